@@ -1,0 +1,143 @@
+//! Registration, signing in and changing a password: the rules, free of HTTP.
+
+use chrono::NaiveDateTime;
+use diesel::result::{DatabaseErrorKind, Error as DbError};
+
+use super::members::{self, Member, NewMember};
+use super::passwords;
+use super::throttle::{self, Limit};
+use super::values::{Borough, DisplayName, Email, Organisation, Role};
+use crate::db::{DbConn, MemberId};
+
+/// A registration form that parsed, its password already hashed.
+pub struct Registration {
+    pub email: Email,
+    pub display_name: DisplayName,
+    pub password_hash: String,
+    pub role: Role,
+    pub borough: Borough,
+    pub organisation: Organisation,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("an account with this email address already exists")]
+    EmailTaken,
+    #[error("too many registrations from this network address")]
+    Throttled(u64),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+pub fn register(
+    conn: &mut DbConn,
+    registration: &Registration,
+    client_address: &str,
+    now: NaiveDateTime,
+) -> Result<Member, RegisterError> {
+    if let Some(wait) =
+        throttle::wait_needed(conn, Limit::RegistrationPerAddress, client_address, now)?
+    {
+        return Err(RegisterError::Throttled(wait));
+    }
+    if members::email_taken(conn, &registration.email)? {
+        return Err(RegisterError::EmailTaken);
+    }
+    let new = NewMember {
+        email: &registration.email,
+        display_name: &registration.display_name,
+        password_hash: &registration.password_hash,
+        role: registration.role,
+        borough: registration.borough,
+        organisation: &registration.organisation,
+    };
+    // Two registrations racing for one address: the unique index decides.
+    let member = members::insert(conn, &new, now).map_err(|error| match error {
+        DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => RegisterError::EmailTaken,
+        other => RegisterError::Database(other),
+    })?;
+    throttle::record(conn, Limit::RegistrationPerAddress, client_address, now)?;
+    Ok(member)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("email address or password is not right")]
+    WrongCredentials,
+    #[error("too many attempts")]
+    Throttled(u64),
+    #[error("account suspended")]
+    Suspended,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// The throttle key for what was typed in the email box, registered or not.
+fn account_key(typed_email: &str) -> String {
+    typed_email.trim().to_lowercase()
+}
+
+/// Checks the password (argon2: call from the blocking pool). Failures count against the
+/// typed address and the client's network address; success clears the address's count.
+pub fn sign_in(
+    conn: &mut DbConn,
+    typed_email: &str,
+    typed_password: &str,
+    client_address: &str,
+    now: NaiveDateTime,
+) -> Result<Member, SignInError> {
+    let account = account_key(typed_email);
+    let checks = [
+        (Limit::SignInPerAccount, account.as_str()),
+        (Limit::SignInPerAddress, client_address),
+    ];
+    if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
+        return Err(SignInError::Throttled(wait));
+    }
+    let stored = match Email::parse(typed_email) {
+        Ok(email) => members::password_hash_for(conn, &email)?,
+        Err(_) => None,
+    };
+    let verified = match &stored {
+        Some((id, hash)) => passwords::verify(typed_password, hash).then_some(*id),
+        None => {
+            passwords::verify_against_dummy(typed_password);
+            None
+        }
+    };
+    let Some(id) = verified else {
+        throttle::record(conn, Limit::SignInPerAccount, &account, now)?;
+        throttle::record(conn, Limit::SignInPerAddress, client_address, now)?;
+        return Err(SignInError::WrongCredentials);
+    };
+    throttle::clear(conn, Limit::SignInPerAccount, &account)?;
+    let member = members::find(conn, id)?;
+    if member.is_suspended(now) {
+        return Err(SignInError::Suspended);
+    }
+    Ok(member)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("Your current password is not right")]
+    WrongCurrentPassword,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// Replaces a member's password after checking the current one; returns the new session
+/// epoch (every other session of theirs is signed out).
+pub fn change_password(
+    conn: &mut DbConn,
+    member: MemberId,
+    current_password: &str,
+    new_hash: &str,
+    now: NaiveDateTime,
+) -> Result<i32, PasswordChangeError> {
+    let stored = members::password_hash_of(conn, member)?;
+    if !passwords::verify(current_password, &stored) {
+        return Err(PasswordChangeError::WrongCurrentPassword);
+    }
+    Ok(members::set_password_hash(conn, member, new_hash, now)?)
+}

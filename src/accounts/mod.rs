@@ -1,0 +1,12 @@
+//! Accounts: registration, signing in and out, profiles, passwords and their reset.
+
+pub mod access;
+pub mod members;
+pub mod pages;
+pub mod passwords;
+pub mod resets;
+pub mod routes;
+pub mod throttle;
+pub mod values;
+
+pub use values::{About, Borough, DisplayName, Email, Organisation, Password, Role, StaffLevel};

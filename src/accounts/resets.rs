@@ -1,0 +1,119 @@
+//! Password reset by emailed link: single-use, valid for an hour. Only a SHA-256 of the
+//! token is stored, so a leaked database does not hand out working links.
+
+use base64::Engine as _;
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::members::{self, Member};
+use super::throttle::{self, Limit};
+use super::values::Email;
+use crate::db::{DbConn, MemberId};
+use crate::schema::password_resets;
+
+pub const VALID_FOR_MINUTES: i64 = 60;
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResetRequestError {
+    #[error("too many reset requests")]
+    Throttled(u64),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Makes a reset token when the address belongs to an active member. `Ok(None)` looks the
+/// same to the visitor as `Ok(Some(..))`: the page never says whether the address exists.
+pub fn request(
+    conn: &mut DbConn,
+    email: &Email,
+    client_address: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(Member, String)>, ResetRequestError> {
+    let checks = [
+        (Limit::ResetPerAccount, email.as_str()),
+        (Limit::ResetPerAddress, client_address),
+    ];
+    if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
+        return Err(ResetRequestError::Throttled(wait));
+    }
+    throttle::record(conn, Limit::ResetPerAccount, email.as_str(), now)?;
+    throttle::record(conn, Limit::ResetPerAddress, client_address, now)?;
+    let Some(member) = members::find_by_email(conn, email)? else {
+        return Ok(None);
+    };
+    if member.is_suspended(now) {
+        return Ok(None);
+    }
+    let token = new_token();
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::member_id.eq(member.id),
+            password_resets::token_hash.eq(digest(&token)),
+            password_resets::created_at.eq(now),
+            password_resets::expires_at.eq(now + Duration::minutes(VALID_FOR_MINUTES)),
+        ))
+        .execute(conn)?;
+    Ok(Some((member, token)))
+}
+
+/// The member a token resets, while it is unused and unexpired.
+pub fn holder(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Option<MemberId>> {
+    password_resets::table
+        .filter(password_resets::token_hash.eq(digest(token)))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .select(password_resets::member_id)
+        .first(conn)
+        .optional()
+}
+
+/// Uses the token to set a new password; every reset link of the member stops working.
+/// Run inside a write transaction so the token is used once only.
+pub fn complete(
+    conn: &mut DbConn,
+    token: &str,
+    new_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Member>> {
+    let Some(member_id) = holder(conn, token, now)? else {
+        return Ok(None);
+    };
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::member_id.eq(member_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    members::set_password_hash(conn, member_id, new_hash, now)?;
+    members::find(conn, member_id).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_url_safe() {
+        let a = new_token();
+        let b = new_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(digest(&a).len(), 64);
+    }
+}

@@ -1,0 +1,547 @@
+//! Thin handlers: parse the form into domain values, call the rules, render or redirect.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use super::access::{self, PasswordChangeError, RegisterError, Registration, SignInError};
+use super::members::{self, ProfileChange};
+use super::pages::{self, ProfileValues, RegisterValues};
+use super::passwords;
+use super::resets::{self, ResetRequestError};
+use super::values::{About, Borough, DisplayName, Email, Organisation, Password, Role};
+use crate::db::{self, Db};
+use crate::mail::{Letter, Mailer};
+use crate::web::context::{client_address, end_session, flash, refresh_epoch, start_session};
+use crate::web::forms::FieldErrors;
+use crate::web::{
+    html, invalid_form, page_with_status, safe_next, see_other, AppError, CurrentMember, PageCtx,
+};
+use crate::Site;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/register", web::get().to(register_page))
+        .route("/register", web::post().to(register))
+        .route("/login", web::get().to(login_page))
+        .route("/login", web::post().to(login))
+        .route("/logout", web::post().to(logout))
+        .route("/account", web::get().to(account_page))
+        .route("/account", web::post().to(save_profile))
+        .route("/account/password", web::get().to(password_page))
+        .route("/account/password", web::post().to(change_password))
+        .route("/password-reset", web::get().to(reset_request_page))
+        .route("/password-reset", web::post().to(request_reset))
+        .route("/password-reset/sent", web::get().to(reset_sent))
+        .route("/password-reset/{token}", web::get().to(reset_page))
+        .route("/password-reset/{token}", web::post().to(reset_password));
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RegisterForm {
+    email: String,
+    display_name: String,
+    password: String,
+    role: String,
+    borough: String,
+    organisation: String,
+    next: String,
+}
+
+struct ParsedRegistration {
+    email: Email,
+    display_name: DisplayName,
+    password: Password,
+    role: Role,
+    borough: Borough,
+    organisation: Organisation,
+}
+
+impl RegisterForm {
+    fn values(&self) -> RegisterValues {
+        RegisterValues {
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role.clone(),
+            borough: self.borough.clone(),
+            organisation: self.organisation.clone(),
+            next: self.next.clone(),
+        }
+    }
+
+    fn parse(&self) -> Result<ParsedRegistration, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(&self.email));
+        let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
+        let role = errors.check("role", Role::parse(&self.role));
+        let borough = errors.check("borough", Borough::parse(&self.borough));
+        let organisation = errors.check("organisation", Organisation::parse(&self.organisation));
+        let password = errors.check("password", Password::parse(&self.password));
+        match (email, display_name, role, borough, organisation, password) {
+            (
+                Some(email),
+                Some(display_name),
+                Some(role),
+                Some(borough),
+                Some(organisation),
+                Some(password),
+            ) => Ok(ParsedRegistration {
+                email,
+                display_name,
+                password,
+                role,
+                borough,
+                organisation,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn register_page(ctx: PageCtx, query: web::Query<NextQuery>) -> HttpResponse {
+    let values = RegisterValues {
+        next: query.next.clone().unwrap_or_default(),
+        ..RegisterValues::default()
+    };
+    html(pages::register(&ctx, &values, &FieldErrors::new()))
+}
+
+async fn register(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let parsed = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(invalid_form(pages::register(&ctx, &form.values(), &errors))),
+    };
+    let registration = Registration {
+        password_hash: passwords::hash_off_thread(parsed.password).await?,
+        email: parsed.email,
+        display_name: parsed.display_name,
+        role: parsed.role,
+        borough: parsed.borough,
+        organisation: parsed.organisation,
+    };
+    let address = client_address(&req, site.trust_proxy);
+    let outcome = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| {
+                access::register(conn, &registration, &address, db::now())
+            }))
+        })
+        .await?;
+    match outcome {
+        Ok(member) => {
+            start_session(&session, &member)?;
+            flash(
+                &session,
+                format!(
+                    "Welcome to SPOT, {}. You are signed in.",
+                    member.display_name
+                ),
+            );
+            let next = if form.next.is_empty() {
+                "/account".to_owned()
+            } else {
+                safe_next(Some(&form.next))
+            };
+            Ok(see_other(&next))
+        }
+        Err(RegisterError::EmailTaken) => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "email",
+                "An account with this email address already exists. Sign in, or reset your password if you have forgotten it",
+            );
+            Ok(invalid_form(pages::register(&ctx, &form.values(), &errors)))
+        }
+        Err(RegisterError::Throttled(wait)) => Err(AppError::TooManyRequests {
+            retry_after_secs: wait,
+        }),
+        Err(RegisterError::Database(error)) => Err(error.into()),
+    }
+}
+
+async fn login_page(ctx: PageCtx, query: web::Query<NextQuery>) -> HttpResponse {
+    let next = query.next.clone().unwrap_or_default();
+    html(pages::login(&ctx, "", &next, &FieldErrors::new()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: String,
+}
+
+async fn login(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    req: HttpRequest,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    if form.email.trim().is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    if !errors.is_empty() {
+        return Ok(invalid_form(pages::login(
+            &ctx,
+            &form.email,
+            &form.next,
+            &errors,
+        )));
+    }
+    let address = client_address(&req, site.trust_proxy);
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let outcome = db
+        .run(move |conn| {
+            Ok(access::sign_in(
+                conn,
+                &email,
+                &password,
+                &address,
+                db::now(),
+            ))
+        })
+        .await?;
+    match outcome {
+        Ok(member) => {
+            start_session(&session, &member)?;
+            flash(
+                &session,
+                format!("You are signed in as {}.", member.display_name),
+            );
+            Ok(see_other(&safe_next(Some(&form.next))))
+        }
+        Err(SignInError::WrongCredentials) => {
+            // The same words whether or not the address is registered.
+            errors.add("email", "The email address or password is not right");
+            Ok(invalid_form(pages::login(
+                &ctx,
+                &form.email,
+                &form.next,
+                &errors,
+            )))
+        }
+        Err(SignInError::Suspended) => Ok(page_with_status(
+            StatusCode::FORBIDDEN,
+            pages::suspended(&ctx),
+        )),
+        Err(SignInError::Throttled(wait)) => Err(AppError::TooManyRequests {
+            retry_after_secs: wait,
+        }),
+        Err(SignInError::Database(error)) => Err(error.into()),
+    }
+}
+
+async fn logout(session: Session) -> HttpResponse {
+    end_session(&session);
+    flash(&session, "You have signed out.");
+    see_other("/")
+}
+
+fn profile_values(member: &members::Member) -> ProfileValues {
+    ProfileValues {
+        display_name: member.display_name.clone(),
+        organisation: member.organisation.clone(),
+        role: member.role.slug().into(),
+        borough: member.borough.slug().into(),
+        about: member.about_source.clone(),
+        listed: member.listed,
+    }
+}
+
+async fn account_page(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let id = me.id;
+    let member = db.run(move |conn| Ok(members::find(conn, id)?)).await?;
+    Ok(html(pages::account(
+        &ctx,
+        &member.email,
+        &profile_values(&member),
+        &FieldErrors::new(),
+    )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ProfileForm {
+    display_name: String,
+    organisation: String,
+    role: String,
+    borough: String,
+    about: String,
+    listed: Option<String>,
+}
+
+impl ProfileForm {
+    fn values(&self) -> ProfileValues {
+        ProfileValues {
+            display_name: self.display_name.clone(),
+            organisation: self.organisation.clone(),
+            role: self.role.clone(),
+            borough: self.borough.clone(),
+            about: self.about.clone(),
+            listed: self.listed.is_some(),
+        }
+    }
+
+    fn parse(&self) -> Result<ProfileChange, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
+        let organisation = errors.check("organisation", Organisation::parse(&self.organisation));
+        let role = errors.check("role", Role::parse(&self.role));
+        let borough = errors.check("borough", Borough::parse(&self.borough));
+        let about = errors.check("about", About::parse(&self.about));
+        match (display_name, organisation, role, borough, about) {
+            (Some(display_name), Some(organisation), Some(role), Some(borough), Some(about)) => {
+                Ok(ProfileChange {
+                    display_name,
+                    organisation,
+                    role,
+                    borough,
+                    about,
+                    listed: self.listed.is_some(),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+async fn save_profile(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    session: Session,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = me.id;
+    let change = match form.parse() {
+        Ok(change) => change,
+        Err(errors) => {
+            let email = db
+                .run(move |conn| Ok(members::find(conn, id)?.email))
+                .await?;
+            return Ok(invalid_form(pages::account(
+                &ctx,
+                &email,
+                &form.values(),
+                &errors,
+            )));
+        }
+    };
+    db.run(move |conn| Ok(members::update_profile(conn, id, &change, db::now())?))
+        .await?;
+    flash(&session, "Your profile has been saved.");
+    Ok(see_other("/account"))
+}
+
+async fn password_page(ctx: PageCtx, _me: CurrentMember) -> HttpResponse {
+    html(pages::change_password(&ctx, &FieldErrors::new()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    session: Session,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    if form.current_password.is_empty() {
+        errors.add("current_password", "Enter your current password");
+    }
+    let new_password = errors.check("new_password", Password::parse(&form.new_password));
+    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
+        return Ok(invalid_form(pages::change_password(&ctx, &errors)));
+    };
+    let new_hash = passwords::hash_off_thread(new_password).await?;
+    let (id, current) = (me.id, form.current_password.clone());
+    let outcome = db
+        .run(move |conn| {
+            Ok(access::change_password(
+                conn,
+                id,
+                &current,
+                &new_hash,
+                db::now(),
+            ))
+        })
+        .await?;
+    match outcome {
+        Ok(epoch) => {
+            refresh_epoch(&session, epoch)?;
+            flash(
+                &session,
+                "Your password has been changed. Other devices have been signed out.",
+            );
+            Ok(see_other("/account"))
+        }
+        Err(PasswordChangeError::WrongCurrentPassword) => {
+            errors.add("current_password", "Your current password is not right");
+            Ok(invalid_form(pages::change_password(&ctx, &errors)))
+        }
+        Err(PasswordChangeError::Database(error)) => Err(error.into()),
+    }
+}
+
+async fn reset_request_page(ctx: PageCtx) -> HttpResponse {
+    html(pages::reset_request(&ctx, "", &FieldErrors::new()))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResetRequestForm {
+    email: String,
+}
+
+async fn request_reset(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    mailer: web::Data<dyn Mailer>,
+    req: HttpRequest,
+    form: web::Form<ResetRequestForm>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::new();
+    let Some(email) = errors.check("email", Email::parse(&form.email)) else {
+        return Ok(invalid_form(pages::reset_request(
+            &ctx,
+            &form.email,
+            &errors,
+        )));
+    };
+    let address = client_address(&req, site.trust_proxy);
+    let outcome = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| resets::request(conn, &email, &address, db::now())))
+        })
+        .await?;
+    match outcome {
+        Ok(Some((member, token))) => {
+            let letter = reset_letter(&member, &site.base_url, &token);
+            let mailer = mailer.into_inner();
+            web::block(move || mailer.send(&letter))
+                .await
+                .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))??;
+        }
+        Ok(None) => {}
+        Err(ResetRequestError::Throttled(wait)) => {
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: wait,
+            })
+        }
+        Err(ResetRequestError::Database(error)) => return Err(error.into()),
+    }
+    Ok(see_other("/password-reset/sent"))
+}
+
+fn reset_letter(member: &members::Member, base_url: &str, token: &str) -> Letter {
+    Letter {
+        to_name: member.display_name.clone(),
+        to_address: member.email.clone(),
+        subject: "Reset your SPOT password".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             Someone (we hope you) asked to reset the password of your SPOT account.\n\
+             To choose a new password, open this link within the next hour:\n\n\
+             {base_url}/password-reset/{token}\n\n\
+             The link works once. If you did not ask for this, you can ignore this email:\n\
+             your password has not changed.\n\n\
+             SPOT: social prescribers and occupational therapists, Greater Manchester\n",
+            name = member.display_name,
+        ),
+    }
+}
+
+async fn reset_sent(ctx: PageCtx) -> HttpResponse {
+    html(pages::reset_sent(&ctx))
+}
+
+async fn reset_page(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let shown = token.clone();
+    let valid = db
+        .run(move |conn| Ok(resets::holder(conn, &token, db::now())?.is_some()))
+        .await?;
+    if valid {
+        Ok(html(pages::reset_form(&ctx, &shown, &FieldErrors::new())))
+    } else {
+        Ok(page_with_status(
+            StatusCode::NOT_FOUND,
+            pages::reset_link_dead(&ctx),
+        ))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset_password(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    session: Session,
+    token: web::Path<String>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let mut errors = FieldErrors::new();
+    let Some(password) = errors.check("password", Password::parse(&form.password)) else {
+        return Ok(invalid_form(pages::reset_form(&ctx, &token, &errors)));
+    };
+    let new_hash = passwords::hash_off_thread(password).await?;
+    let member = db
+        .run(move |conn| {
+            Ok(conn
+                .write_transaction(|conn| resets::complete(conn, &token, &new_hash, db::now()))?)
+        })
+        .await?;
+    let Some(member) = member else {
+        return Ok(page_with_status(
+            StatusCode::NOT_FOUND,
+            pages::reset_link_dead(&ctx),
+        ));
+    };
+    start_session(&session, &member)?;
+    flash(
+        &session,
+        "Your password has been changed and you are signed in.",
+    );
+    Ok(see_other("/account"))
+}

@@ -1,0 +1,178 @@
+use chrono::NaiveDateTime;
+use maud::{html, Markup};
+
+use super::staff::MemberRecord;
+use crate::accounts::StaffLevel;
+use crate::audit::LoggedAction;
+use crate::web::forms::{
+    csrf_field, error_summary, select_field, text_field, textarea_field, FieldErrors, Input,
+};
+use crate::web::layout::{layout, long_date};
+use crate::web::paging::{pagination, Paged};
+use crate::web::PageCtx;
+
+fn status(record: &MemberRecord, now: NaiveDateTime) -> Markup {
+    html! {
+        @if record.is_suspended(now) {
+            strong.tag.tag-red { "Suspended" }
+        } @else {
+            span.tag { "Active" }
+        }
+    }
+}
+
+fn admin_nav() -> Markup {
+    html! {
+        nav.sub-nav aria-label="Admin" {
+            a href="/admin/members" { "Members" }
+            a href="/admin/audit" { "Audit log" }
+        }
+    }
+}
+
+pub fn member_list(
+    ctx: &PageCtx,
+    search: &str,
+    records: &Paged<MemberRecord>,
+    now: NaiveDateTime,
+) -> Markup {
+    layout(
+        ctx,
+        "Members – admin",
+        html! {
+            (admin_nav())
+            h1 { "Members" }
+            form.filter-bar method="get" action="/admin/members" role="search" {
+                div.form-group {
+                    label.label for="q" { "Name or email" }
+                    input.input #q type="search" name="q" value=(search);
+                }
+                button.button.button-secondary type="submit" { "Search" }
+            }
+            p { (records.total) " members" }
+            table.table {
+                caption.visually-hidden { "Members, by name" }
+                thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role and borough" } th scope="col" { "Staff level" } th scope="col" { "Status" } } }
+                tbody {
+                    @for record in &records.items {
+                        tr {
+                            td { a href={ "/admin/members/" (record.id) } { (record.display_name) } }
+                            td { (record.email) }
+                            td { (record.role.label()) ", " (record.borough.label()) }
+                            td { (record.staff.label()) }
+                            td { (status(record, now)) }
+                        }
+                    }
+                }
+            }
+            (pagination(records, |page| {
+                let q: String = url::form_urlencoded::byte_serialize(search.as_bytes()).collect();
+                format!("/admin/members?q={q}&page={page}")
+            }))
+        },
+    )
+}
+
+/// The suspension form's values, kept when it is re-shown.
+#[derive(Debug, Default, Clone)]
+pub struct SuspensionValues {
+    pub reason: String,
+    pub until: String,
+}
+
+pub fn member(
+    ctx: &PageCtx,
+    record: &MemberRecord,
+    values: &SuspensionValues,
+    errors: &FieldErrors,
+    now: NaiveDateTime,
+) -> Markup {
+    let levels: Vec<(&str, &str)> = StaffLevel::options();
+    layout(
+        ctx,
+        &format!("{} – admin", record.display_name),
+        html! {
+            (admin_nav())
+            (error_summary(errors))
+            h1 { (record.display_name) }
+            dl.summary-list {
+                div { dt { "Email" } dd { (record.email) } }
+                div { dt { "Role and borough" } dd { (record.role.label()) ", " (record.borough.label()) } }
+                div { dt { "Joined" } dd { (long_date(record.created_at)) } }
+                div { dt { "Staff level" } dd { (record.staff.label()) } }
+                div { dt { "Status" } dd {
+                    (status(record, now))
+                    @if record.is_suspended(now) {
+                        @if let Some(reason) = &record.suspension_reason { " – " (reason) }
+                        @if let Some(until) = record.suspended_until { " (until " (long_date(until)) ")" }
+                    }
+                } }
+            }
+            p { a href={ "/members/" (record.id) } { "Public profile" } }
+
+            h2 { "Staff level" }
+            p { "Facilitators co-deliver courses and moderate the forum. Admins run the site." }
+            form method="post" action={ "/admin/members/" (record.id) "/staff" } novalidate {
+                (csrf_field(ctx))
+                (select_field("staff", "Staff level", record.staff.slug(), &levels, None, errors))
+                button.button type="submit" { "Save staff level" }
+            }
+
+            h2 { "Suspension" }
+            @if record.is_suspended(now) {
+                form method="post" action={ "/admin/members/" (record.id) "/unsuspend" } {
+                    (csrf_field(ctx))
+                    button.button type="submit" { "Lift the suspension" }
+                }
+            } @else {
+                p { "A suspended member cannot sign in. Their posts and resources stay." }
+                form method="post" action={ "/admin/members/" (record.id) "/suspend" } novalidate {
+                    (csrf_field(ctx))
+                    (textarea_field("reason", "Reason", &values.reason, errors, Some("Recorded in the audit log."), 3))
+                    (text_field("until", "Suspended until (optional)", &values.until, errors,
+                        Input::of("date").hint("Leave empty to suspend until the suspension is lifted.")))
+                    button.button.button-warning type="submit" { "Suspend member" }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
+    let who = |person: &Option<(crate::db::MemberId, String)>, nobody: &'static str| {
+        html! {
+            @match person {
+                Some((id, name)) => a href={ "/members/" (id) } { (name) },
+                None => (nobody),
+            }
+        }
+    };
+    layout(
+        ctx,
+        "Audit log",
+        html! {
+            (admin_nav())
+            h1 { "Audit log" }
+            @if entries.items.is_empty() {
+                p { "Nothing has been logged yet." }
+            } @else {
+                table.table {
+                    caption.visually-hidden { "Staff actions, newest first" }
+                    thead { tr { th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Member" } th scope="col" { "Why" } } }
+                    tbody {
+                        @for entry in &entries.items {
+                            tr {
+                                td { (entry.at.format("%-d %b %Y %H:%M")) }
+                                td { (who(&entry.actor, "console")) }
+                                td { (entry.action) @if !entry.subject.is_empty() { ": " (entry.subject) } }
+                                td { (who(&entry.target, "–")) }
+                                td { (entry.reason) }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(entries, |page| format!("/admin/audit?page={page}")))
+        },
+    )
+}

@@ -1,0 +1,178 @@
+//! Configuration from the environment, with defaults that run SPOT on a fresh machine.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://path` (default `sqlite://data/spot.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// Where the generated secret key and the mail outbox live.
+    pub data_dir: PathBuf,
+    pub uploads_dir: PathBuf,
+    /// Signs and encrypts session cookies; generated and kept in `data_dir` when absent.
+    pub secret_key: Option<String>,
+    pub max_upload_mb: u64,
+    /// `smtp://host:port` (`?tls=required` for STARTTLS); unset: mail goes to the outbox.
+    pub smtp_url: Option<String>,
+    /// Mark cookies `Secure` (set when SPOT is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
+    pub trust_proxy: bool,
+    /// The address members reach SPOT at, for links in emails.
+    pub base_url: Option<String>,
+    /// HTTP worker threads; default one per core.
+    pub workers: Option<usize>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_password(&self.database_url))
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("uploads_dir", &self.uploads_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
+            .field("max_upload_mb", &self.max_upload_mb)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+/// A URL fit for a log line: any password in it replaced.
+pub fn redact_password(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
+fn flag(name: &str) -> bool {
+    matches!(
+        var(name).as_deref().map(str::to_ascii_lowercase).as_deref(),
+        Some("1" | "true" | "yes" | "on")
+    )
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let max_upload_mb = match var("SPOT_MAX_UPLOAD_MB") {
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|mb| *mb > 0)
+                .with_context(|| {
+                    format!("SPOT_MAX_UPLOAD_MB must be a whole number of megabytes, not {raw:?}")
+                })?,
+            None => 20,
+        };
+        let workers =
+            match var("SPOT_WORKERS") {
+                Some(raw) => Some(raw.parse::<usize>().ok().filter(|n| *n > 0).with_context(
+                    || format!("SPOT_WORKERS must be a positive number, not {raw:?}"),
+                )?),
+                None => None,
+            };
+        Ok(Self {
+            database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
+            bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir: var("SPOT_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            uploads_dir: var("SPOT_UPLOADS")
+                .unwrap_or_else(|| "uploads".into())
+                .into(),
+            secret_key: var("SPOT_SECRET_KEY"),
+            max_upload_mb,
+            smtp_url: var("SPOT_SMTP_URL"),
+            secure_cookies: flag("SPOT_SECURE_COOKIES"),
+            trust_proxy: flag("SPOT_TRUST_PROXY"),
+            base_url: var("SPOT_BASE_URL").map(|url| url.trim_end_matches('/').to_owned()),
+            workers,
+        })
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// The cookie key: from `SPOT_SECRET_KEY`, or made once and kept in the data folder so
+    /// sessions survive a restart.
+    pub fn session_key(&self) -> anyhow::Result<actix_web::cookie::Key> {
+        use actix_web::cookie::Key;
+        let material = match &self.secret_key {
+            Some(secret) => secret.clone(),
+            None => {
+                let path = self.data_dir.join("secret.key");
+                match std::fs::read_to_string(&path) {
+                    Ok(existing) => existing.trim().to_owned(),
+                    Err(_) => {
+                        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                            format!(
+                                "could not create the data folder {}",
+                                self.data_dir.display()
+                            )
+                        })?;
+                        let mut bytes = [0u8; 64];
+                        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+                        let generated = hex::encode(bytes);
+                        write_private(&path, &generated)?;
+                        tracing::info!(file = %path.display(), "generated a new secret key");
+                        generated
+                    }
+                }
+            }
+        };
+        anyhow::ensure!(
+            material.len() >= 32,
+            "SPOT_SECRET_KEY must be at least 32 characters (64 random hex characters is good)"
+        );
+        Ok(Key::derive_from(material.as_bytes()))
+    }
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_password("postgres://spot:hunter2@db/spot"),
+            "postgres://spot:***@db/spot"
+        );
+        assert_eq!(
+            redact_password("sqlite://data/spot.db"),
+            "sqlite://data/spot.db"
+        );
+    }
+}

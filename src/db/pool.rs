@@ -1,0 +1,170 @@
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+
+use super::DbConn;
+use crate::web::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgresql",
+        }
+    }
+}
+
+/// Opens connections of the engine the URL names, directly: diesel's derived `establish`
+/// tries every engine and reports only "invalid connection url", hiding the real cause.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    engine: Engine,
+    target: String,
+}
+
+impl DbManager {
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                engine: Engine::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .with_context(|| {
+                format!("DATABASE_URL must start with sqlite:// or postgres://, not {url:?}")
+            })?;
+        anyhow::ensure!(!path.is_empty(), "DATABASE_URL names no SQLite file");
+        Ok(Self {
+            engine: Engine::Sqlite,
+            target: path.to_owned(),
+        })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn establish(&self) -> anyhow::Result<DbConn> {
+        match self.engine {
+            Engine::Postgres => PgConnection::establish(&self.target)
+                .map(DbConn::Postgresql)
+                .context("could not connect to PostgreSQL"),
+            Engine::Sqlite => {
+                if let Some(parent) = Path::new(&self.target).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).with_context(|| {
+                            format!("could not create the folder {}", parent.display())
+                        })?;
+                    }
+                }
+                let mut conn = SqliteConnection::establish(&self.target)
+                    .with_context(|| format!("could not open SQLite file {}", self.target))?;
+                // WAL lets readers run beside the single writer; the busy timeout makes
+                // writers wait their turn instead of failing with "database is locked".
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .context("could not configure the SQLite connection")?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ConnectError(#[from] anyhow::Error);
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        Ok(self.establish()?)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(|e| ConnectError(e.into()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::connection::TransactionManager;
+        <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// The pool, shared by every request; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<DbManager>,
+    engine: Engine,
+}
+
+impl Db {
+    /// Connects (failing fast with the engine's own error) and runs pending migrations.
+    pub fn connect(url: &str) -> anyhow::Result<Self> {
+        let manager = DbManager::from_url(url)?;
+        let engine = manager.engine();
+        // One connection first, outside the pool: its error is the operator's best clue,
+        // where r2d2 would retry quietly for half a minute.
+        let mut first = manager.establish()?;
+        first.run_migrations()?;
+        drop(first);
+        let size = match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 12,
+        };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .context("could not build the database pool")?;
+        Ok(Self { pool, engine })
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// A connection for blocking code that is already off the async threads (CLI, tests).
+    pub fn conn(&self) -> anyhow::Result<r2d2::PooledConnection<DbManager>> {
+        self.pool.get().context("no database connection available")
+    }
+
+    /// Runs `work` on a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::Unexpected(anyhow::Error::new(e)))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+}

@@ -1,0 +1,114 @@
+//! The home page (what SPOT is, in the programme's own terms) and the health check.
+
+use actix_web::{web, HttpResponse};
+use diesel::RunQueryDsl;
+use maud::{html, Markup};
+
+use crate::db::Db;
+use crate::web::layout::layout;
+use crate::web::{html, PageCtx};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/healthz", web::get().to(health));
+}
+
+async fn home(ctx: PageCtx) -> HttpResponse {
+    html(home_page(&ctx))
+}
+
+fn home_page(ctx: &PageCtx) -> Markup {
+    layout(
+        ctx,
+        "Welcome",
+        html! {
+            section.hero {
+                h1 { "SPOT the difference" }
+                p.lede {
+                    "A place where Greater Manchester's social-prescribing link workers and "
+                    "occupational therapists learn from each other, link up their services and "
+                    "solve local problems together."
+                }
+                @if ctx.viewer.is_none() {
+                    p {
+                        a.button href="/register" { "Join SPOT" }
+                        " "
+                        a.button.button-secondary href="/login" { "Sign in" }
+                    }
+                }
+            }
+            div.columns {
+                section {
+                    h2 { "Why two professions?" }
+                    p {
+                        "Link workers connect people to community groups and services; occupational "
+                        "therapists help people with long-term conditions get back to the activities "
+                        "that matter to them. Both support recovery at home and in the community – "
+                        "including people living with the long-term effects of Covid-19 – yet the "
+                        "two professions rarely know each other."
+                    }
+                }
+                section {
+                    h2 { "How it works" }
+                    ul {
+                        li { strong { "A short online course: " } "three two-hour sessions on consecutive weeks, for up to 15 people, co-delivered by an OT and a link worker. Each run serves a cluster of boroughs; you attend one." }
+                        li { strong { "Then a community of practice: " } "discussions, a shared library of resources, and a directory to find your counterparts in your borough." }
+                        li { strong { "Free to take part. " } "Please agree the time with your manager before you book a course." }
+                    }
+                }
+            }
+            section {
+                h2 { "Who it is for" }
+                p {
+                    "Link workers and occupational therapists working in Bolton, Bury, Manchester, "
+                    "Oldham, Rochdale, Salford, Stockport, Tameside, Trafford and Wigan. The programme "
+                    "is delivered by the Salford Social Prescribing Hub at the University of Salford "
+                    "and funded by the Elizabeth Casson Trust."
+                }
+            }
+        },
+    )
+}
+
+#[derive(serde::Serialize)]
+struct Health {
+    status: &'static str,
+    database: DatabaseHealth,
+}
+
+#[derive(serde::Serialize)]
+struct DatabaseHealth {
+    engine: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// 200 with `"status": "ok"` when the database answers; 503 otherwise.
+async fn health(db: web::Data<Db>) -> HttpResponse {
+    let probe = db
+        .run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?))
+        .await;
+    let engine = db.engine().name();
+    match probe {
+        Ok(_) => HttpResponse::Ok().json(Health {
+            status: "ok",
+            database: DatabaseHealth {
+                engine,
+                status: "ok",
+                error: None,
+            },
+        }),
+        Err(error) => {
+            tracing::warn!(%error, "health check: database unavailable");
+            HttpResponse::ServiceUnavailable().json(Health {
+                status: "unavailable",
+                database: DatabaseHealth {
+                    engine,
+                    status: "unavailable",
+                    error: Some("the database did not answer".into()),
+                },
+            })
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! SPOT: the online home of Greater Manchester's community of practice between
+//! social-prescribing link workers and occupational therapists.
+//!
+//! [`Application::build`] makes the whole site from a [`Config`]; `main` and the
+//! integration tests start it the same way.
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod home;
+pub mod mail;
+pub mod markdown;
+pub mod members;
+pub mod schema;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::SameSite;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::{web as aw, App, HttpServer};
+use anyhow::Context;
+
+pub use config::Config;
+use db::Db;
+use mail::Mailer;
+
+/// Settings the handlers read, beside the database and the mailer.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Where members reach SPOT, for links in emails: `https://spot.example.org`.
+    pub base_url: String,
+    pub trust_proxy: bool,
+    pub max_upload_mb: u64,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+impl Application {
+    /// Connects and migrates the database, binds the listener (port 0 works) and builds the
+    /// server, which runs once [`Application::run_until_stopped`] is awaited.
+    pub fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url)?;
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("could not listen on {}", config.bind))?;
+        let address = listener.local_addr()?;
+        let site = Site {
+            base_url: config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{address}")),
+            trust_proxy: config.trust_proxy,
+            max_upload_mb: config.max_upload_mb,
+        };
+        let mailer: Arc<dyn Mailer> = match &config.smtp_url {
+            Some(url) => Arc::new(mail::SmtpServer::new(url)?),
+            None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
+        };
+        let key = config.session_key()?;
+        let secure_cookies = config.secure_cookies;
+
+        let server_db = db.clone();
+        let mut server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("spot_session".into())
+                .cookie_content_security(CookieContentSecurity::Private)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_secure(secure_cookies)
+                .build();
+            App::new()
+                .wrap(from_fn(web::csrf::guard))
+                .wrap(sessions)
+                .wrap(web::security_headers())
+                .wrap(Compress::default())
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .app_data(aw::Data::new(server_db.clone()))
+                .app_data(aw::Data::from(mailer.clone()))
+                .app_data(aw::Data::new(site.clone()))
+                .app_data(
+                    aw::FormConfig::default()
+                        .limit(2 * 1024 * 1024)
+                        .error_handler(|error, _| {
+                            web::AppError::BadRequest(format!(
+                                "The form could not be read: {error}"
+                            ))
+                            .into()
+                        }),
+                )
+                .app_data(aw::QueryConfig::default().error_handler(|error, _| {
+                    web::AppError::BadRequest(format!("The address has a mistake in it: {error}"))
+                        .into()
+                }))
+                .app_data(
+                    aw::PathConfig::default().error_handler(|_, _| web::AppError::NotFound.into()),
+                )
+                .configure(routes)
+                .default_service(aw::to(web::not_found))
+        })
+        .listen(listener)?;
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+        tracing::info!(%address, engine = db.engine().name(), "SPOT is listening");
+        Ok(Self {
+            port: address.port(),
+            server,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Every feature's routes.
+pub fn routes(cfg: &mut aw::ServiceConfig) {
+    web::assets::routes(cfg);
+    home::routes(cfg);
+    accounts::routes::routes(cfg);
+    members::routes::routes(cfg);
+    admin::routes::routes(cfg);
+}

@@ -1,0 +1,149 @@
+//! Markdown is cooked once, when it is saved: pulldown-cmark renders it, ammonia cleans the
+//! HTML, and the result is a [`SafeHtml`], the only value the pages will print unescaped.
+
+use std::sync::OnceLock;
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+use maud::{PreEscaped, Render};
+use pulldown_cmark::{html::push_html, Options, Parser};
+
+/// HTML that passed ammonia. Nothing outside this module can build one from a string,
+/// except by reading back what this module stored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct SafeHtml(String);
+
+impl SafeHtml {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Render for SafeHtml {
+    fn render(&self) -> maud::Markup {
+        PreEscaped(self.0.clone())
+    }
+}
+
+impl<DB> ToSql<Text, DB> for SafeHtml
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        self.0.as_str().to_sql(out)
+    }
+}
+
+impl<DB> FromSql<Text, DB> for SafeHtml
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        String::from_sql(bytes).map(SafeHtml)
+    }
+}
+
+fn cleaner() -> &'static ammonia::Builder<'static> {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .url_schemes(["http", "https", "mailto"].into())
+            .link_rel(Some("noopener noreferrer nofollow"))
+            // Task lists render as disabled checkboxes.
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attribute_values("input", "type", ["checkbox"])
+            .attribute_filter(|element, attribute, value| {
+                // Images only from the web: no mailto: (or anything else) in an img src.
+                if element == "img" && attribute == "src" {
+                    let lower = value.to_ascii_lowercase();
+                    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                        return None;
+                    }
+                }
+                Some(value.into())
+            });
+        builder
+    })
+}
+
+/// Markdown (CommonMark with tables, strikethrough and task lists) to clean HTML.
+pub fn cook(source: &str) -> SafeHtml {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_GFM;
+    let mut raw = String::with_capacity(source.len() * 3 / 2);
+    push_html(&mut raw, Parser::new_ext(source, options));
+    SafeHtml(cleaner().clean(&raw).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_tags_are_removed() {
+        let html = cook("Hello <script>alert(1)</script> there");
+        assert!(!html.as_str().contains("<script"), "{}", html.as_str());
+        assert!(html.as_str().contains("Hello"));
+    }
+
+    #[test]
+    fn event_handlers_are_removed() {
+        let html = cook(r#"<img src="https://example.org/x.png" onerror="alert(1)">"#);
+        assert!(!html.as_str().contains("onerror"), "{}", html.as_str());
+    }
+
+    #[test]
+    fn javascript_links_lose_their_target() {
+        let html = cook("[click](javascript:alert(1))");
+        assert!(!html.as_str().contains("javascript:"), "{}", html.as_str());
+    }
+
+    #[test]
+    fn links_get_rel_attributes() {
+        let html = cook("[NHS](https://www.nhs.uk)");
+        assert!(
+            html.as_str()
+                .contains(r#"rel="noopener noreferrer nofollow""#),
+            "{}",
+            html.as_str()
+        );
+    }
+
+    #[test]
+    fn tables_and_strikethrough_render() {
+        let html = cook("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~");
+        assert!(html.as_str().contains("<table>"));
+        assert!(html.as_str().contains("<del>old</del>"));
+    }
+
+    #[test]
+    fn task_lists_render_as_disabled_checkboxes() {
+        let html = cook("- [x] done\n- [ ] to do");
+        assert!(
+            html.as_str().contains(r#"type="checkbox""#),
+            "{}",
+            html.as_str()
+        );
+        assert!(html.as_str().contains("disabled"));
+    }
+
+    #[test]
+    fn images_only_from_the_web() {
+        let html = cook("![x](mailto:a@b.c) ![y](https://example.org/y.png)");
+        assert!(!html.as_str().contains("mailto"), "{}", html.as_str());
+        assert!(html.as_str().contains("https://example.org/y.png"));
+    }
+}

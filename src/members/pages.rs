@@ -1,0 +1,177 @@
+//! Directory and profile pages.
+
+use maud::{html, Markup};
+
+use super::directory::{DirectoryEntry, DirectoryFilter, Profile};
+use crate::accounts::{Borough, Role, StaffLevel};
+use crate::web::layout::{layout, long_date};
+use crate::web::paging::{pagination, Paged};
+use crate::web::PageCtx;
+
+/// "OT · Wigan": who someone is in this community, shown beside their name everywhere.
+pub fn member_badges(role: Role, borough: Borough, staff: StaffLevel) -> Markup {
+    html! {
+        span.badges {
+            span class={ "badge badge-" (role.slug()) } { (role.badge()) }
+            span.badge.badge-borough { (borough.label()) }
+            @if staff.can_moderate() {
+                span.badge.badge-staff { (staff.label()) }
+            }
+        }
+    }
+}
+
+fn filter_query(filter: DirectoryFilter, page: Option<u32>) -> String {
+    let mut parts = Vec::new();
+    if let Some(role) = filter.role {
+        parts.push(format!("role={}", role.slug()));
+    }
+    if let Some(borough) = filter.borough {
+        parts.push(format!("borough={}", borough.slug()));
+    }
+    if let Some(page) = page {
+        parts.push(format!("page={page}"));
+    }
+    if parts.is_empty() {
+        "/members".into()
+    } else {
+        format!("/members?{}", parts.join("&"))
+    }
+}
+
+fn summary(filter: DirectoryFilter, total: i64) -> String {
+    let who = match filter.role {
+        Some(Role::LinkWorker) => {
+            if total == 1 {
+                "link worker"
+            } else {
+                "link workers"
+            }
+        }
+        Some(Role::OccupationalTherapist) => {
+            if total == 1 {
+                "occupational therapist"
+            } else {
+                "occupational therapists"
+            }
+        }
+        None => {
+            if total == 1 {
+                "member"
+            } else {
+                "members"
+            }
+        }
+    };
+    match filter.borough {
+        Some(borough) => format!("{total} {who} in {}", borough.label()),
+        None => format!("{total} {who}"),
+    }
+}
+
+pub fn directory(
+    ctx: &PageCtx,
+    filter: DirectoryFilter,
+    results: &Paged<DirectoryEntry>,
+) -> Markup {
+    let role = filter.role.map(Role::slug).unwrap_or("");
+    let borough = filter.borough.map(Borough::slug).unwrap_or("");
+    layout(
+        ctx,
+        "Member directory",
+        html! {
+            h1 { "Member directory" }
+            p.lede { "Find your counterparts: the occupational therapists and link workers in your borough." }
+            form.filter-bar method="get" action="/members" {
+                div.form-group {
+                    label.label for="role" { "Role" }
+                    select.select #role name="role" {
+                        option value="" selected[role.is_empty()] { "Both roles" }
+                        @for (value, text) in Role::options() {
+                            option value=(value) selected[value == role] { (text) }
+                        }
+                    }
+                }
+                div.form-group {
+                    label.label for="borough" { "Borough" }
+                    select.select #borough name="borough" {
+                        option value="" selected[borough.is_empty()] { "All boroughs" }
+                        @for (value, text) in Borough::options() {
+                            option value=(value) selected[value == borough] { (text) }
+                        }
+                    }
+                }
+                button.button.button-secondary type="submit" { "Show members" }
+            }
+            h2 { (summary(filter, results.total)) }
+            @if results.items.is_empty() {
+                p { "No members match. Try another borough, or both roles." }
+            } @else {
+                ul.card-list.directory {
+                    @for entry in &results.items {
+                        li.card {
+                            h3 { a href={ "/members/" (entry.id) } { (entry.display_name) } }
+                            (member_badges(entry.role, entry.borough, entry.staff))
+                            p.muted { (entry.organisation) }
+                        }
+                    }
+                }
+            }
+            (pagination(results, |page| filter_query(filter, Some(page))))
+        },
+    )
+}
+
+pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
+    layout(
+        ctx,
+        &profile.display_name,
+        html! {
+            article.profile {
+                h1 { (profile.display_name) }
+                (member_badges(profile.role, profile.borough, profile.staff))
+                dl.summary-list {
+                    div { dt { "Role" } dd { (profile.role.label()) } }
+                    div { dt { "Borough" } dd { (profile.borough.label()) } }
+                    div { dt { "Organisation or service" } dd { (profile.organisation) } }
+                    div { dt { "Member since" } dd { (long_date(profile.created_at)) } }
+                }
+                h2 { "About" }
+                @if profile.about_html.is_empty() {
+                    p.muted { (profile.display_name) " has not written about themselves yet." }
+                } @else {
+                    div.prose { (profile.about_html) }
+                }
+            }
+            p { a href="/members" { "Back to the directory" } }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_names_the_filter() {
+        let filter = DirectoryFilter {
+            role: Some(Role::OccupationalTherapist),
+            borough: Some(Borough::Wigan),
+        };
+        assert_eq!(summary(filter, 3), "3 occupational therapists in Wigan");
+        assert_eq!(summary(DirectoryFilter::default(), 1), "1 member");
+    }
+
+    #[test]
+    fn page_links_keep_the_filter() {
+        let filter = DirectoryFilter {
+            role: Some(Role::LinkWorker),
+            borough: None,
+        };
+        assert_eq!(
+            filter_query(filter, Some(2)),
+            "/members?role=link_worker&page=2"
+        );
+        assert_eq!(filter_query(DirectoryFilter::default(), None), "/members");
+    }
+}

@@ -1,0 +1,74 @@
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::directory::{self, DirectoryFilter};
+use super::pages;
+use crate::accounts::{Borough, Role};
+use crate::db::{self, Db, MemberId};
+use crate::web::paging::PageNumber;
+use crate::web::{html, AppError, CurrentMember, PageCtx};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/members", web::get().to(directory_page))
+        .route("/members/{id}", web::get().to(profile_page));
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DirectoryQuery {
+    role: Option<String>,
+    borough: Option<String>,
+    page: Option<String>,
+}
+
+fn chosen(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl DirectoryQuery {
+    fn filter(&self) -> Result<DirectoryFilter, AppError> {
+        Ok(DirectoryFilter {
+            role: chosen(&self.role)
+                .map(|raw| {
+                    Role::parse(raw).map_err(|_| {
+                        AppError::BadRequest(format!("There is no role called {raw:?}"))
+                    })
+                })
+                .transpose()?,
+            borough: chosen(&self.borough)
+                .map(|raw| {
+                    Borough::parse(raw).map_err(|_| {
+                        AppError::BadRequest(format!("There is no borough called {raw:?}"))
+                    })
+                })
+                .transpose()?,
+        })
+    }
+}
+
+async fn directory_page(
+    ctx: PageCtx,
+    _me: CurrentMember,
+    db: web::Data<Db>,
+    query: web::Query<DirectoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.filter()?;
+    let page = PageNumber::parse(query.page.as_deref());
+    let results = db
+        .run(move |conn| Ok(directory::page(conn, filter, page, db::now())?))
+        .await?;
+    Ok(html(pages::directory(&ctx, filter, &results)))
+}
+
+async fn profile_page(
+    ctx: PageCtx,
+    _me: CurrentMember,
+    db: web::Data<Db>,
+    id: web::Path<MemberId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let profile = db
+        .run(move |conn| Ok(directory::profile(conn, id)?))
+        .await?;
+    Ok(html(pages::profile(&ctx, &profile)))
+}

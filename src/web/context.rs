@@ -1,0 +1,245 @@
+//! Who is asking: the signed-in member (if any), the form token and flash messages of the
+//! session, and the extractors handlers name in their signatures.
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use base64::Engine as _;
+use futures_util::future::LocalBoxFuture;
+use rand::RngCore;
+
+use super::AppError;
+pub use crate::accounts::members::Viewer;
+use crate::accounts::members::{self, Member};
+use crate::db::{self, Db, MemberId};
+
+const MEMBER_KEY: &str = "member";
+const EPOCH_KEY: &str = "epoch";
+const CSRF_KEY: &str = "csrf";
+const FLASH_KEY: &str = "flash";
+
+/// What the layout needs to draw any page.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub viewer: Option<Viewer>,
+    pub csrf_token: String,
+    pub flash: Vec<String>,
+    pub path: String,
+}
+
+impl PageCtx {
+    /// For pages drawn where no request is at hand (error pages).
+    pub fn anonymous() -> Self {
+        Self {
+            viewer: None,
+            csrf_token: String::new(),
+            flash: Vec::new(),
+            path: String::new(),
+        }
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The session's form token, made on first use.
+pub fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).ok().flatten() {
+        return Ok(token);
+    }
+    let token = random_token();
+    session
+        .insert(CSRF_KEY, &token)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session write failed: {e}")))?;
+    Ok(token)
+}
+
+pub fn expected_csrf_token(session: &Session) -> Option<String> {
+    session.get::<String>(CSRF_KEY).ok().flatten()
+}
+
+/// Signs a member in: a fresh session (new form token too), bound to their epoch.
+pub fn start_session(session: &Session, member: &Member) -> Result<(), AppError> {
+    // clear + renew, not purge: a purged session drops whatever is written after it.
+    session.clear();
+    session.renew();
+    let write = |key: &str, value: serde_json::Value| {
+        session
+            .insert(key, value)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session write failed: {e}")))
+    };
+    write(MEMBER_KEY, member.id.0.into())?;
+    write(EPOCH_KEY, member.session_epoch.into())?;
+    write(CSRF_KEY, random_token().into())?;
+    Ok(())
+}
+
+/// Keeps this session signed in after the member's epoch moved on (their own password change).
+pub fn refresh_epoch(session: &Session, epoch: i32) -> Result<(), AppError> {
+    session
+        .insert(EPOCH_KEY, epoch)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("session write failed: {e}")))
+}
+
+/// Signs out, keeping a session (and a new form token) for the flash message that follows.
+pub fn end_session(session: &Session) {
+    session.clear();
+    session.renew();
+}
+
+/// A one-off message for the next page the member sees.
+pub fn flash(session: &Session, message: impl Into<String>) {
+    let mut messages: Vec<String> = session.get(FLASH_KEY).ok().flatten().unwrap_or_default();
+    messages.push(message.into());
+    let _ = session.insert(FLASH_KEY, messages);
+}
+
+/// The member behind this request's session, checked against the database once per request
+/// (a password change or a suspension ends the session at once).
+async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
+    if let Some(cached) = req.extensions().get::<Option<Viewer>>() {
+        return Ok(cached.clone());
+    }
+    let session = req.get_session();
+    let claimed: Option<(i64, i32)> = match (
+        session.get::<i64>(MEMBER_KEY).ok().flatten(),
+        session.get::<i32>(EPOCH_KEY).ok().flatten(),
+    ) {
+        (Some(id), Some(epoch)) => Some((id, epoch)),
+        _ => None,
+    };
+    let viewer = match claimed {
+        None => None,
+        Some((id, epoch)) => {
+            let pool = req
+                .app_data::<web::Data<Db>>()
+                .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
+                .clone();
+            let member = pool
+                .run(move |conn| Ok(members::find(conn, MemberId(id)).ok()))
+                .await?;
+            match member {
+                Some(member)
+                    if member.session_epoch == epoch && !member.is_suspended(db::now()) =>
+                {
+                    Some(Viewer::from(&member))
+                }
+                _ => {
+                    session.remove(MEMBER_KEY);
+                    session.remove(EPOCH_KEY);
+                    None
+                }
+            }
+        }
+    };
+    req.extensions_mut().insert(viewer.clone());
+    Ok(viewer)
+}
+
+fn path_and_query(req: &HttpRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| req.path().to_owned())
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let viewer = viewer_of(&req).await?;
+            let session = req.get_session();
+            let csrf_token = csrf_token(&session)?;
+            let flash = session
+                .remove_as::<Vec<String>>(FLASH_KEY)
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            Ok(PageCtx {
+                viewer,
+                csrf_token,
+                flash,
+                path: req.path().to_owned(),
+            })
+        })
+    }
+}
+
+/// A signed-in member; anyone else is sent to sign in and brought back.
+#[derive(Debug, Clone)]
+pub struct CurrentMember(pub Viewer);
+
+impl std::ops::Deref for CurrentMember {
+    type Target = Viewer;
+    fn deref(&self) -> &Viewer {
+        &self.0
+    }
+}
+
+impl FromRequest for CurrentMember {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match viewer_of(&req).await? {
+                Some(viewer) => Ok(CurrentMember(viewer)),
+                None => Err(AppError::SignInRequired {
+                    next: if req.method() == actix_web::http::Method::GET {
+                        path_and_query(&req)
+                    } else {
+                        "/".into()
+                    },
+                }),
+            }
+        })
+    }
+}
+
+/// A signed-in admin; a member who is not gets 403.
+#[derive(Debug, Clone)]
+pub struct Admin(pub Viewer);
+
+impl std::ops::Deref for Admin {
+    type Target = Viewer;
+    fn deref(&self) -> &Viewer {
+        &self.0
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let member = CurrentMember::from_request(req, payload);
+        Box::pin(async move {
+            let CurrentMember(viewer) = member.await?;
+            if viewer.staff.is_admin() {
+                Ok(Admin(viewer))
+            } else {
+                Err(AppError::forbidden(
+                    "Only SPOT's admins can open this page.",
+                ))
+            }
+        })
+    }
+}
+
+/// The client's network address, for rate limits. Forwarded headers are honoured only
+/// when SPOT is told it sits behind a proxy.
+pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let address = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
+    address.unwrap_or("unknown").to_owned()
+}

@@ -1,0 +1,144 @@
+//! The page shell every page shares: header, navigation, flash messages, footer.
+
+use maud::{html, Markup, DOCTYPE};
+
+use super::context::PageCtx;
+
+const NAV: [(&str, &str); 6] = [
+    ("/", "Home"),
+    ("/forum", "Forum"),
+    ("/resources", "Resources"),
+    ("/courses", "Courses"),
+    ("/members", "Members"),
+    ("/search", "Search"),
+];
+
+pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – SPOT" }
+                link rel="stylesheet" href=(super::assets::STYLESHEET_URL);
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+            }
+            body {
+                a.skip-link href="#main" { "Skip to main content" }
+                header.site-header {
+                    div.container.header-row {
+                        a.brand href="/" aria-label="SPOT home" {
+                            span.brand-mark { "SPOT" }
+                            span.brand-tag { "Social prescribers and occupational therapists" }
+                        }
+                        (account_links(ctx))
+                    }
+                    nav.site-nav aria-label="Main" {
+                        ul.container {
+                            @for (href, label) in NAV {
+                                @let current = is_current(&ctx.path, href);
+                                li { a href=(href) aria-current=[current.then_some("page")] { (label) } }
+                            }
+                        }
+                    }
+                }
+                div.container {
+                    @for message in &ctx.flash {
+                        div.flash role="status" { p { (message) } }
+                    }
+                    main #main tabindex="-1" {
+                        (body)
+                    }
+                }
+                footer.site-footer {
+                    div.container {
+                        p {
+                            "SPOT brings Greater Manchester's social-prescribing link workers and "
+                            "occupational therapists together: short online courses, then a community of practice."
+                        }
+                        p { "Please never post anything that could identify a patient or service user." }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn account_links(ctx: &PageCtx) -> Markup {
+    html! {
+        div.account-links {
+            @if let Some(viewer) = &ctx.viewer {
+                a href="/account" { "Your account (" (viewer.display_name) ")" }
+                @if viewer.staff.is_admin() {
+                    a href="/admin/members" { "Admin" }
+                }
+                form.inline-form method="post" action="/logout" {
+                    (super::forms::csrf_field(ctx))
+                    button.link-button type="submit" { "Sign out" }
+                }
+            } @else {
+                a href="/login" { "Sign in" }
+                a href="/register" { "Register" }
+            }
+        }
+    }
+}
+
+fn is_current(path: &str, href: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// A page for an error, for when the request's own context is not at hand.
+pub fn error_page(title: &str, message: &str) -> Markup {
+    let ctx = PageCtx::anonymous();
+    layout(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (message) }
+            p { a href="/" { "Go to the SPOT home page" } }
+        },
+    )
+}
+
+/// "3 minutes", "1 minute", "40 seconds".
+pub fn wait_phrase(seconds: u64) -> String {
+    if seconds >= 60 {
+        let minutes = seconds.div_ceil(60);
+        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+    } else {
+        format!("{seconds} second{}", if seconds == 1 { "" } else { "s" })
+    }
+}
+
+/// A date as members read it: "25 November 2026".
+pub fn long_date(at: chrono::NaiveDateTime) -> String {
+    at.format("%-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_phrase_rounds_up_to_minutes() {
+        assert_eq!(wait_phrase(1), "1 second");
+        assert_eq!(wait_phrase(59), "59 seconds");
+        assert_eq!(wait_phrase(60), "1 minute");
+        assert_eq!(wait_phrase(61), "2 minutes");
+    }
+
+    #[test]
+    fn nav_marks_the_section_not_its_prefix_lookalikes() {
+        assert!(is_current("/members/4", "/members"));
+        assert!(!is_current("/membership", "/members"));
+        assert!(is_current("/", "/"));
+        assert!(!is_current("/forum", "/"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests: each drives the real server over HTTP on a fresh database, once on
+//! SQLite and once on PostgreSQL (when `SPOT_TEST_POSTGRES_URL` is set).
+
+mod helpers;
+
+mod accounts;
