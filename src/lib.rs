@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit;
 pub mod config;
 pub mod db;
+pub mod forum;
 pub mod home;
 pub mod mail;
 pub mod markdown;
@@ -140,5 +141,6 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     home::routes(cfg);
     accounts::routes::routes(cfg);
     members::routes::routes(cfg);
+    forum::routes::routes(cfg);
     admin::routes::routes(cfg);
 }

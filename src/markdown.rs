@@ -147,3 +147,46 @@ mod tests {
         assert!(html.as_str().contains("https://example.org/y.png"));
     }
 }
+
+/// The plain text of some Markdown, cut at a word boundary: for quotes and snippets.
+pub fn excerpt(source: &str, max_chars: usize) -> String {
+    use pulldown_cmark::{Event, TagEnd};
+    let mut text = String::new();
+    for event in Parser::new(source) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+        if text.chars().count() > max_chars * 2 {
+            break;
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > max_chars / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod excerpt_tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_are_plain_and_short() {
+        assert_eq!(
+            excerpt("**Bold** and [a link](https://x.org)", 100),
+            "Bold and a link"
+        );
+        let long = "word ".repeat(100);
+        let cut = excerpt(&long, 20);
+        assert!(cut.ends_with('…'));
+        assert!(cut.chars().count() <= 21);
+    }
+}

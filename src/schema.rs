@@ -55,6 +55,116 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(password_resets -> members (member_id));
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        archived -> Bool,
+        public_read -> Bool,
+        staff_threads_only -> Bool,
+    }
+}
 
-diesel::allow_tables_to_appear_in_same_query!(members, password_resets, throttle_events, audit_log);
+diesel::table! {
+    threads (id) {
+        id -> BigInt,
+        category_id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        pinned -> Bool,
+        locked -> Bool,
+        post_count -> Integer,
+        last_position -> Integer,
+        last_post_at -> Timestamp,
+        last_poster_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        thread_id -> BigInt,
+        author_id -> BigInt,
+        position -> Integer,
+        reply_to_id -> Nullable<BigInt>,
+        body_source -> Text,
+        body_html -> Text,
+        helpful_count -> Integer,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        hidden_by -> Nullable<BigInt>,
+        hidden_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    post_revisions (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        body_source -> Text,
+        body_html -> Text,
+        written_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_mentions (post_id, member_id) {
+        post_id -> BigInt,
+        member_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    helpful_marks (post_id, member_id) {
+        post_id -> BigInt,
+        member_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        post_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    thread_reads (member_id, thread_id) {
+        member_id -> BigInt,
+        thread_id -> BigInt,
+        last_read_position -> Integer,
+    }
+}
+
+diesel::joinable!(password_resets -> members (member_id));
+diesel::joinable!(threads -> categories (category_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(post_revisions -> posts (post_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    members,
+    password_resets,
+    throttle_events,
+    audit_log,
+    categories,
+    threads,
+    posts,
+    post_revisions,
+    post_mentions,
+    helpful_marks,
+    reports,
+    thread_reads,
+);

@@ -56,3 +56,20 @@ id_type!(
     /// A row of `members`.
     MemberId
 );
+
+id_type!(
+    /// A row of `categories`.
+    CategoryId
+);
+id_type!(
+    /// A row of `threads`.
+    ThreadId
+);
+id_type!(
+    /// A row of `posts`.
+    PostId
+);
+id_type!(
+    /// A row of `reports`.
+    ReportId
+);

@@ -243,3 +243,45 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     };
     address.unwrap_or("unknown").to_owned()
 }
+
+/// A signed-in facilitator (or admin); a member who is not gets 403.
+#[derive(Debug, Clone)]
+pub struct Facilitator(pub Viewer);
+
+impl std::ops::Deref for Facilitator {
+    type Target = Viewer;
+    fn deref(&self) -> &Viewer {
+        &self.0
+    }
+}
+
+impl FromRequest for Facilitator {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let member = CurrentMember::from_request(req, payload);
+        Box::pin(async move {
+            let CurrentMember(viewer) = member.await?;
+            if viewer.staff.can_moderate() {
+                Ok(Facilitator(viewer))
+            } else {
+                Err(AppError::forbidden("Only facilitators can do that."))
+            }
+        })
+    }
+}
+
+/// The signed-in member if there is one: for pages visitors may also see.
+#[derive(Debug, Clone)]
+pub struct MaybeMember(pub Option<Viewer>);
+
+impl FromRequest for MaybeMember {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeMember(viewer_of(&req).await?)) })
+    }
+}

@@ -142,3 +142,37 @@ mod tests {
         assert!(!is_current("/forum", "/"));
     }
 }
+
+/// A moment in London time, as members read it: "25 Nov 2026, 2:05pm".
+pub fn london_time(at: chrono::NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    let local = chrono_tz::Europe::London.from_utc_datetime(&at);
+    local.format("%-d %b %Y, %-I:%M%P").to_string()
+}
+
+/// A `<time>` element: machine-readable UTC, London time for people.
+pub fn time_tag(at: chrono::NaiveDateTime) -> maud::Markup {
+    html! {
+        time datetime={ (at.format("%Y-%m-%dT%H:%M:%SZ")) } { (london_time(at)) }
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::london_time;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn london_time_follows_the_clocks() {
+        let winter = NaiveDate::from_ymd_opt(2026, 1, 15)
+            .unwrap()
+            .and_hms_opt(14, 5, 0)
+            .unwrap();
+        assert_eq!(london_time(winter), "15 Jan 2026, 2:05pm");
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 15)
+            .unwrap()
+            .and_hms_opt(13, 0, 0)
+            .unwrap();
+        assert_eq!(london_time(summer), "15 Jul 2026, 2:00pm");
+    }
+}

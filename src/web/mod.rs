@@ -9,7 +9,7 @@ pub mod forms;
 pub mod layout;
 pub mod paging;
 
-pub use context::{Admin, CurrentMember, PageCtx, Viewer};
+pub use context::{Admin, CurrentMember, Facilitator, MaybeMember, PageCtx, Viewer};
 pub use errors::AppError;
 
 use actix_web::http::header;

@@ -44,16 +44,19 @@ impl<T> Paged<T> {
 
 /// "Previous / Page 2 of 7 / Next" links; `href` builds the URL of a page number.
 pub fn pagination<T>(paged: &Paged<T>, href: impl Fn(u32) -> String) -> Markup {
-    let last = paged.last_page();
+    page_links(paged.page, paged.last_page(), href)
+}
+
+pub fn page_links(page: u32, last: u32, href: impl Fn(u32) -> String) -> Markup {
     html! {
         @if last > 1 {
             nav.pagination aria-label="Pages" {
-                @if paged.page > 1 {
-                    a rel="prev" href=(href(paged.page - 1)) { "Previous" span.visually-hidden { " page" } }
+                @if page > 1 {
+                    a rel="prev" href=(href(page - 1)) { "Previous" span.visually-hidden { " page" } }
                 }
-                span { "Page " (paged.page) " of " (last) }
-                @if paged.page < last {
-                    a rel="next" href=(href(paged.page + 1)) { "Next" span.visually-hidden { " page" } }
+                span { "Page " (page) " of " (last) }
+                @if page < last {
+                    a rel="next" href=(href(page + 1)) { "Next" span.visually-hidden { " page" } }
                 }
             }
         }

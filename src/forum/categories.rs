@@ -1,0 +1,234 @@
+//! Categories: their listing with counts, who may read and start threads, and their upkeep
+//! by admins.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::values::CategorySlug;
+use super::ForumError;
+use crate::accounts::members::Viewer;
+use crate::audit::{self, Entry};
+use crate::db::{CategoryId, DbConn};
+use crate::schema::{categories, threads};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = categories)]
+pub struct Category {
+    pub id: CategoryId,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i32,
+    pub archived: bool,
+    pub public_read: bool,
+    pub staff_threads_only: bool,
+}
+
+impl Category {
+    /// Members read every category; visitors only those marked readable by visitors.
+    pub fn readable_by(&self, viewer: Option<&Viewer>) -> bool {
+        viewer.is_some() || self.public_read
+    }
+
+    pub fn can_start_thread(&self, viewer: &Viewer) -> Result<(), ForumError> {
+        if self.archived {
+            return Err(ForumError::forbidden(
+                "This category is archived: it can be read, but takes no new threads.",
+            ));
+        }
+        if self.staff_threads_only && !viewer.staff.can_moderate() {
+            return Err(ForumError::forbidden(format!(
+                "Only facilitators start threads in {}; you can reply to any of them.",
+                self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+pub fn by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Category> {
+    categories::table
+        .filter(categories::slug.eq(slug))
+        .select(Category::as_select())
+        .first(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: CategoryId) -> QueryResult<Category> {
+    categories::table
+        .find(id)
+        .select(Category::as_select())
+        .first(conn)
+}
+
+/// Every category in display order (archived ones last).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Category>> {
+    categories::table
+        .select(Category::as_select())
+        .order((
+            categories::archived.asc(),
+            categories::position.asc(),
+            categories::id.asc(),
+        ))
+        .load(conn)
+}
+
+#[derive(Debug, Clone)]
+pub struct CategorySummary {
+    pub category: Category,
+    pub threads: i64,
+    pub posts: i64,
+    pub latest: Option<NaiveDateTime>,
+}
+
+/// The forum index: categories the viewer can read, with counts, in two queries.
+pub fn overview(conn: &mut DbConn, viewer: Option<&Viewer>) -> QueryResult<Vec<CategorySummary>> {
+    let listed: Vec<Category> = all(conn)?
+        .into_iter()
+        .filter(|category| category.readable_by(viewer))
+        .collect();
+    let ids: Vec<CategoryId> = listed.iter().map(|c| c.id).collect();
+    let counts: HashMap<CategoryId, (i64, Option<i64>, Option<NaiveDateTime>)> = threads::table
+        .filter(threads::category_id.eq_any(&ids))
+        .group_by(threads::category_id)
+        .select((
+            threads::category_id,
+            diesel::dsl::count_star(),
+            diesel::dsl::sum(threads::post_count),
+            diesel::dsl::max(threads::last_post_at),
+        ))
+        .load::<(CategoryId, i64, Option<i64>, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(id, threads, posts, latest)| (id, (threads, posts, latest)))
+        .collect();
+    Ok(listed
+        .into_iter()
+        .map(|category| {
+            let (threads, posts, latest) =
+                counts.get(&category.id).cloned().unwrap_or((0, None, None));
+            CategorySummary {
+                category,
+                threads,
+                posts: posts.unwrap_or(0),
+                latest,
+            }
+        })
+        .collect())
+}
+
+/// What an admin sets on a category.
+pub struct CategoryChange {
+    pub name: String,
+    pub slug: CategorySlug,
+    pub description: String,
+    pub position: i32,
+    pub public_read: bool,
+    pub staff_threads_only: bool,
+    pub archived: bool,
+}
+
+fn require_admin(actor: &Viewer) -> Result<(), ForumError> {
+    if actor.staff.is_admin() {
+        Ok(())
+    } else {
+        Err(ForumError::forbidden("Only admins can change categories."))
+    }
+}
+
+fn slug_taken(
+    conn: &mut DbConn,
+    slug: &CategorySlug,
+    except: Option<CategoryId>,
+) -> QueryResult<bool> {
+    let others: i64 = categories::table
+        .filter(categories::slug.eq(slug.as_str()))
+        .filter(categories::id.ne(except.unwrap_or(CategoryId(-1))))
+        .count()
+        .get_result(conn)?;
+    Ok(others > 0)
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    change: &CategoryChange,
+    now: NaiveDateTime,
+) -> Result<CategoryId, ForumError> {
+    require_admin(actor)?;
+    if slug_taken(conn, &change.slug, None)? {
+        return Err(ForumError::Invalid(
+            "slug",
+            "Another category already uses this web address".into(),
+        ));
+    }
+    let id = diesel::insert_into(categories::table)
+        .values((
+            categories::slug.eq(change.slug.as_str()),
+            categories::name.eq(&change.name),
+            categories::description.eq(&change.description),
+            categories::position.eq(change.position),
+            categories::archived.eq(change.archived),
+            categories::public_read.eq(change.public_read),
+            categories::staff_threads_only.eq(change.staff_threads_only),
+        ))
+        .returning(categories::id)
+        .get_result(conn)?;
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action: "category created",
+            target_member: None,
+            subject: &change.name,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(id)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: CategoryId,
+    change: &CategoryChange,
+    now: NaiveDateTime,
+) -> Result<(), ForumError> {
+    require_admin(actor)?;
+    let before = find(conn, id)?;
+    if slug_taken(conn, &change.slug, Some(id))? {
+        return Err(ForumError::Invalid(
+            "slug",
+            "Another category already uses this web address".into(),
+        ));
+    }
+    diesel::update(categories::table.find(id))
+        .set((
+            categories::slug.eq(change.slug.as_str()),
+            categories::name.eq(&change.name),
+            categories::description.eq(&change.description),
+            categories::position.eq(change.position),
+            categories::archived.eq(change.archived),
+            categories::public_read.eq(change.public_read),
+            categories::staff_threads_only.eq(change.staff_threads_only),
+        ))
+        .execute(conn)?;
+    let action = match (before.archived, change.archived) {
+        (false, true) => "category archived",
+        (true, false) => "category restored",
+        _ => "category changed",
+    };
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action,
+            target_member: None,
+            subject: &change.name,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,548 @@
+//! What facilitators do to keep threads healthy, and members' reports that bring a post to
+//! their attention. Every action checks the actor here and goes to the audit log.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::categories;
+use super::posts::{self, Author, Post};
+use super::threads::{self, Thread};
+use super::values::{Reason, ThreadTitle};
+use super::ForumError;
+use crate::accounts::members::{self, Viewer};
+use crate::audit::{self, Entry};
+use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
+use crate::schema::{
+    members as members_table, posts as posts_table, reports, threads as threads_table,
+};
+
+/// Reports from this many different members hide a post until a facilitator looks.
+pub const AUTO_HIDE_REPORTS: i64 = 3;
+
+pub const AUTO_HIDE_REASON: &str =
+    "Hidden automatically after reports from three members, until a facilitator reviews it";
+
+fn require_facilitator(actor: &Viewer) -> Result<(), ForumError> {
+    if actor.staff.can_moderate() {
+        Ok(())
+    } else {
+        Err(ForumError::forbidden(
+            "Only facilitators can moderate the forum.",
+        ))
+    }
+}
+
+fn log(
+    conn: &mut DbConn,
+    actor: Option<MemberId>,
+    action: &str,
+    target: Option<MemberId>,
+    subject: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    audit::record(
+        conn,
+        &Entry {
+            actor,
+            action,
+            target_member: target,
+            subject,
+            reason,
+        },
+        now,
+    )
+}
+
+fn thread_subject(thread: &Thread) -> String {
+    format!("thread {} “{}”", thread.id, thread.title)
+}
+
+fn post_subject(post: &Post) -> String {
+    format!("post {} in thread {}", post.id, post.thread_id)
+}
+
+pub fn set_pinned(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: ThreadId,
+    pinned: bool,
+    now: NaiveDateTime,
+) -> Result<Thread, ForumError> {
+    require_facilitator(actor)?;
+    let thread = threads::find(conn, id)?;
+    if thread.pinned != pinned {
+        diesel::update(threads_table::table.find(id))
+            .set(threads_table::pinned.eq(pinned))
+            .execute(conn)?;
+        let action = if pinned {
+            "thread pinned"
+        } else {
+            "thread unpinned"
+        };
+        log(
+            conn,
+            Some(actor.id),
+            action,
+            Some(thread.author_id),
+            &thread_subject(&thread),
+            "",
+            now,
+        )?;
+    }
+    Ok(thread)
+}
+
+pub fn set_locked(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: ThreadId,
+    locked: bool,
+    now: NaiveDateTime,
+) -> Result<Thread, ForumError> {
+    require_facilitator(actor)?;
+    let thread = threads::find(conn, id)?;
+    if thread.locked != locked {
+        diesel::update(threads_table::table.find(id))
+            .set(threads_table::locked.eq(locked))
+            .execute(conn)?;
+        let action = if locked {
+            "thread locked"
+        } else {
+            "thread unlocked"
+        };
+        log(
+            conn,
+            Some(actor.id),
+            action,
+            Some(thread.author_id),
+            &thread_subject(&thread),
+            "",
+            now,
+        )?;
+    }
+    Ok(thread)
+}
+
+pub fn move_thread(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: ThreadId,
+    to: CategoryId,
+    now: NaiveDateTime,
+) -> Result<Thread, ForumError> {
+    require_facilitator(actor)?;
+    let thread = threads::find(conn, id)?;
+    let from = categories::find(conn, thread.category_id)?;
+    let target = categories::find(conn, to)
+        .map_err(|_| ForumError::Invalid("category", "Choose a category from the list".into()))?;
+    if from.id != target.id {
+        diesel::update(threads_table::table.find(id))
+            .set(threads_table::category_id.eq(to))
+            .execute(conn)?;
+        let subject = format!(
+            "{} from {} to {}",
+            thread_subject(&thread),
+            from.name,
+            target.name
+        );
+        log(
+            conn,
+            Some(actor.id),
+            "thread moved",
+            Some(thread.author_id),
+            &subject,
+            "",
+            now,
+        )?;
+    }
+    Ok(thread)
+}
+
+pub fn rename_thread(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: ThreadId,
+    title: &ThreadTitle,
+    now: NaiveDateTime,
+) -> Result<Thread, ForumError> {
+    require_facilitator(actor)?;
+    let thread = threads::find(conn, id)?;
+    if thread.title != title.as_str() {
+        diesel::update(threads_table::table.find(id))
+            .set(threads_table::title.eq(title.as_str()))
+            .execute(conn)?;
+        let subject = format!(
+            "thread {} “{}” → “{}”",
+            thread.id,
+            thread.title,
+            title.as_str()
+        );
+        log(
+            conn,
+            Some(actor.id),
+            "thread renamed",
+            Some(thread.author_id),
+            &subject,
+            "",
+            now,
+        )?;
+    }
+    Ok(thread)
+}
+
+pub fn hide(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    reason: &Reason,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    require_facilitator(actor)?;
+    let post = posts::find(conn, id)?;
+    diesel::update(posts_table::table.find(id))
+        .set((
+            posts_table::hidden_at.eq(now),
+            posts_table::hidden_by.eq(actor.id),
+            posts_table::hidden_reason.eq(reason.as_str()),
+        ))
+        .execute(conn)?;
+    log(
+        conn,
+        Some(actor.id),
+        "post hidden",
+        Some(post.author_id),
+        &post_subject(&post),
+        reason.as_str(),
+        now,
+    )?;
+    Ok(post)
+}
+
+pub fn unhide(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    require_facilitator(actor)?;
+    let post = posts::find(conn, id)?;
+    if post.hidden_at.is_some() {
+        diesel::update(posts_table::table.find(id))
+            .set((
+                posts_table::hidden_at.eq(None::<NaiveDateTime>),
+                posts_table::hidden_by.eq(None::<MemberId>),
+                posts_table::hidden_reason.eq(None::<String>),
+            ))
+            .execute(conn)?;
+        log(
+            conn,
+            Some(actor.id),
+            "post shown again",
+            Some(post.author_id),
+            &post_subject(&post),
+            "",
+            now,
+        )?;
+    }
+    Ok(post)
+}
+
+/// Deletes spam outright. The first post takes its whole thread with it. Returns the
+/// thread when it still exists.
+pub fn remove(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    now: NaiveDateTime,
+) -> Result<Option<ThreadId>, ForumError> {
+    require_facilitator(actor)?;
+    let post = posts::find(conn, id)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    if post.position == 1 {
+        diesel::delete(threads_table::table.find(thread.id)).execute(conn)?;
+        log(
+            conn,
+            Some(actor.id),
+            "thread deleted",
+            Some(post.author_id),
+            &thread_subject(&thread),
+            "spam",
+            now,
+        )?;
+        return Ok(None);
+    }
+    diesel::delete(posts_table::table.find(id)).execute(conn)?;
+    // The thread's last post may have gone: take the figures from what remains.
+    let (last_at, last_poster): (NaiveDateTime, MemberId) = posts_table::table
+        .filter(posts_table::thread_id.eq(thread.id))
+        .order(posts_table::position.desc())
+        .select((posts_table::created_at, posts_table::author_id))
+        .first(conn)?;
+    diesel::update(threads_table::table.find(thread.id))
+        .set((
+            threads_table::post_count.eq(threads_table::post_count - 1),
+            threads_table::last_post_at.eq(last_at),
+            threads_table::last_poster_id.eq(last_poster),
+        ))
+        .execute(conn)?;
+    log(
+        conn,
+        Some(actor.id),
+        "post deleted",
+        Some(post.author_id),
+        &post_subject(&post),
+        "spam",
+        now,
+    )?;
+    Ok(Some(thread.id))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReportOutcome {
+    Reported,
+    /// This report was the one that hid the post.
+    Hidden,
+}
+
+pub fn report(
+    conn: &mut DbConn,
+    reporter: &Viewer,
+    id: PostId,
+    reason: &Reason,
+    now: NaiveDateTime,
+) -> Result<ReportOutcome, ForumError> {
+    let post = posts::find(conn, id)?;
+    posts::readable_thread(conn, Some(reporter), post.thread_id)?;
+    if post.author_id == reporter.id {
+        return Err(ForumError::forbidden(
+            "You cannot report your own post; edit or remove it instead.",
+        ));
+    }
+    let inserted = diesel::insert_into(reports::table)
+        .values((
+            reports::post_id.eq(id),
+            reports::reporter_id.eq(reporter.id),
+            reports::reason.eq(reason.as_str()),
+            reports::status.eq("open"),
+            reports::created_at.eq(now),
+        ))
+        .execute(conn);
+    match inserted {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {
+            return Err(ForumError::Conflict(
+                "You have already reported this post. The facilitators will look at it.".into(),
+            ));
+        }
+        other => other?,
+    };
+    let open: i64 = reports::table
+        .filter(reports::post_id.eq(id))
+        .filter(reports::status.eq("open"))
+        .count()
+        .get_result(conn)?;
+    if open >= AUTO_HIDE_REPORTS && post.hidden_at.is_none() {
+        diesel::update(posts_table::table.find(id))
+            .set((
+                posts_table::hidden_at.eq(now),
+                posts_table::hidden_by.eq(None::<MemberId>),
+                posts_table::hidden_reason.eq(AUTO_HIDE_REASON),
+            ))
+            .execute(conn)?;
+        log(
+            conn,
+            None,
+            "post hidden automatically",
+            Some(post.author_id),
+            &post_subject(&post),
+            AUTO_HIDE_REASON,
+            now,
+        )?;
+        return Ok(ReportOutcome::Hidden);
+    }
+    Ok(ReportOutcome::Reported)
+}
+
+/// A reported post awaiting a facilitator, with every open report on it.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub post: Post,
+    pub author: Author,
+    pub thread_title: String,
+    pub reports: Vec<(String, String, NaiveDateTime)>,
+}
+
+/// Open reports, grouped by post, oldest first. Three queries.
+pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, ForumError> {
+    require_facilitator(actor)?;
+    let open: Vec<(PostId, String, String, NaiveDateTime)> = reports::table
+        .inner_join(members_table::table.on(members_table::id.eq(reports::reporter_id)))
+        .filter(reports::status.eq("open"))
+        .order((reports::created_at.asc(), reports::id.asc()))
+        .limit(500)
+        .select((
+            reports::post_id,
+            members_table::display_name,
+            reports::reason,
+            reports::created_at,
+        ))
+        .load(conn)?;
+    let mut order: Vec<PostId> = Vec::new();
+    let mut by_post: HashMap<PostId, Vec<(String, String, NaiveDateTime)>> = HashMap::new();
+    for (post, reporter, reason, at) in open {
+        if !by_post.contains_key(&post) {
+            order.push(post);
+        }
+        by_post
+            .entry(post)
+            .or_default()
+            .push((reporter, reason, at));
+    }
+    let mut found: HashMap<PostId, (Post, Author, String)> = posts_table::table
+        .inner_join(members_table::table.on(members_table::id.eq(posts_table::author_id)))
+        .inner_join(threads_table::table.on(threads_table::id.eq(posts_table::thread_id)))
+        .filter(posts_table::id.eq_any(&order))
+        .select((Post::as_select(), Author::as_select(), threads_table::title))
+        .load::<(Post, Author, String)>(conn)?
+        .into_iter()
+        .map(|(post, author, title)| (post.id, (post, author, title)))
+        .collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|id| {
+            let (post, author, thread_title) = found.remove(&id)?;
+            Some(QueueItem {
+                post,
+                author,
+                thread_title,
+                reports: by_post.remove(&id).unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+pub fn open_report_count(conn: &mut DbConn) -> QueryResult<i64> {
+    reports::table
+        .filter(reports::status.eq("open"))
+        .select(diesel::dsl::count(reports::post_id).aggregate_distinct())
+        .get_result(conn)
+}
+
+fn close_reports(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        reports::table
+            .filter(reports::post_id.eq(id))
+            .filter(reports::status.eq("open")),
+    )
+    .set((
+        reports::status.eq(status),
+        reports::closed_by.eq(actor.id),
+        reports::closed_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// The reports were right: the post stays hidden (or is hidden now) with the reason given.
+pub fn resolve(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    reason: &Reason,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    require_facilitator(actor)?;
+    let post = hide(conn, actor, id, reason, now)?;
+    close_reports(conn, actor, id, "resolved", now)?;
+    log(
+        conn,
+        Some(actor.id),
+        "reports resolved",
+        Some(post.author_id),
+        &post_subject(&post),
+        reason.as_str(),
+        now,
+    )?;
+    Ok(post)
+}
+
+/// The post is fine: reports closed, and a post hidden only by the reports is shown again.
+pub fn dismiss(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: PostId,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    require_facilitator(actor)?;
+    let post = posts::find(conn, id)?;
+    close_reports(conn, actor, id, "dismissed", now)?;
+    if post.hidden_at.is_some() && post.hidden_by.is_none() {
+        diesel::update(posts_table::table.find(id))
+            .set((
+                posts_table::hidden_at.eq(None::<NaiveDateTime>),
+                posts_table::hidden_reason.eq(None::<String>),
+            ))
+            .execute(conn)?;
+    }
+    log(
+        conn,
+        Some(actor.id),
+        "reports dismissed",
+        Some(post.author_id),
+        &post_subject(&post),
+        "",
+        now,
+    )?;
+    Ok(post)
+}
+
+/// A facilitator suspends a member for a number of days (admins can also suspend without an
+/// end). Staff cannot be suspended this way.
+pub fn suspend_for(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    target: MemberId,
+    days: i64,
+    reason: &Reason,
+    now: NaiveDateTime,
+) -> Result<NaiveDateTime, ForumError> {
+    require_facilitator(actor)?;
+    if !(1..=365).contains(&days) {
+        return Err(ForumError::Invalid(
+            "days",
+            "Suspend for between 1 and 365 days".into(),
+        ));
+    }
+    if actor.id == target {
+        return Err(ForumError::forbidden("You cannot suspend yourself."));
+    }
+    let member = members::find(conn, target)?;
+    if member.staff.can_moderate() {
+        return Err(ForumError::forbidden(
+            "Facilitators and admins cannot be suspended here; ask an admin.",
+        ));
+    }
+    let until = now + Duration::days(days);
+    members::set_suspension(conn, target, Some((now, Some(until), reason.as_str())), now)?;
+    let subject = format!("for {days} day{}", if days == 1 { "" } else { "s" });
+    log(
+        conn,
+        Some(actor.id),
+        "member suspended",
+        Some(target),
+        &subject,
+        reason.as_str(),
+        now,
+    )?;
+    Ok(until)
+}

@@ -1,0 +1,679 @@
+//! Forum pages: plain structs in, markup out.
+
+use chrono::NaiveDateTime;
+use maud::{html, Markup};
+
+use super::categories::{Category, CategorySummary};
+use super::moderation::QueueItem;
+use super::patient_data::Concern;
+use super::posts::{Author, Post, PostView, Quote, ThreadPage};
+use super::threads::{Thread, ThreadRow};
+use super::values::{PostBody, Reason, ThreadTitle};
+use crate::db::{PostId, ThreadId};
+use crate::markdown::SafeHtml;
+use crate::members::pages::member_badges;
+use crate::web::forms::{
+    checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
+    FieldErrors, Input,
+};
+use crate::web::layout::{layout, time_tag};
+use crate::web::paging::{page_links, pagination, Paged};
+use crate::web::PageCtx;
+
+fn author_line(author: &Author) -> Markup {
+    html! {
+        a.author href={ "/members/" (author.id) } { (author.display_name) }
+        " "
+        (member_badges(author.role, author.borough, author.staff))
+    }
+}
+
+fn breadcrumbs(trail: &[(&str, String)]) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            ol {
+                @for (label, href) in trail {
+                    li { a href=(href) { (label) } }
+                }
+            }
+        }
+    }
+}
+
+fn is_moderator(ctx: &PageCtx) -> bool {
+    ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate())
+}
+
+pub fn index(ctx: &PageCtx, summaries: &[CategorySummary], open_reports: Option<i64>) -> Markup {
+    layout(
+        ctx,
+        "Forum",
+        html! {
+            h1 { "Forum" }
+            p.lede { "Share experience and good practice, and work through local problems together." }
+            @if let Some(open) = open_reports {
+                p.notice {
+                    a href="/moderation" { "Moderation queue" }
+                    ": " (open) " reported post" (if open == 1 { "" } else { "s" }) " waiting"
+                }
+            }
+            @if ctx.viewer.is_none() {
+                p { a href="/login?next=%2Fforum" { "Sign in" } " to read and join every discussion." }
+            }
+            ul.card-list.categories {
+                @for summary in summaries {
+                    li.card {
+                        h2.card-title {
+                            a href={ "/forum/" (summary.category.slug) } { (summary.category.name) }
+                            @if summary.category.archived { " " span.tag { "Archived" } }
+                        }
+                        p { (summary.category.description) }
+                        p.muted {
+                            (summary.threads) " thread" (if summary.threads == 1 { "" } else { "s" })
+                            ", " (summary.posts) " post" (if summary.posts == 1 { "" } else { "s" })
+                            @if let Some(latest) = summary.latest { " · latest " (time_tag(latest)) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn category(
+    ctx: &PageCtx,
+    category: &Category,
+    rows: &Paged<ThreadRow>,
+    can_start: bool,
+) -> Markup {
+    layout(
+        ctx,
+        &category.name,
+        html! {
+            (breadcrumbs(&[("Forum", "/forum".into())]))
+            h1 { (category.name) }
+            p.lede { (category.description) }
+            @if category.archived {
+                p.notice { "This category is archived: you can read it, but it takes no new threads or replies." }
+            }
+            @if can_start {
+                p { a.button href={ "/forum/" (category.slug) "/new" } { "Start a new thread" } }
+            }
+            @if rows.items.is_empty() {
+                p { "No threads yet." }
+            } @else {
+                table.table.threads {
+                    caption.visually-hidden { "Threads in " (category.name) ", pinned first, then by latest post" }
+                    thead { tr {
+                        th scope="col" { "Thread" }
+                        th scope="col" { "Replies" }
+                        th scope="col" { "Latest post" }
+                    } }
+                    tbody {
+                        @for row in &rows.items {
+                            tr.unread[row.unread.is_some_and(|n| n > 0)] {
+                                td {
+                                    @if row.thread.pinned { span.tag { "Pinned" } " " }
+                                    @if row.thread.locked { span.tag { "Locked" } " " }
+                                    a.thread-title href={ "/threads/" (row.thread.id) } { (row.thread.title) }
+                                    @if let Some(unread) = row.unread.filter(|n| *n > 0) {
+                                        " "
+                                        a.tag.tag-new href={ "/threads/" (row.thread.id) "/unread" } {
+                                            (unread) " new" span.visually-hidden { " posts" }
+                                        }
+                                    }
+                                    div.muted { "Started by " (author_line(&row.author)) }
+                                }
+                                td { (row.thread.reply_count()) }
+                                td { (row.last_poster) br; (time_tag(row.thread.last_post_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+            (pagination(rows, |page| format!("/forum/{}?page={page}", category.slug)))
+        },
+    )
+}
+
+/// What the writing form shows: the author's own words, kept through every re-show.
+#[derive(Debug, Default, Clone)]
+pub struct Draft {
+    pub title: String,
+    pub body: String,
+    pub reply_to: Option<PostId>,
+}
+
+/// The form around a post being written: errors, the patient-data check, a preview.
+pub struct Composer<'a> {
+    pub action: String,
+    pub draft: &'a Draft,
+    pub errors: &'a FieldErrors,
+    pub preview: Option<&'a SafeHtml>,
+    pub concerns: &'a [Concern],
+    pub with_title: bool,
+    pub submit: &'a str,
+}
+
+fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
+    html! {
+        (error_summary(form.errors))
+        @if !form.concerns.is_empty() {
+            div.warning-callout role="alert" tabindex="-1" {
+                h2 { "Check this could not identify anyone" }
+                p { "Your post may contain details that identify a patient or service user:" }
+                ul { @for concern in form.concerns { li { (concern.0) } } }
+                p { "Edit the post to remove them, or tick the box below to confirm it is fine and post it." }
+            }
+        }
+        @if let Some(preview) = form.preview {
+            section.preview aria-labelledby="preview-heading" {
+                h2 #preview-heading { "Preview" }
+                div.prose { (preview) }
+            }
+        }
+        form.composer method="post" action=(form.action) novalidate {
+            (csrf_field(ctx))
+            @if let Some(reply_to) = form.draft.reply_to {
+                input type="hidden" name="reply_to" value=(reply_to);
+            }
+            @if form.with_title {
+                (text_field("title", "Title", &form.draft.title, form.errors,
+                    Input::text().required().max_length(ThreadTitle::MAX)))
+            }
+            (textarea_field("body", "Your post", &form.draft.body, form.errors,
+                Some("Markdown works: *italic*, **bold**, [link text](https://…), lists, tables, > quotes. Mention someone with @ and their name. Never include anything that identifies a patient or service user."), 10))
+            @if !form.concerns.is_empty() {
+                (checkbox_field("confirm_patient_data", "I have checked: nothing in this post identifies a patient or service user", false, None))
+            }
+            div.button-row {
+                button.button type="submit" name="action" value="post" { (form.submit) }
+                button.button.button-secondary type="submit" name="action" value="preview" { "Preview" }
+            }
+            p.hint { "Up to " (PostBody::MAX) " characters." }
+        }
+    }
+}
+
+pub fn new_thread(ctx: &PageCtx, category: &Category, form: &Composer<'_>) -> Markup {
+    let title = if form.errors.is_empty() {
+        "New thread"
+    } else {
+        "Error: New thread"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            (breadcrumbs(&[("Forum", "/forum".into()), (&category.name, format!("/forum/{}", category.slug))]))
+            h1 { "New thread in " (category.name) }
+            (composer(ctx, form))
+        },
+    )
+}
+
+pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Composer<'_>) -> Markup {
+    let title = if form.errors.is_empty() {
+        "Reply"
+    } else {
+        "Error: Reply"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
+            h1 { "Reply to “" (thread.title) "”" }
+            @if let Some(quote) = quote {
+                div.quote {
+                    p { "Answering " a href={ "/posts/" (quote.id) } { (quote.author) } ":" }
+                    blockquote { (quote.excerpt) }
+                }
+            }
+            (composer(ctx, form))
+        },
+    )
+}
+
+pub fn edit_post(ctx: &PageCtx, thread: &Thread, form: &Composer<'_>) -> Markup {
+    let title = if form.errors.is_empty() {
+        "Edit your post"
+    } else {
+        "Error: Edit your post"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
+            h1 { "Edit your post" }
+            p { "Posts you edit are marked “edited”; facilitators can see earlier versions." }
+            (composer(ctx, form))
+        },
+    )
+}
+
+fn post_body(ctx: &PageCtx, post: &Post) -> Markup {
+    let moderator = is_moderator(ctx);
+    html! {
+        @if post.deleted_at.is_some() {
+            p.removed { "Post removed by its author." }
+            @if moderator {
+                details.staff-view { summary { "Show the removed text (facilitators only)" } div.prose { (post.body_html) } }
+            }
+        } @else if post.hidden_at.is_some() {
+            @if post.hidden_by.is_none() {
+                p.removed { "Hidden after reports from members, until a facilitator reviews it." }
+            } @else {
+                p.removed { "Hidden by a facilitator." }
+            }
+            @if moderator {
+                div.staff-view {
+                    p { strong { "Reason: " } (post.hidden_reason.as_deref().unwrap_or("")) }
+                    div.prose { (post.body_html) }
+                }
+            }
+        } @else {
+            div.prose { (post.body_html) }
+        }
+    }
+}
+
+fn post_actions(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
+    let post = &view.post;
+    let own = ctx.viewer.as_ref().is_some_and(|v| v.id == post.author_id);
+    let signed_in = ctx.viewer.is_some();
+    let moderator = is_moderator(ctx);
+    html! {
+        div.post-actions {
+            @if post.helpful_count > 0 {
+                span.helpful-count { (post.helpful_count) " found this helpful" }
+            }
+            @if signed_in && !own && post.is_visible() {
+                form.inline-form method="post" action={ "/posts/" (post.id) "/helpful" } {
+                    (csrf_field(ctx))
+                    @if view.marked_helpful {
+                        input type="hidden" name="helpful" value="no";
+                        button.link-action type="submit" { "Undo helpful" }
+                    } @else {
+                        input type="hidden" name="helpful" value="yes";
+                        button.link-action type="submit" { "Helpful" }
+                    }
+                }
+            }
+            @if signed_in && !thread.locked && post.is_visible() {
+                a href={ "/threads/" (thread.id) "/reply?to=" (post.id) } { "Reply to this" span.visually-hidden { " post by " (view.author.display_name) } }
+            }
+            @if own && post.deleted_at.is_none() && !thread.locked {
+                a href={ "/posts/" (post.id) "/edit" } { "Edit" }
+                form.inline-form method="post" action={ "/posts/" (post.id) "/delete" } {
+                    (csrf_field(ctx))
+                    button.link-action type="submit" { "Remove" }
+                }
+            }
+            @if signed_in && !own && post.is_visible() {
+                details.report {
+                    summary { "Report" }
+                    form method="post" action={ "/posts/" (post.id) "/report" } {
+                        (csrf_field(ctx))
+                        label.label for={ "report-" (post.id) } { "What is wrong with this post?" }
+                        textarea.textarea id={ "report-" (post.id) } name="reason" rows="2" maxlength=(Reason::MAX) {}
+                        button.button.button-secondary type="submit" { "Send report" }
+                    }
+                }
+            }
+        }
+        @if moderator {
+            div.moderator-actions {
+                @if post.hidden_at.is_some() {
+                    form.inline-form method="post" action={ "/posts/" (post.id) "/unhide" } {
+                        (csrf_field(ctx))
+                        button.link-action type="submit" { "Show again" }
+                    }
+                } @else {
+                    details {
+                        summary { "Hide" }
+                        form method="post" action={ "/posts/" (post.id) "/hide" } {
+                            (csrf_field(ctx))
+                            label.label for={ "hide-" (post.id) } { "Reason (the author is told)" }
+                            input.input id={ "hide-" (post.id) } name="reason" maxlength=(Reason::MAX);
+                            button.button.button-secondary type="submit" { "Hide post" }
+                        }
+                    }
+                }
+                form.inline-form method="post" action={ "/posts/" (post.id) "/remove" } {
+                    (csrf_field(ctx))
+                    button.link-action.danger type="submit" {
+                        @if post.position == 1 { "Delete thread as spam" } @else { "Delete as spam" }
+                    }
+                }
+                @if view.revisions > 0 {
+                    a href={ "/posts/" (post.id) "/history" } { "Earlier versions (" (view.revisions) ")" }
+                }
+            }
+        }
+    }
+}
+
+fn post_card(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
+    let post = &view.post;
+    html! {
+        article.post id={ "post-" (post.id) } {
+            header.post-meta {
+                (author_line(&view.author))
+                " · "
+                a.permalink href={ "/posts/" (post.id) } { (time_tag(post.created_at)) }
+                @if post.edited_at.is_some() { " · " span.edited { "edited" } }
+            }
+            @if let Some(quote) = &view.quote {
+                div.quote {
+                    p.muted { "In reply to " a href={ "/posts/" (quote.id) } { (quote.author) } }
+                    @if quote.visible {
+                        blockquote { (quote.excerpt) }
+                    }
+                }
+            }
+            (post_body(ctx, post))
+            @if !view.replies.is_empty() {
+                p.replies {
+                    (view.replies.len()) " repl" (if view.replies.len() == 1 { "y" } else { "ies" }) ": "
+                    @for (i, (reply, author)) in view.replies.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href={ "/posts/" (reply) } { (author) }
+                    }
+                }
+            }
+            (post_actions(ctx, thread, view))
+        }
+    }
+}
+
+fn thread_tools(ctx: &PageCtx, thread: &Thread, categories: &[Category]) -> Markup {
+    let options: Vec<(String, String)> = categories
+        .iter()
+        .map(|c| (c.id.to_string(), c.name.clone()))
+        .collect();
+    let options: Vec<(&str, &str)> = options
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let current = thread.category_id.to_string();
+    html! {
+        details.thread-tools {
+            summary { "Moderate this thread" }
+            div.tool-row {
+                form.inline-form method="post" action={ "/threads/" (thread.id) (if thread.pinned { "/unpin" } else { "/pin" }) } {
+                    (csrf_field(ctx))
+                    button.button.button-secondary type="submit" { (if thread.pinned { "Unpin" } else { "Pin" }) }
+                }
+                form.inline-form method="post" action={ "/threads/" (thread.id) (if thread.locked { "/unlock" } else { "/lock" }) } {
+                    (csrf_field(ctx))
+                    button.button.button-secondary type="submit" { (if thread.locked { "Unlock" } else { "Lock" }) }
+                }
+            }
+            form method="post" action={ "/threads/" (thread.id) "/move" } {
+                (csrf_field(ctx))
+                (select_field("category", "Move to category", &current, &options, None, &FieldErrors::new()))
+                button.button.button-secondary type="submit" { "Move" }
+            }
+            form method="post" action={ "/threads/" (thread.id) "/rename" } {
+                (csrf_field(ctx))
+                (text_field("title", "Rename thread", &thread.title, &FieldErrors::new(), Input::text().max_length(ThreadTitle::MAX)))
+                button.button.button-secondary type="submit" { "Rename" }
+            }
+        }
+    }
+}
+
+pub fn thread(
+    ctx: &PageCtx,
+    page: &ThreadPage,
+    categories: &[Category],
+    reply_form: Option<&Composer<'_>>,
+) -> Markup {
+    let thread = &page.thread;
+    let links = || {
+        page_links(page.page as u32, page.last_page as u32, |n| {
+            format!("/threads/{}?page={n}", thread.id)
+        })
+    };
+    html! {
+        (layout(ctx, &thread.title, html! {
+            (breadcrumbs(&[("Forum", "/forum".into()), (&page.category.name, format!("/forum/{}", page.category.slug))]))
+            h1 { (thread.title) }
+            p.muted {
+                @if thread.pinned { span.tag { "Pinned" } " " }
+                @if thread.locked { span.tag { "Locked" } " " }
+                (thread.post_count) " post" (if thread.post_count == 1 { "" } else { "s" })
+            }
+            @if is_moderator(ctx) { (thread_tools(ctx, thread, categories)) }
+            (links())
+            div.posts {
+                @for view in &page.posts { (post_card(ctx, thread, view)) }
+            }
+            (links())
+            @if thread.locked {
+                p.notice { "This thread is locked: it takes no more replies." }
+            } @else if let Some(form) = reply_form {
+                section.reply-box aria-labelledby="reply-heading" {
+                    h2 #reply-heading { "Reply" }
+                    (composer(ctx, form))
+                }
+            } @else if ctx.viewer.is_none() {
+                p { a href={ "/login?next=%2Fthreads%2F" (thread.id) } { "Sign in" } " to reply." }
+            }
+        }))
+    }
+}
+
+pub fn history(
+    ctx: &PageCtx,
+    thread_id: ThreadId,
+    post: &Post,
+    earlier: &[(NaiveDateTime, SafeHtml)],
+) -> Markup {
+    layout(
+        ctx,
+        "Earlier versions",
+        html! {
+            (breadcrumbs(&[("Forum", "/forum".into()), ("Thread", format!("/threads/{thread_id}"))]))
+            h1 { "Earlier versions of a post" }
+            h2 { "Now" }
+            div.prose { (post.body_html) }
+            @for (i, (written, html)) in earlier.iter().enumerate().rev() {
+                h2 { "Version " (i + 1) ", from " (time_tag(*written)) }
+                div.prose { (html) }
+            }
+        },
+    )
+}
+
+/// A small form page for when an inline moderation or report form needs its error shown.
+pub fn reason_form(
+    ctx: &PageCtx,
+    heading: &str,
+    action: &str,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Markup {
+    layout(
+        ctx,
+        &format!("Error: {heading}"),
+        html! {
+            div.narrow {
+                (error_summary(errors))
+                h1 { (heading) }
+                form method="post" action=(action) novalidate {
+                    (csrf_field(ctx))
+                    (textarea_field("reason", "Reason", reason, errors, None, 3))
+                    button.button type="submit" { "Send" }
+                }
+            }
+        },
+    )
+}
+
+pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
+    layout(
+        ctx,
+        "Moderation queue",
+        html! {
+            nav.sub-nav aria-label="Moderation" {
+                a href="/moderation" aria-current="page" { "Reported posts" }
+                a href="/moderation/log" { "Audit log" }
+            }
+            h1 { "Reported posts" }
+            @if items.is_empty() {
+                p { "Nothing is waiting. Thank you." }
+            }
+            @for item in items {
+                article.card.queue-item {
+                    h2.card-title { a href={ "/posts/" (item.post.id) } { (item.thread_title) } }
+                    p { "Post by " (author_line(&item.author)) " · " (time_tag(item.post.created_at))
+                        @if item.post.hidden_at.is_some() { " · " strong.tag.tag-red { "Hidden" } } }
+                    div.prose { (item.post.body_html) }
+                    h3 { (item.reports.len()) " report" (if item.reports.len() == 1 { "" } else { "s" }) }
+                    ul {
+                        @for (reporter, reason, at) in &item.reports {
+                            li { strong { (reporter) } " (" (time_tag(*at)) "): " (reason) }
+                        }
+                    }
+                    div.tool-row {
+                        form method="post" action={ "/moderation/posts/" (item.post.id) "/resolve" } {
+                            (csrf_field(ctx))
+                            label.label for={ "resolve-" (item.post.id) } { "Reason for hiding (the author is told)" }
+                            input.input id={ "resolve-" (item.post.id) } name="reason" maxlength=(Reason::MAX);
+                            button.button.button-warning type="submit" { "Hide post and close reports" }
+                        }
+                        form method="post" action={ "/moderation/posts/" (item.post.id) "/dismiss" } {
+                            (csrf_field(ctx))
+                            button.button.button-secondary type="submit" { "Nothing wrong: dismiss reports" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Admin: the categories, with a form to add one.
+pub fn admin_categories(
+    ctx: &PageCtx,
+    all: &[Category],
+    values: &CategoryValues,
+    errors: &FieldErrors,
+) -> Markup {
+    layout(
+        ctx,
+        "Categories – admin",
+        html! {
+            nav.sub-nav aria-label="Admin" {
+                a href="/admin/members" { "Members" }
+                a href="/admin/categories" aria-current="page" { "Categories" }
+                a href="/admin/audit" { "Audit log" }
+            }
+            (error_summary(errors))
+            h1 { "Forum categories" }
+            table.table {
+                caption.visually-hidden { "Categories in display order" }
+                thead { tr { th scope="col" { "Order" } th scope="col" { "Name" } th scope="col" { "Address" } th scope="col" { "Who can read" } th scope="col" { "Status" } } }
+                tbody {
+                    @for category in all {
+                        tr {
+                            td { (category.position) }
+                            td { a href={ "/admin/categories/" (category.id) } { (category.name) } }
+                            td { "/forum/" (category.slug) }
+                            td { (if category.public_read { "Everyone" } else { "Members" }) }
+                            td { (if category.archived { "Archived" } else { "Open" }) }
+                        }
+                    }
+                }
+            }
+            h2 { "Add a category" }
+            (category_form(ctx, "/admin/categories", values, errors, "Add category"))
+        },
+    )
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct CategoryValues {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub position: String,
+    pub public_read: bool,
+    pub staff_threads_only: bool,
+    pub archived: bool,
+}
+
+fn category_form(
+    ctx: &PageCtx,
+    action: &str,
+    values: &CategoryValues,
+    errors: &FieldErrors,
+    submit: &str,
+) -> Markup {
+    html! {
+        form method="post" action=(action) novalidate {
+            (csrf_field(ctx))
+            (text_field("name", "Name", &values.name, errors, Input::text().required().max_length(80)))
+            (text_field("slug", "Web address", &values.slug, errors, Input::text().max_length(60)
+                .hint("Lower-case letters, digits and hyphens. Leave empty to make one from the name.")))
+            (textarea_field("description", "Description", &values.description, errors, None, 3))
+            (text_field("position", "Order", &values.position, errors, Input::of("number").hint("Smaller numbers come first.")))
+            (checkbox_field("public_read", "Visitors who are not signed in can read it", values.public_read, None))
+            (checkbox_field("staff_threads_only", "Only facilitators start threads (everyone can reply)", values.staff_threads_only, None))
+            (checkbox_field("archived", "Archived: readable, but no new threads or replies", values.archived, None))
+            button.button type="submit" { (submit) }
+        }
+    }
+}
+
+pub fn admin_category(
+    ctx: &PageCtx,
+    id: crate::db::CategoryId,
+    values: &CategoryValues,
+    errors: &FieldErrors,
+) -> Markup {
+    layout(
+        ctx,
+        "Edit category – admin",
+        html! {
+            (breadcrumbs(&[("Categories", "/admin/categories".into())]))
+            (error_summary(errors))
+            h1 { "Edit category" }
+            (category_form(ctx, &format!("/admin/categories/{id}"), values, errors, "Save category"))
+        },
+    )
+}
+
+pub fn suspend_member(
+    ctx: &PageCtx,
+    member: &crate::members::directory::Profile,
+    reason: &str,
+    days: &str,
+    errors: &FieldErrors,
+) -> Markup {
+    let title = if errors.is_empty() {
+        "Suspend a member"
+    } else {
+        "Error: Suspend a member"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                (error_summary(errors))
+                h1 { "Suspend " (member.display_name) }
+                p { "A suspended member cannot sign in until the suspension ends. Their posts stay. The suspension and its reason go to the audit log." }
+                form method="post" action={ "/members/" (member.id) "/suspend" } novalidate {
+                    (csrf_field(ctx))
+                    (text_field("days", "Number of days", days, errors, Input::of("number").required()))
+                    (textarea_field("reason", "Reason", reason, errors, None, 3))
+                    button.button.button-warning type="submit" { "Suspend" }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,508 @@
+//! Posts: replying, editing, deleting one's own, marking helpful, and reading a thread a
+//! page at a time.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::categories::{self, Category};
+use super::mentions;
+use super::threads::{self, Thread};
+use super::values::PostBody;
+use super::ForumError;
+use crate::accounts::members::Viewer;
+use crate::accounts::{Borough, Role, StaffLevel};
+use crate::db::{DbConn, MemberId, PostId, ThreadId};
+use crate::markdown::{self, SafeHtml};
+use crate::schema::{
+    helpful_marks, members, post_mentions, post_revisions, posts, threads as threads_table,
+};
+
+/// Posts per page of a thread. Page N holds positions (N-1)·30+1 to N·30, so a post's
+/// page never changes and links to it stay good.
+pub const PER_PAGE: i32 = 30;
+
+pub fn page_of(position: i32) -> i32 {
+    (position - 1).max(0) / PER_PAGE + 1
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct Post {
+    pub id: PostId,
+    pub thread_id: ThreadId,
+    pub author_id: MemberId,
+    pub position: i32,
+    pub reply_to_id: Option<PostId>,
+    pub body_source: String,
+    pub body_html: SafeHtml,
+    pub helpful_count: i32,
+    pub created_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub hidden_at: Option<NaiveDateTime>,
+    pub hidden_by: Option<MemberId>,
+    pub hidden_reason: Option<String>,
+}
+
+impl Post {
+    /// Shown to everyone: neither hidden by a facilitator nor removed by its author.
+    pub fn is_visible(&self) -> bool {
+        self.hidden_at.is_none() && self.deleted_at.is_none()
+    }
+}
+
+/// Who wrote something, with what everyone should see beside their name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct Author {
+    pub id: MemberId,
+    pub display_name: String,
+    pub role: Role,
+    pub borough: Borough,
+    pub staff: StaffLevel,
+}
+
+pub fn find(conn: &mut DbConn, id: PostId) -> QueryResult<Post> {
+    posts::table.find(id).select(Post::as_select()).first(conn)
+}
+
+/// Stores a post (mentions linked, Markdown cooked once) at a position already reserved.
+pub(super) fn insert(
+    conn: &mut DbConn,
+    thread: ThreadId,
+    author: MemberId,
+    position: i32,
+    reply_to: Option<PostId>,
+    body: &PostBody,
+    now: NaiveDateTime,
+) -> QueryResult<PostId> {
+    let (linked, mentioned) = mentions::link_mentions(conn, body.as_str())?;
+    let id: PostId = diesel::insert_into(posts::table)
+        .values((
+            posts::thread_id.eq(thread),
+            posts::author_id.eq(author),
+            posts::position.eq(position),
+            posts::reply_to_id.eq(reply_to),
+            posts::body_source.eq(body.as_str()),
+            posts::body_html.eq(markdown::cook(&linked)),
+            posts::helpful_count.eq(0),
+            posts::created_at.eq(now),
+        ))
+        .returning(posts::id)
+        .get_result(conn)?;
+    record_mentions(conn, id, &mentioned)?;
+    Ok(id)
+}
+
+fn record_mentions(conn: &mut DbConn, post: PostId, mentioned: &[MemberId]) -> QueryResult<()> {
+    diesel::delete(post_mentions::table.filter(post_mentions::post_id.eq(post))).execute(conn)?;
+    if mentioned.is_empty() {
+        return Ok(());
+    }
+    // One row at a time: diesel's multi-engine connection has no batch insert, and a post
+    // mentions few people.
+    for member in mentioned {
+        diesel::insert_into(post_mentions::table)
+            .values((
+                post_mentions::post_id.eq(post),
+                post_mentions::member_id.eq(*member),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A thread with its category, checked readable by the viewer.
+pub fn readable_thread(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    id: ThreadId,
+) -> Result<(Thread, Category), ForumError> {
+    let thread = threads::find(conn, id)?;
+    let category = categories::find(conn, thread.category_id)?;
+    if !category.readable_by(viewer) {
+        return Err(ForumError::forbidden("Sign in to read this thread."));
+    }
+    Ok((thread, category))
+}
+
+/// Adds a reply at the end of a thread. Run in a write transaction.
+pub fn reply(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    thread_id: ThreadId,
+    reply_to: Option<PostId>,
+    body: &PostBody,
+    now: NaiveDateTime,
+) -> Result<PostId, ForumError> {
+    let (thread, category) = readable_thread(conn, Some(viewer), thread_id)?;
+    if thread.locked {
+        return Err(ForumError::forbidden(
+            "This thread is locked: it takes no more replies.",
+        ));
+    }
+    if category.archived {
+        return Err(ForumError::forbidden(
+            "This category is archived: its threads take no more replies.",
+        ));
+    }
+    if let Some(answered) = reply_to {
+        let in_thread: Option<ThreadId> = posts::table
+            .find(answered)
+            .select(posts::thread_id)
+            .first(conn)
+            .optional()?;
+        if in_thread != Some(thread_id) {
+            return Err(ForumError::Invalid(
+                "body",
+                "The post you are answering is not in this thread".into(),
+            ));
+        }
+    }
+    // Taking the next position updates the thread row first: on PostgreSQL that row lock
+    // queues concurrent replies; on SQLite the write transaction already holds the lock.
+    let position: i32 = diesel::update(threads_table::table.find(thread_id))
+        .set((
+            threads_table::last_position.eq(threads_table::last_position + 1),
+            threads_table::post_count.eq(threads_table::post_count + 1),
+            threads_table::last_post_at.eq(now),
+            threads_table::last_poster_id.eq(viewer.id),
+        ))
+        .returning(threads_table::last_position)
+        .get_result(conn)?;
+    let id = insert(conn, thread_id, viewer.id, position, reply_to, body, now)?;
+    threads::mark_read(conn, viewer.id, thread_id, position)?;
+    Ok(id)
+}
+
+/// The author rewrites their post; the previous text is kept for facilitators.
+pub fn edit(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    post_id: PostId,
+    body: &PostBody,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    let post = find(conn, post_id)?;
+    if post.author_id != viewer.id {
+        return Err(ForumError::forbidden("You can only edit your own posts."));
+    }
+    if post.deleted_at.is_some() {
+        return Err(ForumError::forbidden(
+            "This post was removed, so it cannot be edited.",
+        ));
+    }
+    let (thread, _) = readable_thread(conn, Some(viewer), post.thread_id)?;
+    if thread.locked {
+        return Err(ForumError::forbidden(
+            "This thread is locked: its posts cannot be edited.",
+        ));
+    }
+    if post.body_source == body.as_str() {
+        return Ok(post);
+    }
+    diesel::insert_into(post_revisions::table)
+        .values((
+            post_revisions::post_id.eq(post.id),
+            post_revisions::body_source.eq(&post.body_source),
+            post_revisions::body_html.eq(&post.body_html),
+            post_revisions::written_at.eq(post.edited_at.unwrap_or(post.created_at)),
+        ))
+        .execute(conn)?;
+    let (linked, mentioned) = mentions::link_mentions(conn, body.as_str())?;
+    diesel::update(posts::table.find(post.id))
+        .set((
+            posts::body_source.eq(body.as_str()),
+            posts::body_html.eq(markdown::cook(&linked)),
+            posts::edited_at.eq(now),
+        ))
+        .execute(conn)?;
+    record_mentions(conn, post.id, &mentioned)?;
+    Ok(find(conn, post.id)?)
+}
+
+/// The author removes their post: it shows as "removed by its author"; facilitators can
+/// still read it.
+pub fn delete_own(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    post_id: PostId,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    let post = find(conn, post_id)?;
+    if post.author_id != viewer.id {
+        return Err(ForumError::forbidden("You can only remove your own posts."));
+    }
+    if post.deleted_at.is_none() {
+        diesel::update(posts::table.find(post.id))
+            .set(posts::deleted_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(post)
+}
+
+/// One "helpful" per member per post; not on one's own.
+pub fn set_helpful(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    post_id: PostId,
+    helpful: bool,
+    now: NaiveDateTime,
+) -> Result<Post, ForumError> {
+    let post = find(conn, post_id)?;
+    readable_thread(conn, Some(viewer), post.thread_id)?;
+    if post.author_id == viewer.id {
+        return Err(ForumError::forbidden(
+            "You cannot mark your own post as helpful.",
+        ));
+    }
+    let mark = helpful_marks::table
+        .filter(helpful_marks::post_id.eq(post_id))
+        .filter(helpful_marks::member_id.eq(viewer.id));
+    let marked: bool = diesel::select(diesel::dsl::exists(mark)).get_result(conn)?;
+    if helpful && !marked {
+        diesel::insert_into(helpful_marks::table)
+            .values((
+                helpful_marks::post_id.eq(post_id),
+                helpful_marks::member_id.eq(viewer.id),
+                helpful_marks::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    } else if !helpful && marked {
+        diesel::delete(mark).execute(conn)?;
+    } else {
+        return Ok(post);
+    }
+    let count: i64 = helpful_marks::table
+        .filter(helpful_marks::post_id.eq(post_id))
+        .count()
+        .get_result(conn)?;
+    diesel::update(posts::table.find(post_id))
+        .set(posts::helpful_count.eq(count as i32))
+        .execute(conn)?;
+    Ok(post)
+}
+
+/// What a reply shows of the post it answers.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub id: PostId,
+    pub author: String,
+    pub excerpt: String,
+    pub visible: bool,
+}
+
+/// A post as a thread page shows it.
+#[derive(Debug, Clone)]
+pub struct PostView {
+    pub post: Post,
+    pub author: Author,
+    pub quote: Option<Quote>,
+    /// Replies that answer this post: (reply, its author's name).
+    pub replies: Vec<(PostId, String)>,
+    pub marked_helpful: bool,
+    pub revisions: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThreadPage {
+    pub thread: Thread,
+    pub category: Category,
+    pub posts: Vec<PostView>,
+    pub page: i32,
+    pub last_page: i32,
+}
+
+/// One page of a thread in a fixed number of queries, whatever its length.
+pub fn thread_page(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    thread_id: ThreadId,
+    page: i32,
+) -> Result<ThreadPage, ForumError> {
+    let (thread, category) = readable_thread(conn, viewer, thread_id)?;
+    let last_page = page_of(thread.last_position.max(1));
+    if page > last_page {
+        return Err(ForumError::NotFound);
+    }
+    let first = (page - 1) * PER_PAGE + 1;
+    let last = page * PER_PAGE;
+    let rows: Vec<(Post, Author)> = posts::table
+        .inner_join(members::table.on(members::id.eq(posts::author_id)))
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::position.between(first, last))
+        .order(posts::position.asc())
+        .select((Post::as_select(), Author::as_select()))
+        .load(conn)?;
+    let ids: Vec<PostId> = rows.iter().map(|(p, _)| p.id).collect();
+    let answered: Vec<PostId> = rows.iter().filter_map(|(p, _)| p.reply_to_id).collect();
+
+    let quotes: HashMap<PostId, Quote> = posts::table
+        .inner_join(members::table.on(members::id.eq(posts::author_id)))
+        .filter(posts::id.eq_any(&answered))
+        .select((
+            posts::id,
+            members::display_name,
+            posts::body_source,
+            posts::hidden_at,
+            posts::deleted_at,
+        ))
+        .load::<(
+            PostId,
+            String,
+            String,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+        )>(conn)?
+        .into_iter()
+        .map(|(id, author, source, hidden, deleted)| {
+            let visible = hidden.is_none() && deleted.is_none();
+            (
+                id,
+                Quote {
+                    id,
+                    author,
+                    excerpt: if visible {
+                        markdown::excerpt(&source, 160)
+                    } else {
+                        String::new()
+                    },
+                    visible,
+                },
+            )
+        })
+        .collect();
+
+    let mut replies: HashMap<PostId, Vec<(PostId, String)>> = HashMap::new();
+    for (reply, answered, author) in posts::table
+        .inner_join(members::table.on(members::id.eq(posts::author_id)))
+        .filter(posts::reply_to_id.eq_any(&ids))
+        .order(posts::position.asc())
+        .select((posts::id, posts::reply_to_id, members::display_name))
+        .load::<(PostId, Option<PostId>, String)>(conn)?
+    {
+        if let Some(answered) = answered {
+            replies.entry(answered).or_default().push((reply, author));
+        }
+    }
+
+    let helpful: Vec<PostId> = match viewer {
+        Some(viewer) => helpful_marks::table
+            .filter(helpful_marks::member_id.eq(viewer.id))
+            .filter(helpful_marks::post_id.eq_any(&ids))
+            .select(helpful_marks::post_id)
+            .load(conn)?,
+        None => Vec::new(),
+    };
+
+    let edited: Vec<PostId> = rows
+        .iter()
+        .filter(|(p, _)| p.edited_at.is_some())
+        .map(|(p, _)| p.id)
+        .collect();
+    let revisions: HashMap<PostId, i64> = if edited.is_empty() {
+        HashMap::new()
+    } else {
+        post_revisions::table
+            .filter(post_revisions::post_id.eq_any(&edited))
+            .group_by(post_revisions::post_id)
+            .select((post_revisions::post_id, diesel::dsl::count_star()))
+            .load::<(PostId, i64)>(conn)?
+            .into_iter()
+            .collect()
+    };
+
+    let posts = rows
+        .into_iter()
+        .map(|(post, author)| PostView {
+            quote: post.reply_to_id.and_then(|id| quotes.get(&id).cloned()),
+            replies: replies.remove(&post.id).unwrap_or_default(),
+            marked_helpful: helpful.contains(&post.id),
+            revisions: revisions.get(&post.id).copied().unwrap_or(0),
+            post,
+            author,
+        })
+        .collect();
+    Ok(ThreadPage {
+        thread,
+        category,
+        posts,
+        page,
+        last_page,
+    })
+}
+
+/// Where a post is: its thread and page, for links that jump to it.
+pub fn locate(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    post_id: PostId,
+) -> Result<(ThreadId, i32), ForumError> {
+    let post = find(conn, post_id)?;
+    readable_thread(conn, viewer, post.thread_id)?;
+    Ok((post.thread_id, page_of(post.position)))
+}
+
+/// The first post the member has not read, or the last post when all are read.
+pub fn first_unread(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    thread_id: ThreadId,
+) -> Result<(PostId, i32), ForumError> {
+    let (thread, _) = readable_thread(conn, Some(viewer), thread_id)?;
+    let read = threads::read_position(conn, viewer.id, thread_id)?;
+    let target = if read >= thread.last_position {
+        thread.last_position
+    } else {
+        read + 1
+    };
+    let (id, position): (PostId, i32) = posts::table
+        .filter(posts::thread_id.eq(thread_id))
+        .filter(posts::position.ge(target))
+        .order(posts::position.asc())
+        .select((posts::id, posts::position))
+        .first(conn)
+        .or_else(|_| {
+            posts::table
+                .filter(posts::thread_id.eq(thread_id))
+                .order(posts::position.desc())
+                .select((posts::id, posts::position))
+                .first(conn)
+        })?;
+    Ok((id, page_of(position)))
+}
+
+/// Earlier versions of an edited post, oldest first (facilitators only).
+pub fn revisions(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    post_id: PostId,
+) -> Result<(Post, Vec<(NaiveDateTime, SafeHtml)>), ForumError> {
+    if !viewer.staff.can_moderate() {
+        return Err(ForumError::forbidden(
+            "Only facilitators can see earlier versions of posts.",
+        ));
+    }
+    let post = find(conn, post_id)?;
+    let earlier = post_revisions::table
+        .filter(post_revisions::post_id.eq(post_id))
+        .order(post_revisions::id.asc())
+        .select((post_revisions::written_at, post_revisions::body_html))
+        .load(conn)?;
+    Ok((post, earlier))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_of;
+
+    #[test]
+    fn pages_hold_thirty_positions() {
+        assert_eq!(page_of(1), 1);
+        assert_eq!(page_of(30), 1);
+        assert_eq!(page_of(31), 2);
+        assert_eq!(page_of(1000), 34);
+    }
+}

@@ -1,0 +1,225 @@
+//! Threads: starting one, listing a category's, finding one.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::categories::Category;
+use super::posts::{self, Author};
+use super::values::{PostBody, ThreadTitle};
+use super::ForumError;
+use crate::accounts::members::Viewer;
+use crate::db::{CategoryId, DbConn, MemberId, ThreadId};
+use crate::schema::{members, thread_reads, threads};
+use crate::web::paging::{PageNumber, Paged};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = threads)]
+pub struct Thread {
+    pub id: ThreadId,
+    pub category_id: CategoryId,
+    pub author_id: MemberId,
+    pub title: String,
+    pub pinned: bool,
+    pub locked: bool,
+    pub post_count: i32,
+    pub last_position: i32,
+    pub last_post_at: NaiveDateTime,
+    pub last_poster_id: MemberId,
+    pub created_at: NaiveDateTime,
+}
+
+impl Thread {
+    pub fn reply_count(&self) -> i32 {
+        (self.post_count - 1).max(0)
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: ThreadId) -> QueryResult<Thread> {
+    threads::table
+        .find(id)
+        .select(Thread::as_select())
+        .first(conn)
+}
+
+/// Starts a thread with its first post; returns the thread.
+pub fn start(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    category: &Category,
+    title: &ThreadTitle,
+    body: &PostBody,
+    now: NaiveDateTime,
+) -> Result<ThreadId, ForumError> {
+    category.can_start_thread(viewer)?;
+    let thread: ThreadId = diesel::insert_into(threads::table)
+        .values((
+            threads::category_id.eq(category.id),
+            threads::author_id.eq(viewer.id),
+            threads::title.eq(title.as_str()),
+            threads::pinned.eq(false),
+            threads::locked.eq(false),
+            threads::post_count.eq(1),
+            threads::last_position.eq(1),
+            threads::last_post_at.eq(now),
+            threads::last_poster_id.eq(viewer.id),
+            threads::created_at.eq(now),
+        ))
+        .returning(threads::id)
+        .get_result(conn)?;
+    posts::insert(conn, thread, viewer.id, 1, None, body, now)?;
+    mark_read(conn, viewer.id, thread, 1)?;
+    Ok(thread)
+}
+
+pub const PER_PAGE: i64 = 25;
+
+/// A row of a category page.
+#[derive(Debug, Clone)]
+pub struct ThreadRow {
+    pub thread: Thread,
+    pub author: Author,
+    pub last_poster: String,
+    /// Posts the viewer has not read: `None` for visitors, `Some(0)` when all read.
+    pub unread: Option<i32>,
+}
+
+/// One page of a category: pinned first, then latest activity. Four queries whatever the
+/// page size.
+pub fn category_page(
+    conn: &mut DbConn,
+    category: CategoryId,
+    viewer: Option<MemberId>,
+    page: PageNumber,
+) -> QueryResult<Paged<ThreadRow>> {
+    let total: i64 = threads::table
+        .filter(threads::category_id.eq(category))
+        .count()
+        .get_result(conn)?;
+    let rows: Vec<(Thread, Author)> = threads::table
+        .inner_join(members::table.on(members::id.eq(threads::author_id)))
+        .filter(threads::category_id.eq(category))
+        .order((
+            threads::pinned.desc(),
+            threads::last_post_at.desc(),
+            threads::id.desc(),
+        ))
+        .limit(PER_PAGE)
+        .offset(page.offset(PER_PAGE))
+        .select((Thread::as_select(), Author::as_select()))
+        .load(conn)?;
+    let poster_ids: Vec<MemberId> = rows.iter().map(|(t, _)| t.last_poster_id).collect();
+    let posters: HashMap<MemberId, String> = members::table
+        .filter(members::id.eq_any(&poster_ids))
+        .select((members::id, members::display_name))
+        .load::<(MemberId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let reads = match viewer {
+        Some(member) => read_positions(
+            conn,
+            member,
+            &rows.iter().map(|(t, _)| t.id).collect::<Vec<_>>(),
+        )?,
+        None => HashMap::new(),
+    };
+    let items = rows
+        .into_iter()
+        .map(|(thread, author)| ThreadRow {
+            last_poster: posters
+                .get(&thread.last_poster_id)
+                .cloned()
+                .unwrap_or_default(),
+            unread: viewer
+                .map(|_| thread.last_position - reads.get(&thread.id).copied().unwrap_or(0)),
+            thread,
+            author,
+        })
+        .collect();
+    Ok(Paged {
+        items,
+        page: page.get(),
+        per_page: PER_PAGE,
+        total,
+    })
+}
+
+fn read_positions(
+    conn: &mut DbConn,
+    member: MemberId,
+    thread_ids: &[ThreadId],
+) -> QueryResult<HashMap<ThreadId, i32>> {
+    Ok(thread_reads::table
+        .filter(thread_reads::member_id.eq(member))
+        .filter(thread_reads::thread_id.eq_any(thread_ids))
+        .select((thread_reads::thread_id, thread_reads::last_read_position))
+        .load::<(ThreadId, i32)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// How far the member has read.
+pub fn read_position(conn: &mut DbConn, member: MemberId, thread: ThreadId) -> QueryResult<i32> {
+    Ok(read_positions(conn, member, &[thread])?
+        .get(&thread)
+        .copied()
+        .unwrap_or(0))
+}
+
+/// Moves the member's read mark forward (never back). Writes only when it moves, so
+/// re-reading a page costs no write.
+pub fn mark_read(
+    conn: &mut DbConn,
+    member: MemberId,
+    thread: ThreadId,
+    position: i32,
+) -> QueryResult<()> {
+    let current = read_positions(conn, member, &[thread])?
+        .get(&thread)
+        .copied();
+    match current {
+        Some(read) if read >= position => Ok(()),
+        Some(_) => diesel::update(
+            thread_reads::table
+                .filter(thread_reads::member_id.eq(member))
+                .filter(thread_reads::thread_id.eq(thread))
+                .filter(thread_reads::last_read_position.lt(position)),
+        )
+        .set(thread_reads::last_read_position.eq(position))
+        .execute(conn)
+        .map(|_| ()),
+        None => {
+            let inserted = diesel::insert_into(thread_reads::table)
+                .values((
+                    thread_reads::member_id.eq(member),
+                    thread_reads::thread_id.eq(thread),
+                    thread_reads::last_read_position.eq(position),
+                ))
+                .execute(conn);
+            match inserted {
+                // Two tabs at once: the other one recorded it.
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                )) => Ok(()),
+                other => other.map(|_| ()),
+            }
+        }
+    }
+}
+
+/// The newest threads the viewer may read, for the home page.
+pub fn latest(
+    conn: &mut DbConn,
+    readable: &[CategoryId],
+    limit: i64,
+) -> QueryResult<Vec<(Thread, Author)>> {
+    threads::table
+        .inner_join(members::table.on(members::id.eq(threads::author_id)))
+        .filter(threads::category_id.eq_any(readable))
+        .order((threads::last_post_at.desc(), threads::id.desc()))
+        .limit(limit)
+        .select((Thread::as_select(), Author::as_select()))
+        .load(conn)
+}
