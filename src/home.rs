@@ -5,19 +5,54 @@ use diesel::RunQueryDsl;
 use maud::{html, Markup};
 
 use crate::db::Db;
-use crate::web::layout::layout;
-use crate::web::{html, PageCtx};
+use crate::forum::categories;
+use crate::forum::posts::Author;
+use crate::forum::threads::{self, Thread};
+use crate::web::layout::{layout, time_tag};
+use crate::web::{html, AppError, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/healthz", web::get().to(health));
 }
 
-async fn home(ctx: PageCtx) -> HttpResponse {
-    html(home_page(&ctx))
+async fn home(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let viewer = ctx.viewer.clone();
+    let latest = db
+        .run(move |conn| {
+            let readable: Vec<_> = categories::all(conn)?
+                .into_iter()
+                .filter(|category| category.readable_by(viewer.as_ref()))
+                .map(|category| category.id)
+                .collect();
+            Ok(threads::latest(conn, &readable, 5)?)
+        })
+        .await?;
+    Ok(html(home_page(&ctx, &latest)))
 }
 
-fn home_page(ctx: &PageCtx) -> Markup {
+fn latest_threads(latest: &[(Thread, Author)]) -> Markup {
+    html! {
+        section {
+            h2 { "Latest discussions" }
+            @if latest.is_empty() {
+                p { "No discussions yet. " a href="/forum" { "Start one in the forum" } "." }
+            } @else {
+                ul.plain-list {
+                    @for (thread, author) in latest {
+                        li {
+                            a href={ "/threads/" (thread.id) } { (thread.title) }
+                            span.muted { " – " (author.display_name) ", " (thread.reply_count()) " repl" (if thread.reply_count() == 1 { "y" } else { "ies" }) ", latest " (time_tag(thread.last_post_at)) }
+                        }
+                    }
+                }
+                p { a href="/forum" { "All discussions" } }
+            }
+        }
+    }
+}
+
+fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)]) -> Markup {
     layout(
         ctx,
         "Welcome",
@@ -56,6 +91,9 @@ fn home_page(ctx: &PageCtx) -> Markup {
                         li { strong { "Free to take part. " } "Please agree the time with your manager before you book a course." }
                     }
                 }
+            }
+            @if ctx.viewer.is_some() || !latest.is_empty() {
+                (latest_threads(latest))
             }
             section {
                 h2 { "Who it is for" }

@@ -82,6 +82,7 @@ impl Application {
                 .build();
             App::new()
                 .wrap(from_fn(web::csrf::guard))
+                .wrap(from_fn(web::redraw_for_viewer))
                 .wrap(sessions)
                 .wrap(web::security_headers())
                 .wrap(Compress::default())

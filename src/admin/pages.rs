@@ -7,7 +7,7 @@ use crate::audit::LoggedAction;
 use crate::web::forms::{
     csrf_field, error_summary, select_field, text_field, textarea_field, FieldErrors, Input,
 };
-use crate::web::layout::{layout, long_date};
+use crate::web::layout::{layout, long_date, sub_nav};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -21,13 +21,16 @@ fn status(record: &MemberRecord, now: NaiveDateTime) -> Markup {
     }
 }
 
-fn admin_nav() -> Markup {
-    html! {
-        nav.sub-nav aria-label="Admin" {
-            a href="/admin/members" { "Members" }
-            a href="/admin/audit" { "Audit log" }
-        }
-    }
+pub fn admin_nav(ctx: &PageCtx) -> Markup {
+    sub_nav(
+        ctx,
+        "Admin",
+        &[
+            ("/admin/members", "Members"),
+            ("/admin/categories", "Categories"),
+            ("/admin/audit", "Audit log"),
+        ],
+    )
 }
 
 pub fn member_list(
@@ -40,7 +43,7 @@ pub fn member_list(
         ctx,
         "Members – admin",
         html! {
-            (admin_nav())
+            (admin_nav(ctx))
             h1 { "Members" }
             form.filter-bar method="get" action="/admin/members" role="search" {
                 div.form-group {
@@ -50,7 +53,7 @@ pub fn member_list(
                 button.button.button-secondary type="submit" { "Search" }
             }
             p { (records.total) " members" }
-            table.table {
+            div.table-scroll tabindex="0" role="region" aria-label="Members" { table.table {
                 caption.visually-hidden { "Members, by name" }
                 thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Role and borough" } th scope="col" { "Staff level" } th scope="col" { "Status" } } }
                 tbody {
@@ -64,7 +67,7 @@ pub fn member_list(
                         }
                     }
                 }
-            }
+            } }
             (pagination(records, |page| {
                 let q: String = url::form_urlencoded::byte_serialize(search.as_bytes()).collect();
                 format!("/admin/members?q={q}&page={page}")
@@ -92,7 +95,7 @@ pub fn member(
         ctx,
         &format!("{} – admin", record.display_name),
         html! {
-            (admin_nav())
+            (admin_nav(ctx))
             (error_summary(errors))
             h1 { (record.display_name) }
             dl.summary-list {
@@ -151,12 +154,12 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
         ctx,
         "Audit log",
         html! {
-            (admin_nav())
+            (admin_nav(ctx))
             h1 { "Audit log" }
             @if entries.items.is_empty() {
                 p { "Nothing has been logged yet." }
             } @else {
-                table.table {
+                div.table-scroll tabindex="0" role="region" aria-label="Audit log" { table.table {
                     caption.visually-hidden { "Staff actions, newest first" }
                     thead { tr { th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Member" } th scope="col" { "Why" } } }
                     tbody {
@@ -170,7 +173,7 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
                             }
                         }
                     }
-                }
+                } }
             }
             (pagination(entries, |page| format!("/admin/audit?page={page}")))
         },

@@ -16,7 +16,7 @@ use crate::web::forms::{
     checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
     FieldErrors, Input,
 };
-use crate::web::layout::{layout, time_tag};
+use crate::web::layout::{layout, sub_nav, time_tag};
 use crate::web::paging::{page_links, pagination, Paged};
 use crate::web::PageCtx;
 
@@ -518,10 +518,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
         ctx,
         "Moderation queue",
         html! {
-            nav.sub-nav aria-label="Moderation" {
-                a href="/moderation" aria-current="page" { "Reported posts" }
-                a href="/moderation/log" { "Audit log" }
-            }
+            (sub_nav(ctx, "Moderation", &[("/moderation", "Reported posts"), ("/moderation/log", "Audit log")]))
             h1 { "Reported posts" }
             @if items.is_empty() {
                 p { "Nothing is waiting. Thank you." }
@@ -567,14 +564,10 @@ pub fn admin_categories(
         ctx,
         "Categories – admin",
         html! {
-            nav.sub-nav aria-label="Admin" {
-                a href="/admin/members" { "Members" }
-                a href="/admin/categories" aria-current="page" { "Categories" }
-                a href="/admin/audit" { "Audit log" }
-            }
+            (crate::admin::pages::admin_nav(ctx))
             (error_summary(errors))
             h1 { "Forum categories" }
-            table.table {
+            div.table-scroll tabindex="0" role="region" aria-label="Categories" { table.table {
                 caption.visually-hidden { "Categories in display order" }
                 thead { tr { th scope="col" { "Order" } th scope="col" { "Name" } th scope="col" { "Address" } th scope="col" { "Who can read" } th scope="col" { "Status" } } }
                 tbody {
@@ -588,7 +581,7 @@ pub fn admin_categories(
                         }
                     }
                 }
-            }
+            } }
             h2 { "Add a category" }
             (category_form(ctx, "/admin/categories", values, errors, "Add category"))
         },

@@ -12,7 +12,11 @@ use crate::web::PageCtx;
 pub fn member_badges(role: Role, borough: Borough, staff: StaffLevel) -> Markup {
     html! {
         span.badges {
-            span class={ "badge badge-" (role.slug()) } { (role.badge()) }
+            @if role == Role::OccupationalTherapist {
+                abbr class={ "badge badge-" (role.slug()) } title=(role.label()) { (role.badge()) }
+            } @else {
+                span class={ "badge badge-" (role.slug()) } { (role.badge()) }
+            }
             span.badge.badge-borough { (borough.label()) }
             @if staff.can_moderate() {
                 span.badge.badge-staff { (staff.label()) }
@@ -142,6 +146,9 @@ pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
                 } @else {
                     div.prose { (profile.about_html) }
                 }
+            }
+            @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate() && v.id != profile.id) && !profile.staff.can_moderate() {
+                p { a href={ "/members/" (profile.id) "/suspend" } { "Suspend this member" } }
             }
             p { a href="/members" { "Back to the directory" } }
         },

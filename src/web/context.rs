@@ -28,7 +28,23 @@ pub struct PageCtx {
 }
 
 impl PageCtx {
-    /// For pages drawn where no request is at hand (error pages).
+    pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
+        let viewer = viewer_of(req).await?;
+        let session = req.get_session();
+        let csrf_token = csrf_token(&session)?;
+        let flash = session
+            .remove_as::<Vec<String>>(FLASH_KEY)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        Ok(PageCtx {
+            viewer,
+            csrf_token,
+            flash,
+            path: req.path().to_owned(),
+        })
+    }
+
+    /// For pages drawn where no request is at hand.
     pub fn anonymous() -> Self {
         Self {
             viewer: None,

@@ -4,7 +4,15 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
+use super::context::PageCtx;
 use super::layout;
+
+/// What an error page says, carried on the response.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub title: String,
+    pub message: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -109,8 +117,34 @@ impl ResponseError for AppError {
         if let AppError::TooManyRequests { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
+        let page = ErrorPage {
+            title: title.to_owned(),
+            message,
+        };
+        let mut response = response.content_type("text/html; charset=utf-8").body(
+            layout::error_page(&PageCtx::anonymous(), &page.title, &page.message).into_string(),
+        );
+        // Kept so `redraw_for_viewer` can draw the page again with the member's header.
+        response.extensions_mut().insert(page);
         response
-            .content_type("text/html; charset=utf-8")
-            .body(layout::error_page(title, &message).into_string())
     }
+}
+
+/// Draws error pages again with the header of the member who met them (an error is built
+/// without its request, so at first it shows the signed-out header).
+pub async fn redraw_for_viewer(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let response = next.call(req).await?;
+    let Some(page) = response.response().extensions().get::<ErrorPage>().cloned() else {
+        return Ok(response.map_into_boxed_body());
+    };
+    let (req, res) = response.into_parts();
+    let Ok(ctx) = PageCtx::of(&req).await else {
+        return Ok(actix_web::dev::ServiceResponse::new(req, res).map_into_boxed_body());
+    };
+    let body = layout::error_page(&ctx, &page.title, &page.message).into_string();
+    let res = res.set_body(actix_web::body::BoxBody::new(body));
+    Ok(actix_web::dev::ServiceResponse::new(req, res))
 }

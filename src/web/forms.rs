@@ -60,7 +60,7 @@ pub fn csrf_field(ctx: &PageCtx) -> Markup {
 pub fn error_summary(errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
-            div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" {
+            div.error-summary role="alert" aria-labelledby="error-summary-title" tabindex="-1" autofocus {
                 h2 #error-summary-title { "There is a problem" }
                 ul {
                     @for (field, message) in errors.iter() {

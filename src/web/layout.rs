@@ -4,14 +4,8 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::context::PageCtx;
 
-const NAV: [(&str, &str); 6] = [
-    ("/", "Home"),
-    ("/forum", "Forum"),
-    ("/resources", "Resources"),
-    ("/courses", "Courses"),
-    ("/members", "Members"),
-    ("/search", "Search"),
-];
+/// The main menu: only sections that exist (resources, courses and search join as they land).
+const NAV: [(&str, &str); 3] = [("/", "Home"), ("/forum", "Forum"), ("/members", "Members")];
 
 pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
     html! {
@@ -28,7 +22,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 a.skip-link href="#main" { "Skip to main content" }
                 header.site-header {
                     div.container.header-row {
-                        a.brand href="/" aria-label="SPOT home" {
+                        a.brand href="/" {
                             span.brand-mark { "SPOT" }
                             span.brand-tag { "Social prescribers and occupational therapists" }
                         }
@@ -93,11 +87,10 @@ fn is_current(path: &str, href: &str) -> bool {
     }
 }
 
-/// A page for an error, for when the request's own context is not at hand.
-pub fn error_page(title: &str, message: &str) -> Markup {
-    let ctx = PageCtx::anonymous();
+/// A page for an error, drawn for the member who met it.
+pub fn error_page(ctx: &PageCtx, title: &str, message: &str) -> Markup {
     layout(
-        &ctx,
+        ctx,
         title,
         html! {
             h1 { (title) }
@@ -174,5 +167,16 @@ mod time_tests {
             .and_hms_opt(13, 0, 0)
             .unwrap();
         assert_eq!(london_time(summer), "15 Jul 2026, 2:00pm");
+    }
+}
+
+/// A row of links within a section, the current page marked for people and screen readers.
+pub fn sub_nav(ctx: &PageCtx, label: &str, links: &[(&str, &str)]) -> Markup {
+    html! {
+        nav.sub-nav aria-label=(label) {
+            @for (href, text) in links {
+                a href=(href) aria-current=[(ctx.path == *href).then_some("page")] { (text) }
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ pub mod layout;
 pub mod paging;
 
 pub use context::{Admin, CurrentMember, Facilitator, MaybeMember, PageCtx, Viewer};
-pub use errors::AppError;
+pub use errors::{redraw_for_viewer, AppError};
 
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;

@@ -1,0 +1,480 @@
+#!/usr/bin/env node
+// SPOT accessibility and HTML check, with real clients:
+//   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
+//   - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best-practice as information),
+//   - the Nu Html Checker (vnu-jar, needs Java) on the HTML the server sent, and on spot.css,
+//   - screenshots (1280 and 390 wide) and keyboard-focus screenshots to look at by eye,
+//   - a reflow check at 320 CSS pixels (WCAG 1.4.10): no sideways scrolling.
+//
+// Needs Debian's chromium and a Java runtime (apt-get install -y chromium default-jre-headless).
+// Usage (from the repository root, after `cargo build`):
+//   (cd docs/tools/a11y && npm ci) && node docs/tools/a11y/check.mjs
+// By default it starts ./target/debug/spot itself on a fresh database in a new temporary folder
+// (port SPOT_A11Y_PORT, default 8096) and removes both when done.
+// To check a server that is already running instead, give its address and its data:
+//   SPOT_A11Y_BASE=http://127.0.0.1:8095 DATABASE_URL=sqlite:///tmp/a11y/spot.db \
+//     SPOT_DATA_DIR=/tmp/a11y node docs/tools/a11y/check.mjs
+// Output goes to SPOT_A11Y_OUT (default /tmp/a11y): html/ (pages as sent), shots/ (PNG),
+// report.json (everything), and a summary on stdout. Exit code 0 when clean; 1 when axe found
+// WCAG violations, vnu found errors, a page scrolls sideways at 320px or answered an unexpected
+// HTTP status; 2 when the check itself could not run.
+
+import { chromium } from 'playwright-core';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const repo = resolve(here, '../../..');
+const spotBin = process.env.SPOT_BIN || join(repo, 'target/debug/spot');
+const out = resolve(process.env.SPOT_A11Y_OUT || '/tmp/a11y');
+const htmlDir = join(out, 'html');
+const shotDir = join(out, 'shots');
+for (const dir of [htmlDir, shotDir]) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const vnuJar = join(dirname(require.resolve('vnu-jar/package.json')), 'build/dist/vnu.jar');
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+// ---------------------------------------------------------------- the server
+let server = null;
+let ownDataDir = null;
+let base = process.env.SPOT_A11Y_BASE;
+let serverEnv = {
+  DATABASE_URL: process.env.DATABASE_URL,
+  SPOT_DATA_DIR: process.env.SPOT_DATA_DIR,
+};
+
+async function healthy(url) {
+  try {
+    const res = await fetch(`${url}/healthz`);
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function startServer() {
+  if (!existsSync(spotBin)) throw new Error(`${spotBin} missing: run cargo build first`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'spot-a11y-'));
+  ownDataDir = dataDir;
+  const port = process.env.SPOT_A11Y_PORT || '8096';
+  serverEnv = { DATABASE_URL: `sqlite://${dataDir}/spot.db`, SPOT_DATA_DIR: dataDir };
+  base = `http://127.0.0.1:${port}`;
+  if (await healthy(base)) throw new Error(`something already listens on ${base}`);
+  server = spawn(spotBin, [], {
+    env: { ...process.env, ...serverEnv, SPOT_BIND: `127.0.0.1:${port}`, SPOT_UPLOADS: join(dataDir, 'uploads'), RUST_LOG: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    if (await healthy(base)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('spot did not start within 20 s');
+}
+
+async function stopServer() {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  ownDataDir = null;
+}
+
+// ---------------------------------------------------------------- collecting results
+const pages = []; // { name, url, status, axe: {violations, incomplete, bestPractice}, reflow, htmlFile }
+
+function slug(name) {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+async function runAxe(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async (tags) => {
+    const summarise = (list) =>
+      list.map((r) => ({
+        id: r.id,
+        impact: r.impact,
+        help: r.help,
+        helpUrl: r.helpUrl,
+        tags: r.tags.filter((t) => t.startsWith('wcag')),
+        nodes: r.nodes.map((n) => ({
+          target: n.target.join(' '),
+          html: n.html.slice(0, 200),
+          summary: n.failureSummary || (n.any[0] && n.any[0].message) || '',
+        })),
+      }));
+    const wcag = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    const bp = await window.axe.run(document, { runOnly: { type: 'tag', values: ['best-practice'] } });
+    return {
+      violations: summarise(wcag.violations),
+      incomplete: summarise(wcag.incomplete),
+      bestPractice: summarise(bp.violations),
+    };
+  }, WCAG_TAGS);
+}
+
+// Sideways scrolling at 320 CSS px (WCAG 1.4.10 Reflow), and the elements that stick out.
+async function reflowAt320(page) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const result = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const overflow = document.documentElement.scrollWidth > width + 1;
+    const culprits = [];
+    if (overflow) {
+      for (const el of document.querySelectorAll('body *')) {
+        const r = el.getBoundingClientRect();
+        if (r.right > width + 1 && r.width > 0 && getComputedStyle(el).position !== 'absolute') {
+          culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right edge ${Math.round(r.right)}px)`);
+        }
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, clientWidth: width, overflow, culprits: culprits.slice(0, 8) };
+  });
+  await page.setViewportSize(before);
+  return result;
+}
+
+// Records one page that is already loaded: its HTML as the server sent it, axe, reflow.
+async function record(page, name, response, expectStatus = 200) {
+  const status = response ? response.status() : null;
+  let source = null;
+  try {
+    source = response ? await response.text() : null;
+  } catch {
+    source = null;
+  }
+  if (!source) source = await page.content();
+  const htmlFile = join(htmlDir, `${String(pages.length + 1).padStart(2, '0')}-${slug(name)}.html`);
+  writeFileSync(htmlFile, source);
+  const axe = await runAxe(page);
+  const reflow = await reflowAt320(page);
+  const entry = { name, url: page.url().replace(base, ''), status, expectStatus, axe, reflow, htmlFile };
+  pages.push(entry);
+  const flag = status === expectStatus ? '' : `  (expected HTTP ${expectStatus})`;
+  console.log(`checked ${name.padEnd(34)} HTTP ${status}${flag}  axe: ${axe.violations.length} violation(s), ${axe.bestPractice.length} best-practice`);
+  return entry;
+}
+
+async function visit(page, name, path, expectStatus = 200) {
+  const response = await page.goto(base + path, { waitUntil: 'load' });
+  return record(page, name, response, expectStatus);
+}
+
+// Submits a real form by clicking its submit button; returns the final response.
+async function submit(page, buttonName) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.getByRole('button', { name: buttonName, exact: true }).click(),
+  ]);
+  return response;
+}
+
+async function shots(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: join(shotDir, `${slug(name)}-desktop.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(shotDir, `${slug(name)}-mobile.png`), fullPage: true });
+  await page.setViewportSize(size);
+}
+
+// Presses Tab from the top of the page until `test(activeElement)` holds; screenshots the
+// element's surroundings so the focus indicator can be judged by eye.
+async function focusShot(page, name, test, { width = 1280 } = {}) {
+  await page.setViewportSize({ width, height: 900 });
+  // Start keyboard navigation at the very top of the document, as after a fresh page load:
+  // focus a throw-away element placed before everything else (tabindex -1: not a tab stop).
+  await page.evaluate(() => {
+    document.getElementById('a11y-start')?.remove();
+    const start = document.createElement('span');
+    start.id = 'a11y-start';
+    start.tabIndex = -1;
+    document.body.prepend(start);
+    start.focus();
+    window.scrollTo(0, 0);
+  });
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const hit = await page.evaluate(`(${test})(document.activeElement)`);
+    if (hit) {
+      const box = await page.evaluate(() => {
+        const el = document.activeElement;
+        el.scrollIntoView({ block: 'center' });
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height, tag: el.tagName.toLowerCase(), text: (el.innerText || el.value || el.name || '').trim().slice(0, 40) };
+      });
+      const vp = page.viewportSize();
+      const pad = 40;
+      const clip = {
+        x: Math.max(0, box.x - pad),
+        y: Math.max(0, box.y - pad),
+        width: Math.min(vp.width - Math.max(0, box.x - pad), box.width + 2 * pad),
+        height: Math.min(vp.height - Math.max(0, box.y - pad), box.height + 2 * pad),
+      };
+      const file = join(shotDir, `focus-${slug(name)}.png`);
+      await page.screenshot({ path: file, clip });
+      await page.evaluate(() => document.getElementById('a11y-start')?.remove());
+      console.log(`focus   ${name.padEnd(34)} reached with ${i + 1} Tab(s): <${box.tag}> "${box.text}"`);
+      return { name, tabs: i + 1, element: box, file };
+    }
+  }
+  console.log(`focus   ${name.padEnd(34)} NOT REACHED by keyboard within 60 Tabs`);
+  return { name, tabs: null, file: null };
+}
+
+// Links that the visitor has been to (:visited) can lose their focus colours to a more specific
+// :visited rule. Playwright's ordinary contexts keep no history, so this uses a persistent
+// context on a fresh user-data-dir, follows real links by clicking, then tabs to them.
+async function visitedFocus() {
+  const profile = mkdtempSync(join(tmpdir(), 'spot-a11y-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    bypassCSP: true,
+    viewport: { width: 1280, height: 900 },
+    args: CHROMIUM_ARGS,
+  });
+  const results = [];
+  try {
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    for (const selector of ['.account-links a[href="/login"]', '.site-nav a[href="/members"]', '.brand']) {
+      await Promise.all([page.waitForNavigation(), page.click(selector)]);
+    }
+    await page.waitForTimeout(1000); // history reaches the renderer asynchronously
+    results.push(await focusShot(page, 'brand link (visited)', (el) => el.classList.contains('brand')));
+    results.push(await focusShot(page, 'header link Sign in (visited)', (el) => el.matches('.account-links a[href="/login"]')));
+    results.push(await focusShot(page, 'nav link Home (visited)', (el) => el.matches('.site-nav a[href="/"]')));
+    results.push(await focusShot(page, 'button link Sign in (visited)', (el) => el.matches('a.button[href="/login"]')));
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------- the walk
+async function main() {
+  if (base) {
+    if (!(await healthy(base))) throw new Error(`no SPOT answers at ${base}/healthz`);
+    if (!serverEnv.DATABASE_URL) throw new Error('with SPOT_A11Y_BASE, set DATABASE_URL (and SPOT_DATA_DIR) as the server has them, for `spot user promote`');
+  } else {
+    await startServer();
+  }
+  console.log(`SPOT at ${base}; output in ${out}`);
+
+  // playwright gives every launch a fresh temporary user-data-dir of its own (and refuses
+  // --user-data-dir with launch(), which would share one profile between the contexts).
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const newContext = () => browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+
+  const stamp = Date.now().toString(36);
+  const member = { email: `a11y-${stamp}@example.nhs.uk`, name: 'Alex Accessibility', password: 'correct horse battery staple' };
+  const other = { email: `a11y-${stamp}-b@example.nhs.uk`, name: 'Sam Jones', password: 'another long passphrase here' };
+  const focus = [];
+
+  try {
+    // ---- anonymous visitor
+    const anon = await (await newContext()).newPage();
+    await visit(anon, 'Home (signed out)', '/');
+    await shots(anon, 'home');
+    focus.push(await focusShot(anon, 'skip link', (el) => el.classList.contains('skip-link')));
+    focus.push(await focusShot(anon, 'brand link', (el) => el.classList.contains('brand')));
+    focus.push(await focusShot(anon, 'header link Sign in', (el) => el.matches('.account-links a') && el.textContent.includes('Sign in')));
+    focus.push(await focusShot(anon, 'nav link Members', (el) => el.matches('.site-nav a') && el.textContent.includes('Members')));
+    focus.push(await focusShot(anon, 'button link Join SPOT', (el) => el.matches('a.button') && el.textContent.includes('Join')));
+    focus.push(await focusShot(anon, 'nav link Home (mobile)', (el) => el.matches('.site-nav a') && el.textContent.includes('Home'), { width: 390 }));
+
+    await visit(anon, 'Register', '/register');
+    focus.push(await focusShot(anon, 'text input', (el) => el.id === 'email'));
+    focus.push(await focusShot(anon, 'select', (el) => el.id === 'role'));
+    focus.push(await focusShot(anon, 'submit button Create account', (el) => el.matches('button.button')));
+    await record(anon, 'Register, empty form (errors)', await submit(anon, 'Create account'), 422);
+    await shots(anon, 'register-errors');
+    focus.push(await focusShot(anon, 'error summary link', (el) => el.matches('.error-summary a')));
+
+    await visit(anon, 'Sign in', '/login');
+    await visit(anon, 'Password reset', '/password-reset');
+    await visit(anon, 'Page not found', '/does-not-exist', 404);
+    await shots(anon, 'not-found');
+
+    // ---- a member registers through the real form
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/register`);
+    await page.getByLabel('Email address').fill(member.email);
+    await page.getByLabel('Your name').fill(member.name);
+    await page.getByLabel('Your role').selectOption({ index: 1 });
+    await page.getByLabel('The borough you work in').selectOption({ index: 3 });
+    await page.getByLabel('Organisation or service').fill('Salford Royal OT team');
+    await page.getByLabel('Create a password').fill(member.password);
+    const registered = await submit(page, 'Create account');
+    if (!page.url().endsWith('/account')) {
+      throw new Error(`registration did not land on /account but ${page.url()} (HTTP ${registered && registered.status()})`);
+    }
+    await record(page, 'Account (after registering)', registered);
+    await shots(page, 'account-welcome');
+    const ownId = (await page.getByRole('link', { name: 'See your profile as others see it' }).getAttribute('href')).split('/').pop();
+    focus.push(await focusShot(page, 'Sign out link-button', (el) => el.matches('button.link-button')));
+    focus.push(await focusShot(page, 'checkbox', (el) => el.id === 'listed'));
+    await visit(page, 'Account', '/account');
+    await visit(page, 'Change password', '/account/password');
+    await record(page, 'Change password, empty form (errors)', await submit(page, 'Change password'), 422);
+
+    // a second member, so the directory has more than one card
+    const ctx2 = await newContext();
+    const page2 = await ctx2.newPage();
+    await page2.goto(`${base}/register`);
+    await page2.getByLabel('Email address').fill(other.email);
+    await page2.getByLabel('Your name').fill(other.name);
+    await page2.getByLabel('Your role').selectOption({ index: 2 });
+    await page2.getByLabel('The borough you work in').selectOption({ index: 9 });
+    await page2.getByLabel('Organisation or service').fill('Wigan Social Prescribing Service');
+    await page2.getByLabel('Create a password').fill(other.password);
+    await submit(page2, 'Create account');
+    const otherId = (await page2.getByRole('link', { name: 'See your profile as others see it' }).getAttribute('href')).split('/').pop();
+    await ctx2.close();
+
+    // ---- wrong password (a signed-out visitor, the member's real email)
+    await anon.goto(`${base}/login`);
+    await anon.getByLabel('Email address').fill(member.email);
+    await anon.getByLabel('Password').fill('not the right password');
+    const wrong = await submit(anon, 'Sign in');
+    await record(anon, 'Sign in, wrong password (error)', wrong, wrong ? wrong.status() : 200);
+
+    await visit(page, 'Member directory', '/members');
+    await shots(page, 'directory');
+    focus.push(await focusShot(page, 'directory card link', (el) => el.matches('.card a')));
+    await visit(page, 'Own profile', `/members/${ownId}`);
+
+    // ---- promote to admin with the real command, then the admin pages
+    const promoted = spawnSync(spotBin, ['user', 'promote', member.email, 'admin'], {
+      cwd: repo,
+      env: { ...process.env, ...serverEnv },
+      encoding: 'utf8',
+    });
+    if (promoted.status !== 0) throw new Error(`spot user promote failed: ${promoted.stderr}`);
+    let adminRes = await page.goto(`${base}/admin/members`);
+    if (adminRes.status() !== 200) {
+      // the session may hold the old staff level: sign in again
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Email address').fill(member.email);
+      await page.getByLabel('Password').fill(member.password);
+      await submit(page, 'Sign in');
+    }
+    await visit(page, 'Admin: members', '/admin/members');
+    await shots(page, 'admin-members');
+    await visit(page, 'Admin: member (self, admin)', `/admin/members/${ownId}`);
+    await visit(page, 'Admin: member (other)', `/admin/members/${otherId}`);
+    await shots(page, 'admin-member');
+    await record(page, 'Admin: suspend, empty form (errors)', await submit(page, 'Suspend member'), 422);
+    await visit(page, 'Admin: audit log', '/admin/audit');
+    await shots(page, 'admin-audit');
+    await browser.close();
+    focus.push(...(await visitedFocus()));
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+
+  // ---------------------------------------------------------------- vnu
+  const files = pages.map((p) => p.htmlFile);
+  const cssFile = join(out, 'spot.css');
+  writeFileSync(cssFile, await (await fetch(`${base}/assets/spot.css`)).text());
+  await stopServer();
+  const vnu = (args) => {
+    const res = spawnSync('java', ['-jar', vnuJar, '--errors-only', '--format', 'json', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (res.error) throw res.error;
+    return JSON.parse(res.stderr || '{"messages":[]}').messages;
+  };
+  const htmlMessages = vnu(files);
+  const cssMessages = vnu(['--css', cssFile]);
+  for (const p of pages) {
+    const url = 'file:' + p.htmlFile;
+    p.vnu = htmlMessages.filter((m) => m.url === url).map((m) => ({ line: m.lastLine, message: m.message, extract: (m.extract || '').trim() }));
+  }
+  const css = cssMessages.map((m) => ({ line: m.lastLine, message: m.message }));
+
+  // ---------------------------------------------------------------- summary
+  writeFileSync(join(out, 'report.json'), JSON.stringify({ base, pages, css, focus }, null, 2));
+  let failures = 0;
+  const rules = new Map();
+  console.log('\n=== axe-core WCAG 2.0/2.1/2.2 A+AA violations ===');
+  for (const p of pages) {
+    for (const v of p.axe.violations) {
+      failures++;
+      for (const n of v.nodes) {
+        const key = `[${v.impact}] ${v.id} (${v.tags.join(', ')}): ${v.help}\n    element: ${n.target}\n    ${n.html}\n    ${n.summary.replace(/\n/g, ' ')}`;
+        if (!rules.has(key)) rules.set(key, []);
+        rules.get(key).push(`${p.name} (${p.url})`);
+      }
+    }
+  }
+  for (const [key, names] of rules) console.log(`${key}\n    on ${names.length} page(s): ${names.join('; ')}`);
+  if (!failures) console.log('none');
+  console.log('\n=== axe-core best-practice (information) ===');
+  const bp = new Map();
+  for (const p of pages) for (const v of p.axe.bestPractice) for (const n of v.nodes) {
+    const key = `[${v.impact}] ${v.id}: ${n.target}`;
+    if (!bp.has(key)) bp.set(key, []);
+    bp.get(key).push(p.name);
+  }
+  for (const [key, names] of bp) console.log(`${key}  (${names.length} page(s))`);
+  if (!bp.size) console.log('none');
+  console.log('\n=== axe-core needs review (incomplete) ===');
+  const inc = new Map();
+  for (const p of pages) for (const v of p.axe.incomplete) {
+    inc.set(v.id, (inc.get(v.id) || 0) + v.nodes.length);
+  }
+  for (const [id, count] of inc) console.log(`${id}: ${count} node(s)`);
+  if (!inc.size) console.log('none');
+  console.log('\n=== Reflow at 320 px (WCAG 1.4.10) ===');
+  let reflowFails = 0;
+  for (const p of pages) if (p.reflow.overflow) {
+    reflowFails++;
+    console.log(`"${p.name}": page is ${p.reflow.scrollWidth}px wide in a ${p.reflow.clientWidth}px viewport; ${p.reflow.culprits.join(', ')}`);
+  }
+  if (!reflowFails) console.log('no sideways scrolling');
+  console.log('\n=== vnu (Nu Html Checker) errors ===');
+  let vnuErrors = 0;
+  for (const p of pages) for (const m of p.vnu) {
+    vnuErrors++;
+    console.log(`"${p.name}" line ${m.line}: ${m.message}\n    ${m.extract}`);
+  }
+  for (const m of css) {
+    vnuErrors++;
+    console.log(`spot.css line ${m.line}: ${m.message}`);
+  }
+  if (!vnuErrors) console.log('none');
+  const statusMismatches = pages.filter((p) => p.status !== p.expectStatus);
+  for (const p of statusMismatches) console.log(`\nHTTP status: "${p.name}" answered ${p.status}, expected ${p.expectStatus}`);
+  console.log(`\nScreenshots: ${shotDir}\nReport: ${join(out, 'report.json')}`);
+  const failed = failures + vnuErrors + reflowFails + statusMismatches.length;
+  console.log(`${pages.length - pages.filter((p) => p.axe.violations.length || p.vnu.length || p.reflow.overflow).length} passed, ${pages.filter((p) => p.axe.violations.length || p.vnu.length || p.reflow.overflow).length} failed`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(async (error) => {
+  console.error(error);
+  await stopServer();
+  process.exitCode = 2;
+});
