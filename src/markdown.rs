@@ -77,15 +77,80 @@ fn cleaner() -> &'static ammonia::Builder<'static> {
     })
 }
 
-/// Markdown (CommonMark with tables, strikethrough and task lists) to clean HTML.
-pub fn cook(source: &str) -> SafeHtml {
-    let options = Options::ENABLE_TABLES
+fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_GFM;
+        | Options::ENABLE_GFM
+}
+
+/// Markdown (CommonMark with tables, strikethrough, task lists, and bare web addresses
+/// made into links, as GitHub does) to clean HTML.
+pub fn cook(source: &str) -> SafeHtml {
+    use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+    let finder = {
+        let mut finder = linkify::LinkFinder::new();
+        finder.kinds(&[linkify::LinkKind::Url]);
+        finder
+    };
+    // Text inside links, images and code stays as it is.
+    let mut inside = 0usize;
+    let mut events: Vec<Event<'_>> = Vec::new();
+    for event in Parser::new_ext(source, options()) {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => inside += 1,
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                inside = inside.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match event {
+            Event::Text(text) if inside == 0 && text.contains("://") => {
+                for span in finder.spans(&text) {
+                    let piece = CowStr::from(span.as_str().to_owned());
+                    match span.kind() {
+                        Some(_) => {
+                            events.push(Event::Start(Tag::Link {
+                                link_type: LinkType::Autolink,
+                                dest_url: piece.clone(),
+                                title: CowStr::from(""),
+                                id: CowStr::from(""),
+                            }));
+                            events.push(Event::Text(piece));
+                            events.push(Event::End(TagEnd::Link));
+                        }
+                        None => events.push(Event::Text(piece)),
+                    }
+                }
+            }
+            other => events.push(other),
+        }
+    }
     let mut raw = String::with_capacity(source.len() * 3 / 2);
-    push_html(&mut raw, Parser::new_ext(source, options));
+    push_html(&mut raw, events.into_iter());
     SafeHtml(cleaner().clean(&raw).to_string())
+}
+
+/// Byte ranges of the source that are plain prose: not code, not inside a link or image.
+/// Mentions are looked for only there.
+pub fn prose_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut inside = 0usize;
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => inside += 1,
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                inside = inside.saturating_sub(1)
+            }
+            Event::Text(_) if inside == 0 => match ranges.last_mut() {
+                Some(last) if last.end == range.start => last.end = range.end,
+                _ => ranges.push(range),
+            },
+            _ => {}
+        }
+    }
+    ranges
 }
 
 #[cfg(test)]
@@ -138,6 +203,34 @@ mod tests {
             html.as_str()
         );
         assert!(html.as_str().contains("disabled"));
+    }
+
+    #[test]
+    fn bare_web_addresses_become_links_but_not_inside_code() {
+        let html = cook("See https://www.nhs.uk/conditions for more. `https://example.org/code`");
+        assert!(
+            html.as_str()
+                .contains(r#"<a href="https://www.nhs.uk/conditions""#),
+            "{}",
+            html.as_str()
+        );
+        assert!(
+            !html.as_str().contains(r#"href="https://example.org/code""#),
+            "{}",
+            html.as_str()
+        );
+    }
+
+    #[test]
+    fn prose_ranges_skip_code_and_links() {
+        let source = "hi @Kim and `@Code` and [@Link](https://x.org)";
+        let ranges = prose_ranges(source);
+        let at_kim = source.find("@Kim").unwrap();
+        let at_code = source.find("@Code").unwrap();
+        let at_link = source.find("@Link").unwrap();
+        assert!(ranges.iter().any(|r| r.contains(&at_kim)));
+        assert!(!ranges.iter().any(|r| r.contains(&at_code)));
+        assert!(!ranges.iter().any(|r| r.contains(&at_link)));
     }
 
     #[test]

@@ -65,6 +65,65 @@ diesel::table! {
         archived -> Bool,
         public_read -> Bool,
         staff_threads_only -> Bool,
+        course_run_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    course_runs (id) {
+        id -> BigInt,
+        title -> Text,
+        description -> Text,
+        capacity -> Integer,
+        meeting_url -> Text,
+        booking_open -> Bool,
+        cancelled_at -> Nullable<Timestamp>,
+        ot_facilitator_id -> Nullable<BigInt>,
+        link_worker_facilitator_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    course_run_boroughs (run_id, borough) {
+        run_id -> BigInt,
+        borough -> Text,
+    }
+}
+
+diesel::table! {
+    course_sessions (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        number -> Integer,
+        starts_at -> Timestamp,
+        duration_minutes -> Integer,
+    }
+}
+
+diesel::table! {
+    bookings (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        member_id -> BigInt,
+        status -> Text,
+        seat -> Nullable<Integer>,
+        manager_agreed -> Bool,
+        manager_name -> Text,
+        manager_email -> Text,
+        override_reason -> Nullable<Text>,
+        booked_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        queued_at -> Timestamp,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendance (session_id, member_id) {
+        session_id -> BigInt,
+        member_id -> BigInt,
+        present -> Bool,
     }
 }
 
@@ -167,4 +226,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     helpful_marks,
     reports,
     thread_reads,
+    course_runs,
+    course_run_boroughs,
+    course_sessions,
+    bookings,
+    attendance,
 );

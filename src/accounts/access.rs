@@ -35,6 +35,7 @@ pub fn register(
     client_address: &str,
     now: NaiveDateTime,
 ) -> Result<Member, RegisterError> {
+    conn.serialize_on(&format!("register:{client_address}"))?;
     if let Some(wait) =
         throttle::wait_needed(conn, Limit::RegistrationPerAddress, client_address, now)?
     {
@@ -77,8 +78,10 @@ fn account_key(typed_email: &str) -> String {
     typed_email.trim().to_lowercase()
 }
 
-/// Checks the password (argon2: call from the blocking pool). Failures count against the
-/// typed address and the client's network address; success clears the address's count.
+/// Checks the password (argon2: call from the blocking pool). Each attempt first takes a
+/// slot under the limits (a failure recorded in advance, in one short transaction), so a
+/// burst of simultaneous guesses gets no more tries than a slow one; a success gives its
+/// slots back and clears the address's failures.
 pub fn sign_in(
     conn: &mut DbConn,
     typed_email: &str,
@@ -87,17 +90,24 @@ pub fn sign_in(
     now: NaiveDateTime,
 ) -> Result<Member, SignInError> {
     let account = account_key(typed_email);
-    let checks = [
-        (Limit::SignInPerAccount, account.as_str()),
-        (Limit::SignInPerAddress, client_address),
-    ];
-    if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
-        return Err(SignInError::Throttled(wait));
-    }
-    let stored = match Email::parse(typed_email) {
-        Ok(email) => members::password_hash_for(conn, &email)?,
-        Err(_) => None,
-    };
+    let (stored, address_slot) = conn.write_transaction(|conn| {
+        conn.serialize_on(&format!("sign-in:{account}"))?;
+        conn.serialize_on(&format!("sign-in-ip:{client_address}"))?;
+        let checks = [
+            (Limit::SignInPerAccount, account.as_str()),
+            (Limit::SignInPerAddress, client_address),
+        ];
+        if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
+            return Err(SignInError::Throttled(wait));
+        }
+        throttle::record(conn, Limit::SignInPerAccount, &account, now)?;
+        let address_slot = throttle::record(conn, Limit::SignInPerAddress, client_address, now)?;
+        let stored = match Email::parse(typed_email) {
+            Ok(email) => members::password_hash_for(conn, &email)?,
+            Err(_) => None,
+        };
+        Ok((stored, address_slot))
+    })?;
     let verified = match &stored {
         Some((id, hash)) => passwords::verify(typed_password, hash).then_some(*id),
         None => {
@@ -106,11 +116,12 @@ pub fn sign_in(
         }
     };
     let Some(id) = verified else {
-        throttle::record(conn, Limit::SignInPerAccount, &account, now)?;
-        throttle::record(conn, Limit::SignInPerAddress, client_address, now)?;
         return Err(SignInError::WrongCredentials);
     };
-    throttle::clear(conn, Limit::SignInPerAccount, &account)?;
+    conn.write_transaction(|conn| {
+        throttle::clear(conn, Limit::SignInPerAccount, &account)?;
+        throttle::forget(conn, address_slot)
+    })?;
     let member = members::find(conn, id)?;
     if member.is_suspended(now) {
         return Err(SignInError::Suspended);

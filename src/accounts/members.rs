@@ -202,11 +202,14 @@ pub fn set_suspension(
         Some((at, until, reason)) => (Some(at), until, Some(reason)),
         None => (None, None, None),
     };
+    // A suspension ends every session for good: lifting it later does not revive them.
+    let epoch_step = i32::from(at.is_some());
     diesel::update(members::table.find(id))
         .set((
             members::suspended_at.eq(at),
             members::suspended_until.eq(until),
             members::suspension_reason.eq(reason),
+            members::session_epoch.eq(members::session_epoch + epoch_step),
             members::updated_at.eq(now),
         ))
         .execute(conn)

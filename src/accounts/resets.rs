@@ -41,6 +41,8 @@ pub fn request(
     client_address: &str,
     now: NaiveDateTime,
 ) -> Result<Option<(Member, String)>, ResetRequestError> {
+    conn.serialize_on(&format!("reset:{}", email.as_str()))?;
+    conn.serialize_on(&format!("reset-ip:{client_address}"))?;
     let checks = [
         (Limit::ResetPerAccount, email.as_str()),
         (Limit::ResetPerAddress, client_address),

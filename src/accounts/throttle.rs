@@ -88,19 +88,26 @@ pub fn longest_wait(
     Ok(longest)
 }
 
+/// Counts one event against a limit; returns its id, so a reserved slot can be given back.
 pub fn record(
     conn: &mut DbConn,
     limit: Limit,
     subject: &str,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<i64> {
     diesel::insert_into(throttle_events::table)
         .values((
             throttle_events::kind.eq(limit.kind()),
             throttle_events::subject.eq(subject),
             throttle_events::created_at.eq(now),
         ))
-        .execute(conn)?;
+        .returning(throttle_events::id)
+        .get_result(conn)
+}
+
+/// Gives back one event recorded in advance.
+pub fn forget(conn: &mut DbConn, event: i64) -> QueryResult<()> {
+    diesel::delete(throttle_events::table.find(event)).execute(conn)?;
     Ok(())
 }
 

@@ -211,9 +211,14 @@ impl DisplayName {
         &self.0
     }
 
-    /// The key the directory sorts by: case and accents of the first letter aside.
+    /// The key the directory sorts by, case and accents aside: "Élodie" sorts with "Emma".
     pub fn sort_key(&self) -> String {
-        self.0.to_lowercase()
+        use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+        self.0
+            .nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect::<String>()
+            .to_lowercase()
     }
 }
 
@@ -369,6 +374,18 @@ mod tests {
         assert!(DisplayName::parse("a").is_err());
         assert!(DisplayName::parse(&"a".repeat(61)).is_err());
         assert!(DisplayName::parse("Sam\u{0007}").is_err());
+    }
+
+    #[test]
+    fn sort_keys_ignore_case_and_accents() {
+        assert_eq!(
+            DisplayName::parse("Élodie Martin").unwrap().sort_key(),
+            "elodie martin"
+        );
+        assert_eq!(
+            DisplayName::parse("Öykü Demir").unwrap().sort_key(),
+            "oyku demir"
+        );
     }
 
     proptest! {

@@ -141,7 +141,8 @@ pub fn member(
     )
 }
 
-pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
+/// The audit log, under the navigation of the section showing it (admin or moderation).
+pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>, nav: Markup, base: &str) -> Markup {
     let who = |person: &Option<(crate::db::MemberId, String)>, nobody: &'static str| {
         html! {
             @match person {
@@ -154,7 +155,7 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
         ctx,
         "Audit log",
         html! {
-            (admin_nav(ctx))
+            (nav)
             h1 { "Audit log" }
             @if entries.items.is_empty() {
                 p { "Nothing has been logged yet." }
@@ -166,7 +167,7 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
                         @for entry in &entries.items {
                             tr {
                                 td { (entry.at.format("%-d %b %Y %H:%M")) }
-                                td { (who(&entry.actor, "console")) }
+                                td { (who(&entry.actor, "SPOT (automatic or console)")) }
                                 td { (entry.action) @if !entry.subject.is_empty() { ": " (entry.subject) } }
                                 td { (who(&entry.target, "–")) }
                                 td { (entry.reason) }
@@ -175,7 +176,7 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>) -> Markup {
                     }
                 } }
             }
-            (pagination(entries, |page| format!("/admin/audit?page={page}")))
+            (pagination(entries, |page| format!("{base}?page={page}")))
         },
     )
 }

@@ -239,5 +239,10 @@ async fn audit_page(
 ) -> Result<HttpResponse, AppError> {
     let page = PageNumber::parse(query.page.as_deref());
     let entries = db.run(move |conn| Ok(audit::recent(conn, page)?)).await?;
-    Ok(html(pages::audit_log(&ctx, &entries)))
+    Ok(html(pages::audit_log(
+        &ctx,
+        &entries,
+        pages::admin_nav(&ctx),
+        "/admin/audit",
+    )))
 }

@@ -47,6 +47,9 @@ fn change_level(
     if target.staff == level {
         return Ok(());
     }
+    // Two admins stepping down at once must not both see "another admin remains".
+    conn.serialize_on("staff-levels")?;
+    let target = members::find(conn, target.id)?;
     if target.staff.is_admin() && members::count_admins(conn)? <= 1 {
         return Err(StaffError::LastAdmin);
     }

@@ -73,3 +73,15 @@ id_type!(
     /// A row of `reports`.
     ReportId
 );
+id_type!(
+    /// A row of `course_runs`: one run of the course for a cluster of boroughs.
+    CourseRunId
+);
+id_type!(
+    /// A row of `course_sessions`.
+    SessionId
+);
+id_type!(
+    /// A row of `bookings`.
+    BookingId
+);

@@ -77,6 +77,25 @@ impl DbConn {
     }
 }
 
+impl DbConn {
+    /// Makes concurrent transactions that check-then-write the same thing (a count of
+    /// admins, a rate limit) take turns. On SQLite the write transaction's lock already
+    /// does; on PostgreSQL a transaction-scoped advisory lock on the key does. Call inside
+    /// a write transaction, before the check.
+    pub fn serialize_on(&mut self, key: &str) -> diesel::QueryResult<()> {
+        use diesel::RunQueryDsl;
+        match self {
+            DbConn::Postgresql(conn) => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind::<diesel::sql_types::Text, _>(key)
+                    .execute(conn)
+                    .map(|_| ())
+            }
+            DbConn::Sqlite(_) => Ok(()),
+        }
+    }
+}
+
 /// Current time in UTC, at the precision both engines keep (microseconds), so a value
 /// read back compares equal to the one written.
 pub fn now() -> chrono::NaiveDateTime {

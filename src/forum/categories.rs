@@ -24,6 +24,8 @@ pub struct Category {
     pub archived: bool,
     pub public_read: bool,
     pub staff_threads_only: bool,
+    /// Set for a course run's private cohort space.
+    pub course_run_id: Option<crate::db::CourseRunId>,
 }
 
 impl Category {

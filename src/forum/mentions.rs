@@ -29,9 +29,17 @@ fn mention_pattern() -> &'static Regex {
 pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Vec<MemberId>)> {
     // (where the @ is, the words after it)
     let mut found: Vec<(usize, Vec<(usize, &str)>)> = Vec::new();
+    // Not in code, and not in a link the author wrote themselves.
+    let prose = crate::markdown::prose_ranges(source);
     for captures in mention_pattern().captures_iter(source) {
         let words = captures.get(1).expect("group 1 always matches");
         let at = words.start() - 1;
+        if !prose
+            .iter()
+            .any(|range| range.start <= at && words.end() <= range.end)
+        {
+            continue;
+        }
         let mut list = Vec::new();
         let mut offset = words.start();
         for word in words.as_str().split(' ').take(MAX_WORDS) {

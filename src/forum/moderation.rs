@@ -15,7 +15,7 @@ use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
 use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
 use crate::schema::{
-    members as members_table, posts as posts_table, reports, threads as threads_table,
+    members as members_table, posts as posts_table, reports, thread_reads, threads as threads_table,
 };
 
 /// Reports from this many different members hide a post until a facilitator looks.
@@ -275,19 +275,33 @@ pub fn remove(
         return Ok(None);
     }
     diesel::delete(posts_table::table.find(id)).execute(conn)?;
-    // The thread's last post may have gone: take the figures from what remains.
-    let (last_at, last_poster): (NaiveDateTime, MemberId) = posts_table::table
+    // The thread's last post may have gone: take the figures from what remains, and pull
+    // read marks back with it, so nobody is shown a "new" post that no longer exists and
+    // nobody misses the reply that takes its place.
+    let (last_position, last_at, last_poster): (i32, NaiveDateTime, MemberId) = posts_table::table
         .filter(posts_table::thread_id.eq(thread.id))
         .order(posts_table::position.desc())
-        .select((posts_table::created_at, posts_table::author_id))
+        .select((
+            posts_table::position,
+            posts_table::created_at,
+            posts_table::author_id,
+        ))
         .first(conn)?;
     diesel::update(threads_table::table.find(thread.id))
         .set((
             threads_table::post_count.eq(threads_table::post_count - 1),
+            threads_table::last_position.eq(last_position),
             threads_table::last_post_at.eq(last_at),
             threads_table::last_poster_id.eq(last_poster),
         ))
         .execute(conn)?;
+    diesel::update(
+        thread_reads::table
+            .filter(thread_reads::thread_id.eq(thread.id))
+            .filter(thread_reads::last_read_position.gt(last_position)),
+    )
+    .set(thread_reads::last_read_position.eq(last_position))
+    .execute(conn)?;
     log(
         conn,
         Some(actor.id),
@@ -321,26 +335,47 @@ pub fn report(
             "You cannot report your own post; edit or remove it instead.",
         ));
     }
-    let inserted = diesel::insert_into(reports::table)
-        .values((
-            reports::post_id.eq(id),
-            reports::reporter_id.eq(reporter.id),
-            reports::reason.eq(reason.as_str()),
-            reports::status.eq("open"),
-            reports::created_at.eq(now),
-        ))
-        .execute(conn);
-    match inserted {
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => {
+    // Checked before writing: on PostgreSQL a failed insert would spoil the transaction.
+    let earlier: Option<String> = reports::table
+        .filter(reports::post_id.eq(id))
+        .filter(reports::reporter_id.eq(reporter.id))
+        .select(reports::status)
+        .first(conn)
+        .optional()?;
+    match earlier.as_deref() {
+        Some("open") => {
             return Err(ForumError::Conflict(
                 "You have already reported this post. The facilitators will look at it.".into(),
             ));
         }
-        other => other?,
-    };
+        // A report closed earlier may be raised again.
+        Some(_) => {
+            diesel::update(
+                reports::table
+                    .filter(reports::post_id.eq(id))
+                    .filter(reports::reporter_id.eq(reporter.id)),
+            )
+            .set((
+                reports::status.eq("open"),
+                reports::reason.eq(reason.as_str()),
+                reports::created_at.eq(now),
+                reports::closed_by.eq(None::<MemberId>),
+                reports::closed_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(reports::table)
+                .values((
+                    reports::post_id.eq(id),
+                    reports::reporter_id.eq(reporter.id),
+                    reports::reason.eq(reason.as_str()),
+                    reports::status.eq("open"),
+                    reports::created_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+    }
     let open: i64 = reports::table
         .filter(reports::post_id.eq(id))
         .filter(reports::status.eq("open"))

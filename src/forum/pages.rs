@@ -119,7 +119,7 @@ pub fn category(
                                     @if let Some(unread) = row.unread.filter(|n| *n > 0) {
                                         " "
                                         a.tag.tag-new href={ "/threads/" (row.thread.id) "/unread" } {
-                                            (unread) " new" span.visually-hidden { " posts" }
+                                            (unread) " new" span.visually-hidden { (if unread == 1 { " post" } else { " posts" }) }
                                         }
                                     }
                                     div.muted { "Started by " (author_line(&row.author)) }
@@ -227,7 +227,7 @@ pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Compo
             @if let Some(quote) = quote {
                 div.quote {
                     p { "Answering " a href={ "/posts/" (quote.id) } { (quote.author) } ":" }
-                    blockquote { (quote.excerpt) }
+                    @if quote.visible { blockquote { (quote.excerpt) } }
                 }
             }
             (composer(ctx, form))
@@ -279,7 +279,7 @@ fn post_body(ctx: &PageCtx, post: &Post) -> Markup {
     }
 }
 
-fn post_actions(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
+fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Markup {
     let post = &view.post;
     let own = ctx.viewer.as_ref().is_some_and(|v| v.id == post.author_id);
     let signed_in = ctx.viewer.is_some();
@@ -301,10 +301,10 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
                     }
                 }
             }
-            @if signed_in && !thread.locked && post.is_visible() {
+            @if signed_in && open && post.is_visible() {
                 a href={ "/threads/" (thread.id) "/reply?to=" (post.id) } { "Reply to this" span.visually-hidden { " post by " (view.author.display_name) } }
             }
-            @if own && post.deleted_at.is_none() && !thread.locked {
+            @if own && post.deleted_at.is_none() && open {
                 a href={ "/posts/" (post.id) "/edit" } { "Edit" }
                 form.inline-form method="post" action={ "/posts/" (post.id) "/delete" } {
                     (csrf_field(ctx))
@@ -355,7 +355,7 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
     }
 }
 
-fn post_card(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
+fn post_card(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Markup {
     let post = &view.post;
     html! {
         article.post id={ "post-" (post.id) } {
@@ -383,7 +383,7 @@ fn post_card(ctx: &PageCtx, thread: &Thread, view: &PostView) -> Markup {
                     }
                 }
             }
-            (post_actions(ctx, thread, view))
+            (post_actions(ctx, thread, open, view))
         }
     }
 }
@@ -432,6 +432,8 @@ pub fn thread(
     reply_form: Option<&Composer<'_>>,
 ) -> Markup {
     let thread = &page.thread;
+    // Replies, edits and reply links only while the thread takes replies.
+    let open = !thread.locked && !page.category.archived;
     let links = || {
         page_links(page.page as u32, page.last_page as u32, |n| {
             format!("/threads/{}?page={n}", thread.id)
@@ -449,11 +451,13 @@ pub fn thread(
             @if is_moderator(ctx) { (thread_tools(ctx, thread, categories)) }
             (links())
             div.posts {
-                @for view in &page.posts { (post_card(ctx, thread, view)) }
+                @for view in &page.posts { (post_card(ctx, thread, open, view)) }
             }
             (links())
             @if thread.locked {
                 p.notice { "This thread is locked: it takes no more replies." }
+            } @else if page.category.archived {
+                p.notice { "This category is archived: its threads take no more replies." }
             } @else if let Some(form) = reply_form {
                 section.reply-box aria-labelledby="reply-heading" {
                     h2 #reply-heading { "Reply" }
@@ -483,6 +487,42 @@ pub fn history(
             @for (i, (written, html)) in earlier.iter().enumerate().rev() {
                 h2 { "Version " (i + 1) ", from " (time_tag(*written)) }
                 div.prose { (html) }
+            }
+        },
+    )
+}
+
+/// A refused moderation change: what was wrong, and the way back to the thread.
+pub fn refused(ctx: &PageCtx, heading: &str, back: &str, errors: &FieldErrors) -> Markup {
+    layout(
+        ctx,
+        &format!("Error: {heading}"),
+        html! {
+            div.narrow {
+                h1 { (heading) }
+                div.error-summary role="alert" tabindex="-1" autofocus {
+                    @for (_, message) in errors.iter() { p { (message) } }
+                }
+                p { a href=(back) { "Back to the thread" } }
+            }
+        },
+    )
+}
+
+pub fn rename_form(ctx: &PageCtx, thread: ThreadId, title: &str, errors: &FieldErrors) -> Markup {
+    layout(
+        ctx,
+        "Error: Rename a thread",
+        html! {
+            div.narrow {
+                (error_summary(errors))
+                h1 { "Rename a thread" }
+                form method="post" action={ "/threads/" (thread) "/rename" } novalidate {
+                    (csrf_field(ctx))
+                    (text_field("title", "New title", title, errors, Input::text().required()))
+                    button.button type="submit" { "Rename" }
+                }
+                p { a href={ "/threads/" (thread) } { "Back to the thread" } }
             }
         },
     )

@@ -404,11 +404,17 @@ async fn reply_page(
                         return Err(AppError::NotFound);
                     }
                     let author = directory::profile(conn, post.author_id)?.display_name;
+                    // Hidden and removed posts are not quoted: that would undo the hiding.
+                    let visible = post.is_visible();
                     Some(posts::Quote {
                         id: post.id,
                         author,
-                        excerpt: markdown::excerpt(&post.body_source, 300),
-                        visible: post.is_visible(),
+                        excerpt: if visible {
+                            markdown::excerpt(&post.body_source, 300)
+                        } else {
+                            String::new()
+                        },
+                        visible,
                     })
                 }
                 None => None,
@@ -497,6 +503,12 @@ async fn reply(
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             again(errors, None, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        // Locked or archived while the member was writing: keep their words on screen.
+        Err(ForumError::Forbidden(message)) => {
+            let mut errors = FieldErrors::new();
+            errors.add("body", message);
+            again(errors, None, Vec::new(), StatusCode::FORBIDDEN).await
         }
         Err(error) => Err(error.into()),
     }
@@ -854,6 +866,7 @@ struct MoveForm {
 }
 
 async fn move_thread(
+    ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
     session: Session,
@@ -861,17 +874,32 @@ async fn move_thread(
     form: web::Form<MoveForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let to: CategoryId = form
-        .category
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("Choose a category from the list".into()))?;
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| moderation::move_thread(conn, &me, id, to, db::now()))?)
-    })
-    .await?;
-    flash(&session, "The thread has been moved.");
-    Ok(see_other(&format!("/threads/{id}")))
+    let refused = |message: String| {
+        let mut errors = FieldErrors::new();
+        errors.add("category", message);
+        let back = format!("/threads/{id}");
+        invalid_form(pages::refused(&ctx, "Move a thread", &back, &errors))
+    };
+    let Ok(to) = form.category.trim().parse::<CategoryId>() else {
+        return Ok(refused("Choose a category from the list".into()));
+    };
+    let outcome = db
+        .run(move |conn| {
+            Ok(
+                conn.write_transaction(|conn| {
+                    moderation::move_thread(conn, &me, id, to, db::now())
+                }),
+            )
+        })
+        .await?;
+    match outcome {
+        Ok(_) => {
+            flash(&session, "The thread has been moved.");
+            Ok(see_other(&format!("/threads/{id}")))
+        }
+        Err(ForumError::Invalid(_, message)) => Ok(refused(message)),
+        Err(error) => Err(error.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -881,6 +909,7 @@ struct RenameForm {
 }
 
 async fn rename_thread(
+    ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
     session: Session,
@@ -888,7 +917,19 @@ async fn rename_thread(
     form: web::Form<RenameForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let title = ThreadTitle::parse(&form.title).map_err(AppError::BadRequest)?;
+    let title = match ThreadTitle::parse(&form.title) {
+        Ok(title) => title,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add("title", message);
+            return Ok(invalid_form(pages::rename_form(
+                &ctx,
+                id,
+                &form.title,
+                &errors,
+            )));
+        }
+    };
     db.run(move |conn| {
         Ok(conn.write_transaction(|conn| {
             moderation::rename_thread(conn, &me, id, &title, db::now())
@@ -914,7 +955,20 @@ async fn moderation_log(
 ) -> Result<HttpResponse, AppError> {
     let page = PageNumber::parse(query.page.as_deref());
     let entries = db.run(move |conn| Ok(audit::recent(conn, page)?)).await?;
-    Ok(html(crate::admin::pages::audit_log(&ctx, &entries)))
+    let nav = crate::web::layout::sub_nav(
+        &ctx,
+        "Moderation",
+        &[
+            ("/moderation", "Reported posts"),
+            ("/moderation/log", "Audit log"),
+        ],
+    );
+    Ok(html(crate::admin::pages::audit_log(
+        &ctx,
+        &entries,
+        nav,
+        "/moderation/log",
+    )))
 }
 
 async fn resolve(

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::{Connection, ExpressionMethods, PgConnection, QueryDsl, RunQueryDsl};
 use reqwest::{redirect, Response, StatusCode};
 use spot::db::Db;
 use spot::{Application, Config};
@@ -20,9 +20,12 @@ pub enum Engine {
 
 /// Runs a scenario once per engine: `mod name { fn sqlite(); fn postgres(); }`. Without
 /// `SPOT_TEST_POSTGRES_URL` the PostgreSQL run says it was skipped and passes.
+///
+/// A scenario that needs a different configuration names it first:
+/// `#[config(|config| config.trust_proxy = true)] async fn name(app: TestApp) { .. }`.
 #[macro_export]
 macro_rules! on_both_engines {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)+) => {
+    ($($(#[config($configure:expr)])? async fn $name:ident($app:ident: TestApp) $body:block)+) => {
         $(
             mod $name {
                 #[allow(unused_imports)]
@@ -30,17 +33,33 @@ macro_rules! on_both_engines {
 
                 async fn scenario($app: $crate::helpers::TestApp) $body
 
+                #[allow(unused_variables)]
+                fn configure(config: &mut spot::Config) {
+                    $(
+                        let change: fn(&mut spot::Config) = $configure;
+                        change(config);
+                    )?
+                }
+
                 #[actix_web::test]
                 async fn sqlite() {
-                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Engine::Sqlite)
-                        .await
-                        .expect("SQLite is always available");
+                    let app = $crate::helpers::TestApp::spawn_with(
+                        $crate::helpers::Engine::Sqlite,
+                        configure,
+                    )
+                    .await
+                    .expect("SQLite is always available");
                     scenario(app).await;
                 }
 
                 #[actix_web::test]
                 async fn postgres() {
-                    match $crate::helpers::TestApp::spawn($crate::helpers::Engine::Postgres).await {
+                    match $crate::helpers::TestApp::spawn_with(
+                        $crate::helpers::Engine::Postgres,
+                        configure,
+                    )
+                    .await
+                    {
                         Some(app) => scenario(app).await,
                         None => eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set"),
                     }
@@ -60,11 +79,16 @@ pub struct Browser {
 
 impl Browser {
     fn new(address: &str) -> Self {
+        Self::with_headers(address, reqwest::header::HeaderMap::new())
+    }
+
+    fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
         Self {
             address: address.to_owned(),
             client: reqwest::Client::builder()
                 .redirect(redirect::Policy::none())
                 .cookie_store(true)
+                .default_headers(headers)
                 .build()
                 .expect("client builds"),
         }
@@ -146,6 +170,187 @@ impl Browser {
     pub async fn logout(&self) -> Response {
         self.post("/logout", &[]).await
     }
+
+    /// Whether this browser is signed in: `/account` answers rather than redirecting.
+    pub async fn is_signed_in(&self) -> bool {
+        let response = self.get("/account").await;
+        match response.status() {
+            StatusCode::OK => true,
+            StatusCode::SEE_OTHER => false,
+            other => panic!("GET /account answered {other}"),
+        }
+    }
+
+    /// Saves the profile form of `/account` with these fields (and nothing else).
+    pub async fn save_profile(&self, fields: &[(&str, &str)]) -> Response {
+        self.post("/account", fields).await
+    }
+
+    pub async fn change_password(&self, current: &str, new: &str) -> Response {
+        self.post(
+            "/account/password",
+            &[("current_password", current), ("new_password", new)],
+        )
+        .await
+    }
+
+    pub async fn request_reset(&self, email: &str) -> Response {
+        self.post("/password-reset", &[("email", email)]).await
+    }
+
+    pub async fn set_staff(&self, member: i64, level: &str) -> Response {
+        self.post(
+            &format!("/admin/members/{member}/staff"),
+            &[("staff", level)],
+        )
+        .await
+    }
+
+    pub async fn suspend(&self, member: i64, reason: &str, until: &str) -> Response {
+        self.post(
+            &format!("/admin/members/{member}/suspend"),
+            &[("reason", reason), ("until", until)],
+        )
+        .await
+    }
+
+    pub async fn unsuspend(&self, member: i64) -> Response {
+        self.post(&format!("/admin/members/{member}/unsuspend"), &[])
+            .await
+    }
+
+    /// The names listed on a directory page.
+    pub async fn directory(&self, query: &str) -> Vec<String> {
+        let html = self.page(&format!("/members{query}")).await;
+        directory_names(&html)
+    }
+}
+
+/// The names on a directory page, in the order shown.
+pub fn directory_names(html: &str) -> Vec<String> {
+    texts_of(html, "ul.directory li h3")
+}
+
+/// The `value` of the input named `name`, as the form shows it.
+pub fn input_value(html: &str, name: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(&format!(r#"input[name="{name}"]"#)).unwrap();
+    document
+        .select(&selector)
+        .next()
+        .map(|input| input.value().attr("value").unwrap_or("").to_owned())
+}
+
+/// The value of the selected option of the `<select>` named `name`.
+pub fn selected_value(html: &str, name: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector =
+        scraper::Selector::parse(&format!(r#"select[name="{name}"] option[selected]"#)).unwrap();
+    document
+        .select(&selector)
+        .next()
+        .map(|option| option.value().attr("value").unwrap_or("").to_owned())
+}
+
+/// The message shown next to a form field (`#<field>-error`), if any.
+pub fn field_error(html: &str, field: &str) -> Option<String> {
+    text_of(html, &format!("#{field}-error")).map(|text| text.trim().to_owned())
+}
+
+/// The attribute `name` of the first element matching `css`.
+pub fn attr_of(html: &str, css: &str, name: &str) -> Option<String> {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(css).unwrap();
+    document
+        .select(&selector)
+        .next()
+        .and_then(|element| element.value().attr(name))
+        .map(str::to_owned)
+}
+
+/// How many elements match `css`.
+pub fn count_of(html: &str, css: &str) -> usize {
+    let document = scraper::Html::parse_document(html);
+    let selector = scraper::Selector::parse(css).unwrap();
+    document.select(&selector).count()
+}
+
+pub fn header<'a>(response: &'a Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The headers every response must carry: a strict CSP (no inline script, no framing),
+/// nosniff and a referrer policy.
+pub fn assert_security_headers(response: &Response, what: &str) {
+    let csp = header(response, "content-security-policy");
+    assert!(!csp.is_empty(), "{what}: no Content-Security-Policy");
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.split_whitespace().next() == Some(name))
+            .map(str::to_owned)
+    };
+    let scripts = directive("script-src")
+        .or_else(|| directive("default-src"))
+        .unwrap_or_else(|| panic!("{what}: the CSP does not restrict scripts: {csp}"));
+    assert!(
+        !scripts.contains("'unsafe-inline'") && !scripts.contains("'unsafe-eval'"),
+        "{what}: scripts may run inline: {csp}"
+    );
+    assert_eq!(
+        directive("frame-ancestors").as_deref(),
+        Some("frame-ancestors 'none'"),
+        "{what}: {csp}"
+    );
+    assert_eq!(
+        header(response, "x-content-type-options"),
+        "nosniff",
+        "{what}"
+    );
+    assert!(
+        !header(response, "referrer-policy").is_empty(),
+        "{what}: no Referrer-Policy"
+    );
+}
+
+/// An email as its reader sees it: quoted-printable encoding undone.
+pub fn email_text(raw: &str) -> String {
+    let unfolded = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = unfolded.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'=' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// The path of the password-reset link in an email: `/password-reset/<token>`.
+pub fn reset_link_in(raw_email: &str) -> Option<String> {
+    let text = email_text(raw_email);
+    let start = text.find("/password-reset/")?;
+    let token: String = text[start + "/password-reset/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!token.is_empty()).then(|| format!("/password-reset/{token}"))
 }
 
 pub fn form_token(html: &str) -> Option<String> {
@@ -192,6 +397,50 @@ pub fn assert_redirects_to(response: &Response, expected: &str) {
     assert_eq!(location, expected);
 }
 
+/// Runs two write transactions (as the handlers run them, through `write_transaction`) so
+/// that they overlap as far as the database allows: the first does its work and stays open
+/// until the second has done its work too, then both commit. Where the database (or a lock
+/// the rules take) makes the second wait for the first, the first gives up waiting after a
+/// second and commits, and the second then goes ahead: so a correct rule passes, never
+/// slower than that, and a rule that reads-then-writes without a lock fails every time.
+pub fn overlapping<A, B, TA, TB, E>(db: &Db, first: A, second: B) -> (Result<TA, E>, Result<TB, E>)
+where
+    A: FnOnce(&mut spot::db::DbConn) -> Result<TA, E> + Send,
+    B: FnOnce(&mut spot::db::DbConn) -> Result<TB, E> + Send,
+    TA: Send,
+    TB: Send,
+    E: From<diesel::result::Error> + Send,
+{
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let (first_done, first_has_done) = mpsc::channel::<()>();
+    let (second_done, second_has_done) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let one = scope.spawn(move || {
+            let mut conn = db.conn().expect("connection");
+            conn.write_transaction(|conn| {
+                let outcome = first(conn);
+                let _ = first_done.send(());
+                let _ = second_has_done.recv_timeout(Duration::from_secs(1));
+                outcome
+            })
+        });
+        let two = scope.spawn(move || {
+            let mut conn = db.conn().expect("connection");
+            first_has_done.recv().expect("the first transaction ran");
+            conn.write_transaction(|conn| {
+                let outcome = second(conn);
+                let _ = second_done.send(());
+                outcome
+            })
+        });
+        (
+            one.join().expect("first thread"),
+            two.join().expect("second thread"),
+        )
+    })
+}
+
 pub struct TestApp {
     pub browser: Browser,
     pub engine: Engine,
@@ -209,6 +458,14 @@ impl std::ops::Deref for TestApp {
 
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], after `configure` has changed the test configuration.
+    pub async fn spawn_with(
+        engine: Engine,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
         let data_dir = tempfile::tempdir().expect("temporary folder");
         let (database_url, postgres) = match engine {
             Engine::Sqlite => (
@@ -228,7 +485,7 @@ impl TestApp {
                 (url.to_string(), Some((admin_url, name)))
             }
         };
-        let config = Config {
+        let mut config = Config {
             database_url,
             bind: "127.0.0.1:0".into(),
             data_dir: data_dir.path().to_owned(),
@@ -241,6 +498,7 @@ impl TestApp {
             base_url: None,
             workers: Some(1),
         };
+        configure(&mut config);
         let application = Application::build(config).expect("SPOT starts");
         let port = application.port();
         let db = application.db().clone();
@@ -258,6 +516,50 @@ impl TestApp {
     /// A second browser on the same server, with its own session.
     pub fn another_browser(&self) -> Browser {
         Browser::new(&self.browser.address)
+    }
+
+    /// A browser that a trusted proxy reports as coming from `client_address` (for rate
+    /// limits per network address; needs `trust_proxy` in the configuration).
+    pub fn browser_from(&self, client_address: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            client_address.parse().expect("a header value"),
+        );
+        Browser::with_headers(&self.browser.address, headers)
+    }
+
+    /// The id of the member with this email address.
+    pub fn member_id(&self, email: &str) -> i64 {
+        use spot::schema::members;
+        let mut conn = self.db.conn().expect("connection");
+        members::table
+            .filter(members::email.eq(email.to_lowercase()))
+            .select(members::id)
+            .first(&mut *conn)
+            .unwrap_or_else(|e| panic!("no member {email}: {e}"))
+    }
+
+    /// Adds listed members straight to the database, without the cost of hashing a password
+    /// for each (they never sign in): `(email, name, role, borough)`.
+    pub fn insert_members(&self, people: &[(&str, &str, &str, &str)]) {
+        use spot::accounts::members::{insert, NewMember};
+        use spot::accounts::{Borough, DisplayName, Email, Organisation, Role};
+        let mut conn = self.db.conn().expect("connection");
+        let organisation = Organisation::parse("Test Service").unwrap();
+        for (email, name, role, borough) in people {
+            let email = Email::parse(email).expect("valid email");
+            let name = DisplayName::parse(name).expect("valid name");
+            let new = NewMember {
+                email: &email,
+                display_name: &name,
+                password_hash: "not a usable hash",
+                role: Role::parse(role).expect("valid role"),
+                borough: Borough::parse(borough).expect("valid borough"),
+                organisation: &organisation,
+            };
+            insert(&mut conn, &new, spot::db::now()).expect("member inserted");
+        }
     }
 
     pub fn outbox(&self) -> PathBuf {

@@ -4,3 +4,13 @@
 mod helpers;
 
 mod accounts;
+mod admin;
+mod concurrency;
+mod directory;
+mod forum;
+mod forum_moderation;
+mod pages;
+mod passwords;
+mod profiles;
+mod security;
+mod sessions;
