@@ -335,7 +335,7 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
                         summary { "Hide" }
                         form method="post" action={ "/posts/" (post.id) "/hide" } {
                             (csrf_field(ctx))
-                            label.label for={ "hide-" (post.id) } { "Reason (the author is told)" }
+                            label.label for={ "hide-" (post.id) } { "Reason (kept in the audit log; facilitators see it on the post)" }
                             input.input id={ "hide-" (post.id) } name="reason" maxlength=(Reason::MAX);
                             button.button.button-secondary type="submit" { "Hide post" }
                         }
@@ -578,7 +578,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
                     div.tool-row {
                         form method="post" action={ "/moderation/posts/" (item.post.id) "/resolve" } {
                             (csrf_field(ctx))
-                            label.label for={ "resolve-" (item.post.id) } { "Reason for hiding (the author is told)" }
+                            label.label for={ "resolve-" (item.post.id) } { "Reason for hiding (kept in the audit log)" }
                             input.input id={ "resolve-" (item.post.id) } name="reason" maxlength=(Reason::MAX);
                             button.button.button-warning type="submit" { "Hide post and close reports" }
                         }
