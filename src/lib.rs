@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod bookings;
 pub mod config;
 pub mod db;
 pub mod forum;

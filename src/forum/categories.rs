@@ -29,9 +29,15 @@ pub struct Category {
 }
 
 impl Category {
-    /// Members read every category; visitors only those marked readable by visitors.
+    /// Members read every category; visitors only those marked readable by visitors. A
+    /// run's cohort space is private: for now only facilitators and admins read it
+    /// (its participants join them when the booking pages land).
     pub fn readable_by(&self, viewer: Option<&Viewer>) -> bool {
-        viewer.is_some() || self.public_read
+        match (self.course_run_id, viewer) {
+            (Some(_), Some(viewer)) => viewer.staff.can_moderate(),
+            (Some(_), None) => false,
+            (None, viewer) => viewer.is_some() || self.public_read,
+        }
     }
 
     pub fn can_start_thread(&self, viewer: &Viewer) -> Result<(), ForumError> {

@@ -123,7 +123,11 @@ pub fn readable_thread(
     let thread = threads::find(conn, id)?;
     let category = categories::find(conn, thread.category_id)?;
     if !category.readable_by(viewer) {
-        return Err(ForumError::forbidden("Sign in to read this thread."));
+        return Err(ForumError::forbidden(if viewer.is_some() {
+            "This thread is in a private space."
+        } else {
+            "Sign in to read this thread."
+        }));
     }
     Ok((thread, category))
 }

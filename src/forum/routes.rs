@@ -98,8 +98,11 @@ async fn category(
         .run(move |conn| {
             let category = categories::by_slug(conn, &slug)?;
             if !category.readable_by(viewer.as_ref()) {
-                return Err(AppError::SignInRequired {
-                    next: format!("/forum/{slug}"),
+                return Err(match viewer {
+                    None => AppError::SignInRequired {
+                        next: format!("/forum/{slug}"),
+                    },
+                    Some(_) => AppError::forbidden("This is a private space."),
                 });
             }
             let rows =

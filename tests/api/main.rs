@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod bookings;
 mod concurrency;
 mod directory;
 mod forum;

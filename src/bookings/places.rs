@@ -1,0 +1,255 @@
+//! Places on a run: booking, the waiting list, cancelling and promotion. Every rule here
+//! runs in a write transaction that takes the run's turn first, so counts and inserts
+//! cannot interleave; a unique seat per run and one live booking per member are the
+//! database's own last guards.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::runs::{self, CourseRun};
+use super::BookingError;
+use crate::accounts::members::{self, Viewer};
+use crate::db::{BookingId, CourseRunId, DbConn, MemberId};
+use crate::schema::bookings;
+
+/// The participant's word that their manager agreed the time.
+#[derive(Debug, Clone, Default)]
+pub struct ManagerAgreement {
+    pub agreed: bool,
+    pub manager_name: String,
+    pub manager_email: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Booked,
+    /// Position on the waiting list, from 1.
+    Waiting(i64),
+}
+
+fn take_turn(conn: &mut DbConn, run: CourseRunId, member: MemberId) -> QueryResult<()> {
+    // Always in this order, so two transactions never wait on each other in a circle.
+    conn.serialize_on(&format!("course-run:{run}"))?;
+    conn.serialize_on(&format!("member-bookings:{member}"))
+}
+
+/// Whether the run takes bookings now.
+fn check_open(conn: &mut DbConn, run: &CourseRun, now: NaiveDateTime) -> Result<(), BookingError> {
+    if run.cancelled_at.is_some() {
+        return Err(BookingError::Conflict(
+            "This run has been cancelled.".into(),
+        ));
+    }
+    if !run.booking_open {
+        return Err(BookingError::Conflict(
+            "Booking for this run is closed.".into(),
+        ));
+    }
+    if runs::first_session_start(conn, run.id)?.is_some_and(|start| start <= now) {
+        return Err(BookingError::Conflict(
+            "This run has already started.".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn live_booking(
+    conn: &mut DbConn,
+    member: MemberId,
+) -> QueryResult<Option<(BookingId, CourseRunId, String)>> {
+    bookings::table
+        .filter(bookings::member_id.eq(member))
+        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .select((bookings::id, bookings::run_id, bookings::status))
+        .first(conn)
+        .optional()
+}
+
+/// The lowest seat number not held on this run, if any is free.
+fn free_seat(conn: &mut DbConn, run: &CourseRun) -> QueryResult<Option<i32>> {
+    let taken: Vec<Option<i32>> = bookings::table
+        .filter(bookings::run_id.eq(run.id))
+        .filter(bookings::status.eq("booked"))
+        .select(bookings::seat)
+        .load(conn)?;
+    Ok((1..=run.capacity).find(|seat| !taken.contains(&Some(*seat))))
+}
+
+pub fn waiting_position(
+    conn: &mut DbConn,
+    run: CourseRunId,
+    booking: BookingId,
+) -> QueryResult<i64> {
+    let (queued_at, id): (NaiveDateTime, BookingId) = bookings::table
+        .find(booking)
+        .select((bookings::queued_at, bookings::id))
+        .first(conn)?;
+    let ahead: i64 = bookings::table
+        .filter(bookings::run_id.eq(run))
+        .filter(bookings::status.eq("waiting"))
+        .filter(
+            bookings::queued_at
+                .lt(queued_at)
+                .or(bookings::queued_at.eq(queued_at).and(bookings::id.lt(id))),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(ahead + 1)
+}
+
+/// A member books a place for themselves, or a facilitator books one in for someone from
+/// outside the run's boroughs (with a reason). Full: they join the waiting list.
+pub fn book(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    member: MemberId,
+    run_id: CourseRunId,
+    agreement: &ManagerAgreement,
+    override_reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<Place, BookingError> {
+    let for_someone_else = actor.id != member;
+    if (for_someone_else || override_reason.is_some()) && !actor.staff.can_moderate() {
+        return Err(BookingError::Forbidden(
+            "Only facilitators book places for others.".into(),
+        ));
+    }
+    if !agreement.agreed {
+        return Err(BookingError::Invalid(
+            "manager_agreed",
+            "Confirm you have agreed the time for all the sessions with your manager".into(),
+        ));
+    }
+    take_turn(conn, run_id, member)?;
+    let run = runs::find(conn, run_id)?;
+    check_open(conn, &run, now)?;
+    let participant = members::find(conn, member)?;
+    let boroughs = runs::boroughs(conn, run_id)?;
+    let outside = !boroughs.contains(&participant.borough);
+    let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
+    if outside && override_reason.is_none() {
+        return Err(BookingError::Forbidden(format!(
+            "This run is for people working in {}. Book the run for {}, or ask a facilitator.",
+            boroughs
+                .iter()
+                .map(|b| b.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            participant.borough.label()
+        )));
+    }
+    if let Some((_, other_run, status)) = live_booking(conn, member)? {
+        let message = if other_run == run_id {
+            if status == "booked" {
+                "You already have a place on this run."
+            } else {
+                "You are already on this run's waiting list."
+            }
+        } else {
+            "Participants attend one course only: cancel your other booking first."
+        };
+        return Err(BookingError::Conflict(message.into()));
+    }
+    let seat = free_seat(conn, &run)?;
+    let status = if seat.is_some() { "booked" } else { "waiting" };
+    let booking: BookingId = diesel::insert_into(bookings::table)
+        .values((
+            bookings::run_id.eq(run_id),
+            bookings::member_id.eq(member),
+            bookings::status.eq(status),
+            bookings::seat.eq(seat),
+            bookings::manager_agreed.eq(true),
+            bookings::manager_name.eq(agreement.manager_name.trim()),
+            bookings::manager_email.eq(agreement.manager_email.trim()),
+            bookings::override_reason.eq(if outside { override_reason } else { None }),
+            bookings::booked_by.eq(for_someone_else.then_some(actor.id)),
+            bookings::created_at.eq(now),
+            bookings::queued_at.eq(now),
+            bookings::changed_at.eq(now),
+        ))
+        .returning(bookings::id)
+        .get_result(conn)?;
+    match seat {
+        Some(_) => Ok(Place::Booked),
+        None => Ok(Place::Waiting(waiting_position(conn, run_id, booking)?)),
+    }
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    /// The member who moved up from the waiting list into the freed place.
+    pub promoted: Option<MemberId>,
+}
+
+/// A member gives up their place (or leaves the waiting list) before the first session;
+/// the first in line takes a freed place.
+pub fn cancel(
+    conn: &mut DbConn,
+    member: &Viewer,
+    run_id: CourseRunId,
+    now: NaiveDateTime,
+) -> Result<Cancelled, BookingError> {
+    take_turn(conn, run_id, member.id)?;
+    let run = runs::find(conn, run_id)?;
+    let Some((booking, booked_run, status)) = live_booking(conn, member.id)? else {
+        return Err(BookingError::Conflict(
+            "You have no booking on this run.".into(),
+        ));
+    };
+    if booked_run != run_id {
+        return Err(BookingError::Conflict(
+            "You have no booking on this run.".into(),
+        ));
+    }
+    if runs::first_session_start(conn, run_id)?.is_some_and(|start| start <= now) {
+        return Err(BookingError::Conflict(
+            "The course has started: speak to a facilitator.".into(),
+        ));
+    }
+    diesel::update(bookings::table.find(booking))
+        .set((
+            bookings::status.eq("cancelled"),
+            bookings::seat.eq(None::<i32>),
+            bookings::changed_at.eq(now),
+        ))
+        .execute(conn)?;
+    let mut promoted = None;
+    if status == "booked" && run.cancelled_at.is_none() {
+        let next: Option<(BookingId, MemberId)> = bookings::table
+            .filter(bookings::run_id.eq(run_id))
+            .filter(bookings::status.eq("waiting"))
+            .order((bookings::queued_at.asc(), bookings::id.asc()))
+            .select((bookings::id, bookings::member_id))
+            .first(conn)
+            .optional()?;
+        if let Some((next_booking, next_member)) = next {
+            let seat = free_seat(conn, &run)?;
+            diesel::update(bookings::table.find(next_booking))
+                .set((
+                    bookings::status.eq("booked"),
+                    bookings::seat.eq(seat),
+                    bookings::changed_at.eq(now),
+                ))
+                .execute(conn)?;
+            promoted = Some(next_member);
+        }
+    }
+    Ok(Cancelled { promoted })
+}
+
+/// (booked, waiting) on a run.
+pub fn counts(conn: &mut DbConn, run: CourseRunId) -> QueryResult<(i64, i64)> {
+    let rows: Vec<(String, i64)> = bookings::table
+        .filter(bookings::run_id.eq(run))
+        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .group_by(bookings::status)
+        .select((bookings::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let of = |wanted: &str| {
+        rows.iter()
+            .find(|(s, _)| s == wanted)
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok((of("booked"), of("waiting")))
+}

@@ -1,0 +1,148 @@
+//! Course runs and their sessions, created by admins.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::values::{Capacity, MeetingUrl};
+use super::BookingError;
+use crate::accounts::members::Viewer;
+use crate::accounts::Borough;
+use crate::audit::{self, Entry};
+use crate::db::{CourseRunId, DbConn, MemberId};
+use crate::schema::{categories, course_run_boroughs, course_runs, course_sessions};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = course_runs)]
+pub struct CourseRun {
+    pub id: CourseRunId,
+    pub title: String,
+    pub description: String,
+    pub capacity: i32,
+    pub meeting_url: String,
+    pub booking_open: bool,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub ot_facilitator_id: Option<MemberId>,
+    pub link_worker_facilitator_id: Option<MemberId>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A new run as an admin describes it, parsed.
+pub struct NewRun {
+    pub title: String,
+    pub description: String,
+    pub boroughs: Vec<Borough>,
+    pub capacity: Capacity,
+    pub meeting_url: MeetingUrl,
+    /// UTC starts of each session.
+    pub session_starts: Vec<NaiveDateTime>,
+    pub duration_minutes: i32,
+    pub ot_facilitator: Option<MemberId>,
+    pub link_worker_facilitator: Option<MemberId>,
+}
+
+pub fn find(conn: &mut DbConn, id: CourseRunId) -> QueryResult<CourseRun> {
+    course_runs::table
+        .find(id)
+        .select(CourseRun::as_select())
+        .first(conn)
+}
+
+pub fn boroughs(conn: &mut DbConn, id: CourseRunId) -> QueryResult<Vec<Borough>> {
+    course_run_boroughs::table
+        .filter(course_run_boroughs::run_id.eq(id))
+        .select(course_run_boroughs::borough)
+        .load::<String>(conn)
+        .map(|slugs| {
+            slugs
+                .iter()
+                .filter_map(|slug| Borough::from_slug(slug))
+                .collect()
+        })
+}
+
+/// Creates the run, its sessions and its private cohort discussion space.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    new: &NewRun,
+    now: NaiveDateTime,
+) -> Result<CourseRunId, BookingError> {
+    if !actor.staff.is_admin() {
+        return Err(BookingError::Forbidden(
+            "Only admins create course runs.".into(),
+        ));
+    }
+    if new.boroughs.is_empty() {
+        return Err(BookingError::Invalid(
+            "boroughs",
+            "Choose the boroughs this run serves".into(),
+        ));
+    }
+    let id: CourseRunId = diesel::insert_into(course_runs::table)
+        .values((
+            course_runs::title.eq(&new.title),
+            course_runs::description.eq(&new.description),
+            course_runs::capacity.eq(new.capacity.get()),
+            course_runs::meeting_url.eq(new.meeting_url.as_str()),
+            course_runs::booking_open.eq(true),
+            course_runs::ot_facilitator_id.eq(new.ot_facilitator),
+            course_runs::link_worker_facilitator_id.eq(new.link_worker_facilitator),
+            course_runs::created_at.eq(now),
+        ))
+        .returning(course_runs::id)
+        .get_result(conn)?;
+    for borough in &new.boroughs {
+        diesel::insert_into(course_run_boroughs::table)
+            .values((
+                course_run_boroughs::run_id.eq(id),
+                course_run_boroughs::borough.eq(borough.slug()),
+            ))
+            .execute(conn)?;
+    }
+    for (n, starts_at) in new.session_starts.iter().enumerate() {
+        diesel::insert_into(course_sessions::table)
+            .values((
+                course_sessions::run_id.eq(id),
+                course_sessions::number.eq(n as i32 + 1),
+                course_sessions::starts_at.eq(starts_at),
+                course_sessions::duration_minutes.eq(new.duration_minutes),
+            ))
+            .execute(conn)?;
+    }
+    diesel::insert_into(categories::table)
+        .values((
+            categories::slug.eq(format!("cohort-{id}")),
+            categories::name.eq(format!("Cohort: {}", new.title)),
+            categories::description
+                .eq("A private space for this run's participants and facilitators."),
+            categories::position.eq(100),
+            categories::archived.eq(false),
+            categories::public_read.eq(false),
+            categories::staff_threads_only.eq(false),
+            categories::course_run_id.eq(Some(id)),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action: "course run created",
+            target_member: None,
+            subject: &new.title,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(id)
+}
+
+/// When the first session starts, for the rule that bookings close then.
+pub fn first_session_start(
+    conn: &mut DbConn,
+    id: CourseRunId,
+) -> QueryResult<Option<NaiveDateTime>> {
+    course_sessions::table
+        .filter(course_sessions::run_id.eq(id))
+        .select(diesel::dsl::min(course_sessions::starts_at))
+        .first(conn)
+}

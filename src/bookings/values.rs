@@ -1,0 +1,164 @@
+//! What an admin's course form may carry, parsed.
+
+use chrono::{Duration, NaiveDateTime, TimeZone};
+use chrono_tz::Europe::London;
+
+/// Places on a run: the brief says up to 15; a run needs at least 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capacity(i32);
+
+impl Capacity {
+    pub const DEFAULT: i32 = 15;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Ok(Self(Self::DEFAULT));
+        }
+        let places: i32 = input
+            .parse()
+            .map_err(|_| "Enter the number of places as a whole number, like 15".to_string())?;
+        if !(2..=100).contains(&places) {
+            return Err("A run has between 2 and 100 places".into());
+        }
+        Ok(Self(places))
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+/// The online meeting link: https only, so it is never sent in clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingUrl(String);
+
+impl MeetingUrl {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err("Enter the online meeting link".into());
+        }
+        let url = url::Url::parse(input).map_err(|_| {
+            "Enter the meeting link as a full web address, starting https://".to_string()
+        })?;
+        if url.scheme() != "https" || url.host_str().is_none() {
+            return Err("The meeting link must start with https://".into());
+        }
+        Ok(Self(url.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// When the first session starts, typed in London time as `YYYY-MM-DDTHH:MM`.
+pub fn parse_london_start(input: &str) -> Result<NaiveDateTime, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err("Enter the date and time of the first session".into());
+    }
+    NaiveDateTime::parse_from_str(input, "%Y-%m-%dT%H:%M").map_err(|_| {
+        "Enter the first session as a date and time, like 2027-03-02T14:00".to_string()
+    })
+}
+
+/// The UTC start of each session: the same London clock time on each session day, so a
+/// 2 pm course stays at 2 pm when the clocks change between sessions.
+pub fn session_starts(
+    first_london: NaiveDateTime,
+    count: u32,
+    weeks_between: u32,
+) -> Result<Vec<NaiveDateTime>, String> {
+    (0..count)
+        .map(|n| {
+            let local = first_london + Duration::weeks(i64::from(n * weeks_between));
+            London
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|at| at.naive_utc())
+                .ok_or_else(|| {
+                    format!(
+                        "{} does not exist in London: the clocks go forward then. Choose another time",
+                        local.format("%-d %B %Y %H:%M")
+                    )
+                })
+        })
+        .collect()
+}
+
+/// A whole number within bounds, for counts on the course form.
+pub fn bounded(input: &str, default: u32, min: u32, max: u32, what: &str) -> Result<u32, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(default);
+    }
+    let value: u32 = input
+        .parse()
+        .map_err(|_| format!("Enter the {what} as a whole number"))?;
+    if !(min..=max).contains(&value) {
+        return Err(format!("The {what} must be between {min} and {max}"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn capacity_defaults_to_fifteen_and_refuses_silly_numbers() {
+        assert_eq!(Capacity::parse("").unwrap().get(), 15);
+        assert!(Capacity::parse("0").is_err());
+        assert!(Capacity::parse("1000").is_err());
+        assert!(Capacity::parse("ten").is_err());
+    }
+
+    #[test]
+    fn meeting_links_must_be_https() {
+        assert!(MeetingUrl::parse("https://teams.microsoft.com/l/meetup-join/abc").is_ok());
+        assert!(MeetingUrl::parse("http://zoom.us/j/1").is_err());
+        assert!(MeetingUrl::parse("javascript:alert(1)").is_err());
+        assert!(MeetingUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn sessions_keep_their_london_time_across_the_clock_change() {
+        // Tuesdays at 2 pm London either side of the last Sunday of October 2026.
+        let first = NaiveDate::from_ymd_opt(2026, 10, 20)
+            .unwrap()
+            .and_hms_opt(14, 0, 0)
+            .unwrap();
+        let starts = session_starts(first, 3, 1).unwrap();
+        assert_eq!(
+            starts[0].format("%Y-%m-%d %H:%M").to_string(),
+            "2026-10-20 13:00"
+        ); // BST
+        assert_eq!(
+            starts[1].format("%Y-%m-%d %H:%M").to_string(),
+            "2026-10-27 14:00"
+        ); // GMT
+        assert_eq!(
+            starts[2].format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-03 14:00"
+        );
+    }
+
+    #[test]
+    fn a_time_the_clocks_skip_is_refused() {
+        let skipped = NaiveDate::from_ymd_opt(2027, 3, 28)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
+        assert!(session_starts(skipped, 1, 1).is_err());
+    }
+
+    #[test]
+    fn start_times_parse_from_the_form() {
+        assert!(parse_london_start("2027-03-02T14:00").is_ok());
+        assert!(parse_london_start("next tuesday").is_err());
+        assert!(parse_london_start("2027-02-30T14:00").is_err());
+    }
+}
