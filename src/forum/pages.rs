@@ -159,7 +159,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
     html! {
         (error_summary(form.errors))
         @if !form.concerns.is_empty() {
-            div.warning-callout role="alert" tabindex="-1" {
+            div.warning-callout role="alert" tabindex="-1" autofocus {
                 h2 { "Check this could not identify anyone" }
                 p { "Your post may contain details that identify a patient or service user:" }
                 ul { @for concern in form.concerns { li { (concern.0) } } }
@@ -167,7 +167,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
             }
         }
         @if let Some(preview) = form.preview {
-            section.preview aria-labelledby="preview-heading" {
+            section.preview aria-labelledby="preview-heading" tabindex="-1" autofocus {
                 h2 #preview-heading { "Preview" }
                 div.prose { (preview) }
             }
@@ -195,15 +195,22 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
     }
 }
 
-pub fn new_thread(ctx: &PageCtx, category: &Category, form: &Composer<'_>) -> Markup {
-    let title = if form.errors.is_empty() {
-        "New thread"
+/// A writing page's title says when the post needs attention.
+fn page_title(form: &Composer<'_>, name: &str) -> String {
+    if !form.errors.is_empty() {
+        format!("Error: {name}")
+    } else if !form.concerns.is_empty() {
+        format!("Check your post: {name}")
     } else {
-        "Error: New thread"
-    };
+        name.to_owned()
+    }
+}
+
+pub fn new_thread(ctx: &PageCtx, category: &Category, form: &Composer<'_>) -> Markup {
+    let title = page_title(form, "New thread");
     layout(
         ctx,
-        title,
+        &title,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&category.name, format!("/forum/{}", category.slug))]))
             h1 { "New thread in " (category.name) }
@@ -213,14 +220,10 @@ pub fn new_thread(ctx: &PageCtx, category: &Category, form: &Composer<'_>) -> Ma
 }
 
 pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Composer<'_>) -> Markup {
-    let title = if form.errors.is_empty() {
-        "Reply"
-    } else {
-        "Error: Reply"
-    };
+    let title = page_title(form, "Reply");
     layout(
         ctx,
-        title,
+        &title,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
             h1 { "Reply to “" (thread.title) "”" }
@@ -236,14 +239,10 @@ pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Compo
 }
 
 pub fn edit_post(ctx: &PageCtx, thread: &Thread, form: &Composer<'_>) -> Markup {
-    let title = if form.errors.is_empty() {
-        "Edit your post"
-    } else {
-        "Error: Edit your post"
-    };
+    let title = page_title(form, "Edit your post");
     layout(
         ctx,
-        title,
+        &title,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
             h1 { "Edit your post" }
@@ -359,6 +358,7 @@ fn post_card(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Mar
     let post = &view.post;
     html! {
         article.post id={ "post-" (post.id) } {
+            h2.visually-hidden { "Post by " (view.author.display_name) }
             header.post-meta {
                 (author_line(&view.author))
                 " · "
@@ -602,7 +602,11 @@ pub fn admin_categories(
 ) -> Markup {
     layout(
         ctx,
-        "Categories – admin",
+        if errors.is_empty() {
+            "Categories – admin"
+        } else {
+            "Error: Categories – admin"
+        },
         html! {
             (crate::admin::pages::admin_nav(ctx))
             (error_summary(errors))
@@ -670,7 +674,11 @@ pub fn admin_category(
 ) -> Markup {
     layout(
         ctx,
-        "Edit category – admin",
+        if errors.is_empty() {
+            "Edit category – admin"
+        } else {
+            "Error: Edit category – admin"
+        },
         html! {
             (breadcrumbs(&[("Categories", "/admin/categories".into())]))
             (error_summary(errors))

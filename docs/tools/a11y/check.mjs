@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// SPOT accessibility and HTML check, with real clients:
+// SPOT accessibility and HTML check, with real clients, of the account, directory, admin and
+// forum pages (threads and replies are written through the real forms):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
 //   - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best-practice as information),
 //   - the Nu Html Checker (vnu-jar, needs Java) on the HTML the server sent, and on spot.css,
@@ -195,7 +196,7 @@ async function shots(page, name) {
 
 // Presses Tab from the top of the page until `test(activeElement)` holds; screenshots the
 // element's surroundings so the focus indicator can be judged by eye.
-async function focusShot(page, name, test, { width = 1280 } = {}) {
+async function focusShot(page, name, test, { width = 1280, maxTabs = 60 } = {}) {
   await page.setViewportSize({ width, height: 900 });
   // Start keyboard navigation at the very top of the document, as after a fresh page load:
   // focus a throw-away element placed before everything else (tabindex -1: not a tab stop).
@@ -208,7 +209,7 @@ async function focusShot(page, name, test, { width = 1280 } = {}) {
     start.focus();
     window.scrollTo(0, 0);
   });
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < maxTabs; i++) {
     await page.keyboard.press('Tab');
     const hit = await page.evaluate(`(${test})(document.activeElement)`);
     if (hit) {
@@ -233,9 +234,99 @@ async function focusShot(page, name, test, { width = 1280 } = {}) {
       return { name, tabs: i + 1, element: box, file };
     }
   }
-  console.log(`focus   ${name.padEnd(34)} NOT REACHED by keyboard within 60 Tabs`);
+  console.log(`focus   ${name.padEnd(34)} NOT REACHED by keyboard within ${maxTabs} Tabs`);
   return { name, tabs: null, file: null };
 }
+
+// ---------------------------------------------------------------- forum helpers
+// Opens every <details> (moderation tools, the Report and Hide forms) so that axe, the reflow
+// check and the screenshots see what is inside them, as someone who opened them would.
+async function openAllDetails(page) {
+  return page.evaluate(() => {
+    const all = [...document.querySelectorAll('details')];
+    for (const d of all) d.open = true;
+    return all.length;
+  });
+}
+
+// Where keyboard focus is after a page loads (e.g. does an error or warning take focus?).
+async function focusedAfterLoad(page, name) {
+  const where = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'nothing (body)';
+    return `<${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''}>`;
+  });
+  console.log(`focus   ${name.padEnd(34)} after load: ${where}`);
+  return where;
+}
+
+// The post ids on a thread page, in page order.
+async function postIds(page) {
+  return page.$$eval('article.post', (els) => els.map((e) => Number(e.id.replace('post-', ''))));
+}
+
+function threadIdOf(page) {
+  const m = new URL(page.url()).pathname.match(/^\/threads\/(\d+)/);
+  if (!m) throw new Error(`expected a thread page, got ${page.url()}`);
+  return Number(m[1]);
+}
+
+// Starts a thread through the real form; returns its id.
+async function startThread(page, slug, title, body) {
+  await page.goto(`${base}/forum/${slug}/new`);
+  await page.getByLabel('Title', { exact: true }).fill(title);
+  await page.getByLabel('Your post', { exact: true }).fill(body);
+  const res = await submit(page, 'Post thread');
+  if (!/\/threads\/\d+/.test(page.url())) {
+    throw new Error(`starting "${title}" did not land on a thread but ${page.url()} (HTTP ${res && res.status()})`);
+  }
+  return threadIdOf(page);
+}
+
+// Answers a post with the "Reply to this" link on the thread page and the reply form it leads
+// to; `onForm(response)` runs on the reply form before it is filled in.
+async function replyTo(page, threadId, postId, body, onForm) {
+  await page.goto(`${base}/threads/${threadId}`);
+  const [formRes] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator(`#post-${postId} .post-actions a`, { hasText: 'Reply to this' }).click(),
+  ]);
+  if (!page.url().includes(`/threads/${threadId}/reply?to=${postId}`)) {
+    throw new Error(`"Reply to this" led to ${page.url()}`);
+  }
+  if (onForm) await onForm(formRes);
+  await page.getByLabel('Your post', { exact: true }).fill(body);
+  await submit(page, 'Post reply');
+  if (threadIdOf(page) !== threadId) throw new Error(`reply landed on ${page.url()}`);
+}
+
+// Replies with the box at the foot of the thread page.
+async function replyInThread(page, threadId, body) {
+  await page.goto(`${base}/threads/${threadId}`);
+  await page.locator('.reply-box').getByLabel('Your post', { exact: true }).fill(body);
+  await submit(page, 'Post reply');
+  if (threadIdOf(page) !== threadId) throw new Error(`reply landed on ${page.url()}`);
+}
+
+const TABLE_AND_LIST_POST = `Hello everyone. I am an occupational therapist with the Salford post-COVID rehabilitation service.
+
+What our clinic offers each week:
+
+| Session | Length | Who runs it |
+| --- | --- | --- |
+| Fatigue and pacing group | 90 minutes | Occupational therapy |
+| Breathing pattern retraining | 45 minutes | Physiotherapy |
+| Return-to-work planning | 60 minutes | Vocational rehabilitation |
+
+Things I would like from SPOT:
+
+- ideas for **graded activity** plans that people can keep to at home;
+- local groups for carers;
+- how other teams measure fatigue:
+  1. a scale used at every visit,
+  2. a diary between visits.
+
+> Pacing is the thing people tell us helps most.`;
 
 // Links that the visitor has been to (:visited) can lose their focus colours to a more specific
 // :visited rule. Playwright's ordinary contexts keep no history, so this uses a persistent
@@ -352,7 +443,7 @@ async function main() {
     await page2.getByLabel('Create a password').fill(other.password);
     await submit(page2, 'Create account');
     const otherId = (await page2.getByRole('link', { name: 'See your profile as others see it' }).getAttribute('href')).split('/').pop();
-    await ctx2.close();
+    // page2 stays signed in as the second member: the forum part writes and reports with it.
 
     // ---- wrong password (a signed-out visitor, the member's real email)
     await anon.goto(`${base}/login`);
@@ -365,6 +456,83 @@ async function main() {
     await shots(page, 'directory');
     focus.push(await focusShot(page, 'directory card link', (el) => el.matches('.card a')));
     await visit(page, 'Own profile', `/members/${ownId}`);
+
+    // ---- forum, as members (threads and replies go through the real forms)
+    // the new-thread form: empty, then patient data, then a preview, then posted
+    await visit(page, 'Forum: new thread form', '/forum/introductions/new');
+    await record(page, 'Forum: new thread, empty (errors)', await submit(page, 'Post thread'), 422);
+    await focusedAfterLoad(page, 'new thread errors');
+    await shots(page, 'forum-new-thread-errors');
+    focus.push(await focusShot(page, 'forum error summary link', (el) => el.matches('.error-summary a')));
+    await page.getByLabel('Title', { exact: true }).fill('Checking a referral');
+    await page.getByLabel('Your post', { exact: true }).fill('Has anyone seen the referral for NHS number 943 476 5919? It has been waiting a month.');
+    await record(page, 'Forum: new thread, patient-data warning', await submit(page, 'Post thread'), 422);
+    await focusedAfterLoad(page, 'patient-data warning');
+    await shots(page, 'forum-patient-data-warning');
+    focus.push(await focusShot(page, 'patient-data checkbox', (el) => el.id === 'confirm_patient_data' || el.name === 'confirm_patient_data'));
+    await page.getByLabel('Title', { exact: true }).fill('Hello from Salford: OT in post-COVID rehabilitation');
+    await page.getByLabel('Your post', { exact: true }).fill(TABLE_AND_LIST_POST);
+    await record(page, 'Forum: new thread, preview', await submit(page, 'Preview'), 200);
+    await focusedAfterLoad(page, 'preview');
+    await shots(page, 'forum-preview');
+    await submit(page, 'Post thread');
+    const threadA = threadIdOf(page);
+    await startThread(page2, 'introductions', 'Social prescriber in Wigan, new to SPOT', 'Hi all, I link people in Wigan with community groups. Happy to share our list of walking groups.');
+    await startThread(page, 'introductions', 'Anyone running a long COVID peer support group?', 'We are thinking of starting one in Salford and would value advice on format and facilitation.');
+
+    // replies: the second member answers the first post with "Reply to this" (its form is
+    // checked too), the first member answers that reply, the second adds a plain reply
+    await page2.goto(`${base}/threads/${threadA}`);
+    const [firstPost] = await postIds(page2);
+    await replyTo(page2, threadA, firstPost, 'Welcome! We run a similar pacing group in Wigan: *fatigue diaries* made the biggest difference for us.',
+      async (res) => {
+        await record(page2, 'Forum: reply form (answering a post)', res);
+        await shots(page2, 'forum-reply-form');
+      });
+    const samReply = (await postIds(page2)).at(-1);
+    await replyTo(page, threadA, samReply, 'Thank you @Sam Jones, could you share the diary template you use?');
+    const alexReply = (await postIds(page)).at(-1);
+    await replyInThread(page2, threadA, 'Of course, I will post it here next week.\n\n1. Morning energy\n2. Afternoon energy\n3. Evening energy');
+    // the second member finds the first post helpful
+    await page2.goto(`${base}/threads/${threadA}`);
+    await Promise.all([page2.waitForNavigation(), page2.locator(`#post-${firstPost} .post-actions button.link-action`, { hasText: 'Helpful' }).click()]);
+
+    await visit(anon, 'Forum (signed out)', '/forum');
+    await visit(page, 'Forum', '/forum');
+    await shots(page, 'forum');
+    await visit(page, 'Forum: category with threads', '/forum/introductions');
+    await shots(page, 'forum-category');
+    focus.push(await focusShot(page, 'thread title link', (el) => el.matches('a.thread-title'), { maxTabs: 120 }));
+    await visit(page, 'Forum: thread (member)', `/threads/${threadA}`);
+    await shots(page, 'forum-thread');
+    focus.push(await focusShot(page, 'Reply to this link', (el) => el.matches('.post-actions a') && el.textContent.includes('Reply to this'), { maxTabs: 150 }));
+    focus.push(await focusShot(page, 'Helpful link-button', (el) => el.matches('button.link-action') && el.textContent.includes('Helpful'), { maxTabs: 150 }));
+    focus.push(await focusShot(page, 'Report summary', (el) => el.matches('details.report > summary'), { maxTabs: 150 }));
+
+    // the second member reports the first member's reply through the Report form on it
+    const threadRes = await page2.goto(`${base}/threads/${threadA}`);
+    await openAllDetails(page2);
+    await record(page2, 'Forum: thread, Report forms open', threadRes);
+    await shots(page2, 'forum-thread-report-open');
+    await page2.goto(`${base}/threads/${threadA}`);
+    await page2.locator(`#post-${alexReply} details.report > summary`).click();
+    await page2.locator(`#post-${alexReply} details.report textarea`).fill('This names a local service user group that asked not to be named online.');
+    const [reported] = await Promise.all([
+      page2.waitForNavigation({ waitUntil: 'load' }),
+      page2.locator(`#post-${alexReply} details.report`).getByRole('button', { name: 'Send report' }).click(),
+    ]);
+    // what the member sees first: the redirect goes to /posts/N, i.e. the thread at #post-N
+    await page2.screenshot({ path: join(shotDir, 'forum-thread-reported-viewport.png') });
+    const flashSeen = await page2.evaluate(() => {
+      const flash = document.querySelector('.flash');
+      if (!flash) return 'no flash message';
+      const r = flash.getBoundingClientRect();
+      return r.bottom > 0 && r.top < innerHeight ? 'in view' : `out of view (scrolled to ${location.hash}, ${Math.round(scrollY)}px down)`;
+    });
+    console.log(`after reporting: flash message ${flashSeen}`);
+    await record(page2, 'Forum: thread after reporting (flash)', reported);
+    await shots(page2, 'forum-thread-reported');
+    await ctx2.close();
 
     // ---- promote to admin with the real command, then the admin pages
     const promoted = spawnSync(spotBin, ['user', 'promote', member.email, 'admin'], {
@@ -389,6 +557,34 @@ async function main() {
     await record(page, 'Admin: suspend, empty form (errors)', await submit(page, 'Suspend member'), 422);
     await visit(page, 'Admin: audit log', '/admin/audit');
     await shots(page, 'admin-audit');
+
+    // ---- forum, as the promoted admin (who is also a facilitator)
+    const modRes = await page.goto(`${base}/threads/${threadA}`);
+    if (!(await page.locator('details.thread-tools').count())) throw new Error('no moderation tools on the thread page for the admin');
+    focus.push(await focusShot(page, 'Moderate this thread summary', (el) => el.matches('details.thread-tools > summary'), { maxTabs: 120 }));
+    console.log(`opened ${await openAllDetails(page)} <details> on the thread page`);
+    await page.evaluate(() => document.activeElement && document.activeElement.blur());
+    await record(page, 'Forum: thread, moderation tools open', modRes);
+    await shots(page, 'forum-thread-moderation');
+    focus.push(await focusShot(page, 'Delete as spam link-button', (el) => el.matches('button.link-action.danger'), { maxTabs: 150 }));
+    await visit(page, 'Moderation queue (one report)', '/moderation');
+    await shots(page, 'moderation-queue');
+    // a moderation action for the log: pin a thread with the real tool
+    await page.goto(`${base}/threads/${threadA}`);
+    await page.locator('details.thread-tools > summary').click();
+    await submit(page, 'Pin');
+    await visit(page, 'Moderation log', '/moderation/log');
+    await shots(page, 'moderation-log');
+    await visit(page, 'Admin: categories', '/admin/categories');
+    await shots(page, 'admin-categories');
+    const categoryHref = await page.locator('a[href^="/admin/categories/"]', { hasText: 'Introductions' }).getAttribute('href');
+    await record(page, 'Admin: categories, empty form (errors)', await submit(page, 'Add category'), 422);
+    await shots(page, 'admin-categories-errors');
+    await visit(page, 'Admin: category', categoryHref);
+    await shots(page, 'admin-category');
+    await visit(page, 'Suspend a member (forum)', `/members/${otherId}/suspend`);
+    await shots(page, 'suspend-member');
+    await record(page, 'Suspend a member, empty form (errors)', await submit(page, 'Suspend'), 422);
     await browser.close();
     focus.push(...(await visitedFocus()));
   } catch (error) {
