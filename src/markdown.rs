@@ -245,10 +245,14 @@ mod tests {
 pub fn excerpt(source: &str, max_chars: usize) -> String {
     use pulldown_cmark::{Event, TagEnd};
     let mut text = String::new();
-    for event in Parser::new(source) {
+    for event in Parser::new_ext(source, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_),
+            ) => text.push(' '),
             _ => {}
         }
         if text.chars().count() > max_chars * 2 {

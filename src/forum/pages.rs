@@ -8,7 +8,7 @@ use super::moderation::QueueItem;
 use super::patient_data::Concern;
 use super::posts::{Author, Post, PostView, Quote, ThreadPage};
 use super::threads::{Thread, ThreadRow};
-use super::values::{PostBody, Reason, ThreadTitle};
+use super::values::{Reason, ThreadTitle};
 use crate::db::{PostId, ThreadId};
 use crate::markdown::SafeHtml;
 use crate::members::pages::member_badges;
@@ -190,7 +190,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
                 button.button type="submit" name="action" value="post" { (form.submit) }
                 button.button.button-secondary type="submit" name="action" value="preview" { "Preview" }
             }
-            p.hint { "Up to " (PostBody::MAX) " characters." }
+            p.hint { "Up to 50,000 characters." }
         }
     }
 }
