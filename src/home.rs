@@ -20,9 +20,8 @@ async fn home(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError>
     let viewer = ctx.viewer.clone();
     let latest = db
         .run(move |conn| {
-            let readable: Vec<_> = categories::all(conn)?
+            let readable: Vec<_> = categories::readable(conn, viewer.as_ref())?
                 .into_iter()
-                .filter(|category| category.readable_by(viewer.as_ref()))
                 .map(|category| category.id)
                 .collect();
             Ok(threads::latest(conn, &readable, 5)?)

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bookings;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod forum;
 pub mod home;
 pub mod mail;
@@ -41,6 +42,23 @@ pub struct Site {
     pub base_url: String,
     pub trust_proxy: bool,
     pub max_upload_mb: u64,
+    /// Signs the addresses of personal calendar feeds.
+    pub feed_key: Vec<u8>,
+}
+
+impl Site {
+    /// The unguessable part of a member's calendar feed address.
+    pub fn calendar_signature(&self, member: db::MemberId) -> String {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.feed_key)
+            .expect("any key length works");
+        mac.update(format!("calendar-feed:{member}").as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
+    pub fn calendar_feed_path(&self, member: db::MemberId) -> String {
+        format!("/calendar/{member}-{}.ics", self.calendar_signature(member))
+    }
 }
 
 pub struct Application {
@@ -57,6 +75,14 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("could not listen on {}", config.bind))?;
         let address = listener.local_addr()?;
+        let key = config.session_key()?;
+        let feed_key = {
+            use hmac::Mac;
+            let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.signing())
+                .expect("any key length works");
+            mac.update(b"spot calendar feeds");
+            mac.finalize().into_bytes().to_vec()
+        };
         let site = Site {
             base_url: config
                 .base_url
@@ -64,12 +90,12 @@ impl Application {
                 .unwrap_or_else(|| format!("http://{address}")),
             trust_proxy: config.trust_proxy,
             max_upload_mb: config.max_upload_mb,
+            feed_key,
         };
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
             Some(url) => Arc::new(mail::SmtpServer::new(url)?),
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
         };
-        let key = config.session_key()?;
         let secure_cookies = config.secure_cookies;
 
         let server_db = db.clone();
@@ -144,5 +170,6 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     accounts::routes::routes(cfg);
     members::routes::routes(cfg);
     forum::routes::routes(cfg);
+    bookings::routes::routes(cfg);
     admin::routes::routes(cfg);
 }

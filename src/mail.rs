@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 /// A message for one member.
@@ -14,6 +14,15 @@ pub struct Letter {
     pub to_address: String,
     pub subject: String,
     pub text: String,
+    pub attachment: Option<Enclosure>,
+}
+
+/// A file sent with a letter, such as a course's calendar.
+#[derive(Debug, Clone)]
+pub struct Enclosure {
+    pub filename: String,
+    pub content_type: String,
+    pub body: Vec<u8>,
 }
 
 pub trait Mailer: Send + Sync {
@@ -30,13 +39,27 @@ fn build(letter: &Letter, from: &str) -> anyhow::Result<Message> {
             .parse()
             .with_context(|| format!("bad recipient address {:?}", letter.to_address))?,
     );
-    Message::builder()
+    let builder = Message::builder()
         .from(from.parse().context("bad sender address")?)
         .to(to)
-        .subject(&letter.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(letter.text.clone())
-        .context("could not build the email")
+        .subject(&letter.subject);
+    match &letter.attachment {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(letter.text.clone()),
+        Some(enclosure) => builder.multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(letter.text.clone()))
+                .singlepart(
+                    Attachment::new(enclosure.filename.clone()).body(
+                        enclosure.body.clone(),
+                        ContentType::parse(&enclosure.content_type)
+                            .context("bad attachment content type")?,
+                    ),
+                ),
+        ),
+    }
+    .context("could not build the email")
 }
 
 /// Writes each message as an `.eml` file: the default until an SMTP server is configured.

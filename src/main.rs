@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 use spot::accounts::{Email, StaffLevel};
 use spot::admin::staff;
 use spot::db::{self, Db};
+use spot::demo;
 use spot::{Application, Config};
 
 /// SPOT: the community of practice for Greater Manchester's link workers and OTs.
@@ -23,6 +24,15 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Fill an empty database with a realistic demo community (members, forum, courses).
+    Demo {
+        /// Size: 1 ≈ 1,000 members and 20,000 posts; fractions allowed.
+        #[arg(long, default_value_t = 0.05)]
+        scale: f64,
+        /// The same seed makes the same community.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -72,7 +82,43 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Demo { scale, seed } => run_demo(&config, scale, seed),
     }
+}
+
+fn run_demo(config: &Config, scale: f64, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = Db::connect(&config.database_url)?;
+    let mut conn = db.conn()?;
+    let summary = demo::generate(&mut conn, &demo::Options { scale, seed })?;
+    println!(
+        "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks.",
+        started.elapsed().as_secs_f64(),
+        summary.members,
+        summary.threads,
+        summary.posts,
+        summary.helpful_marks
+    );
+    for run in &summary.runs {
+        println!(
+            "  Course {}: {} (first session {} UTC): {} booked, {} waiting.",
+            run.id,
+            run.title,
+            run.starts.format("%Y-%m-%d %H:%M"),
+            run.booked,
+            run.waiting
+        );
+    }
+    println!();
+    println!("Sign in with any demo account; every one has the password:");
+    println!("  {}", summary.password);
+    println!("  admin:        {}", summary.admin_email);
+    for (name, email, what) in &summary.facilitators {
+        println!("  facilitator:  {email} ({name}, {what})");
+    }
+    println!("  member:       {}", summary.member_email);
+    println!("Change these passwords before letting anyone else near this site.");
+    Ok(())
 }
 
 #[actix_web::main]

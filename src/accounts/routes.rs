@@ -480,6 +480,7 @@ fn reset_letter(member: &members::Member, base_url: &str, token: &str) -> Letter
              SPOT: social prescribers and occupational therapists, Greater Manchester\n",
             name = member.display_name,
         ),
+        attachment: None,
     }
 }
 

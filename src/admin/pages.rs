@@ -28,6 +28,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
         &[
             ("/admin/members", "Members"),
             ("/admin/categories", "Categories"),
+            ("/admin/courses", "Courses"),
             ("/admin/audit", "Audit log"),
         ],
     )

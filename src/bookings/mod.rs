@@ -1,7 +1,13 @@
 //! Cohort bookings: runs of the course for clusters of boroughs, their sessions, places and
-//! waiting lists. (Pages, calendars and rosters follow in the next steps of this module.)
+//! waiting lists, calendars, rosters and attendance.
 
+pub mod calendar;
+pub mod catalogue;
+pub mod letters;
+pub mod pages;
 pub mod places;
+pub mod roster;
+pub mod routes;
 pub mod runs;
 pub mod values;
 

@@ -214,8 +214,26 @@ pub fn cancel(
             bookings::changed_at.eq(now),
         ))
         .execute(conn)?;
-    let mut promoted = None;
-    if status == "booked" && run.cancelled_at.is_none() {
+    let promoted = if status == "booked" && run.cancelled_at.is_none() {
+        fill_from_waiting_list(conn, run_id, now)?
+            .into_iter()
+            .next()
+    } else {
+        None
+    };
+    Ok(Cancelled { promoted })
+}
+
+/// Gives free places to the waiting list, first in line first; returns who moved up.
+/// Callers hold the run's turn.
+pub fn fill_from_waiting_list(
+    conn: &mut DbConn,
+    run_id: CourseRunId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<MemberId>> {
+    let run = runs::find(conn, run_id)?;
+    let mut promoted = Vec::new();
+    while let Some(seat) = free_seat(conn, &run)? {
         let next: Option<(BookingId, MemberId)> = bookings::table
             .filter(bookings::run_id.eq(run_id))
             .filter(bookings::status.eq("waiting"))
@@ -223,19 +241,17 @@ pub fn cancel(
             .select((bookings::id, bookings::member_id))
             .first(conn)
             .optional()?;
-        if let Some((next_booking, next_member)) = next {
-            let seat = free_seat(conn, &run)?;
-            diesel::update(bookings::table.find(next_booking))
-                .set((
-                    bookings::status.eq("booked"),
-                    bookings::seat.eq(seat),
-                    bookings::changed_at.eq(now),
-                ))
-                .execute(conn)?;
-            promoted = Some(next_member);
-        }
+        let Some((booking, member)) = next else { break };
+        diesel::update(bookings::table.find(booking))
+            .set((
+                bookings::status.eq("booked"),
+                bookings::seat.eq(Some(seat)),
+                bookings::changed_at.eq(now),
+            ))
+            .execute(conn)?;
+        promoted.push(member);
     }
-    Ok(Cancelled { promoted })
+    Ok(promoted)
 }
 
 /// (booked, waiting) on a run.

@@ -146,3 +146,216 @@ pub fn first_session_start(
         .select(diesel::dsl::min(course_sessions::starts_at))
         .first(conn)
 }
+
+fn require_admin(actor: &Viewer) -> Result<(), BookingError> {
+    if actor.staff.is_admin() {
+        Ok(())
+    } else {
+        Err(BookingError::Forbidden(
+            "Only admins change course runs.".into(),
+        ))
+    }
+}
+
+/// What an admin may change on an existing run.
+pub struct RunChange {
+    pub title: String,
+    pub description: String,
+    pub capacity: Capacity,
+    pub meeting_url: MeetingUrl,
+    pub ot_facilitator: Option<MemberId>,
+    pub link_worker_facilitator: Option<MemberId>,
+}
+
+/// Saves the changes; more places take people off the waiting list, returned in order.
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: CourseRunId,
+    change: &RunChange,
+    now: NaiveDateTime,
+) -> Result<Vec<MemberId>, BookingError> {
+    require_admin(actor)?;
+    conn.serialize_on(&format!("course-run:{id}"))?;
+    let run = find(conn, id)?;
+    let (booked, _) = super::places::counts(conn, id)?;
+    if i64::from(change.capacity.get()) < booked {
+        return Err(BookingError::Invalid(
+            "capacity",
+            format!("{booked} people are booked: the run cannot have fewer places than that"),
+        ));
+    }
+    diesel::update(course_runs::table.find(id))
+        .set((
+            course_runs::title.eq(&change.title),
+            course_runs::description.eq(&change.description),
+            course_runs::capacity.eq(change.capacity.get()),
+            course_runs::meeting_url.eq(change.meeting_url.as_str()),
+            course_runs::ot_facilitator_id.eq(change.ot_facilitator),
+            course_runs::link_worker_facilitator_id.eq(change.link_worker_facilitator),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action: "course run changed",
+            target_member: None,
+            subject: &change.title,
+            reason: "",
+        },
+        now,
+    )?;
+    let promoted = if run.cancelled_at.is_none() {
+        super::places::fill_from_waiting_list(conn, id, now)?
+    } else {
+        Vec::new()
+    };
+    Ok(promoted)
+}
+
+pub fn set_booking_open(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: CourseRunId,
+    open: bool,
+    now: NaiveDateTime,
+) -> Result<(), BookingError> {
+    require_admin(actor)?;
+    let run = find(conn, id)?;
+    diesel::update(course_runs::table.find(id))
+        .set(course_runs::booking_open.eq(open))
+        .execute(conn)?;
+    let action = if open {
+        "course booking opened"
+    } else {
+        "course booking closed"
+    };
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action,
+            target_member: None,
+            subject: &run.title,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Cancels a whole run: every booking and waiting place is released. Returns who held one,
+/// so that they can be told.
+pub fn cancel_run(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: CourseRunId,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<MemberId>, BookingError> {
+    require_admin(actor)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(BookingError::Invalid(
+            "reason",
+            "Give a reason: everyone booked is told it".into(),
+        ));
+    }
+    conn.serialize_on(&format!("course-run:{id}"))?;
+    let run = find(conn, id)?;
+    if run.cancelled_at.is_some() {
+        return Err(BookingError::Conflict(
+            "This run is already cancelled.".into(),
+        ));
+    }
+    use crate::schema::bookings;
+    let affected: Vec<MemberId> = bookings::table
+        .filter(bookings::run_id.eq(id))
+        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .select(bookings::member_id)
+        .load(conn)?;
+    diesel::update(
+        bookings::table
+            .filter(bookings::run_id.eq(id))
+            .filter(bookings::status.eq_any(["booked", "waiting"])),
+    )
+    .set((
+        bookings::status.eq("cancelled"),
+        bookings::seat.eq(None::<i32>),
+        bookings::changed_at.eq(now),
+    ))
+    .execute(conn)?;
+    diesel::update(course_runs::table.find(id))
+        .set((
+            course_runs::cancelled_at.eq(now),
+            course_runs::booking_open.eq(false),
+        ))
+        .execute(conn)?;
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action: "course run cancelled",
+            target_member: None,
+            subject: &run.title,
+            reason,
+        },
+        now,
+    )?;
+    Ok(affected)
+}
+
+/// Moves one session (a bank-holiday move), keeping its number and calendar identity.
+pub fn move_session(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    run: CourseRunId,
+    number: i32,
+    starts_at: NaiveDateTime,
+    duration_minutes: i32,
+    now: NaiveDateTime,
+) -> Result<(), BookingError> {
+    require_admin(actor)?;
+    let changed = diesel::update(
+        course_sessions::table
+            .filter(course_sessions::run_id.eq(run))
+            .filter(course_sessions::number.eq(number)),
+    )
+    .set((
+        course_sessions::starts_at.eq(starts_at),
+        course_sessions::duration_minutes.eq(duration_minutes),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(BookingError::NotFound);
+    }
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(actor.id),
+            action: "course session moved",
+            target_member: None,
+            subject: &format!("run {run}, session {number}"),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Facilitators and admins who can co-deliver a run, by name: (id, name, role).
+pub fn possible_facilitators(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<(MemberId, String, crate::accounts::Role)>> {
+    use crate::schema::members;
+    members::table
+        .filter(members::staff.eq_any([
+            crate::accounts::StaffLevel::Facilitator,
+            crate::accounts::StaffLevel::Admin,
+        ]))
+        .order(members::sort_name.asc())
+        .limit(500)
+        .select((members::id, members::display_name, members::role))
+        .load(conn)
+}

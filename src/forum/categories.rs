@@ -29,12 +29,12 @@ pub struct Category {
 }
 
 impl Category {
-    /// Members read every category; visitors only those marked readable by visitors. A
-    /// run's cohort space is private: for now only facilitators and admins read it
-    /// (its participants join them when the booking pages land).
-    pub fn readable_by(&self, viewer: Option<&Viewer>) -> bool {
+    /// Who may read, given the runs the viewer holds a place on: members read every open
+    /// category, visitors those marked readable by visitors; a run's cohort space is for
+    /// its booked participants, facilitators and admins.
+    pub fn readable_by(&self, viewer: Option<&Viewer>, places: &[crate::db::CourseRunId]) -> bool {
         match (self.course_run_id, viewer) {
-            (Some(_), Some(viewer)) => viewer.staff.can_moderate(),
+            (Some(run), Some(viewer)) => viewer.staff.can_moderate() || places.contains(&run),
             (Some(_), None) => false,
             (None, viewer) => viewer.is_some() || self.public_read,
         }
@@ -54,6 +54,45 @@ impl Category {
         }
         Ok(())
     }
+}
+
+/// The runs on which the viewer holds a booked place (whose cohort spaces they read).
+pub fn places_of(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+) -> QueryResult<Vec<crate::db::CourseRunId>> {
+    use crate::schema::bookings;
+    match viewer {
+        None => Ok(Vec::new()),
+        Some(viewer) => bookings::table
+            .filter(bookings::member_id.eq(viewer.id))
+            .filter(bookings::status.eq("booked"))
+            .select(bookings::run_id)
+            .load(conn),
+    }
+}
+
+/// Whether the viewer may read this category.
+pub fn can_read(
+    conn: &mut DbConn,
+    category: &Category,
+    viewer: Option<&Viewer>,
+) -> QueryResult<bool> {
+    let places = if category.course_run_id.is_some() {
+        places_of(conn, viewer)?
+    } else {
+        Vec::new()
+    };
+    Ok(category.readable_by(viewer, &places))
+}
+
+/// Every category the viewer may read, in display order.
+pub fn readable(conn: &mut DbConn, viewer: Option<&Viewer>) -> QueryResult<Vec<Category>> {
+    let places = places_of(conn, viewer)?;
+    Ok(all(conn)?
+        .into_iter()
+        .filter(|category| category.readable_by(viewer, &places))
+        .collect())
 }
 
 pub fn by_slug(conn: &mut DbConn, slug: &str) -> QueryResult<Category> {
@@ -92,10 +131,7 @@ pub struct CategorySummary {
 
 /// The forum index: categories the viewer can read, with counts, in two queries.
 pub fn overview(conn: &mut DbConn, viewer: Option<&Viewer>) -> QueryResult<Vec<CategorySummary>> {
-    let listed: Vec<Category> = all(conn)?
-        .into_iter()
-        .filter(|category| category.readable_by(viewer))
-        .collect();
+    let listed = readable(conn, viewer)?;
     let ids: Vec<CategoryId> = listed.iter().map(|c| c.id).collect();
     let counts: HashMap<CategoryId, (i64, Option<i64>, Option<NaiveDateTime>)> = threads::table
         .filter(threads::category_id.eq_any(&ids))

@@ -122,7 +122,7 @@ pub fn readable_thread(
 ) -> Result<(Thread, Category), ForumError> {
     let thread = threads::find(conn, id)?;
     let category = categories::find(conn, thread.category_id)?;
-    if !category.readable_by(viewer) {
+    if !categories::can_read(conn, &category, viewer)? {
         return Err(ForumError::forbidden(if viewer.is_some() {
             "This thread is in a private space."
         } else {

@@ -97,7 +97,7 @@ async fn category(
     let (category, rows) = db
         .run(move |conn| {
             let category = categories::by_slug(conn, &slug)?;
-            if !category.readable_by(viewer.as_ref()) {
+            if !categories::can_read(conn, &category, viewer.as_ref())? {
                 return Err(match viewer {
                     None => AppError::SignInRequired {
                         next: format!("/forum/{slug}"),
@@ -210,8 +210,15 @@ async fn new_thread_page(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
+    let viewer = me.0.clone();
     let category = db
-        .run(move |conn| Ok(categories::by_slug(conn, &slug)?))
+        .run(move |conn| {
+            let category = categories::by_slug(conn, &slug)?;
+            if !categories::can_read(conn, &category, Some(&viewer))? {
+                return Err(AppError::forbidden("This is a private space."));
+            }
+            Ok(category)
+        })
         .await?;
     category.can_start_thread(&me)?;
     let draft = Draft::default();

@@ -52,6 +52,9 @@ pub fn start(
     body: &PostBody,
     now: NaiveDateTime,
 ) -> Result<ThreadId, ForumError> {
+    if !super::categories::can_read(conn, category, Some(viewer))? {
+        return Err(ForumError::forbidden("This is a private space."));
+    }
     category.can_start_thread(viewer)?;
     let thread: ThreadId = diesel::insert_into(threads::table)
         .values((

@@ -7,15 +7,16 @@ use super::context::PageCtx;
 
 /// Messages for the fields of one form, in the order the form shows them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(String, String)>);
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        if self.get(field).is_none() {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        let field = field.into();
+        if self.get(&field).is_none() {
             self.0.push((field, message.into()));
         }
     }
@@ -34,7 +35,7 @@ impl FieldErrors {
     /// Records the error of a parse under `field` and keeps the value when it parsed.
     pub fn check<T, E: ToString>(
         &mut self,
-        field: &'static str,
+        field: impl Into<String>,
         parsed: Result<T, E>,
     ) -> Option<T> {
         match parsed {
@@ -46,10 +47,10 @@ impl FieldErrors {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0
             .iter()
-            .map(|(field, message)| (*field, message.as_str()))
+            .map(|(field, message)| (field.as_str(), message.as_str()))
     }
 }
 

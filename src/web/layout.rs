@@ -4,8 +4,13 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::context::PageCtx;
 
-/// The main menu: only sections that exist (resources, courses and search join as they land).
-const NAV: [(&str, &str); 3] = [("/", "Home"), ("/forum", "Forum"), ("/members", "Members")];
+/// The main menu: only sections that exist (resources and search join as they land).
+const NAV: [(&str, &str); 4] = [
+    ("/", "Home"),
+    ("/forum", "Forum"),
+    ("/courses", "Courses"),
+    ("/members", "Members"),
+];
 
 pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
     html! {

@@ -1,0 +1,573 @@
+//! Course pages: plain structs in, markup out.
+
+use chrono::NaiveDateTime;
+use maud::{html, Markup};
+
+use super::catalogue::{RunSummary, Session, Standing};
+use super::roster::{AttendanceSummary, Register, RosterRow, Status};
+use crate::accounts::{Borough, Role};
+use crate::db::MemberId;
+use crate::web::forms::{
+    checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
+    FieldErrors, Input,
+};
+use crate::web::layout::{layout, london_time};
+use crate::web::PageCtx;
+
+fn boroughs_text(boroughs: &[Borough]) -> String {
+    let names: Vec<&str> = boroughs.iter().map(|b| b.label()).collect();
+    match names.len() {
+        0 => String::new(),
+        1 => names[0].to_owned(),
+        n => format!("{} and {}", names[..n - 1].join(", "), names[n - 1]),
+    }
+}
+
+fn session_time(session: &Session) -> String {
+    use chrono::TimeZone;
+    let end = chrono_tz::Europe::London.from_utc_datetime(&session.ends_at());
+    format!(
+        "{} to {}",
+        london_time(session.starts_at),
+        end.format("%-I:%M%P")
+    )
+}
+
+fn places_text(summary: &RunSummary) -> String {
+    if summary.run.cancelled_at.is_some() {
+        "Cancelled".into()
+    } else if summary.places_left() > 0 {
+        format!(
+            "{} of {} places left",
+            summary.places_left(),
+            summary.run.capacity
+        )
+    } else {
+        format!("Full: waiting list {}", summary.waiting)
+    }
+}
+
+fn facilitators_text(summary: &RunSummary) -> Option<String> {
+    let names: Vec<String> = [
+        &summary.facilitators.occupational_therapist,
+        &summary.facilitators.link_worker,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(_, name)| name.clone())
+    .collect();
+    (!names.is_empty()).then(|| names.join(" and "))
+}
+
+fn run_card(summary: &RunSummary) -> Markup {
+    html! {
+        li.card {
+            h3.card-title { a href={ "/courses/" (summary.run.id) } { (summary.run.title) } }
+            p { strong { "For people working in " (boroughs_text(&summary.boroughs)) } }
+            ul.plain {
+                @for session in &summary.sessions {
+                    li { "Session " (session.number) ": " (session_time(session)) }
+                }
+            }
+            @if let Some(names) = facilitators_text(summary) { p.muted { "Facilitated by " (names) } }
+            p { strong.tag { (places_text(summary)) } }
+        }
+    }
+}
+
+pub fn list(
+    ctx: &PageCtx,
+    runs: &[RunSummary],
+    home: Option<Borough>,
+    mine: Option<crate::db::CourseRunId>,
+) -> Markup {
+    let (yours, others): (Vec<&RunSummary>, Vec<&RunSummary>) =
+        runs.iter().partition(|s| home.is_some_and(|b| s.serves(b)));
+    layout(
+        ctx,
+        "Courses",
+        html! {
+            h1 { "Courses" }
+            p.lede {
+                "Three two-hour online sessions on consecutive weeks, for up to 15 people, co-delivered by an "
+                "occupational therapist and a link worker. Each run is for a cluster of boroughs: choose the one "
+                "that covers where you work. You attend one course only."
+            }
+            p { "Please agree the time for all the sessions with your manager before you book." }
+            @if let Some(run) = mine {
+                p.notice { "You have a booking: " a href={ "/courses/" (run) } { "see your course" } "." }
+            }
+            @if runs.is_empty() {
+                p { "No courses are scheduled at the moment. Check back soon." }
+            }
+            @if !yours.is_empty() {
+                h2 { "For your area" }
+                ul.card-list { @for summary in &yours { (run_card(summary)) } }
+            }
+            @if !others.is_empty() {
+                h2 { (if yours.is_empty() { "Upcoming runs" } else { "Other areas" }) }
+                ul.card-list { @for summary in &others { (run_card(summary)) } }
+            }
+        },
+    )
+}
+
+/// What the course page knows about the person looking at it.
+pub struct Visitor<'a> {
+    pub standing: Option<Standing>,
+    /// Booked somewhere else already.
+    pub elsewhere: bool,
+    pub may_see_link: bool,
+    pub facilitator: bool,
+    pub errors: &'a FieldErrors,
+    pub manager_name: &'a str,
+    pub manager_email: &'a str,
+    /// The member's own calendar feed, to subscribe to.
+    pub feed: Option<String>,
+}
+
+pub fn detail(
+    ctx: &PageCtx,
+    summary: &RunSummary,
+    visitor: &Visitor<'_>,
+    now: NaiveDateTime,
+) -> Markup {
+    let run = &summary.run;
+    let title = if visitor.errors.is_empty() {
+        run.title.clone()
+    } else {
+        format!("Error: {}", run.title)
+    };
+    let home = ctx.viewer.as_ref().map(|v| v.borough);
+    layout(
+        ctx,
+        &title,
+        html! {
+            nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/courses" { "Courses" } } } }
+            (error_summary(visitor.errors))
+            h1 { (run.title) }
+            @if run.cancelled_at.is_some() {
+                p.notice { strong { "This run has been cancelled." } }
+            }
+            p.lede { "For people working in " (boroughs_text(&summary.boroughs)) "." }
+            @if !run.description.is_empty() { p { (run.description) } }
+            @if let Some(names) = facilitators_text(summary) { p { "Co-delivered by " (names) "." } }
+            h2 { "Sessions" }
+            table.table {
+                caption.visually-hidden { "Sessions, London time" }
+                thead { tr { th scope="col" { "Session" } th scope="col" { "When (London time)" } } }
+                tbody {
+                    @for session in &summary.sessions {
+                        tr { td { (session.number) } td { (session_time(session)) } }
+                    }
+                }
+            }
+            p { strong { (places_text(summary)) } }
+            p { a href={ "/courses/" (run.id) "/calendar.ics" } { "Add the sessions to your calendar (.ics)" } }
+            @if visitor.may_see_link {
+                div.notice {
+                    h2 { "Joining the sessions" }
+                    p { "Online meeting link: " a href=(run.meeting_url) { (run.meeting_url) } }
+                }
+            }
+            @match visitor.standing {
+                Some(Standing::Booked) => {
+                    h2 { "Your place" }
+                    p { strong { "You are booked on this run." } }
+                    @if let Some(feed) = &visitor.feed {
+                        p { "Subscribe your calendar to your sessions (it updates if a session moves): " a href=(feed) { "your SPOT calendar feed" } }
+                    }
+                    @if summary.first_start().is_some_and(|s| s > now) {
+                        (cancel_form(ctx, summary, "Cancel my place"))
+                    }
+                }
+                Some(Standing::Waiting(position)) => {
+                    h2 { "Your place" }
+                    p { strong { "You are number " (position) " on the waiting list." } " If a place comes up it is yours, and we will email you." }
+                    (cancel_form(ctx, summary, "Leave the waiting list"))
+                }
+                None => {
+                    @if ctx.viewer.is_none() {
+                        p { a href={ "/login?next=%2Fcourses%2F" (run.id) } { "Sign in" } " to book a place." }
+                    } @else if visitor.elsewhere {
+                        p { "You already have a booking on another run: participants attend one course only. Cancel that booking first if you want this one." }
+                    } @else if !summary.takes_bookings(now) {
+                        p { "This run is not taking bookings." }
+                    } @else if home.is_some_and(|b| !summary.serves(b)) {
+                        p { "This run is for people working in " (boroughs_text(&summary.boroughs)) ". "
+                            a href="/courses" { "Find the run for your area" } ", or ask a facilitator if you need to join this one." }
+                    } @else {
+                        (booking_form(ctx, summary, visitor))
+                    }
+                }
+            }
+            @if visitor.facilitator {
+                h2 { "For facilitators" }
+                p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } }
+            }
+        },
+    )
+}
+
+fn cancel_form(ctx: &PageCtx, summary: &RunSummary, label: &str) -> Markup {
+    html! {
+        form method="post" action={ "/courses/" (summary.run.id) "/cancel" } {
+            (csrf_field(ctx))
+            button.button.button-warning type="submit" { (label) }
+        }
+    }
+}
+
+fn booking_form(ctx: &PageCtx, summary: &RunSummary, visitor: &Visitor<'_>) -> Markup {
+    let full = summary.places_left() == 0;
+    html! {
+        h2 { (if full { "Join the waiting list" } else { "Book a place" }) }
+        form method="post" action={ "/courses/" (summary.run.id) "/book" } novalidate {
+            (csrf_field(ctx))
+            div.form-group.form-group-error[visitor.errors.get("manager_agreed").is_some()] {
+                @if let Some(message) = visitor.errors.get("manager_agreed") {
+                    p.error-message id="manager_agreed-error" { span.visually-hidden { "Error: " } (message) }
+                }
+                div.checkbox {
+                    input #manager_agreed name="manager_agreed" type="checkbox" value="yes"
+                        aria-describedby=[visitor.errors.get("manager_agreed").map(|_| "manager_agreed-error")];
+                    label for="manager_agreed" { "I have agreed the time for all " (summary.sessions.len()) " sessions with my manager" }
+                }
+            }
+            (text_field("manager_name", "Your manager's name (optional)", visitor.manager_name, visitor.errors, Input::text().autocomplete("off").max_length(120)))
+            (text_field("manager_email", "Your manager's email (optional)", visitor.manager_email, visitor.errors, Input::of("email").autocomplete("off").max_length(254)))
+            button.button type="submit" { (if full { "Join the waiting list" } else { "Book my place" }) }
+        }
+    }
+}
+
+/// Everything the roster page shows.
+pub struct RosterPage<'a> {
+    pub summary: &'a RunSummary,
+    pub rows: &'a [RosterRow],
+    pub register: &'a Register,
+    pub totals: &'a AttendanceSummary,
+    /// The book-in form's email and reason, kept when it is shown again.
+    pub book_in: (&'a str, &'a str),
+    pub errors: &'a FieldErrors,
+}
+
+pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
+    let (summary, rows, totals, book_in, errors) = (
+        page.summary,
+        page.rows,
+        page.totals,
+        page.book_in,
+        page.errors,
+    );
+    let (present, taken) = (&page.register.present, &page.register.taken);
+    let run = &summary.run;
+    let title = if errors.is_empty() {
+        format!("Roster: {}", run.title)
+    } else {
+        format!("Error: Roster: {}", run.title)
+    };
+    let booked: Vec<&RosterRow> = rows.iter().filter(|r| r.status == Status::Booked).collect();
+    layout(
+        ctx,
+        &title,
+        html! {
+            nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/courses" { "Courses" } } li { a href={ "/courses/" (run.id) } { (run.title) } } } }
+            (error_summary(errors))
+            h1 { "Roster" }
+            p { (run.title) ": " (summary.booked) " booked of " (run.capacity) ", " (summary.waiting) " waiting." }
+            p { a href={ "/courses/" (run.id) "/roster.csv" } { "Download the roster (CSV)" } }
+            div.table-scroll tabindex="0" role="region" aria-label="Roster" {
+                table.table {
+                    caption.visually-hidden { "Participants: booked, then waiting, then cancelled" }
+                    thead { tr {
+                        th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Borough" }
+                        th scope="col" { "Organisation" } th scope="col" { "Status" } th scope="col" { "Manager agreed" }
+                    } }
+                    tbody {
+                        @for row in rows {
+                            tr {
+                                td { a href={ "/members/" (row.member) } { (row.name) } br; span.muted { (row.email) } }
+                                td { (row.role.label()) }
+                                td { (row.borough.label()) }
+                                td { (row.organisation) }
+                                td { (row.status.label())
+                                    @if let Some(reason) = &row.override_reason { br; span.muted { "Booked in: " (reason) } } }
+                                td { (if row.manager_agreed { "Yes" } else { "No" })
+                                    @if !row.manager_name.is_empty() { " (" (row.manager_name) ")" } }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Attendance" }
+            @if booked.is_empty() {
+                p { "Nobody is booked yet." }
+            }
+            @for session in &summary.sessions {
+                @if !booked.is_empty() {
+                    form method="post" action={ "/courses/" (run.id) "/attendance/" (session.id) } {
+                        (csrf_field(ctx))
+                        fieldset.fieldset {
+                            legend { "Session " (session.number) ": " (session_time(session))
+                                @if taken.contains(&session.id) { " (register taken)" } }
+                            @for row in &booked {
+                                div.checkbox {
+                                    input id={ "present-" (session.id) "-" (row.member) } type="checkbox" name="present" value=(row.member)
+                                        checked[present.contains(&(session.id, row.member))];
+                                    label for={ "present-" (session.id) "-" (row.member) } { (row.name) }
+                                }
+                            }
+                        }
+                        button.button.button-secondary type="submit" { "Save attendance for session " (session.number) }
+                    }
+                }
+            }
+            @if !taken.is_empty() {
+                h2 { "Attendance by role and borough" }
+                (rates_table("Role", &totals.by_role))
+                (rates_table("Borough", &totals.by_borough))
+            }
+            h2 { "Book someone in" }
+            p { "For someone outside this run's boroughs, or who cannot book themselves. Their manager's agreement is still needed." }
+            form method="post" action={ "/courses/" (run.id) "/book-in" } novalidate {
+                (csrf_field(ctx))
+                (text_field("email", "Their SPOT email address", book_in.0, errors, Input::of("email").required()))
+                (textarea_field("reason", "Why they are booked in", book_in.1, errors, Some("Kept with the booking and shown on the roster."), 2))
+                (checkbox_field("manager_agreed", "They have agreed the time with their manager", false, None))
+                button.button type="submit" { "Book them in" }
+            }
+        },
+    )
+}
+
+fn rates_table(group: &str, rates: &std::collections::BTreeMap<String, (i64, i64)>) -> Markup {
+    html! {
+        table.table {
+            caption.visually-hidden { "Attendance by " (group) }
+            thead { tr { th scope="col" { (group) } th scope="col" { "Sessions attended" } th scope="col" { "Rate" } } }
+            tbody {
+                @for (name, (attended, possible)) in rates {
+                    tr {
+                        td { (name) }
+                        td { (attended) " of " (possible) }
+                        td { @if *possible > 0 { (attended * 100 / possible) "%" } @else { "–" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The admin's list of runs.
+pub fn admin_list(ctx: &PageCtx, runs: &[RunSummary]) -> Markup {
+    layout(
+        ctx,
+        "Course runs – admin",
+        html! {
+            (crate::admin::pages::admin_nav(ctx))
+            h1 { "Course runs" }
+            p { a.button href="/admin/courses/new" { "Create a course run" } }
+            @if runs.is_empty() {
+                p { "No runs yet." }
+            } @else {
+                div.table-scroll tabindex="0" role="region" aria-label="Course runs" {
+                    table.table {
+                        caption.visually-hidden { "Course runs, newest first" }
+                        thead { tr { th scope="col" { "Run" } th scope="col" { "Boroughs" } th scope="col" { "First session" } th scope="col" { "Places" } th scope="col" { "Status" } } }
+                        tbody {
+                            @for summary in runs {
+                                tr {
+                                    td { a href={ "/admin/courses/" (summary.run.id) } { (summary.run.title) } }
+                                    td { (boroughs_text(&summary.boroughs)) }
+                                    td { @if let Some(first) = summary.first_start() { (london_time(first)) } }
+                                    td { (summary.booked) " of " (summary.run.capacity) @if summary.waiting > 0 { ", " (summary.waiting) " waiting" } }
+                                    td { @if summary.run.cancelled_at.is_some() { "Cancelled" }
+                                         @else if summary.run.booking_open { "Open" } @else { "Closed" } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The course run form's values, kept when it is shown again.
+#[derive(Debug, Clone, Default)]
+pub struct RunValues {
+    pub title: String,
+    pub description: String,
+    pub boroughs: Vec<String>,
+    pub capacity: String,
+    pub starts_at: String,
+    pub session_count: String,
+    pub weeks_between: String,
+    pub duration_minutes: String,
+    pub meeting_url: String,
+    pub ot_facilitator: String,
+    pub link_worker_facilitator: String,
+}
+
+fn facilitator_options(people: &[(MemberId, String, Role)], role: Role) -> Vec<(String, String)> {
+    people
+        .iter()
+        .map(|(id, name, their_role)| {
+            let note = if *their_role == role {
+                ""
+            } else {
+                " (not this role)"
+            };
+            (id.to_string(), format!("{name}{note}"))
+        })
+        .collect()
+}
+
+fn run_fields(
+    values: &RunValues,
+    errors: &FieldErrors,
+    people: &[(MemberId, String, Role)],
+    new: bool,
+) -> Markup {
+    let ot = facilitator_options(people, Role::OccupationalTherapist);
+    let lw = facilitator_options(people, Role::LinkWorker);
+    let ot: Vec<(&str, &str)> = ot.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let lw: Vec<(&str, &str)> = lw.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let borough_error = errors.get("boroughs");
+    html! {
+        (text_field("title", "Title", &values.title, errors, Input::text().required().max_length(200)))
+        (textarea_field("description", "Description (optional)", &values.description, errors, None, 3))
+        @if new {
+            div.form-group.form-group-error[borough_error.is_some()] {
+                fieldset.fieldset #boroughs aria-describedby=[borough_error.map(|_| "boroughs-error")] {
+                    legend.label { "Boroughs this run serves" }
+                    @if let Some(message) = borough_error {
+                        p.error-message id="boroughs-error" { span.visually-hidden { "Error: " } (message) }
+                    }
+                    @for borough in Borough::ALL {
+                        div.checkbox {
+                            input id={ "borough-" (borough.slug()) } type="checkbox" name="boroughs" value=(borough.slug())
+                                checked[values.boroughs.iter().any(|b| b == borough.slug())];
+                            label for={ "borough-" (borough.slug()) } { (borough.label()) }
+                        }
+                    }
+                }
+            }
+        }
+        (text_field("capacity", "Places", &values.capacity, errors, Input::of("number").hint("Usually 15.")))
+        @if new {
+            (text_field("starts_at", "First session starts (London time)", &values.starts_at, errors, Input::of("datetime-local").required().hint("For example 2027-03-02T14:00.")))
+            (text_field("session_count", "Number of sessions", &values.session_count, errors, Input::of("number").hint("Usually 3.")))
+            (text_field("weeks_between", "Weeks between sessions", &values.weeks_between, errors, Input::of("number").hint("Usually 1.")))
+            (text_field("duration_minutes", "Session length in minutes", &values.duration_minutes, errors, Input::of("number").hint("Usually 120.")))
+        }
+        (text_field("meeting_url", "Online meeting link", &values.meeting_url, errors, Input::of("url").required().hint("Starts https://. Only booked participants and facilitators see it.")))
+        (select_field("ot_facilitator", "Occupational therapist facilitator", &values.ot_facilitator, &ot, Some("Not chosen yet"), errors))
+        (select_field("link_worker_facilitator", "Link worker facilitator", &values.link_worker_facilitator, &lw, Some("Not chosen yet"), errors))
+    }
+}
+
+pub fn new_run(
+    ctx: &PageCtx,
+    values: &RunValues,
+    errors: &FieldErrors,
+    people: &[(MemberId, String, Role)],
+) -> Markup {
+    let title = if errors.is_empty() {
+        "Create a course run"
+    } else {
+        "Error: Create a course run"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/admin/courses" { "Course runs" } } } }
+                (error_summary(errors))
+                h1 { "Create a course run" }
+                form method="post" action="/admin/courses/new" novalidate {
+                    (csrf_field(ctx))
+                    (run_fields(values, errors, people, true))
+                    button.button type="submit" { "Create run" }
+                }
+            }
+        },
+    )
+}
+
+pub struct ManageRun<'a> {
+    pub summary: &'a RunSummary,
+    pub values: &'a RunValues,
+    pub errors: &'a FieldErrors,
+    pub people: &'a [(MemberId, String, Role)],
+    pub warning: Option<&'a str>,
+}
+
+pub fn manage_run(ctx: &PageCtx, page: &ManageRun<'_>) -> Markup {
+    let summary = page.summary;
+    let run = &summary.run;
+    let title = if page.errors.is_empty() {
+        format!("{} – admin", run.title)
+    } else {
+        format!("Error: {} – admin", run.title)
+    };
+    layout(
+        ctx,
+        &title,
+        html! {
+            div.narrow {
+                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/admin/courses" { "Course runs" } } } }
+                (error_summary(page.errors))
+                h1 { (run.title) }
+                @if let Some(warning) = page.warning { div.warning-callout { p { (warning) } } }
+                p { "For " (boroughs_text(&summary.boroughs)) ". " (places_text(summary)) ". "
+                    a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" } }
+                @if run.cancelled_at.is_none() {
+                    form method="post" action={ "/admin/courses/" (run.id) (if run.booking_open { "/close" } else { "/open" }) } {
+                        (csrf_field(ctx))
+                        button.button.button-secondary type="submit" { (if run.booking_open { "Close booking" } else { "Open booking" }) }
+                    }
+                }
+                h2 { "Details" }
+                form method="post" action={ "/admin/courses/" (run.id) } novalidate {
+                    (csrf_field(ctx))
+                    (run_fields(page.values, page.errors, page.people, false))
+                    button.button type="submit" { "Save details" }
+                }
+                h2 { "Sessions" }
+                @for session in &summary.sessions {
+                    form method="post" action={ "/admin/courses/" (run.id) "/sessions/" (session.number) } novalidate {
+                        (csrf_field(ctx))
+                        fieldset.fieldset {
+                            legend { "Session " (session.number) ": " (session_time(session)) }
+                            @let field = format!("session-{}", session.number);
+                            (text_field(&field, "Move to (London time)", &london_input(session.starts_at), page.errors, Input::of("datetime-local")))
+                            (text_field(&format!("length-{}", session.number), "Length in minutes", &session.duration_minutes.to_string(), page.errors, Input::of("number")))
+                        }
+                        button.button.button-secondary type="submit" { "Move session " (session.number) }
+                    }
+                }
+                @if run.cancelled_at.is_none() {
+                    h2 { "Cancel the run" }
+                    p { "Everyone booked or waiting is told by email, and their bookings are released." }
+                    form method="post" action={ "/admin/courses/" (run.id) "/cancel" } novalidate {
+                        (csrf_field(ctx))
+                        (textarea_field("reason", "Reason (sent to participants)", "", page.errors, None, 2))
+                        button.button.button-warning type="submit" { "Cancel this run" }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// A UTC moment as the London `datetime-local` value a form shows.
+pub fn london_input(at: NaiveDateTime) -> String {
+    use chrono::TimeZone;
+    chrono_tz::Europe::London
+        .from_utc_datetime(&at)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}

@@ -1,0 +1,304 @@
+//! The run's roster for facilitators: who is booked or waiting, their manager's agreement,
+//! attendance per session, and the same as a CSV file.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::BookingError;
+use crate::accounts::members::Viewer;
+use crate::accounts::{Borough, Role};
+use crate::db::{CourseRunId, DbConn, MemberId, SessionId};
+use crate::schema::{attendance, bookings, course_sessions, members};
+
+pub fn require_facilitator(viewer: &Viewer) -> Result<(), BookingError> {
+    if viewer.staff.can_moderate() {
+        Ok(())
+    } else {
+        Err(BookingError::Forbidden(
+            "Only facilitators and admins can see a run's roster.".into(),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Booked,
+    Waiting(i64),
+    Cancelled,
+}
+
+impl Status {
+    pub fn label(&self) -> String {
+        match self {
+            Status::Booked => "Booked".into(),
+            Status::Waiting(position) => format!("Waiting ({position})"),
+            Status::Cancelled => "Cancelled".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RosterRow {
+    pub member: MemberId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub borough: Borough,
+    pub organisation: String,
+    pub status: Status,
+    pub manager_agreed: bool,
+    pub manager_name: String,
+    pub manager_email: String,
+    pub override_reason: Option<String>,
+    pub booked_at: NaiveDateTime,
+}
+
+type Row = (
+    MemberId,
+    String,
+    String,
+    Role,
+    Borough,
+    String,
+    String,
+    bool,
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+);
+
+/// Booked first (in booking order), then the waiting list in order, then cancellations.
+pub fn roster(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    run: CourseRunId,
+) -> Result<Vec<RosterRow>, BookingError> {
+    require_facilitator(viewer)?;
+    let rows: Vec<Row> = bookings::table
+        .inner_join(members::table.on(members::id.eq(bookings::member_id)))
+        .filter(bookings::run_id.eq(run))
+        .order((bookings::queued_at.asc(), bookings::id.asc()))
+        .select((
+            members::id,
+            members::display_name,
+            members::email,
+            members::role,
+            members::borough,
+            members::organisation,
+            bookings::status,
+            bookings::manager_agreed,
+            bookings::manager_name,
+            bookings::manager_email,
+            bookings::override_reason,
+            bookings::created_at,
+        ))
+        .load(conn)?;
+    let mut waiting = 0;
+    let mut roster: Vec<RosterRow> = rows
+        .into_iter()
+        .map(
+            |(
+                member,
+                name,
+                email,
+                role,
+                borough,
+                organisation,
+                status,
+                manager_agreed,
+                manager_name,
+                manager_email,
+                override_reason,
+                booked_at,
+            )| {
+                let status = match status.as_str() {
+                    "booked" => Status::Booked,
+                    "waiting" => {
+                        waiting += 1;
+                        Status::Waiting(waiting)
+                    }
+                    _ => Status::Cancelled,
+                };
+                RosterRow {
+                    member,
+                    name,
+                    email,
+                    role,
+                    borough,
+                    organisation,
+                    status,
+                    manager_agreed,
+                    manager_name,
+                    manager_email,
+                    override_reason,
+                    booked_at,
+                }
+            },
+        )
+        .collect();
+    roster.sort_by_key(|row| match row.status {
+        Status::Booked => 0,
+        Status::Waiting(_) => 1,
+        Status::Cancelled => 2,
+    });
+    Ok(roster)
+}
+
+/// The registers taken for a run's sessions.
+#[derive(Debug, Clone, Default)]
+pub struct Register {
+    /// (session, member) marked present.
+    pub present: HashSet<(SessionId, MemberId)>,
+    /// Sessions whose register has been taken.
+    pub taken: HashSet<SessionId>,
+}
+
+pub fn attendance_of(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Register> {
+    let sessions: Vec<SessionId> = course_sessions::table
+        .filter(course_sessions::run_id.eq(run))
+        .select(course_sessions::id)
+        .load(conn)?;
+    let marks: Vec<(SessionId, MemberId, bool)> = attendance::table
+        .filter(attendance::session_id.eq_any(&sessions))
+        .select((
+            attendance::session_id,
+            attendance::member_id,
+            attendance::present,
+        ))
+        .load(conn)?;
+    let taken = marks.iter().map(|(s, _, _)| *s).collect();
+    let present = marks
+        .into_iter()
+        .filter(|(_, _, p)| *p)
+        .map(|(s, m, _)| (s, m))
+        .collect();
+    Ok(Register { present, taken })
+}
+
+/// Takes the register for one session: the booked participants listed are present, the
+/// other booked participants absent.
+pub fn record_attendance(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    run: CourseRunId,
+    session: SessionId,
+    present: &[MemberId],
+) -> Result<(), BookingError> {
+    require_facilitator(viewer)?;
+    let of_run: Option<CourseRunId> = course_sessions::table
+        .find(session)
+        .select(course_sessions::run_id)
+        .first(conn)
+        .optional()?;
+    if of_run != Some(run) {
+        return Err(BookingError::NotFound);
+    }
+    let booked: Vec<MemberId> = bookings::table
+        .filter(bookings::run_id.eq(run))
+        .filter(bookings::status.eq("booked"))
+        .select(bookings::member_id)
+        .load(conn)?;
+    diesel::delete(attendance::table.filter(attendance::session_id.eq(session))).execute(conn)?;
+    for member in booked {
+        diesel::insert_into(attendance::table)
+            .values((
+                attendance::session_id.eq(session),
+                attendance::member_id.eq(member),
+                attendance::present.eq(present.contains(&member)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Attendance rate per group: (group, sessions attended, sessions possible).
+#[derive(Debug, Clone, Default)]
+pub struct AttendanceSummary {
+    pub by_role: BTreeMap<String, (i64, i64)>,
+    pub by_borough: BTreeMap<String, (i64, i64)>,
+}
+
+pub fn summary(roster: &[RosterRow], register: &Register) -> AttendanceSummary {
+    let (present, taken) = (&register.present, &register.taken);
+    let mut summary = AttendanceSummary::default();
+    for row in roster.iter().filter(|row| row.status == Status::Booked) {
+        let attended = taken
+            .iter()
+            .filter(|session| present.contains(&(**session, row.member)))
+            .count() as i64;
+        let possible = taken.len() as i64;
+        let add = |map: &mut BTreeMap<String, (i64, i64)>, key: &str| {
+            let entry = map.entry(key.to_owned()).or_default();
+            entry.0 += attended;
+            entry.1 += possible;
+        };
+        add(&mut summary.by_role, row.role.label());
+        add(&mut summary.by_borough, row.borough.label());
+    }
+    summary
+}
+
+/// A cell as a spreadsheet will read it: text that starts like a formula is escaped so
+/// that opening the file never runs anything.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+pub fn csv(roster: &[RosterRow]) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "Name",
+        "Email",
+        "Role",
+        "Borough",
+        "Organisation",
+        "Status",
+        "Manager agreed",
+        "Manager",
+        "Manager email",
+        "Booked in by facilitator because",
+        "Booked at (UTC)",
+    ])?;
+    for row in roster {
+        let cells = [
+            row.name.clone(),
+            row.email.clone(),
+            row.role.label().to_owned(),
+            row.borough.label().to_owned(),
+            row.organisation.clone(),
+            row.status.label(),
+            if row.manager_agreed {
+                "Yes".into()
+            } else {
+                "No".into()
+            },
+            row.manager_name.clone(),
+            row.manager_email.clone(),
+            row.override_reason.clone().unwrap_or_default(),
+            row.booked_at.format("%Y-%m-%d %H:%M").to_string(),
+        ];
+        writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell)))?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_escaped() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("+44 161"), "'+44 161");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("Sam Jones"), "Sam Jones");
+    }
+}
