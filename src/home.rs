@@ -4,7 +4,8 @@ use actix_web::{web, HttpResponse};
 use diesel::RunQueryDsl;
 use maud::{html, Markup};
 
-use crate::db::Db;
+use crate::bookings::catalogue::{self, RunSummary};
+use crate::db::{self, Db};
 use crate::forum::categories;
 use crate::forum::posts::Author;
 use crate::forum::threads::{self, Thread};
@@ -18,16 +19,44 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 async fn home(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let viewer = ctx.viewer.clone();
-    let latest = db
+    let home = viewer.as_ref().map(|v| v.borough);
+    let (latest, courses) = db
         .run(move |conn| {
             let readable: Vec<_> = categories::readable(conn, viewer.as_ref())?
                 .into_iter()
                 .map(|category| category.id)
                 .collect();
-            Ok(threads::latest(conn, &readable, 5)?)
+            let latest = threads::latest(conn, &readable, 5)?;
+            let mut courses = catalogue::upcoming(conn, home, db::now())?;
+            courses.retain(|course| course.run.cancelled_at.is_none());
+            courses.truncate(3);
+            Ok((latest, courses))
         })
         .await?;
-    Ok(html(home_page(&ctx, &latest)))
+    Ok(html(home_page(&ctx, &latest, &courses)))
+}
+
+fn upcoming_courses(courses: &[RunSummary]) -> Markup {
+    html! {
+        section {
+            h2 { "Upcoming courses" }
+            @if courses.is_empty() {
+                p { "No courses are scheduled at the moment." }
+            } @else {
+                ul.plain-list {
+                    @for course in courses {
+                        li {
+                            a href={ "/courses/" (course.run.id) } { (course.run.title) }
+                            @if let Some(first) = course.first_start() {
+                                span.muted { " – starts " (time_tag(first)) ", " (course.places_left()) " places left" }
+                            }
+                        }
+                    }
+                }
+                p { a href="/courses" { "All courses" } }
+            }
+        }
+    }
 }
 
 fn latest_threads(latest: &[(Thread, Author)]) -> Markup {
@@ -51,7 +80,7 @@ fn latest_threads(latest: &[(Thread, Author)]) -> Markup {
     }
 }
 
-fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)]) -> Markup {
+fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)], courses: &[RunSummary]) -> Markup {
     layout(
         ctx,
         "Welcome",
@@ -91,8 +120,11 @@ fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)]) -> Markup {
                     }
                 }
             }
-            @if ctx.viewer.is_some() || !latest.is_empty() {
-                (latest_threads(latest))
+            div.columns {
+                (upcoming_courses(courses))
+                @if ctx.viewer.is_some() || !latest.is_empty() {
+                    (latest_threads(latest))
+                }
             }
             section {
                 h2 { "Who it is for" }
