@@ -743,11 +743,21 @@ async fn create_run(
         }
     };
     let actor = admin.0.clone();
-    let id = db
+    let outcome = db
         .run(move |conn| {
-            Ok(conn.write_transaction(|conn| runs::create(conn, &actor, &new, db::now()))?)
+            Ok(conn.write_transaction(|conn| runs::create(conn, &actor, &new, db::now())))
         })
         .await?;
+    let id = match outcome {
+        Ok(id) => id,
+        Err(BookingError::Invalid(field, message)) => {
+            errors.add(field, message);
+            return Ok(invalid_form(pages::new_run(
+                &ctx, &values, &errors, &people,
+            )));
+        }
+        Err(error) => return Err(error.into()),
+    };
     flash(&session, "The run is created and open for booking.");
     if let Some(warning) = facilitator_warning(&values, &people) {
         flash(&session, warning);

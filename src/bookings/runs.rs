@@ -72,6 +72,13 @@ pub fn create(
             "Only admins create course runs.".into(),
         ));
     }
+    check_facilitators(
+        conn,
+        [
+            (new.ot_facilitator, "ot_facilitator"),
+            (new.link_worker_facilitator, "link_worker_facilitator"),
+        ],
+    )?;
     if new.boroughs.is_empty() {
         return Err(BookingError::Invalid(
             "boroughs",
@@ -136,6 +143,26 @@ pub fn create(
     Ok(id)
 }
 
+/// Facilitators must be SPOT facilitators or admins.
+fn check_facilitators(
+    conn: &mut DbConn,
+    chosen: [(Option<MemberId>, &'static str); 2],
+) -> Result<(), BookingError> {
+    let staff: Vec<MemberId> = possible_facilitators(conn)?
+        .into_iter()
+        .map(|(id, _, _)| id)
+        .collect();
+    for (person, field) in chosen {
+        if person.is_some_and(|id| !staff.contains(&id)) {
+            return Err(BookingError::Invalid(
+                field,
+                "Choose a facilitator from the list".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// When the first session starts, for the rule that bookings close then.
 pub fn first_session_start(
     conn: &mut DbConn,
@@ -176,6 +203,13 @@ pub fn update(
     now: NaiveDateTime,
 ) -> Result<Vec<MemberId>, BookingError> {
     require_admin(actor)?;
+    check_facilitators(
+        conn,
+        [
+            (change.ot_facilitator, "ot_facilitator"),
+            (change.link_worker_facilitator, "link_worker_facilitator"),
+        ],
+    )?;
     conn.serialize_on(&format!("course-run:{id}"))?;
     let run = find(conn, id)?;
     let (booked, _) = super::places::counts(conn, id)?;
