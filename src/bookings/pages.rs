@@ -440,16 +440,18 @@ fn run_fields(
         (textarea_field("description", "Description (optional)", &values.description, errors, None, 3))
         @if new {
             div.form-group.form-group-error[borough_error.is_some()] {
-                fieldset.fieldset #boroughs aria-describedby=[borough_error.map(|_| "boroughs-error")] {
+                fieldset.fieldset aria-describedby=[borough_error.map(|_| "boroughs-error")] {
                     legend.label { "Boroughs this run serves" }
                     @if let Some(message) = borough_error {
                         p.error-message id="boroughs-error" { span.visually-hidden { "Error: " } (message) }
                     }
-                    @for borough in Borough::ALL {
+                    @for (i, borough) in Borough::ALL.iter().enumerate() {
+                        // The first box answers to #boroughs, so the error summary's link lands on it.
+                        @let id = if i == 0 { "boroughs".to_owned() } else { format!("borough-{}", borough.slug()) };
                         div.checkbox {
-                            input id={ "borough-" (borough.slug()) } type="checkbox" name="boroughs" value=(borough.slug())
+                            input id=(id) type="checkbox" name="boroughs" value=(borough.slug())
                                 checked[values.boroughs.iter().any(|b| b == borough.slug())];
-                            label for={ "borough-" (borough.slug()) } { (borough.label()) }
+                            label for=(id) { (borough.label()) }
                         }
                     }
                 }
@@ -457,7 +459,7 @@ fn run_fields(
         }
         (text_field("capacity", "Places", &values.capacity, errors, Input::of("number").hint("Usually 15.")))
         @if new {
-            (text_field("starts_at", "First session starts (London time)", &values.starts_at, errors, Input::of("datetime-local").required().hint("For example 2027-03-02T14:00.")))
+            (text_field("starts_at", "First session starts (London time)", &values.starts_at, errors, Input::of("datetime-local").required().hint("The day and time in London, for example 23 March 2027 at 2pm.")))
             (text_field("session_count", "Number of sessions", &values.session_count, errors, Input::of("number").hint("Usually 3.")))
             (text_field("weeks_between", "Weeks between sessions", &values.weeks_between, errors, Input::of("number").hint("Usually 1.")))
             (text_field("duration_minutes", "Session length in minutes", &values.duration_minutes, errors, Input::of("number").hint("Usually 120.")))

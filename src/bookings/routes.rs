@@ -758,10 +758,8 @@ async fn create_run(
         }
         Err(error) => return Err(error.into()),
     };
+    // The run's page shows the warning about facilitators, if there is one.
     flash(&session, "The run is created and open for booking.");
-    if let Some(warning) = facilitator_warning(&values, &people) {
-        flash(&session, warning);
-    }
     Ok(see_other(&format!("/admin/courses/{id}")))
 }
 
