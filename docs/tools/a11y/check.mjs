@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// SPOT accessibility and HTML check, with real clients, of the account, directory, admin and
-// forum pages (threads and replies are written through the real forms):
+// SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum
+// and course pages (threads, replies, course runs and bookings go through the real forms):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
 //   - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best-practice as information),
 //   - the Nu Html Checker (vnu-jar, needs Java) on the HTML the server sent, and on spot.css,
@@ -136,11 +136,20 @@ async function reflowAt320(page) {
     const width = document.documentElement.clientWidth;
     const overflow = document.documentElement.scrollWidth > width + 1;
     const culprits = [];
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : ''}`;
+    // Content that sticks out inside a sideways-scrolling box (e.g. a data table in
+    // .table-scroll) does not make the page scroll, so it is not a culprit.
+    const inScroller = (el) => {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+      }
+      return false;
+    };
     if (overflow) {
       for (const el of document.querySelectorAll('body *')) {
         const r = el.getBoundingClientRect();
-        if (r.right > width + 1 && r.width > 0 && getComputedStyle(el).position !== 'absolute') {
-          culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (right edge ${Math.round(r.right)}px)`);
+        if (r.right > width + 1 && r.width > 0 && getComputedStyle(el).position !== 'absolute' && !inScroller(el)) {
+          culprits.push(`${el.parentElement ? describe(el.parentElement) + ' > ' : ''}${describe(el)}${el.children.length ? '' : ` "${(el.textContent || '').trim().slice(0, 30)}"`} (right edge ${Math.round(r.right)}px)`);
         }
       }
     }
@@ -381,6 +390,7 @@ async function main() {
   const stamp = Date.now().toString(36);
   const member = { email: `a11y-${stamp}@example.nhs.uk`, name: 'Alex Accessibility', password: 'correct horse battery staple' };
   const other = { email: `a11y-${stamp}-b@example.nhs.uk`, name: 'Sam Jones', password: 'another long passphrase here' };
+  const learner = { email: `a11y-${stamp}-c@example.nhs.uk`, name: 'Priya Patel', password: 'a third long passphrase' };
   const focus = [];
 
   try {
@@ -585,6 +595,71 @@ async function main() {
     await visit(page, 'Suspend a member (forum)', `/members/${otherId}/suspend`);
     await shots(page, 'suspend-member');
     await record(page, 'Suspend a member, empty form (errors)', await submit(page, 'Suspend'), 422);
+
+    // ---- courses: the admin creates a run through the real form, a member books it
+    // A third member registers in Salford; the run serves Salford and Manchester (the admin's
+    // borough), so the member may book it.
+    const ctx3 = await newContext();
+    const page3 = await ctx3.newPage();
+    await page3.goto(`${base}/register`);
+    await page3.getByLabel('Email address').fill(learner.email);
+    await page3.getByLabel('Your name').fill(learner.name);
+    await page3.getByLabel('Your role').selectOption({ index: 1 });
+    await page3.getByLabel('The borough you work in').selectOption({ label: 'Salford' });
+    await page3.getByLabel('Organisation or service').fill('Salford Community Rehab');
+    await page3.getByLabel('Create a password').fill(learner.password);
+    await submit(page3, 'Create account');
+    if (!page3.url().endsWith('/account')) throw new Error(`course member registration landed on ${page3.url()}`);
+
+    await visit(page, 'Admin: course runs (none yet)', '/admin/courses');
+    await shots(page, 'admin-courses-empty');
+    await visit(page, 'Admin: new course run form', '/admin/courses/new');
+    await shots(page, 'admin-course-new');
+    focus.push(await focusShot(page, 'borough checkbox', (el) => el.id === 'borough-salford', { maxTabs: 80 }));
+    await record(page, 'Admin: new course run, empty (errors)', await submit(page, 'Create run'), 422);
+    await focusedAfterLoad(page, 'new course run errors');
+    await shots(page, 'admin-course-new-errors');
+    focus.push(await focusShot(page, 'course run error summary link', (el) => el.matches('.error-summary a')));
+    const firstStart = new Date('2027-03-23T14:00:00Z') > new Date()
+      ? '2027-03-23T14:00'
+      : `${new Date().getUTCFullYear() + 1}-03-23T14:00`;
+    await page.getByLabel('Title', { exact: true }).fill('Living well with long COVID: pacing and return to work');
+    await page.getByLabel('Description (optional)').fill('Practical pacing, fatigue diaries and planning a return to work, for staff who support people with long COVID.');
+    await page.getByLabel('Salford', { exact: true }).check();
+    await page.getByLabel('Manchester', { exact: true }).check();
+    await page.getByLabel('Places', { exact: true }).fill('2');
+    await page.getByLabel('First session starts (London time)').fill(firstStart);
+    await page.getByLabel('Online meeting link').fill('https://meet.example.org/x');
+    const created = await submit(page, 'Create run');
+    const runMatch = new URL(page.url()).pathname.match(/^\/admin\/courses\/(\d+)$/);
+    if (!runMatch) throw new Error(`creating the run landed on ${page.url()} (HTTP ${created && created.status()})`);
+    const runId = Number(runMatch[1]);
+    await record(page, 'Admin: course run (just created)', created);
+    await shots(page, 'admin-course-run');
+    await visit(page, 'Admin: course runs (one run)', '/admin/courses');
+    await shots(page, 'admin-courses');
+
+    await visit(page3, 'Courses (member)', '/courses');
+    await shots(page3, 'courses');
+    await visit(page3, 'Course run (before booking)', `/courses/${runId}`);
+    await shots(page3, 'course-run');
+    focus.push(await focusShot(page3, 'manager agreed checkbox', (el) => el.id === 'manager_agreed', { maxTabs: 80 }));
+    await page3.getByLabel("Your manager's name (optional)").fill('Jo Manager');
+    await record(page3, 'Course run, booking without agreement (errors)', await submit(page3, 'Book my place'), 422);
+    await focusedAfterLoad(page3, 'booking errors');
+    await shots(page3, 'course-run-book-errors');
+    await page3.getByLabel(/I have agreed the time for all/).check();
+    const booked = await submit(page3, 'Book my place');
+    if (!(await page3.getByText('You are booked on this run.').count())) {
+      throw new Error(`booking did not show the booked state at ${page3.url()} (HTTP ${booked && booked.status()})`);
+    }
+    await record(page3, 'Course run (booked)', booked);
+    await shots(page3, 'course-run-booked');
+    await ctx3.close();
+
+    await visit(page, 'Course roster (one booked)', `/courses/${runId}/roster`);
+    await shots(page, 'course-roster');
+    focus.push(await focusShot(page, 'attendance checkbox', (el) => el.matches('input[name="present"]'), { maxTabs: 80 }));
     await browser.close();
     focus.push(...(await visitedFocus()));
   } catch (error) {
