@@ -45,6 +45,16 @@ fn session_event(
     event.done()
 }
 
+/// A calendar with a title. The title goes in X-WR-CALNAME only: the crate's `name()` also
+/// writes NAME without escaping its commas and semicolons.
+fn titled(title: &str) -> Calendar {
+    let mut calendar = Calendar::new();
+    calendar
+        .append_property(icalendar::Property::new("METHOD", "PUBLISH"))
+        .append_property(icalendar::Property::new("X-WR-CALNAME", title));
+    calendar
+}
+
 /// A run's sessions. The meeting link is in it only for those who may see it.
 pub fn for_run(
     run: &CourseRun,
@@ -53,8 +63,7 @@ pub fn for_run(
     base_url: &str,
 ) -> String {
     let page = format!("{base_url}/courses/{}", run.id);
-    let mut calendar = Calendar::new();
-    calendar.name(&run.title);
+    let mut calendar = titled(&run.title);
     for session in sessions {
         calendar.push(session_event(
             run,
@@ -69,8 +78,7 @@ pub fn for_run(
 
 /// A member's own sessions, for a calendar subscription.
 pub fn personal(runs: &[(CourseRun, Vec<Session>)], base_url: &str) -> String {
-    let mut calendar = Calendar::new();
-    calendar.name("My SPOT sessions");
+    let mut calendar = titled("My SPOT sessions");
     for (run, sessions) in runs {
         let page = format!("{base_url}/courses/{}", run.id);
         for session in sessions {

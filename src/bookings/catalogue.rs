@@ -54,7 +54,8 @@ impl RunSummary {
     }
 
     pub fn first_start(&self) -> Option<NaiveDateTime> {
-        self.sessions.first().map(|s| s.starts_at)
+        // The earliest, not session 1: a moved session may come first.
+        self.sessions.iter().map(|s| s.starts_at).min()
     }
 
     pub fn last_end(&self) -> Option<NaiveDateTime> {

@@ -370,7 +370,11 @@ async fn personal_calendar(
         .and_then(|stem| stem.split_once('-'))
         .and_then(|(id, signature)| {
             let id: i64 = id.parse().ok()?;
-            (site.calendar_signature(MemberId(id)) == signature).then_some(MemberId(id))
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                site.calendar_signature(MemberId(id)).as_bytes(),
+                signature.as_bytes(),
+            ))
+            .then_some(MemberId(id))
         })
         .ok_or(AppError::NotFound)?;
     let runs = db

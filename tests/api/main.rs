@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod bookings;
 mod concurrency;
+mod courses;
 mod directory;
 mod forum;
 mod forum_moderation;
