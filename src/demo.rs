@@ -44,6 +44,17 @@ pub struct Options {
     pub seed: u64,
 }
 
+impl Options {
+    /// Refuses a scale that makes no sense, before anything is touched.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let scale = self.scale;
+        if !scale.is_finite() || scale <= 0.0 || scale > 1000.0 {
+            bail!("--scale must be a number above 0 and at most 1000, like 0.05 or 1");
+        }
+        Ok(())
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Self {
@@ -80,10 +91,7 @@ pub struct RunSummary {
 
 /// Fills the database behind `conn`, which must have no members yet.
 pub fn generate(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
-    let scale = options.scale;
-    if !scale.is_finite() || scale <= 0.0 || scale > 1000.0 {
-        bail!("--scale must be a number above 0 and at most 1000, like 0.05 or 1");
-    }
+    options.check()?;
     let existing: i64 = members::table.count().get_result(conn)?;
     if existing > 0 {
         bail!(
@@ -94,6 +102,36 @@ pub fn generate(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary>
         );
     }
 
+    // SQLite need not wait for the disk after every batch of an empty database's load
+    // (a crash part-way leaves a half-made demo to delete either way); the setting is put
+    // back afterwards, as this may be a pooled connection.
+    let synchronous = sqlite_synchronous(conn, None)?;
+    let outcome = fill(conn, options);
+    sqlite_synchronous(conn, synchronous)?;
+    outcome
+}
+
+/// On SQLite, sets `PRAGMA synchronous` to `set` (or OFF) and returns what it was;
+/// nothing on PostgreSQL.
+fn sqlite_synchronous(conn: &mut DbConn, set: Option<i32>) -> QueryResult<Option<i32>> {
+    #[derive(QueryableByName)]
+    struct Synchronous {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        synchronous: i32,
+    }
+    let DbConn::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    let before = diesel::sql_query("PRAGMA synchronous")
+        .get_result::<Synchronous>(c)?
+        .synchronous;
+    let wanted = set.unwrap_or(0).clamp(0, 3);
+    diesel::sql_query(format!("PRAGMA synchronous = {wanted}")).execute(c)?;
+    Ok(Some(before))
+}
+
+fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
+    let scale = options.scale;
     let mut rng = StdRng::seed_from_u64(options.seed);
     let today = Utc::now().date_naive();
     let anchor = today.and_hms_opt(0, 0, 0).expect("midnight exists");
@@ -301,30 +339,197 @@ const STAFF: [(&str, &str, Role, Borough, &str, StaffLevel); 5] = [
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Aisha", "Amira", "Amy", "Andrew", "Anna", "Asif", "Ayesha", "Bethany", "Bilal", "Callum",
-    "Caroline", "Charlotte", "Chidi", "Chloe", "Chris", "Claire", "Connor", "Daniel", "David",
-    "Deborah", "Declan", "Eleanor", "Ellie", "Emma", "Fatima", "Funmi", "Gemma", "Georgia",
-    "Graham", "Grace", "Hannah", "Harpreet", "Imran", "Jack", "Jade", "James", "Jasmine",
-    "Joanne", "John", "Jordan", "Karen", "Kate", "Kelly", "Kwame", "Laura", "Leanne", "Lewis",
-    "Lisa", "Liam", "Lucy", "Mandeep", "Maria", "Mark", "Megan", "Michelle", "Mohammed",
-    "Nadia", "Natalie", "Neil", "Niamh", "Nicola", "Olivia", "Omar", "Paul", "Rachel",
-    "Rebecca", "Renée", "Rhys", "Richard", "Rukhsana", "Ryan", "Saima", "Sam", "Samina",
-    "Sarah", "Seán", "Shabana", "Siân", "Siobhan", "Sophie", "Stephen", "Tariq", "Thomas",
-    "Tom", "Usman", "Victoria", "Wendy", "Yasmin", "Zainab", "Zoë", "Agnieszka", "Tomasz",
-    "Adebayo", "Ruth", "Joe", "Steph", "Gary", "Donna", "Pauline", "Kieran",
+    "Aisha",
+    "Amira",
+    "Amy",
+    "Andrew",
+    "Anna",
+    "Asif",
+    "Ayesha",
+    "Bethany",
+    "Bilal",
+    "Callum",
+    "Caroline",
+    "Charlotte",
+    "Chidi",
+    "Chloe",
+    "Chris",
+    "Claire",
+    "Connor",
+    "Daniel",
+    "David",
+    "Deborah",
+    "Declan",
+    "Eleanor",
+    "Ellie",
+    "Emma",
+    "Fatima",
+    "Funmi",
+    "Gemma",
+    "Georgia",
+    "Graham",
+    "Grace",
+    "Hannah",
+    "Harpreet",
+    "Imran",
+    "Jack",
+    "Jade",
+    "James",
+    "Jasmine",
+    "Joanne",
+    "John",
+    "Jordan",
+    "Karen",
+    "Kate",
+    "Kelly",
+    "Kwame",
+    "Laura",
+    "Leanne",
+    "Lewis",
+    "Lisa",
+    "Liam",
+    "Lucy",
+    "Mandeep",
+    "Maria",
+    "Mark",
+    "Megan",
+    "Michelle",
+    "Mohammed",
+    "Nadia",
+    "Natalie",
+    "Neil",
+    "Niamh",
+    "Nicola",
+    "Olivia",
+    "Omar",
+    "Paul",
+    "Rachel",
+    "Rebecca",
+    "Renée",
+    "Rhys",
+    "Richard",
+    "Rukhsana",
+    "Ryan",
+    "Saima",
+    "Sam",
+    "Samina",
+    "Sarah",
+    "Seán",
+    "Shabana",
+    "Siân",
+    "Siobhan",
+    "Sophie",
+    "Stephen",
+    "Tariq",
+    "Thomas",
+    "Tom",
+    "Usman",
+    "Victoria",
+    "Wendy",
+    "Yasmin",
+    "Zainab",
+    "Zoë",
+    "Agnieszka",
+    "Tomasz",
+    "Adebayo",
+    "Ruth",
+    "Joe",
+    "Steph",
+    "Gary",
+    "Donna",
+    "Pauline",
+    "Kieran",
 ];
 
 const SURNAMES: &[&str] = &[
-    "Ahmed", "Ali", "Allen", "Anderson", "Armstrong", "Bailey", "Baker", "Begum", "Bennett",
-    "Brown", "Butt", "Byrne", "Campbell", "Carter", "Chowdhury", "Clarke", "Collins", "Cooper",
-    "Davies", "Dixon", "Doyle", "Edwards", "Evans", "Fletcher", "Gallagher", "Green", "Hall",
-    "Harris", "Hassan", "Hughes", "Hussain", "Iqbal", "Jackson", "James", "Johnson", "Jones",
-    "Kaur", "Kelly", "Khan", "Kowalski", "Lee", "Lewis", "Mahmood", "Malik", "Martin",
-    "Mitchell", "Moore", "Morris", "Murphy", "Nowak", "O'Brien", "Okafor", "Owen", "Parker",
-    "Patel", "Phillips", "Price", "Rahman", "Roberts", "Robinson", "Shah", "Sharma", "Singh",
-    "Smith", "Taylor", "Thomas", "Thompson", "Turner", "Walker", "Ward", "Watson", "White",
-    "Williams", "Wilson", "Wood", "Wright", "Young", "Afolabi", "Mensah", "Hewitt", "Ashworth",
-    "Schofield", "Ogden", "Lord", "Kenyon", "Heywood", "Whittaker", "Greenhalgh",
+    "Ahmed",
+    "Ali",
+    "Allen",
+    "Anderson",
+    "Armstrong",
+    "Bailey",
+    "Baker",
+    "Begum",
+    "Bennett",
+    "Brown",
+    "Butt",
+    "Byrne",
+    "Campbell",
+    "Carter",
+    "Chowdhury",
+    "Clarke",
+    "Collins",
+    "Cooper",
+    "Davies",
+    "Dixon",
+    "Doyle",
+    "Edwards",
+    "Evans",
+    "Fletcher",
+    "Gallagher",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hassan",
+    "Hughes",
+    "Hussain",
+    "Iqbal",
+    "Jackson",
+    "James",
+    "Johnson",
+    "Jones",
+    "Kaur",
+    "Kelly",
+    "Khan",
+    "Kowalski",
+    "Lee",
+    "Lewis",
+    "Mahmood",
+    "Malik",
+    "Martin",
+    "Mitchell",
+    "Moore",
+    "Morris",
+    "Murphy",
+    "Nowak",
+    "O'Brien",
+    "Okafor",
+    "Owen",
+    "Parker",
+    "Patel",
+    "Phillips",
+    "Price",
+    "Rahman",
+    "Roberts",
+    "Robinson",
+    "Shah",
+    "Sharma",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
+    "Afolabi",
+    "Mensah",
+    "Hewitt",
+    "Ashworth",
+    "Schofield",
+    "Ogden",
+    "Lord",
+    "Kenyon",
+    "Heywood",
+    "Whittaker",
+    "Greenhalgh",
 ];
 
 /// Relative share of members per borough, roughly by population.
@@ -440,12 +645,7 @@ fn about(rng: &mut StdRng, role: Role, borough: Borough, organisation: &str) -> 
     text
 }
 
-fn make_members(
-    rng: &mut StdRng,
-    total: usize,
-    first_id: i64,
-    anchor: NaiveDateTime,
-) -> Community {
+fn make_members(rng: &mut StdRng, total: usize, first_id: i64, anchor: NaiveDateTime) -> Community {
     let start = anchor - Duration::days(560);
     let window = Duration::days(545).num_seconds() as f64;
     let mut emails: HashSet<String> = HashSet::new();
@@ -564,7 +764,11 @@ fn member_row(
     }
 }
 
-fn insert_members(conn: &mut DbConn, rows: &[MemberRow], password_hash: &str) -> anyhow::Result<()> {
+fn insert_members(
+    conn: &mut DbConn,
+    rows: &[MemberRow],
+    password_hash: &str,
+) -> anyhow::Result<()> {
     for chunk in rows.chunks(CHUNK) {
         let values: Vec<_> = chunk
             .iter()
@@ -657,8 +861,8 @@ const RUNS: [RunPlan; 3] = [
 const CAPACITY: usize = 15;
 
 fn next_tuesday(today: NaiveDate) -> NaiveDate {
-    let ahead = (7 + Weekday::Tue.num_days_from_monday() - today.weekday().num_days_from_monday())
-        % 7;
+    let ahead =
+        (7 + Weekday::Tue.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
     today + Duration::days(if ahead == 0 { 7 } else { i64::from(ahead) })
 }
 
@@ -684,11 +888,7 @@ fn make_runs(
             .and_hms_opt(14, 0, 0)
             .expect("2 pm exists");
         let starts = session_starts(first_london, 3, 1).map_err(|e| anyhow::anyhow!(e))?;
-        let clusters = plan
-            .boroughs
-            .iter()
-            .map(|b| b.label())
-            .collect::<Vec<_>>();
+        let clusters = plan.boroughs.iter().map(|b| b.label()).collect::<Vec<_>>();
         let new = NewRun {
             title: plan.title.into(),
             description: format!(
@@ -708,7 +908,9 @@ fn make_runs(
             link_worker_facilitator: Some(MemberId(community.rows[plan.link_worker].id)),
         };
         let run_id = conn
-            .write_transaction(|conn| runs::create(conn, admin, &new, created + Duration::hours(n as i64)))
+            .write_transaction(|conn| {
+                runs::create(conn, admin, &new, created + Duration::hours(n as i64))
+            })
             .map_err(|e| anyhow::anyhow!("could not create the run {:?}: {e}", plan.title))?;
 
         // Members of the cluster who had joined by the time bookings opened.
@@ -897,7 +1099,11 @@ struct Forum<'a> {
 }
 
 impl<'a> Forum<'a> {
-    fn new(conn: &mut DbConn, community: &'a Community, anchor: NaiveDateTime) -> QueryResult<Self> {
+    fn new(
+        conn: &mut DbConn,
+        community: &'a Community,
+        anchor: NaiveDateTime,
+    ) -> QueryResult<Self> {
         Ok(Self {
             community,
             anchor,
@@ -969,7 +1175,9 @@ impl<'a> Forum<'a> {
 
         // At full size, the one very long thread everyone knows.
         if scale >= 1.0 {
-            let length = rng.gen_range(1_000..=1_300).min(post_target.saturating_sub(written));
+            let length = rng
+                .gen_range(1_000..=1_300)
+                .min(post_target.saturating_sub(written));
             if length > 0 {
                 written += self.write(
                     conn,
@@ -1073,7 +1281,12 @@ impl<'a> Forum<'a> {
     }
 
     /// Writes one thread into the buffers (flushing full batches); returns its post count.
-    fn write(&mut self, conn: &mut DbConn, rng: &mut StdRng, draft: Draft) -> anyhow::Result<usize> {
+    fn write(
+        &mut self,
+        conn: &mut DbConn,
+        rng: &mut StdRng,
+        draft: Draft,
+    ) -> anyhow::Result<usize> {
         let community = self.community;
         let thread_id = self.next_thread;
         self.next_thread += 1;
@@ -1090,6 +1303,9 @@ impl<'a> Forum<'a> {
         let room = (self.anchor - draft.starts).num_seconds().max(60) as f64 - 60.0;
         let total: f64 = gaps.iter().sum();
         if total > room {
+            // Squeezed in before today, ending at some point in the last stretch rather
+            // than all at the same minute.
+            let room = room * rng.gen_range(0.6..1.0);
             for gap in &mut gaps {
                 *gap *= room / total;
             }
@@ -1130,11 +1346,23 @@ impl<'a> Forum<'a> {
             let body = if k == 0 {
                 match &draft.opening {
                     Some(text) => text.clone(),
-                    None => opening_post(rng, draft.topic, &draft.title, community.rows[author].borough),
+                    None => opening_post(
+                        rng,
+                        draft.topic,
+                        &draft.title,
+                        community.rows[author].borough,
+                    ),
                 }
             } else {
-                let answering = reply_to.map(|j| (community.first_name(authors[j]), &rows[j].body_source));
-                reply_post(rng, draft.kind, draft.topic, answering, &community.rows[author])
+                let answering =
+                    reply_to.map(|j| (community.first_name(authors[j]), &rows[j].body_source));
+                reply_post(
+                    rng,
+                    draft.kind,
+                    draft.topic,
+                    answering,
+                    &community.rows[author],
+                )
             };
             let id = first_post + k as i64;
             // About one post in eight is marked helpful, by people other than its author.
@@ -1148,7 +1376,8 @@ impl<'a> Forum<'a> {
                     }
                     let marker = community.active_member(rng, at);
                     if marker != author && markers.insert(marker) {
-                        let when = (at + Duration::minutes(rng.gen_range(5..3000))).min(self.anchor);
+                        let when =
+                            (at + Duration::minutes(rng.gen_range(5..3000))).min(self.anchor);
                         marks.push((community.rows[marker].id, when));
                     }
                 }
@@ -1188,7 +1417,9 @@ impl<'a> Forum<'a> {
     /// Stores full batches (all when `all`): the threads waiting, then up to [`CHUNK`]
     /// posts and their helpful marks, in one transaction.
     fn flush(&mut self, conn: &mut DbConn, all: bool) -> anyhow::Result<()> {
-        while self.posts.len() >= CHUNK || (all && (!self.posts.is_empty() || !self.threads.is_empty())) {
+        while self.posts.len() >= CHUNK
+            || (all && (!self.posts.is_empty() || !self.threads.is_empty()))
+        {
             let take = self.posts.len().min(CHUNK);
             let batch: Vec<PostRow> = self.posts.drain(..take).collect();
             let threads = std::mem::take(&mut self.threads);
@@ -1296,45 +1527,189 @@ enum Topic {
 
 /// Thread titles per category: (topic, title; `{b}` is the author's borough).
 const TITLES: &[(Kind, Topic, &str)] = &[
-    (Kind::PostCovid, Topic::Pacing, "Pacing with a heart rate monitor: worth recommending?"),
-    (Kind::PostCovid, Topic::Pacing, "Boom and bust: how do you explain it to people?"),
-    (Kind::PostCovid, Topic::Pacing, "Energy diaries: paper, app or spreadsheet?"),
-    (Kind::PostCovid, Topic::Pacing, "The three Ps (pace, plan, prioritise) in practice"),
-    (Kind::PostCovid, Topic::Pacing, "Activity baselines: how low do you start?"),
-    (Kind::PostCovid, Topic::Graded, "Post-exertional malaise: when to stop graded activity"),
-    (Kind::PostCovid, Topic::Graded, "Return to work after long Covid: phased plans that worked"),
-    (Kind::PostCovid, Topic::Graded, "Graded return to walking: how are you setting the steps?"),
-    (Kind::PostCovid, Topic::LongCovid, "Brain fog strategies for people going back to work"),
-    (Kind::PostCovid, Topic::LongCovid, "Long Covid clinic waiting times in {b}"),
-    (Kind::PostCovid, Topic::LongCovid, "Breathing pattern problems after Covid: who do you refer to?"),
-    (Kind::PostCovid, Topic::LongCovid, "Long Covid and sleep: practical tips that help"),
-    (Kind::PostCovid, Topic::LongCovid, "Long Covid peer support groups in {b}"),
-    (Kind::PostCovid, Topic::Carers, "Carers of people with long Covid: what support helps?"),
-    (Kind::PostCovid, Topic::LongCovid, "Supporting someone whose long Covid has cost them their job"),
-    (Kind::Practice, Topic::Referrals, "Referring to OT from a social prescribing conversation: what do you need from us?"),
-    (Kind::Practice, Topic::Referrals, "What does an OT functional assessment actually involve?"),
-    (Kind::Practice, Topic::Referrals, "When should a link worker refer on rather than keep supporting?"),
-    (Kind::Practice, Topic::Referrals, "Home adaptations: what's the route in {b}?"),
-    (Kind::Practice, Topic::Referrals, "Sharing information between our services, with consent"),
-    (Kind::Practice, Topic::Referrals, "Measuring outcomes: ONS4, WEMWBS or something else?"),
-    (Kind::Practice, Topic::Referrals, "Joint visits: has anyone done one with the other profession?"),
-    (Kind::Practice, Topic::Groups, "Someone doesn't want to join a group: what next?"),
-    (Kind::Practice, Topic::Groups, "Goal setting: 'what matters to you' in a first conversation"),
-    (Kind::Practice, Topic::Carers, "Working with carers who are close to burning out"),
-    (Kind::Practice, Topic::Graded, "Someone is stuck on a waiting list: how do you keep them going?"),
-    (Kind::Practice, Topic::Referrals, "Caseload sizes: how many people are you supporting?"),
+    (
+        Kind::PostCovid,
+        Topic::Pacing,
+        "Pacing with a heart rate monitor: worth recommending?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Pacing,
+        "Boom and bust: how do you explain it to people?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Pacing,
+        "Energy diaries: paper, app or spreadsheet?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Pacing,
+        "The three Ps (pace, plan, prioritise) in practice",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Pacing,
+        "Activity baselines: how low do you start?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Graded,
+        "Post-exertional malaise: when to stop graded activity",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Graded,
+        "Return to work after long Covid: phased plans that worked",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Graded,
+        "Graded return to walking: how are you setting the steps?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Brain fog strategies for people going back to work",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Long Covid clinic waiting times in {b}",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Breathing pattern problems after Covid: who do you refer to?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Long Covid and sleep: practical tips that help",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Long Covid peer support groups in {b}",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::Carers,
+        "Carers of people with long Covid: what support helps?",
+    ),
+    (
+        Kind::PostCovid,
+        Topic::LongCovid,
+        "Supporting someone whose long Covid has cost them their job",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Referring to OT from a social prescribing conversation: what do you need from us?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "What does an OT functional assessment actually involve?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "When should a link worker refer on rather than keep supporting?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Home adaptations: what's the route in {b}?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Sharing information between our services, with consent",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Measuring outcomes: ONS4, WEMWBS or something else?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Joint visits: has anyone done one with the other profession?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Groups,
+        "Someone doesn't want to join a group: what next?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Groups,
+        "Goal setting: 'what matters to you' in a first conversation",
+    ),
+    (
+        Kind::Practice,
+        Topic::Carers,
+        "Working with carers who are close to burning out",
+    ),
+    (
+        Kind::Practice,
+        Topic::Graded,
+        "Someone is stuck on a waiting list: how do you keep them going?",
+    ),
+    (
+        Kind::Practice,
+        Topic::Referrals,
+        "Caseload sizes: how many people are you supporting?",
+    ),
     (Kind::Local, Topic::Groups, "What's on in {b} this month"),
     (Kind::Local, Topic::Groups, "Walking groups in {b}"),
-    (Kind::Local, Topic::Groups, "Chair-based exercise classes: a {b} list"),
-    (Kind::Local, Topic::Carers, "Carers' centre in {b}: new drop-in times"),
-    (Kind::Local, Topic::Groups, "Community gardens and allotments around {b}"),
+    (
+        Kind::Local,
+        Topic::Groups,
+        "Chair-based exercise classes: a {b} list",
+    ),
+    (
+        Kind::Local,
+        Topic::Carers,
+        "Carers' centre in {b}: new drop-in times",
+    ),
+    (
+        Kind::Local,
+        Topic::Groups,
+        "Community gardens and allotments around {b}",
+    ),
     (Kind::Local, Topic::Groups, "Warm spaces in {b} this winter"),
-    (Kind::Local, Topic::Groups, "Men's sheds across Greater Manchester"),
-    (Kind::Local, Topic::Referrals, "Debt and benefits advice with short waits in {b}"),
-    (Kind::Local, Topic::Groups, "Art and craft groups for people with long-term conditions ({b})"),
-    (Kind::Local, Topic::Referrals, "Befriending services that take referrals in {b}"),
-    (Kind::Local, Topic::Graded, "Gentle swimming sessions for people recovering from illness, {b}"),
-    (Kind::Local, Topic::Groups, "Digital inclusion: where can people borrow a tablet in {b}?"),
+    (
+        Kind::Local,
+        Topic::Groups,
+        "Men's sheds across Greater Manchester",
+    ),
+    (
+        Kind::Local,
+        Topic::Referrals,
+        "Debt and benefits advice with short waits in {b}",
+    ),
+    (
+        Kind::Local,
+        Topic::Groups,
+        "Art and craft groups for people with long-term conditions ({b})",
+    ),
+    (
+        Kind::Local,
+        Topic::Referrals,
+        "Befriending services that take referrals in {b}",
+    ),
+    (
+        Kind::Local,
+        Topic::Graded,
+        "Gentle swimming sessions for people recovering from illness, {b}",
+    ),
+    (
+        Kind::Local,
+        Topic::Groups,
+        "Digital inclusion: where can people borrow a tablet in {b}?",
+    ),
 ];
 
 fn pick_title(rng: &mut StdRng, kind: Kind, borough: Borough) -> (Topic, String) {
@@ -1583,8 +1958,6 @@ fn openers(kind: Kind) -> &'static [&'static str] {
             "Agree with the above.",
             "Just to add to this:",
             "Interesting, we do it slightly differently.",
-            "Speaking as an OT:",
-            "From the link worker side:",
         ],
     }
 }
@@ -1604,8 +1977,18 @@ fn closers() -> &'static [&'static str] {
 
 fn other_topics(kind: Kind) -> &'static [Topic] {
     match kind {
-        Kind::PostCovid => &[Topic::Pacing, Topic::Graded, Topic::LongCovid, Topic::Carers],
-        Kind::Practice => &[Topic::Referrals, Topic::Carers, Topic::Graded, Topic::Groups],
+        Kind::PostCovid => &[
+            Topic::Pacing,
+            Topic::Graded,
+            Topic::LongCovid,
+            Topic::Carers,
+        ],
+        Kind::Practice => &[
+            Topic::Referrals,
+            Topic::Carers,
+            Topic::Graded,
+            Topic::Groups,
+        ],
         Kind::Local => &[Topic::Groups, Topic::Carers, Topic::Referrals],
         Kind::Announcements => &[Topic::Announcement],
         Kind::Introductions => &[Topic::Introduction],
@@ -1632,7 +2015,13 @@ fn opening_post(rng: &mut StdRng, topic: Topic, title: &str, borough: Borough) -
     text.push_str(pool.choose(rng).expect("paragraphs"));
     if rng.gen_bool(0.4) {
         text.push_str("\n\nWhat I've tried so far:\n\n");
-        for item in ["a first conversation about what matters", "a simple diary for a week", "checking in by phone after a fortnight"].choose_multiple(rng, 2) {
+        for item in [
+            "a first conversation about what matters",
+            "a simple diary for a week",
+            "checking in by phone after a fortnight",
+        ]
+        .choose_multiple(rng, 2)
+        {
             text.push_str("- ");
             text.push_str(item);
             text.push('\n');
@@ -1666,7 +2055,15 @@ fn reply_post(
                 .expect("words")
         ));
     } else {
-        let opener = openers(kind).choose(rng).expect("openers");
+        let by_role = match author.role {
+            Role::LinkWorker => "From the link worker side:",
+            Role::OccupationalTherapist => "Speaking as an OT:",
+        };
+        let opener = if openers(kind).len() > 1 && rng.gen_bool(0.1) {
+            by_role
+        } else {
+            openers(kind).choose(rng).expect("openers")
+        };
         if !opener.is_empty() {
             text.push_str(opener);
             text.push(' ');
@@ -1677,7 +2074,12 @@ fn reply_post(
     } else {
         *other_topics(kind).choose(rng).expect("topics")
     };
-    let pool = paragraphs(topic);
+    // Not the very paragraph being answered.
+    let pool: Vec<&str> = paragraphs(topic)
+        .iter()
+        .copied()
+        .filter(|p| answering.is_none_or(|(_, earlier)| !earlier.contains(p)))
+        .collect();
     let count = match topic {
         Topic::Announcement | Topic::Introduction | Topic::Cohort => 1,
         _ => rng.gen_range(1..=3),
@@ -1737,11 +2139,20 @@ mod tests {
     #[test]
     fn tuesdays_are_strictly_upcoming() {
         let wednesday = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        assert_eq!(next_tuesday(wednesday), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(
+            next_tuesday(wednesday),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        );
         let tuesday = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        assert_eq!(next_tuesday(tuesday), NaiveDate::from_ymd_opt(2026, 12, 8).unwrap());
+        assert_eq!(
+            next_tuesday(tuesday),
+            NaiveDate::from_ymd_opt(2026, 12, 8).unwrap()
+        );
         let monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-        assert_eq!(next_tuesday(monday), NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert_eq!(
+            next_tuesday(monday),
+            NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+        );
     }
 
     #[test]
@@ -1763,7 +2174,10 @@ mod tests {
         assert_eq!(emails(&one), emails(&two));
         let unique: HashSet<_> = emails(&one).into_iter().collect();
         assert_eq!(unique.len(), 60);
-        assert!(one.rows.iter().all(|m| crate::accounts::Email::parse(&m.email).is_ok()));
+        assert!(one
+            .rows
+            .iter()
+            .all(|m| crate::accounts::Email::parse(&m.email).is_ok()));
     }
 
     #[test]

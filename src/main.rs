@@ -87,10 +87,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn run_demo(config: &Config, scale: f64, seed: u64) -> anyhow::Result<()> {
+    let options = demo::Options { scale, seed };
+    options.check()?;
     let started = std::time::Instant::now();
     let db = Db::connect(&config.database_url)?;
     let mut conn = db.conn()?;
-    let summary = demo::generate(&mut conn, &demo::Options { scale, seed })?;
+    let summary = demo::generate(&mut conn, &options)?;
     println!(
         "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks.",
         started.elapsed().as_secs_f64(),

@@ -8,6 +8,7 @@ mod admin;
 mod bookings;
 mod concurrency;
 mod courses;
+mod demo;
 mod directory;
 mod forum;
 mod forum_moderation;
