@@ -16,6 +16,7 @@ pub mod home;
 pub mod mail;
 pub mod markdown;
 pub mod members;
+pub mod resources;
 pub mod schema;
 pub mod web;
 
@@ -92,6 +93,14 @@ impl Application {
             max_upload_mb: config.max_upload_mb,
             feed_key,
         };
+        let files: Arc<dyn resources::store::FileStore> = Arc::new(
+            resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
+                format!(
+                    "could not use the upload folder {}",
+                    config.uploads_dir.display()
+                )
+            })?,
+        );
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
             Some(url) => Arc::new(mail::SmtpServer::new(url)?),
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
@@ -116,6 +125,7 @@ impl Application {
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
                 .app_data(aw::Data::new(server_db.clone()))
                 .app_data(aw::Data::from(mailer.clone()))
+                .app_data(aw::Data::from(files.clone()))
                 .app_data(aw::Data::new(site.clone()))
                 .app_data(
                     aw::FormConfig::default()
@@ -171,5 +181,6 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     members::routes::routes(cfg);
     forum::routes::routes(cfg);
     bookings::routes::routes(cfg);
+    resources::routes::routes(cfg);
     admin::routes::routes(cfg);
 }

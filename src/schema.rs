@@ -208,7 +208,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    resources (id) {
+        id -> BigInt,
+        title -> Text,
+        description_source -> Text,
+        description_html -> Text,
+        kind -> Text,
+        url -> Nullable<Text>,
+        file_key -> Nullable<Text>,
+        original_name -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        audience -> Text,
+        borough -> Nullable<Text>,
+        owner_id -> BigInt,
+        hidden_at -> Nullable<Timestamp>,
+        download_count -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    resource_tags (resource_id, tag_id) {
+        resource_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
 diesel::joinable!(password_resets -> members (member_id));
+diesel::joinable!(resource_tags -> resources (resource_id));
+diesel::joinable!(resource_tags -> tags (tag_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(post_revisions -> posts (post_id));
@@ -231,4 +271,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     course_sessions,
     bookings,
     attendance,
+    resources,
+    tags,
+    resource_tags,
 );

@@ -85,3 +85,11 @@ id_type!(
     /// A row of `bookings`.
     BookingId
 );
+id_type!(
+    /// A row of `resources`: a shared file or link.
+    ResourceId
+);
+id_type!(
+    /// A row of `tags`.
+    TagId
+);

@@ -374,6 +374,16 @@ fn post_card(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Mar
                 }
             }
             (post_body(ctx, post))
+            @if !view.resources.is_empty() {
+                ul.resource-cards aria-label="Linked resources" {
+                    @for card in &view.resources {
+                        li.resource-card {
+                            span.tag { (card.label) } " "
+                            a href={ "/resources/" (card.id) } { (card.title) }
+                        }
+                    }
+                }
+            }
             @if !view.replies.is_empty() {
                 p.replies {
                     (view.replies.len()) " repl" (if view.replies.len() == 1 { "y" } else { "ies" }) ": "

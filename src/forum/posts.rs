@@ -13,7 +13,7 @@ use super::values::PostBody;
 use super::ForumError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
-use crate::db::{DbConn, MemberId, PostId, ThreadId};
+use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{
     helpful_marks, members, post_mentions, post_revisions, posts, threads as threads_table,
@@ -308,6 +308,8 @@ pub struct PostView {
     pub replies: Vec<(PostId, String)>,
     pub marked_helpful: bool,
     pub revisions: i64,
+    /// Resources from the library that the post links to.
+    pub resources: Vec<crate::resources::library::ResourceCard>,
 }
 
 #[derive(Debug, Clone)]
@@ -418,9 +420,35 @@ pub fn thread_page(
             .collect()
     };
 
+    let linked: Vec<(PostId, Vec<ResourceId>)> = rows
+        .iter()
+        .filter(|(post, _)| post.is_visible())
+        .map(|(post, _)| (post.id, linked_resources(post.body_html.as_str())))
+        .filter(|(_, ids)| !ids.is_empty())
+        .collect();
+    let all_linked: Vec<ResourceId> = linked
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().copied())
+        .collect();
+    let cards = if all_linked.is_empty() {
+        HashMap::new()
+    } else {
+        crate::resources::library::cards(conn, &all_linked)?
+    };
+    let mut cards_of: HashMap<PostId, Vec<crate::resources::library::ResourceCard>> = linked
+        .into_iter()
+        .map(|(post, ids)| {
+            (
+                post,
+                ids.iter().filter_map(|id| cards.get(id).cloned()).collect(),
+            )
+        })
+        .collect();
+
     let posts = rows
         .into_iter()
         .map(|(post, author)| PostView {
+            resources: cards_of.remove(&post.id).unwrap_or_default(),
             quote: post.reply_to_id.and_then(|id| quotes.get(&id).cloned()),
             replies: replies.remove(&post.id).unwrap_or_default(),
             marked_helpful: helpful.contains(&post.id),
@@ -436,6 +464,25 @@ pub fn thread_page(
         page,
         last_page,
     })
+}
+
+/// The library resources a cooked post links to (`/resources/N`), each once.
+fn linked_resources(html: &str) -> Vec<ResourceId> {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        regex::Regex::new(r#"href="(?:https?://[^/"]+)?/resources/(\d+)""#)
+            .expect("pattern compiles")
+    });
+    let mut ids: Vec<ResourceId> = Vec::new();
+    for captures in pattern.captures_iter(html) {
+        if let Ok(id) = captures[1].parse() {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.truncate(5);
+    ids
 }
 
 /// Where a post is: its thread and page, for links that jump to it.

@@ -57,6 +57,9 @@ async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceReques
         .and_then(|value| value.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        return check_multipart(req, &content_type).await;
+    }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err((req, AppError::CsrfRejected));
     }
@@ -67,16 +70,86 @@ async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceReques
     let sent = serde_urlencoded::from_bytes::<TokenField>(&body)
         .ok()
         .and_then(|field| field.csrf_token);
-    let expected = expected_csrf_token(&req.get_session());
-    let matches = match (sent, expected) {
-        (Some(sent), Some(expected)) => bool::from(sent.as_bytes().ct_eq(expected.as_bytes())),
-        _ => false,
-    };
-    if !matches {
+    if !token_matches(&req, sent.as_deref().map(str::as_bytes)) {
         return Err((req, AppError::CsrfRejected));
     }
     req.set_payload(Payload::from(body));
     Ok(req)
+}
+
+fn token_matches(req: &ServiceRequest, sent: Option<&[u8]>) -> bool {
+    match (sent, expected_csrf_token(&req.get_session())) {
+        (Some(sent), Some(expected)) => bool::from(sent.ct_eq(expected.as_bytes())),
+        _ => false,
+    }
+}
+
+/// How much of an upload is read before its token must have appeared.
+const MULTIPART_PEEK: usize = 16 * 1024;
+
+/// An upload carries the token as its first part (the hidden field comes first in every
+/// upload form). Only that much is read here; the rest streams on to the handler
+/// untouched, so a large file is never held in memory.
+async fn check_multipart(
+    mut req: ServiceRequest,
+    content_type: &str,
+) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
+    let Some(boundary) = content_type
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_owned())
+        .next()
+    else {
+        return Err((req, AppError::CsrfRejected));
+    };
+    let mut payload = req.take_payload();
+    let mut head = BytesMut::new();
+    let token = loop {
+        if let Some(token) = first_part_token(&head, &boundary) {
+            break Some(token);
+        }
+        if head.len() > MULTIPART_PEEK {
+            break None;
+        }
+        match payload.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => break None,
+        }
+    };
+    if !token_matches(&req, token.as_deref()) {
+        return Err((req, AppError::CsrfRejected));
+    }
+    let replay = futures_util::stream::once(async move {
+        Ok::<_, actix_web::error::PayloadError>(head.freeze())
+    });
+    let rest: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = Result<Bytes, actix_web::error::PayloadError>>>,
+    > = Box::pin(replay.chain(payload));
+    req.set_payload(Payload::Stream { payload: rest });
+    Ok(req)
+}
+
+/// The value of the first part when it is the `csrf_token` field and fully read.
+fn first_part_token(head: &[u8], boundary: &str) -> Option<Vec<u8>> {
+    let opening = format!("--{boundary}\r\n");
+    let rest = head.strip_prefix(opening.as_bytes())?;
+    let headers_end = find(rest, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..headers_end])
+        .ok()?
+        .to_ascii_lowercase();
+    if !headers.contains("name=\"csrf_token\"") {
+        return Some(Vec::new());
+    }
+    let value = &rest[headers_end + 4..];
+    let closing = format!("\r\n--{boundary}");
+    let end = find(value, closing.as_bytes())?;
+    Some(value[..end].to_vec())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, AppError> {
@@ -93,4 +166,24 @@ async fn read_body(req: &mut ServiceRequest) -> Result<Bytes, AppError> {
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_part_token;
+
+    #[test]
+    fn the_token_is_read_from_the_first_part() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc123\r\n--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHi\r\n--XyZ--\r\n";
+        assert_eq!(first_part_token(body, "XyZ"), Some(b"abc123".to_vec()));
+        // Not yet fully read: wait for more.
+        assert_eq!(first_part_token(&body[..60], "XyZ"), None);
+    }
+
+    #[test]
+    fn a_first_part_that_is_not_the_token_fails() {
+        let body =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHi\r\n--XyZ--\r\n";
+        assert_eq!(first_part_token(body, "XyZ"), Some(Vec::new()));
+    }
 }

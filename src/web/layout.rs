@@ -4,10 +4,11 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::context::PageCtx;
 
-/// The main menu: only sections that exist (resources and search join as they land).
-const NAV: [(&str, &str); 4] = [
+/// The main menu: only sections that exist (search joins when it lands).
+const NAV: [(&str, &str); 5] = [
     ("/", "Home"),
     ("/forum", "Forum"),
+    ("/resources", "Resources"),
     ("/courses", "Courses"),
     ("/members", "Members"),
 ];

@@ -283,7 +283,14 @@ on_both_engines! {
         let names: Vec<String> = texts_of(&forum, "ul.categories h2.card-title a");
         assert_eq!(
             names,
-            ["Announcements", "Introductions", "Post-Covid rehabilitation", "Practice questions", "Local services & boroughs"]
+            [
+                "Announcements",
+                "Introductions",
+                "Post-Covid rehabilitation",
+                "Practice questions",
+                "Local services & boroughs",
+                "Resource discussions"
+            ]
         );
     }
 

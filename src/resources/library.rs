@@ -1,0 +1,588 @@
+//! The library's rules and queries: adding, finding, changing and removing resources and
+//! their tags.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::values::Audience;
+use super::ResourceError;
+use crate::accounts::members::Viewer;
+use crate::accounts::{Borough, Role, StaffLevel};
+use crate::audit::{self, Entry};
+use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId};
+use crate::markdown::{self, SafeHtml};
+use crate::schema::{members, resource_tags, resources, tags};
+use crate::web::paging::{PageNumber, Paged};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = resources)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub title: String,
+    pub description_source: String,
+    pub description_html: SafeHtml,
+    pub kind: String,
+    pub url: Option<String>,
+    pub file_key: Option<String>,
+    pub original_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub sha256: Option<String>,
+    pub audience: String,
+    pub borough: Option<String>,
+    pub owner_id: MemberId,
+    pub hidden_at: Option<NaiveDateTime>,
+    pub download_count: i64,
+    pub thread_id: Option<ThreadId>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Resource {
+    pub fn is_file(&self) -> bool {
+        self.kind == "file"
+    }
+
+    pub fn audience(&self) -> Audience {
+        Audience::parse(&self.audience).unwrap_or(Audience::Both)
+    }
+
+    pub fn borough(&self) -> Option<Borough> {
+        self.borough.as_deref().and_then(Borough::from_slug)
+    }
+}
+
+/// Who shared a resource.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = members)]
+pub struct Sharer {
+    pub id: MemberId,
+    pub display_name: String,
+    pub role: Role,
+    pub borough: Borough,
+    pub staff: StaffLevel,
+}
+
+/// A resource with what its card shows.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub resource: Resource,
+    pub sharer: Sharer,
+    pub tags: Vec<String>,
+}
+
+/// Either a stored file's details or a link.
+pub enum Content {
+    File {
+        key: String,
+        original_name: String,
+        content_type: String,
+        size: i64,
+        sha256: String,
+    },
+    Link(String),
+}
+
+pub struct NewResource {
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub audience: Audience,
+    pub borough: Option<Borough>,
+    pub content: Content,
+}
+
+/// Whether the viewer may see a resource at all (hidden ones: owner and facilitators).
+pub fn visible_to(resource: &Resource, viewer: &Viewer) -> bool {
+    resource.hidden_at.is_none() || resource.owner_id == viewer.id || viewer.staff.can_moderate()
+}
+
+pub fn may_change(resource: &Resource, viewer: &Viewer) -> bool {
+    resource.owner_id == viewer.id || viewer.staff.can_moderate()
+}
+
+/// A resource already in the library with the same content.
+pub fn same_file(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<(ResourceId, String)>> {
+    resources::table
+        .filter(resources::sha256.eq(sha256))
+        .select((resources::id, resources::title))
+        .first(conn)
+        .optional()
+}
+
+fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
+    let mut known: HashMap<String, TagId> = tags::table
+        .filter(tags::name.eq_any(names))
+        .select((tags::name, tags::id))
+        .load::<(String, TagId)>(conn)?
+        .into_iter()
+        .collect();
+    let mut ids = Vec::new();
+    for name in names {
+        let id = match known.get(name) {
+            Some(id) => *id,
+            None => {
+                let id: TagId = diesel::insert_into(tags::table)
+                    .values(tags::name.eq(name))
+                    .returning(tags::id)
+                    .get_result(conn)?;
+                known.insert(name.clone(), id);
+                id
+            }
+        };
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[String]) -> QueryResult<()> {
+    diesel::delete(resource_tags::table.filter(resource_tags::resource_id.eq(resource)))
+        .execute(conn)?;
+    for tag in tag_ids(conn, names)? {
+        diesel::insert_into(resource_tags::table)
+            .values((
+                resource_tags::resource_id.eq(resource),
+                resource_tags::tag_id.eq(tag),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds a resource. Run in a write transaction; for a file, put the upload in the store
+/// only after the transaction commits.
+pub fn add(
+    conn: &mut DbConn,
+    owner: &Viewer,
+    new: &NewResource,
+    now: NaiveDateTime,
+) -> Result<ResourceId, ResourceError> {
+    conn.serialize_on("resource-files")?;
+    let (kind, url, key, name, content_type, size, sha) = match &new.content {
+        Content::Link(url) => ("link", Some(url.as_str()), None, None, None, None, None),
+        Content::File {
+            key,
+            original_name,
+            content_type,
+            size,
+            sha256,
+        } => {
+            if let Some((id, title)) = same_file(conn, sha256)? {
+                return Err(ResourceError::Duplicate(id, title));
+            }
+            (
+                "file",
+                None,
+                Some(key.as_str()),
+                Some(original_name.as_str()),
+                Some(content_type.as_str()),
+                Some(*size),
+                Some(sha256.as_str()),
+            )
+        }
+    };
+    let id: ResourceId = diesel::insert_into(resources::table)
+        .values((
+            resources::title.eq(&new.title),
+            resources::description_source.eq(&new.description),
+            resources::description_html.eq(markdown::cook(&new.description)),
+            resources::kind.eq(kind),
+            resources::url.eq(url),
+            resources::file_key.eq(key),
+            resources::original_name.eq(name),
+            resources::content_type.eq(content_type),
+            resources::size_bytes.eq(size),
+            resources::sha256.eq(sha),
+            resources::audience.eq(new.audience.slug()),
+            resources::borough.eq(new.borough.map(|b| b.slug())),
+            resources::owner_id.eq(owner.id),
+            resources::download_count.eq(0),
+            resources::created_at.eq(now),
+            resources::updated_at.eq(now),
+        ))
+        .returning(resources::id)
+        .get_result(conn)?;
+    set_tags(conn, id, &new.tags)?;
+    Ok(id)
+}
+
+pub fn find(conn: &mut DbConn, id: ResourceId) -> QueryResult<Resource> {
+    resources::table
+        .find(id)
+        .select(Resource::as_select())
+        .first(conn)
+}
+
+fn tags_of(conn: &mut DbConn, ids: &[ResourceId]) -> QueryResult<HashMap<ResourceId, Vec<String>>> {
+    let mut found: HashMap<ResourceId, Vec<String>> = HashMap::new();
+    for (resource, name) in resource_tags::table
+        .inner_join(tags::table)
+        .filter(resource_tags::resource_id.eq_any(ids))
+        .order(tags::name.asc())
+        .select((resource_tags::resource_id, tags::name))
+        .load::<(ResourceId, String)>(conn)?
+    {
+        found.entry(resource).or_default().push(name);
+    }
+    Ok(found)
+}
+
+/// One resource with its sharer and tags, if the viewer may see it.
+pub fn one(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Listed, ResourceError> {
+    let (resource, sharer): (Resource, Sharer) = resources::table
+        .inner_join(members::table.on(members::id.eq(resources::owner_id)))
+        .filter(resources::id.eq(id))
+        .select((Resource::as_select(), Sharer::as_select()))
+        .first(conn)?;
+    if !visible_to(&resource, viewer) {
+        return Err(ResourceError::NotFound);
+    }
+    let tags = tags_of(conn, &[id])?.remove(&id).unwrap_or_default();
+    Ok(Listed {
+        resource,
+        sharer,
+        tags,
+    })
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub tags: Vec<String>,
+    pub audience: Option<Audience>,
+    pub borough: Option<Borough>,
+    /// "file" or "link".
+    pub kind: Option<&'static str>,
+}
+
+pub const PER_PAGE: i64 = 20;
+
+/// Newest first, every filter combined (all the tags asked for). Three queries.
+pub fn browse(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    filter: &Filter,
+    page: PageNumber,
+) -> QueryResult<Paged<Listed>> {
+    let moderator = viewer.staff.can_moderate();
+    let me = viewer.id;
+    let base = || {
+        let mut query = resources::table
+            .inner_join(members::table.on(members::id.eq(resources::owner_id)))
+            .into_boxed();
+        if !moderator {
+            query = query.filter(
+                resources::hidden_at
+                    .is_null()
+                    .or(resources::owner_id.eq(me)),
+            );
+        }
+        for tag in &filter.tags {
+            query = query.filter(diesel::dsl::exists(
+                resource_tags::table
+                    .inner_join(tags::table)
+                    .filter(resource_tags::resource_id.eq(resources::id))
+                    .filter(tags::name.eq(tag.clone())),
+            ));
+        }
+        match filter.audience {
+            // "For OTs" includes what is for both.
+            Some(Audience::Only(role)) => {
+                query = query.filter(
+                    resources::audience.eq_any(vec!["both".to_owned(), role.slug().to_owned()]),
+                )
+            }
+            Some(Audience::Both) => query = query.filter(resources::audience.eq("both")),
+            None => {}
+        }
+        if let Some(borough) = filter.borough {
+            query = query.filter(resources::borough.eq(borough.slug()));
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(resources::kind.eq(kind));
+        }
+        query
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let rows: Vec<(Resource, Sharer)> = base()
+        .order((resources::created_at.desc(), resources::id.desc()))
+        .limit(PER_PAGE)
+        .offset(page.offset(PER_PAGE))
+        .select((Resource::as_select(), Sharer::as_select()))
+        .load(conn)?;
+    let ids: Vec<ResourceId> = rows.iter().map(|(r, _)| r.id).collect();
+    let mut tags = tags_of(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|(resource, sharer)| Listed {
+            tags: tags.remove(&resource.id).unwrap_or_default(),
+            resource,
+            sharer,
+        })
+        .collect();
+    Ok(Paged {
+        items,
+        page: page.get(),
+        per_page: PER_PAGE,
+        total,
+    })
+}
+
+/// Tags with the number of visible resources carrying each, most used first.
+pub fn tag_cloud(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, i64)>> {
+    resource_tags::table
+        .inner_join(tags::table)
+        .inner_join(resources::table)
+        .filter(resources::hidden_at.is_null())
+        .group_by(tags::name)
+        .select((tags::name, diesel::dsl::count_star()))
+        .order((diesel::dsl::count_star().desc(), tags::name.asc()))
+        .limit(limit)
+        .load(conn)
+}
+
+/// Every tag name, for suggestions while typing.
+pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    tags::table
+        .select(tags::name)
+        .order(tags::name.asc())
+        .limit(500)
+        .load(conn)
+}
+
+pub struct Change {
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub audience: Audience,
+    pub borough: Option<Borough>,
+    /// A new address, for a link.
+    pub url: Option<String>,
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: ResourceId,
+    change: &Change,
+    now: NaiveDateTime,
+) -> Result<(), ResourceError> {
+    let resource = find(conn, id)?;
+    if !may_change(&resource, viewer) {
+        return Err(ResourceError::Forbidden(
+            "Only the person who shared it, or a facilitator, can change this resource.".into(),
+        ));
+    }
+    let url = if resource.is_file() {
+        None
+    } else {
+        change.url.clone().or(resource.url.clone())
+    };
+    diesel::update(resources::table.find(id))
+        .set((
+            resources::title.eq(&change.title),
+            resources::description_source.eq(&change.description),
+            resources::description_html.eq(markdown::cook(&change.description)),
+            resources::audience.eq(change.audience.slug()),
+            resources::borough.eq(change.borough.map(|b| b.slug())),
+            resources::url.eq(url),
+            resources::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    set_tags(conn, id, &change.tags)?;
+    if resource.owner_id != viewer.id {
+        audit::record(
+            conn,
+            &Entry {
+                actor: Some(viewer.id),
+                action: "resource edited",
+                target_member: Some(resource.owner_id),
+                subject: &resource.title,
+                reason: "",
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Removes a resource; returns its stored file's key so the caller deletes the file once
+/// the transaction has committed.
+pub fn remove(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: ResourceId,
+    now: NaiveDateTime,
+) -> Result<Option<String>, ResourceError> {
+    let resource = find(conn, id)?;
+    if !may_change(&resource, viewer) {
+        return Err(ResourceError::Forbidden(
+            "Only the person who shared it, or a facilitator, can delete this resource.".into(),
+        ));
+    }
+    diesel::delete(resources::table.find(id)).execute(conn)?;
+    if resource.owner_id != viewer.id {
+        audit::record(
+            conn,
+            &Entry {
+                actor: Some(viewer.id),
+                action: "resource deleted",
+                target_member: Some(resource.owner_id),
+                subject: &resource.title,
+                reason: "",
+            },
+            now,
+        )?;
+    }
+    Ok(resource.file_key)
+}
+
+pub fn set_hidden(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: ResourceId,
+    hidden: bool,
+    now: NaiveDateTime,
+) -> Result<(), ResourceError> {
+    if !viewer.staff.can_moderate() {
+        return Err(ResourceError::Forbidden(
+            "Only facilitators hide resources.".into(),
+        ));
+    }
+    let resource = find(conn, id)?;
+    diesel::update(resources::table.find(id))
+        .set(resources::hidden_at.eq(if hidden { Some(now) } else { None }))
+        .execute(conn)?;
+    let action = if hidden {
+        "resource hidden"
+    } else {
+        "resource shown again"
+    };
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(viewer.id),
+            action,
+            target_member: Some(resource.owner_id),
+            subject: &resource.title,
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+/// Counts a download and says where the file is.
+pub fn download(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: ResourceId,
+) -> Result<Resource, ResourceError> {
+    let resource = find(conn, id)?;
+    if !visible_to(&resource, viewer) || !resource.is_file() {
+        return Err(ResourceError::NotFound);
+    }
+    diesel::update(resources::table.find(id))
+        .set(resources::download_count.eq(resources::download_count + 1))
+        .execute(conn)?;
+    Ok(resource)
+}
+
+/// Renames a tag; a name already in use merges the two.
+pub fn rename_tag(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> Result<(), ResourceError> {
+    if !viewer.staff.can_moderate() {
+        return Err(ResourceError::Forbidden(
+            "Only facilitators rename tags.".into(),
+        ));
+    }
+    let old: TagId = tags::table
+        .filter(tags::name.eq(from))
+        .select(tags::id)
+        .first(conn)?;
+    let existing: Option<TagId> = tags::table
+        .filter(tags::name.eq(to))
+        .select(tags::id)
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(target) if target != old => {
+            let already: Vec<ResourceId> = resource_tags::table
+                .filter(resource_tags::tag_id.eq(target))
+                .select(resource_tags::resource_id)
+                .load(conn)?;
+            let moving: Vec<ResourceId> = resource_tags::table
+                .filter(resource_tags::tag_id.eq(old))
+                .select(resource_tags::resource_id)
+                .load(conn)?;
+            for resource in moving.into_iter().filter(|r| !already.contains(r)) {
+                diesel::insert_into(resource_tags::table)
+                    .values((
+                        resource_tags::resource_id.eq(resource),
+                        resource_tags::tag_id.eq(target),
+                    ))
+                    .execute(conn)?;
+            }
+            diesel::delete(tags::table.find(old)).execute(conn)?;
+        }
+        _ => {
+            diesel::update(tags::table.find(old))
+                .set(tags::name.eq(to))
+                .execute(conn)?;
+        }
+    }
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(viewer.id),
+            action: "tag renamed",
+            target_member: None,
+            subject: &format!("{from} → {to}"),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(())
+}
+
+pub fn set_thread(conn: &mut DbConn, id: ResourceId, thread: ThreadId) -> QueryResult<()> {
+    diesel::update(resources::table.find(id))
+        .set(resources::thread_id.eq(thread))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What the small card under a post shows of a resource it links to.
+#[derive(Debug, Clone)]
+pub struct ResourceCard {
+    pub id: ResourceId,
+    pub title: String,
+    /// "PDF", "Link", …
+    pub label: &'static str,
+}
+
+/// Cards for the (visible) resources among these ids.
+pub fn cards(
+    conn: &mut DbConn,
+    ids: &[ResourceId],
+) -> QueryResult<HashMap<ResourceId, ResourceCard>> {
+    Ok(resources::table
+        .filter(resources::id.eq_any(ids))
+        .filter(resources::hidden_at.is_null())
+        .select((resources::id, resources::title, resources::content_type))
+        .load::<(ResourceId, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(id, title, content_type)| {
+            let label = content_type
+                .as_deref()
+                .map_or("Link", super::sniff::FileType::label);
+            (id, ResourceCard { id, title, label })
+        })
+        .collect())
+}

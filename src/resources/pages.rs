@@ -1,0 +1,379 @@
+//! Resource library pages: plain structs in, markup out.
+
+use maud::{html, Markup};
+
+use super::library::{Filter, Listed};
+use super::sniff::{FileType, ALLOWED};
+use super::values::{Audience, MAX_TAGS};
+use crate::accounts::Borough;
+use crate::members::pages::member_badges;
+use crate::web::forms::{
+    csrf_field, error_summary, select_field, text_field, textarea_field, FieldErrors, Input,
+};
+use crate::web::layout::{layout, time_tag};
+use crate::web::paging::{pagination, Paged};
+use crate::web::PageCtx;
+
+/// "1.4 MB", "820 KB".
+pub fn size_text(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+fn kind_text(listed: &Listed) -> String {
+    match (&listed.resource.content_type, listed.resource.size_bytes) {
+        (Some(mime), Some(size)) => format!("{}, {}", FileType::label(mime), size_text(size)),
+        _ => "Link".into(),
+    }
+}
+
+fn filter_href(filter: &Filter, page: Option<u32>) -> String {
+    let mut parts: Vec<String> = filter
+        .tags
+        .iter()
+        .map(|t| {
+            format!(
+                "tag={}",
+                url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    if let Some(audience) = filter.audience {
+        parts.push(format!("audience={}", audience.slug()));
+    }
+    if let Some(borough) = filter.borough {
+        parts.push(format!("borough={}", borough.slug()));
+    }
+    if let Some(kind) = filter.kind {
+        parts.push(format!("kind={kind}"));
+    }
+    if let Some(page) = page {
+        parts.push(format!("page={page}"));
+    }
+    if parts.is_empty() {
+        "/resources".into()
+    } else {
+        format!("/resources?{}", parts.join("&"))
+    }
+}
+
+fn with_tag(filter: &Filter, tag: &str) -> String {
+    let mut wider = filter.clone();
+    if !wider.tags.iter().any(|t| t == tag) {
+        wider.tags.push(tag.to_owned());
+    }
+    filter_href(&wider, None)
+}
+
+fn without_tag(filter: &Filter, tag: &str) -> String {
+    let mut narrower = filter.clone();
+    narrower.tags.retain(|t| t != tag);
+    filter_href(&narrower, None)
+}
+
+fn card(listed: &Listed, filter: &Filter) -> Markup {
+    let resource = &listed.resource;
+    html! {
+        li.card {
+            h3.card-title {
+                a href={ "/resources/" (resource.id) } { (resource.title) }
+                @if resource.hidden_at.is_some() { " " span.tag.tag-red { "Hidden" } }
+            }
+            p.muted {
+                (kind_text(listed)) " · for " (resource.audience().label())
+                @if let Some(borough) = resource.borough() { " · " (borough.label()) }
+            }
+            p.muted { "Shared by " (listed.sharer.display_name) " " (member_badges(listed.sharer.role, listed.sharer.borough, listed.sharer.staff)) " · " (time_tag(resource.created_at)) }
+            @if !listed.tags.is_empty() {
+                ul.tag-list aria-label="Tags" {
+                    @for tag in &listed.tags { li { a.tag href=(with_tag(filter, tag)) { (tag) } } }
+                }
+            }
+        }
+    }
+}
+
+pub fn browse(
+    ctx: &PageCtx,
+    filter: &Filter,
+    results: &Paged<Listed>,
+    cloud: &[(String, i64)],
+) -> Markup {
+    let audience = filter.audience.map(Audience::slug).unwrap_or("");
+    let borough = filter.borough.map(Borough::slug).unwrap_or("");
+    let kind = filter.kind.unwrap_or("");
+    layout(
+        ctx,
+        "Resources",
+        html! {
+            h1 { "Resource library" }
+            p.lede { "Leaflets, assessment templates, service directories, evidence summaries and links, shared by members." }
+            p { a.button href="/resources/new" { "Share a resource" } }
+            form.filter-bar method="get" action="/resources" {
+                @for tag in &filter.tags { input type="hidden" name="tag" value=(tag); }
+                div.form-group {
+                    label.label for="audience" { "For" }
+                    select.select #audience name="audience" {
+                        option value="" selected[audience.is_empty()] { "Everyone" }
+                        @for (value, text) in Audience::options() { option value=(value) selected[value == audience] { (text) } }
+                    }
+                }
+                div.form-group {
+                    label.label for="borough" { "Borough" }
+                    select.select #borough name="borough" {
+                        option value="" selected[borough.is_empty()] { "All boroughs" }
+                        @for (value, text) in Borough::options() { option value=(value) selected[value == borough] { (text) } }
+                    }
+                }
+                div.form-group {
+                    label.label for="kind" { "Type" }
+                    select.select #kind name="kind" {
+                        option value="" selected[kind.is_empty()] { "Files and links" }
+                        option value="file" selected[kind == "file"] { "Files" }
+                        option value="link" selected[kind == "link"] { "Links" }
+                    }
+                }
+                button.button.button-secondary type="submit" { "Show resources" }
+            }
+            @if !filter.tags.is_empty() {
+                p { "Tagged: "
+                    @for tag in &filter.tags {
+                        span.tag { (tag) " " a href=(without_tag(filter, tag)) { "remove" span.visually-hidden { " the tag " (tag) } } } " "
+                    }
+                }
+            }
+            h2 { (results.total) " resource" (if results.total == 1 { "" } else { "s" }) }
+            @if results.items.is_empty() {
+                p { "Nothing matches. Try fewer tags or another borough." }
+            } @else {
+                ul.card-list { @for listed in &results.items { (card(listed, filter)) } }
+            }
+            (pagination(results, |page| filter_href(filter, Some(page))))
+            @if !cloud.is_empty() {
+                h2 { "Tags" }
+                ul.tag-list.cloud {
+                    @for (tag, count) in cloud {
+                        li { a.tag href=(with_tag(filter, tag)) { (tag) " (" (count) ")" } }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
+    let resource = &listed.resource;
+    let moderator = ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate());
+    layout(
+        ctx,
+        &resource.title,
+        html! {
+            nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
+            h1 { (resource.title) }
+            @if resource.hidden_at.is_some() { p.notice { "This resource is hidden from members." } }
+            p { "Shared by " a href={ "/members/" (listed.sharer.id) } { (listed.sharer.display_name) } " "
+                (member_badges(listed.sharer.role, listed.sharer.borough, listed.sharer.staff)) " · " (time_tag(resource.created_at)) }
+            @if !resource.description_html.is_empty() { div.prose { (resource.description_html) } }
+            dl.summary-list {
+                div { dt { "For" } dd { (resource.audience().label()) } }
+                @if let Some(borough) = resource.borough() { div { dt { "Borough" } dd { (borough.label()) } } }
+                @if resource.is_file() {
+                    div { dt { "File" } dd { (resource.original_name.as_deref().unwrap_or("")) } }
+                    div { dt { "Type and size" } dd { (kind_text(listed)) } }
+                    div { dt { "Downloads" } dd { (resource.download_count) } }
+                } @else if let Some(url) = &resource.url {
+                    div { dt { "Link" } dd { a href=(url) rel="noopener noreferrer nofollow" { (url) } } }
+                }
+                @if !listed.tags.is_empty() {
+                    div { dt { "Tags" } dd { ul.tag-list { @for tag in &listed.tags { li { a.tag href={ "/resources?tag=" (url::form_urlencoded::byte_serialize(tag.as_bytes()).collect::<String>()) } { (tag) } } } } } }
+                }
+            }
+            @if resource.is_file() {
+                p { a.button href={ "/resources/" (resource.id) "/download" } { "Download" span.visually-hidden { " " (resource.title) } } }
+            }
+            form method="post" action={ "/resources/" (resource.id) "/discuss" } {
+                (csrf_field(ctx))
+                button.button.button-secondary type="submit" {
+                    (if resource.thread_id.is_some() { "Go to the discussion" } else { "Discuss this resource" })
+                }
+            }
+            @if may_change {
+                h2 { "Manage" }
+                p { a href={ "/resources/" (resource.id) "/edit" } { "Edit" } }
+                form method="post" action={ "/resources/" (resource.id) "/delete" } {
+                    (csrf_field(ctx))
+                    button.button.button-warning type="submit" { "Delete this resource" }
+                }
+                @if moderator {
+                    form method="post" action={ "/resources/" (resource.id) (if resource.hidden_at.is_some() { "/unhide" } else { "/hide" }) } {
+                        (csrf_field(ctx))
+                        button.button.button-secondary type="submit" { (if resource.hidden_at.is_some() { "Show to members again" } else { "Hide from members" }) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The form's values, kept when it is shown again (a chosen file cannot be kept by a
+/// browser, so the page says to choose it again).
+#[derive(Debug, Default, Clone)]
+pub struct ResourceValues {
+    pub title: String,
+    pub description: String,
+    pub tags: String,
+    pub audience: String,
+    pub borough: String,
+    pub url: String,
+}
+
+fn resource_fields(values: &ResourceValues, errors: &FieldErrors, known_tags: &[String]) -> Markup {
+    let boroughs: Vec<(&str, &str)> = Borough::options();
+    html! {
+        (text_field("title", "Title", &values.title, errors, Input::text().required().max_length(200)))
+        (textarea_field("description", "Description", &values.description, errors,
+            Some("What it is and when it helps. Markdown works. Never include anything that identifies a patient or service user."), 5))
+        (text_field("tags", "Tags", &values.tags, errors, Input::text().hint("Separate tags with commas, for example: fatigue, referral form, wigan")))
+        @if !known_tags.is_empty() {
+            details.tag-suggestions {
+                summary { "Tags already in use" }
+                p { (known_tags.join(", ")) }
+            }
+        }
+        (select_field("audience", "Who is it for?", &values.audience, &Audience::options(), None, errors))
+        (select_field("borough", "Borough (for local resources)", &values.borough, &boroughs, Some("Not about one borough"), errors))
+    }
+}
+
+pub fn new_resource(
+    ctx: &PageCtx,
+    values: &ResourceValues,
+    errors: &FieldErrors,
+    known_tags: &[String],
+    max_mb: u64,
+) -> Markup {
+    let title = if errors.is_empty() {
+        "Share a resource"
+    } else {
+        "Error: Share a resource"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
+                (error_summary(errors))
+                h1 { "Share a resource" }
+                // The token comes first: the upload guard reads it before the file.
+                form method="post" action="/resources/new" enctype="multipart/form-data" novalidate {
+                    (csrf_field(ctx))
+                    (resource_fields(values, errors, known_tags))
+                    fieldset.fieldset {
+                        legend.label { "A file or a link" }
+                        p.hint { "Upload a file, or give the address of a web page: one or the other." }
+                        div.form-group.form-group-error[errors.get("file").is_some()] {
+                            label.label for="file" { "File" }
+                            div.hint id="file-hint" { (ALLOWED) ", up to " (max_mb) " MB." }
+                            @if let Some(message) = errors.get("file") {
+                                p.error-message id="file-error" { span.visually-hidden { "Error: " } (message) }
+                            }
+                            input.file-input #file type="file" name="file"
+                                aria-describedby={ "file-hint" @if errors.get("file").is_some() { " file-error" } };
+                        }
+                        (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
+                    }
+                    button.button type="submit" { "Share" }
+                }
+            }
+        },
+    )
+}
+
+pub fn edit_resource(
+    ctx: &PageCtx,
+    listed: &Listed,
+    values: &ResourceValues,
+    errors: &FieldErrors,
+    known_tags: &[String],
+) -> Markup {
+    let title = if errors.is_empty() {
+        "Edit a resource"
+    } else {
+        "Error: Edit a resource"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } li { a href={ "/resources/" (listed.resource.id) } { (listed.resource.title) } } } }
+                (error_summary(errors))
+                h1 { "Edit a resource" }
+                form method="post" action={ "/resources/" (listed.resource.id) "/edit" } novalidate {
+                    (csrf_field(ctx))
+                    (resource_fields(values, errors, known_tags))
+                    @if !listed.resource.is_file() {
+                        (text_field("url", "Link", &values.url, errors, Input::of("url").required()))
+                    }
+                    button.button type="submit" { "Save changes" }
+                }
+            }
+        },
+    )
+}
+
+pub fn tags_admin(ctx: &PageCtx, cloud: &[(String, i64)], errors: &FieldErrors) -> Markup {
+    let title = if errors.is_empty() {
+        "Tags"
+    } else {
+        "Error: Tags"
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
+                (error_summary(errors))
+                h1 { "Tags" }
+                p { "Rename a tag, or give it the name of another to merge the two." }
+                ul { @for (tag, count) in cloud { li { (tag) " (" (count) ")" } } }
+                form method="post" action="/resources/tags" novalidate {
+                    (csrf_field(ctx))
+                    (text_field("from", "Tag", "", errors, Input::text().required()))
+                    (text_field("to", "New name", "", errors, Input::text().required()))
+                    button.button type="submit" { "Rename or merge" }
+                }
+                p.hint { "A resource has at most " (MAX_TAGS) " tags." }
+            }
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size_text(1536 * 1024), "1.5 MB");
+        assert_eq!(size_text(2000), "2 KB");
+    }
+
+    #[test]
+    fn tag_links_add_and_remove_tags() {
+        let filter = Filter {
+            tags: vec!["fatigue".into()],
+            ..Filter::default()
+        };
+        assert_eq!(
+            with_tag(&filter, "long covid"),
+            "/resources?tag=fatigue&tag=long+covid"
+        );
+        assert_eq!(without_tag(&filter, "fatigue"), "/resources");
+    }
+}
