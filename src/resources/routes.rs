@@ -255,6 +255,7 @@ async fn upload(
     db: web::Data<Db>,
     site: web::Data<Site>,
     files: web::Data<dyn FileStore>,
+    session: Session,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let limit = site.max_upload_mb * 1024 * 1024;
@@ -345,6 +346,7 @@ async fn upload(
             )));
         }
     }
+    flash(&session, "Thank you for sharing. Your resource is in the library.");
     Ok(see_other(&format!("/resources/{id}")))
 }
 
