@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Load test: builds release, fills a fresh database with `spot demo`, starts SPOT on
+# loopback, signs in as a demo member and drives each page with wrk for a bounded time.
+# Prints a Markdown table (requests/s, p50/p99 latency, errors, server peak RSS).
+#
+#   bench/load.sh [--scale N] [--seconds S] [--connections C] [--engine sqlite|postgres]
+#
+# Needs wrk (Debian package `wrk`). For PostgreSQL it uses a throwaway database on the
+# local server (postgres://postgres@127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scale=1
+seconds=10
+connections=16
+engine=sqlite
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --scale) scale=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
+        --connections) connections=$2; shift 2 ;;
+        --engine) engine=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
+
+cargo build --release --quiet
+work=$(mktemp -d)
+port=18080
+base="http://127.0.0.1:$port"
+case "$engine" in
+    sqlite) url="sqlite://$work/spot.db" ;;
+    postgres)
+        name="spot_bench_$$"
+        psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $name" >/dev/null
+        url="postgres://postgres@127.0.0.1:5432/$name" ;;
+    *) echo "engine is sqlite or postgres" >&2; exit 2 ;;
+esac
+export DATABASE_URL="$url" SPOT_DATA_DIR="$work" SPOT_UPLOADS="$work/uploads" SPOT_BIND="127.0.0.1:$port" RUST_LOG=warn
+
+server=""
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null || true
+    [ "$engine" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+start=$(date +%s.%N)
+./target/release/spot demo --scale "$scale" --seed 7 > "$work/demo.txt"
+echo "demo data (scale $scale, $engine): $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+./target/release/spot > "$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+# Sign in as a demo member: the cookie and form token go into the wrk scripts.
+email=$(grep -o '[a-z.]*@[a-z]*\.spot\.example' "$work/demo.txt" | head -n 1)
+password=$(sed -n 's/.*[Pp]assword[^"]*"\(.*\)".*/\1/p' "$work/demo.txt" | head -n 1)
+password=${password:-demo password please change}
+jar="$work/cookies"
+token=$(curl -s -c "$jar" -b "$jar" "$base/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
+    --data-urlencode "email=$email" --data-urlencode "password=$password" "$base/login"
+cookie=$(awk '$6 == "spot_session" { print "spot_session=" $7 }' "$jar")
+token=$(curl -s -b "$jar" "$base/account" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//;s/"$//')
+[ -n "$cookie" ] || { echo "could not sign in as $email" >&2; exit 1; }
+
+# The busiest thread (for a deep page) and an ordinary one.
+thread_page() { curl -s -b "$jar" "$base/forum/post-covid-rehabilitation" | grep -o 'href="/threads/[0-9]*"' | head -n 1 | grep -o '[0-9]*'; }
+small=$(thread_page)
+deep_thread=$(curl -s -b "$jar" "$base/forum/practice-questions" "$base/forum/post-covid-rehabilitation" "$base/forum/local-services" "$base/forum/introductions" \
+    | grep -o 'href="/threads/[0-9]*"' | grep -o '[0-9]*' | sort -u | while read -r id; do
+        last=$(curl -s -b "$jar" "$base/threads/$id" | grep -o 'Page 1 of [0-9]*' | grep -o '[0-9]*$' || echo 1)
+        echo "${last:-1} $id"
+    done | sort -n | tail -n 1)
+deep_pages=${deep_thread%% *}
+deep_id=${deep_thread##* }
+
+cat > "$work/get.lua" <<LUA
+wrk.headers["Cookie"] = "$cookie"
+LUA
+cat > "$work/mixed.lua" <<LUA
+wrk.headers["Cookie"] = "$cookie"
+local n = 0
+request = function()
+  n = n + 1
+  if n % 20 == 0 then
+    local body = "csrf_token=$token&body=Thanks%2C+this+is+useful+for+our+team.&action=post"
+    return wrk.format("POST", "/threads/$small/reply", {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$cookie"}, body)
+  end
+  return wrk.format("GET", "/threads/$small")
+end
+LUA
+
+peak_rss() { awk '/VmHWM/ { print int($2 / 1024) " MB" }' "/proc/$server/status"; }
+run() {
+    local label=$1 path=$2 script=$3
+    local out
+    out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$script" "$base$path" 2>&1)
+    local rps p50 p99 errors non2xx
+    rps=$(echo "$out" | awk '/Requests\/sec/ { print int($2) }')
+    p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
+    p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
+    errors=$(echo "$out" | awk '/Socket errors/ { print $0 }' | sed 's/.*Socket errors: //')
+    non2xx=$(echo "$out" | awk '/Non-2xx or 3xx/ { print $5 }')
+    echo "| $label | $rps | $p50 | $p99 | ${non2xx:-0} non-2xx/3xx${errors:+, $errors} | $(peak_rss) |"
+}
+
+echo
+echo "SPOT load test: $engine, scale $scale, wrk ${seconds}s, $connections connections, $(nproc) cores"
+echo
+echo "| page | requests/s | p50 | p99 | errors | server peak RSS |"
+echo "|---|---|---|---|---|---|"
+run "forum index" "/forum" "$work/get.lua"
+run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
+run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
+run "deep page ($deep_pages of thread $deep_id)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
+run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
+run "mixed: thread reads, 5% replies" "/threads/$small" "$work/mixed.lua"
+if grep -qi "database is locked" "$work/server.log"; then
+    echo
+    echo "**database is locked** appeared in the server log"
+fi
