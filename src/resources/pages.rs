@@ -105,11 +105,16 @@ pub fn browse(
     let audience = filter.audience.map(Audience::slug).unwrap_or("");
     let borough = filter.borough.map(Borough::slug).unwrap_or("");
     let kind = filter.kind.unwrap_or("");
+    let title = if filter.tags.is_empty() {
+        "Resource library".to_owned()
+    } else {
+        format!("Resources tagged {}", filter.tags.join(" and "))
+    };
     layout(
         ctx,
-        "Resources",
+        &title,
         html! {
-            h1 { "Resource library" }
+            h1 { (title) }
             p.lede { "Leaflets, assessment templates, service directories, evidence summaries and links, shared by members." }
             p { a.button href="/resources/new" { "Share a resource" } }
             form.filter-bar method="get" action="/resources" {
@@ -141,13 +146,17 @@ pub fn browse(
             @if !filter.tags.is_empty() {
                 p { "Tagged: "
                     @for tag in &filter.tags {
-                        span.tag { (tag) " " a href=(without_tag(filter, tag)) { "remove" span.visually-hidden { " the tag " (tag) } } } " "
+                        span.tag { (tag) } " " a href=(without_tag(filter, tag)) { "Remove tag " (tag) } " "
                     }
                 }
             }
             h2 { (results.total) " resource" (if results.total == 1 { "" } else { "s" }) }
             @if results.items.is_empty() {
-                p { "Nothing matches. Try fewer tags or another borough." }
+                @if *filter == Filter::default() {
+                    p { "No resources have been shared yet. " a href="/resources/new" { "Share the first one" } "." }
+                } @else {
+                    p { "Nothing matches. Try fewer tags or another borough." }
+                }
             } @else {
                 ul.card-list { @for listed in &results.items { (card(listed, filter)) } }
             }
@@ -192,25 +201,33 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
                 }
             }
             @if resource.is_file() {
-                p { a.button href={ "/resources/" (resource.id) "/download" } { "Download" span.visually-hidden { " " (resource.title) } } }
+                p { a.button href={ "/resources/" (resource.id) "/download" } { "Download" span.visually-hidden { " " (resource.title) } " (" (kind_text(listed)) ")" } }
+            } @else if let Some(url) = &resource.url {
+                p { a.button href=(url) rel="noopener noreferrer nofollow" { "Go to the website" } }
             }
-            form method="post" action={ "/resources/" (resource.id) "/discuss" } {
-                (csrf_field(ctx))
-                button.button.button-secondary type="submit" {
-                    (if resource.thread_id.is_some() { "Go to the discussion" } else { "Discuss this resource" })
+            @if let Some(thread) = resource.thread_id {
+                p { a.button.button-secondary href={ "/threads/" (thread) } { "Go to the discussion" } }
+            } @else {
+                form method="post" action={ "/resources/" (resource.id) "/discuss" } {
+                    (csrf_field(ctx))
+                    button.button.button-secondary type="submit" { "Discuss this resource" }
                 }
             }
             @if may_change {
                 h2 { "Manage" }
                 p { a href={ "/resources/" (resource.id) "/edit" } { "Edit" } }
-                form method="post" action={ "/resources/" (resource.id) "/delete" } {
-                    (csrf_field(ctx))
-                    button.button.button-warning type="submit" { "Delete this resource" }
-                }
                 @if moderator {
                     form method="post" action={ "/resources/" (resource.id) (if resource.hidden_at.is_some() { "/unhide" } else { "/hide" }) } {
                         (csrf_field(ctx))
                         button.button.button-secondary type="submit" { (if resource.hidden_at.is_some() { "Show to members again" } else { "Hide from members" }) }
+                    }
+                }
+                details {
+                    summary { "Delete this resource" }
+                    form method="post" action={ "/resources/" (resource.id) "/delete" } {
+                        (csrf_field(ctx))
+                        p { "Deleting removes the resource" @if resource.is_file() { " and its file" } " for everyone. This cannot be undone." }
+                        button.button.button-warning type="submit" { "Yes, delete it" }
                     }
                 }
             }
@@ -234,9 +251,9 @@ fn resource_fields(values: &ResourceValues, errors: &FieldErrors, known_tags: &[
     let boroughs: Vec<(&str, &str)> = Borough::options();
     html! {
         (text_field("title", "Title", &values.title, errors, Input::text().required().max_length(200)))
-        (textarea_field("description", "Description", &values.description, errors,
+        (textarea_field("description", "Description (optional)", &values.description, errors,
             Some("What it is and when it helps. Markdown works. Never include anything that identifies a patient or service user."), 5))
-        (text_field("tags", "Tags", &values.tags, errors, Input::text().hint("Separate tags with commas, for example: fatigue, referral form, wigan")))
+        (text_field("tags", "Tags (optional)", &values.tags, errors, Input::text().hint("Separate tags with commas, for example: fatigue, referral form, wigan")))
         @if !known_tags.is_empty() {
             details.tag-suggestions {
                 summary { "Tags already in use" }
@@ -244,7 +261,7 @@ fn resource_fields(values: &ResourceValues, errors: &FieldErrors, known_tags: &[
             }
         }
         (select_field("audience", "Who is it for?", &values.audience, &Audience::options(), None, errors))
-        (select_field("borough", "Borough (for local resources)", &values.borough, &boroughs, Some("Not about one borough"), errors))
+        (select_field("borough", "Borough (optional, for local resources)", &values.borough, &boroughs, Some("Not about one borough"), errors))
     }
 }
 
@@ -272,9 +289,9 @@ pub fn new_resource(
                 form method="post" action="/resources/new" enctype="multipart/form-data" novalidate {
                     (csrf_field(ctx))
                     (resource_fields(values, errors, known_tags))
-                    fieldset.fieldset {
+                    fieldset.fieldset aria-describedby="source-hint" {
                         legend.label { "A file or a link" }
-                        p.hint { "Upload a file, or give the address of a web page: one or the other." }
+                        p.hint #source-hint { "Upload a file, or give the address of a web page: one or the other." }
                         div.form-group.form-group-error[errors.get("file").is_some()] {
                             label.label for="file" { "File" }
                             div.hint id="file-hint" { (ALLOWED) ", up to " (max_mb) " MB." }
@@ -282,6 +299,7 @@ pub fn new_resource(
                                 p.error-message id="file-error" { span.visually-hidden { "Error: " } (message) }
                             }
                             input.file-input #file type="file" name="file"
+                                aria-invalid=[errors.get("file").map(|_| "true")]
                                 aria-describedby={ "file-hint" @if errors.get("file").is_some() { " file-error" } };
                         }
                         (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
@@ -316,8 +334,10 @@ pub fn edit_resource(
                 form method="post" action={ "/resources/" (listed.resource.id) "/edit" } novalidate {
                     (csrf_field(ctx))
                     (resource_fields(values, errors, known_tags))
-                    @if !listed.resource.is_file() {
-                        (text_field("url", "Link", &values.url, errors, Input::of("url").required()))
+                    @if listed.resource.is_file() {
+                        p { "File: " strong { (listed.resource.original_name.as_deref().unwrap_or("")) } ". To replace the file, share it again and delete this one." }
+                    } @else {
+                        (text_field("url", "Link", &values.url, errors, Input::of("url").required().hint("Starting https://")))
                     }
                     button.button type="submit" { "Save changes" }
                 }

@@ -346,7 +346,10 @@ async fn upload(
             )));
         }
     }
-    flash(&session, "Thank you for sharing. Your resource is in the library.");
+    flash(
+        &session,
+        "Thank you for sharing. Your resource is in the library.",
+    );
     Ok(see_other(&format!("/resources/{id}")))
 }
 
@@ -669,8 +672,11 @@ async fn rename_tag(
         .check("to", parse_tags(&form.to))
         .and_then(|t| t.into_iter().next());
     let (Some(from), Some(to)) = (from, to) else {
-        if errors.is_empty() {
-            errors.add("from", "Enter the tag and its new name");
+        if form.from.trim().is_empty() {
+            errors.add("from", "Enter the tag to rename");
+        }
+        if form.to.trim().is_empty() {
+            errors.add("to", "Enter its new name");
         }
         let cloud = db.run(|conn| Ok(library::tag_cloud(conn, 500)?)).await?;
         return Ok(invalid_form(pages::tags_admin(&ctx, &cloud, &errors)));

@@ -51,14 +51,16 @@ pub async fn guard(
 }
 
 async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
-    let content_type = req
+    // The media type is compared in lower case; the multipart boundary keeps its case.
+    let raw_content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_owned();
+    let content_type = raw_content_type.to_ascii_lowercase();
     if content_type.starts_with("multipart/form-data") {
-        return check_multipart(req, &content_type).await;
+        return check_multipart(req, &raw_content_type).await;
     }
     if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err((req, AppError::CsrfRejected));
@@ -96,7 +98,12 @@ async fn check_multipart(
 ) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
     let Some(boundary) = content_type
         .split(';')
-        .filter_map(|part| part.trim().strip_prefix("boundary="))
+        .filter_map(|part| {
+            let part = part.trim();
+            part.get(..9)
+                .filter(|name| name.eq_ignore_ascii_case("boundary="))
+                .map(|_| &part[9..])
+        })
         .map(|b| b.trim_matches('"').to_owned())
         .next()
     else {
@@ -178,6 +185,16 @@ mod tests {
         assert_eq!(first_part_token(body, "XyZ"), Some(b"abc123".to_vec()));
         // Not yet fully read: wait for more.
         assert_eq!(first_part_token(&body[..60], "XyZ"), None);
+    }
+
+    #[test]
+    fn a_mixed_case_boundary_is_kept_as_sent() {
+        let body = b"--WebKitFormBoundaryQ3Io\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\ntok\r\n--WebKitFormBoundaryQ3Io--\r\n";
+        assert_eq!(
+            first_part_token(body, "WebKitFormBoundaryQ3Io"),
+            Some(b"tok".to_vec())
+        );
+        assert_eq!(first_part_token(body, "webkitformboundaryq3io"), None);
     }
 
     #[test]

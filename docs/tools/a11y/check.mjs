@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum
-// and course pages (threads, replies, course runs and bookings go through the real forms):
+// SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum,
+// course and resource library pages (threads, replies, course runs, bookings, file uploads and
+// shared links go through the real forms):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
 //   - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best-practice as information),
 //   - the Nu Html Checker (vnu-jar, needs Java) on the HTML the server sent, and on spot.css,
@@ -96,6 +97,7 @@ async function stopServer() {
 }
 
 // ---------------------------------------------------------------- collecting results
+const notes = []; // problems found on the way that are not a page's axe, vnu or reflow result
 const pages = []; // { name, url, status, axe: {violations, incomplete, bestPractice}, reflow, htmlFile }
 
 function slug(name) {
@@ -150,6 +152,17 @@ async function reflowAt320(page) {
         const r = el.getBoundingClientRect();
         if (r.right > width + 1 && r.width > 0 && getComputedStyle(el).position !== 'absolute' && !inScroller(el)) {
           culprits.push(`${el.parentElement ? describe(el.parentElement) + ' > ' : ''}${describe(el)}${el.children.length ? '' : ` "${(el.textContent || '').trim().slice(0, 30)}"`} (right edge ${Math.round(r.right)}px)`);
+        }
+      }
+      // Unbreakable text (a long address or file name) can stick out of a box that fits.
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim() || !node.parentElement || inScroller(node.parentElement)) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const r = range.getBoundingClientRect();
+        if (r.right > width + 1 && r.width > 0) {
+          culprits.push(`text in ${describe(node.parentElement)} "${node.textContent.trim().slice(0, 30)}" (right edge ${Math.round(r.right)}px)`);
         }
       }
     }
@@ -368,6 +381,190 @@ async function visitedFocus() {
   return results;
 }
 
+// ---------------------------------------------------------------- resource library
+// A small but real PDF (the server judges uploads by their content: "%PDF" first).
+function tinyPdf(name = 'fatigue-diary.pdf', comment = 'SPOT a11y check') {
+  const dir = mkdtempSync(join(tmpdir(), 'spot-a11y-pdf-'));
+  const file = join(dir, name);
+  writeFileSync(file, [
+    '%PDF-1.4',
+    `% ${comment}`,
+    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj',
+    'trailer << /Root 1 0 R >>',
+    '%%EOF',
+  ].join('\n') + '\n');
+  return { dir, file };
+}
+
+// Rewrites an upload form's multipart request so that its boundary is all lower case, in the
+// Content-Type header and in the body alike (same meaning). Used only when the server refuses
+// the browser's own mixed-case boundary (----WebKitFormBoundaryAbC...). Chromium hands an
+// intercepted request over without the bytes of chosen files, so `files` (file name -> bytes,
+// the files given to setInputFiles) puts them back into their parts.
+const uploadFiles = new Map();
+async function lowercaseBoundary(context) {
+  await context.route(/\/resources\/new$/, async (route, request) => {
+    const type = request.headers()['content-type'] || '';
+    const m = type.match(/boundary=([^;]+)/i);
+    const body = request.postDataBuffer();
+    if (request.method() !== 'POST' || !m || !body) {
+      if (request.method() === 'POST') console.log('WARNING: could not rewrite the upload request (no body seen)');
+      return route.continue();
+    }
+    const boundary = m[1];
+    const lower = boundary.toLowerCase();
+    let text = body.toString('latin1').split(boundary).join(lower);
+    for (const [name, bytes] of uploadFiles) {
+      const head = new RegExp(`(name="file"; filename="${name.replace(/[.]/g, '\\.')}"\r\nContent-Type: [^\r]*\r\n\r\n)(\r\n--)`);
+      text = text.replace(head, (_, a, b) => a + bytes.toString('latin1') + b);
+    }
+    await route.continue({
+      headers: { ...request.headers(), 'content-type': type.replace(boundary, lower) },
+      postData: Buffer.from(text, 'latin1'),
+    });
+  });
+}
+
+function resourceIdOf(page) {
+  const m = new URL(page.url()).pathname.match(/^\/resources\/(\d+)$/);
+  if (!m) throw new Error(`expected a resource page, got ${page.url()}`);
+  return Number(m[1]);
+}
+
+// Shares a link resource through the real form; returns its id.
+async function shareLink(page, { title, description = '', tags, url, audience, borough }) {
+  await page.goto(`${base}/resources/new`);
+  await page.locator('#title').fill(title);
+  if (description) await page.locator('#description').fill(description);
+  await page.locator('#tags').fill(tags);
+  if (audience) await page.locator('#audience').selectOption({ label: audience });
+  if (borough) await page.locator('#borough').selectOption({ label: borough });
+  await page.locator('#url').fill(url);
+  const res = await submit(page, 'Share');
+  return { id: resourceIdOf(page), response: res };
+}
+
+// `page` is a member who shares a file and a link; `page2` another member who shares a link
+// and starts nothing else. Returns the ids for the admin part.
+async function resourceWalk(page, page2, focus) {
+  await visit(page, 'Resources (empty library)', '/resources');
+  await shots(page, 'resources-empty');
+
+  await visit(page, 'Resources: share form', '/resources/new');
+  await shots(page, 'resource-new');
+  focus.push(await focusShot(page, 'file input', (el) => el.id === 'file', { maxTabs: 80 }));
+  page.once('request', (r) => { if (r.method() === 'POST') console.log(`upload form sent Content-Type: ${r.headers()['content-type']}`); });
+  const realTry = await submit(page, 'Share');
+  if (realTry && realTry.status() === 403) {
+    // The browser's own multipart request was refused as a CSRF failure: record it (it fails
+    // the status check), then carry on with the boundary lower-cased so the rest can be seen.
+    await record(page, 'Resources: share, empty (browser boundary, refused)', realTry, 422);
+    await shots(page, 'resource-new-refused');
+    notes.push('POST /resources/new from Chromium answered 403 "This form has expired": the upload form cannot be used from a real browser. '
+      + 'The rest of the resource walk lower-cases the multipart boundary (header and body) in flight to get past it.');
+    await lowercaseBoundary(page.context());
+    await lowercaseBoundary(page2.context());
+    await page.goto(`${base}/resources/new`);
+    await record(page, 'Resources: share, empty (errors)', await submit(page, 'Share'), 422);
+  } else {
+    await record(page, 'Resources: share, empty (errors)', realTry, 422);
+  }
+  await focusedAfterLoad(page, 'share resource errors');
+  await shots(page, 'resource-new-errors');
+
+  // a PDF through the real form, tags "fatigue, long covid"
+  const pdf = tinyPdf();
+  let fileId;
+  try {
+    await page.locator('#title').fill('Fatigue and activity diary (one week)');
+    await page.locator('#description').fill('A one-week diary for recording **energy**, activity and rest, to plan pacing with an occupational therapist.\n\n- one page per day\n- space for notes');
+    await page.locator('#tags').fill('fatigue, long covid');
+    await page.locator('#file').setInputFiles(pdf.file);
+    uploadFiles.set('fatigue-diary.pdf', readFileSync(pdf.file));
+    const uploaded = await submit(page, 'Share');
+    if (!/\/resources\/\d+$/.test(page.url())) {
+      const why = await page.locator('.error-summary, main').first().innerText().catch(() => '');
+      throw new Error(`uploading the PDF stayed on ${page.url()} (HTTP ${uploaded && uploaded.status()}): ${why.replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+    fileId = resourceIdOf(page);
+    await record(page, 'Resources: file resource (just shared)', uploaded);
+    await shots(page, 'resource-file');
+  } finally {
+    rmSync(pdf.dir, { recursive: true, force: true });
+  }
+  const dl = await page.request.get(`${base}/resources/${fileId}/download`);
+  console.log(`download: HTTP ${dl.status()} ${dl.headers()['content-type']} (${(await dl.body()).length} bytes)`);
+
+  // a link resource
+  const link = await shareLink(page, {
+    title: 'NHS conditions A to Z',
+    description: 'The NHS website pages on health conditions, for checking plain-language explanations.',
+    tags: 'fatigue, patient information',
+    url: 'https://www.nhs.uk/conditions/',
+    audience: null,
+  });
+  await record(page, 'Resources: link resource (just shared)', link.response);
+  await shots(page, 'resource-link');
+  // from the other member: a local link with a long address, and a file with a long name
+  // (neither has spaces to break at: both probe reflow on their detail pages)
+  const longLink = await shareLink(page2, {
+    title: 'Wigan walking groups and community activities directory',
+    tags: 'wigan, social prescribing, walking groups',
+    url: 'https://www.example.org/Resident/Health-Social-Care/Adults/Community-activities/WalkingForHealthProgrammeTimetable2026.aspx',
+    borough: 'Wigan',
+  });
+  const longName = 'Salford_long_COVID_fatigue_management_and_pacing_leaflet_v3_FINAL.pdf';
+  const pdf2 = tinyPdf(longName, 'a second, different file');
+  let longFileId;
+  try {
+    await page2.goto(`${base}/resources/new`);
+    await page2.locator('#title').fill('Pacing leaflet (Salford)');
+    await page2.locator('#tags').fill('fatigue, pacing, salford');
+    await page2.locator('#borough').selectOption({ label: 'Salford' });
+    await page2.locator('#file').setInputFiles(pdf2.file);
+    uploadFiles.set(longName, readFileSync(pdf2.file));
+    await submit(page2, 'Share');
+    longFileId = resourceIdOf(page2);
+  } finally {
+    rmSync(pdf2.dir, { recursive: true, force: true });
+  }
+
+  await visit(page, 'Resources (four resources)', '/resources');
+  await shots(page, 'resources');
+  focus.push(await focusShot(page, 'resource tag link', (el) => el.matches('.card .tag-list a.tag'), { maxTabs: 80 }));
+  await visit(page, 'Resources: tag fatigue', '/resources?tag=fatigue');
+  await shots(page, 'resources-tag-fatigue');
+  await visit(page, 'Resources: file resource', `/resources/${fileId}`);
+  await visit(page, 'Resources: link resource', `/resources/${link.id}`);
+  await visit(page2, 'Resources: file resource (other member)', `/resources/${fileId}`);
+  await shots(page2, 'resource-file-other-member');
+  await visit(page2, 'Resources: link with a long address', `/resources/${longLink.id}`);
+  await shots(page2, 'resource-long-link');
+  await visit(page2, 'Resources: file with a long name', `/resources/${longFileId}`);
+  await shots(page2, 'resource-long-file-name');
+  const editRes = await page.goto(`${base}/resources/${fileId}/edit`);
+  await openAllDetails(page); // "Tags already in use"
+  await record(page, 'Resources: edit file resource (tags open)', editRes);
+  await shots(page, 'resource-edit-file');
+  await visit(page, 'Resources: edit link resource', `/resources/${link.id}/edit`);
+  await shots(page, 'resource-edit-link');
+
+  // a forum thread whose post links the resources (shown as resource cards under the post)
+  const threadR = await startThread(page, 'introductions', 'A fatigue diary that worked for our group',
+    `We have been using this [fatigue and activity diary](/resources/${fileId}) with our pacing group.\n\nThe [NHS conditions pages](/resources/${link.id}) are handy for plain-language explanations.`);
+  await visit(page2, 'Forum: thread linking resources', `/threads/${threadR}`);
+  await shots(page2, 'forum-thread-resource-cards');
+  if (!(await page2.locator('.resource-card').count())) console.log('WARNING: no resource card on the thread that links resources');
+  // "Discuss this resource" starts a thread in Resource discussions
+  await page2.goto(`${base}/resources/${fileId}`);
+  const discussed = await submit(page2, 'Discuss this resource');
+  await record(page2, 'Forum: resource discussion thread', discussed);
+  await shots(page2, 'forum-resource-discussion');
+  return { fileId, linkId: link.id };
+}
+
 // ---------------------------------------------------------------- the walk
 async function main() {
   if (base) {
@@ -542,6 +739,9 @@ async function main() {
     console.log(`after reporting: flash message ${flashSeen}`);
     await record(page2, 'Forum: thread after reporting (flash)', reported);
     await shots(page2, 'forum-thread-reported');
+
+    // ---- resource library, as members (uploads and links go through the real form)
+    const library = await resourceWalk(page, page2, focus);
     await ctx2.close();
 
     // ---- promote to admin with the real command, then the admin pages
@@ -567,6 +767,14 @@ async function main() {
     await record(page, 'Admin: suspend, empty form (errors)', await submit(page, 'Suspend member'), 422);
     await visit(page, 'Admin: audit log', '/admin/audit');
     await shots(page, 'admin-audit');
+
+    // ---- resource library, as the promoted admin (a facilitator too)
+    await visit(page, 'Resources: tags (admin)', '/resources/tags');
+    await shots(page, 'resources-tags');
+    await record(page, 'Resources: rename tag, empty (errors)', await submit(page, 'Rename or merge'), 422);
+    await shots(page, 'resources-tags-errors');
+    await visit(page, 'Resources: file resource (admin)', `/resources/${library.fileId}`);
+    await shots(page, 'resource-file-admin');
 
     // ---- forum, as the promoted admin (who is also a facilitator)
     const modRes = await page.goto(`${base}/threads/${threadA}`);
@@ -686,7 +894,7 @@ async function main() {
   const css = cssMessages.map((m) => ({ line: m.lastLine, message: m.message }));
 
   // ---------------------------------------------------------------- summary
-  writeFileSync(join(out, 'report.json'), JSON.stringify({ base, pages, css, focus }, null, 2));
+  writeFileSync(join(out, 'report.json'), JSON.stringify({ base, pages, css, focus, notes }, null, 2));
   let failures = 0;
   const rules = new Map();
   console.log('\n=== axe-core WCAG 2.0/2.1/2.2 A+AA violations ===');
@@ -736,6 +944,10 @@ async function main() {
     console.log(`spot.css line ${m.line}: ${m.message}`);
   }
   if (!vnuErrors) console.log('none');
+  if (notes.length) {
+    console.log('\n=== Notes ===');
+    for (const n of notes) console.log(`- ${n}`);
+  }
   const statusMismatches = pages.filter((p) => p.status !== p.expectStatus);
   for (const p of statusMismatches) console.log(`\nHTTP status: "${p.name}" answered ${p.status}, expected ${p.expectStatus}`);
   console.log(`\nScreenshots: ${shotDir}\nReport: ${join(out, 'report.json')}`);
