@@ -282,7 +282,23 @@ async fn upload(
             None
         }
         (None, link) => errors.check("url", parse_link(link)).map(Content::Link),
-        (Some(received), _) => check_file(received, &mut errors),
+        (Some(received), _) => {
+            // A long Office document's inner names lie beyond the first bytes.
+            let deep = if received.head.starts_with(b"PK\x03\x04") {
+                let path = received.incoming.path().to_owned();
+                web::block(move || {
+                    std::fs::read(path)
+                        .ok()
+                        .and_then(|bytes| sniff::office_type(&bytes))
+                })
+                .await
+                .ok()
+                .flatten()
+            } else {
+                None
+            };
+            check_file(received, deep, &mut errors)
+        }
     };
     let (Some(described), Some(content)) = (described, content.filter(|_| errors.is_empty()))
     else {
@@ -353,13 +369,17 @@ async fn upload(
     Ok(see_other(&format!("/resources/{id}")))
 }
 
-fn check_file(received: &Received, errors: &mut FieldErrors) -> Option<Content> {
+fn check_file(
+    received: &Received,
+    deep: Option<sniff::FileType>,
+    errors: &mut FieldErrors,
+) -> Option<Content> {
     let name = errors.check("file", clean_file_name(&received.name))?;
     if received.size == 0 {
         errors.add("file", "The file is empty");
         return None;
     }
-    let Some(kind) = sniff::sniff(&received.head, &name) else {
+    let Some(kind) = sniff::sniff(&received.head, &name).or(deep) else {
         errors.add(
             "file",
             format!("SPOT cannot accept that kind of file. Upload a {ALLOWED}."),
@@ -368,7 +388,7 @@ fn check_file(received: &Received, errors: &mut FieldErrors) -> Option<Content> 
     };
     Some(Content::File {
         key: store::new_key(),
-        original_name: name,
+        original_name: kind.download_name(&name),
         content_type: kind.mime().to_owned(),
         size: received.size as i64,
         sha256: received.sha256.clone(),
@@ -625,7 +645,12 @@ async fn discuss(
                     return Ok(thread);
                 }
                 let category = categories::by_slug(conn, "resource-discussions")?;
-                let title = forum_values::ThreadTitle::parse(&format!("About: {}", listed.resource.title))
+                // Resource titles may be as long as thread titles: leave room for "About: ".
+                let mut short: String = listed.resource.title.chars().take(190).collect();
+                if short.len() < listed.resource.title.len() {
+                    short.push('…');
+                }
+                let title = forum_values::ThreadTitle::parse(&format!("About: {short}"))
                     .map_err(AppError::BadRequest)?;
                 let body = forum_values::PostBody::parse(&format!(
                     "A thread to talk about [{}](/resources/{id}): how you use it, what works, what is missing.",

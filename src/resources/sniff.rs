@@ -59,6 +59,35 @@ impl FileType {
         }
     }
 
+    /// The file name endings that belong to this type; the first is added to a download
+    /// name that ends otherwise, so a saved file never opens as something that runs.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileType::Pdf => &["pdf"],
+            FileType::Word => &["docx"],
+            FileType::Excel => &["xlsx"],
+            FileType::PowerPoint => &["pptx"],
+            FileType::OpenDocumentText => &["odt"],
+            FileType::OpenDocumentSheet => &["ods"],
+            FileType::OpenDocumentPresentation => &["odp"],
+            FileType::PlainText => &["txt", "text", "md"],
+            FileType::Csv => &["csv"],
+            FileType::Png => &["png"],
+            FileType::Jpeg => &["jpg", "jpeg"],
+            FileType::WebP => &["webp"],
+        }
+    }
+
+    /// The name offered on download: the uploader's, with the right ending added if its
+    /// own ending says something else (`fix.bat` as text becomes `fix.bat.txt`).
+    pub fn download_name(self, name: &str) -> String {
+        let ending = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        match ending {
+            Some(ending) if self.extensions().contains(&ending.as_str()) => name.to_owned(),
+            _ => format!("{name}.{}", self.extensions()[0]),
+        }
+    }
+
     /// Shown in the browser rather than saved: PDFs and pictures only.
     pub fn shown_inline(mime: &str) -> bool {
         mime == "application/pdf" || mime.starts_with("image/")
@@ -100,6 +129,24 @@ pub fn sniff(head: &[u8], file_name: &str) -> Option<FileType> {
         });
     }
     None
+}
+
+/// Office documents are zip archives; which kind is told by the names of the entries
+/// inside, which may lie far from the start of a long document. Reads the whole file.
+pub fn office_type(file: &[u8]) -> Option<FileType> {
+    if !file.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let has = |needle: &[u8]| file.windows(needle.len()).any(|w| w == needle);
+    if has(b"word/document.xml") {
+        Some(FileType::Word)
+    } else if has(b"xl/workbook.xml") {
+        Some(FileType::Excel)
+    } else if has(b"ppt/presentation.xml") {
+        Some(FileType::PowerPoint)
+    } else {
+        None
+    }
 }
 
 /// UTF-8 text with no NUL bytes, and not markup a browser would run.
@@ -155,6 +202,29 @@ mod tests {
             sniff(b"Just some notes", "notes.txt"),
             Some(FileType::PlainText)
         );
+    }
+
+    #[test]
+    fn download_names_end_as_their_type() {
+        assert_eq!(
+            FileType::PlainText.download_name("fix-printer.bat"),
+            "fix-printer.bat.txt"
+        );
+        assert_eq!(
+            FileType::Pdf.download_name("leaflet.pdf.html"),
+            "leaflet.pdf.html.pdf"
+        );
+        assert_eq!(FileType::Pdf.download_name("Leaflet.PDF"), "Leaflet.PDF");
+        assert_eq!(FileType::Jpeg.download_name("photo"), "photo.jpg");
+    }
+
+    #[test]
+    fn office_documents_are_known_by_their_entries() {
+        let mut docx = b"PK\x03\x04".to_vec();
+        docx.extend(vec![b'x'; 20_000]);
+        docx.extend(b"word/document.xml");
+        assert_eq!(office_type(&docx), Some(FileType::Word));
+        assert_eq!(office_type(b"PK\x03\x04plain zip"), None);
     }
 
     #[test]

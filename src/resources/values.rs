@@ -115,7 +115,9 @@ pub fn parse_link(input: &str) -> Result<String, String> {
 /// no control characters, not empty.
 pub fn clean_file_name(input: &str) -> Result<String, String> {
     let last = input.rsplit(['/', '\\']).next().unwrap_or("");
-    if input.contains("..") || input.chars().any(char::is_control) {
+    // Direction overrides (U+202E and kin) can make "evil[RLO]fdp.exe" display as "evilexe.pdf".
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}');
+    if input.contains("..") || input.chars().any(|c| c.is_control() || bidi(c)) {
         return Err(
             "The file name has characters SPOT cannot accept; rename the file and try again".into(),
         );

@@ -15,5 +15,6 @@ mod forum_moderation;
 mod pages;
 mod passwords;
 mod profiles;
+mod resources;
 mod security;
 mod sessions;
