@@ -11,6 +11,7 @@ use rand::RngCore;
 use super::AppError;
 pub use crate::accounts::members::Viewer;
 use crate::accounts::members::{self, Member};
+use crate::accounts::StaffLevel;
 use crate::db::{self, Db, MemberId};
 
 const MEMBER_KEY: &str = "member";
@@ -218,35 +219,53 @@ impl FromRequest for CurrentMember {
     }
 }
 
-/// A signed-in admin; a member who is not gets 403.
-#[derive(Debug, Clone)]
-pub struct Admin(pub Viewer);
+/// Declares an extractor for signed-in staff: anyone else signed in gets 403.
+macro_rules! staff_extractor {
+    ($(#[$doc:meta])* $name:ident, $allowed:expr, $refusal:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Viewer);
 
-impl std::ops::Deref for Admin {
-    type Target = Viewer;
-    fn deref(&self) -> &Viewer {
-        &self.0
-    }
-}
-
-impl FromRequest for Admin {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let member = CurrentMember::from_request(req, payload);
-        Box::pin(async move {
-            let CurrentMember(viewer) = member.await?;
-            if viewer.staff.is_admin() {
-                Ok(Admin(viewer))
-            } else {
-                Err(AppError::forbidden(
-                    "Only SPOT's admins can open this page.",
-                ))
+        impl std::ops::Deref for $name {
+            type Target = Viewer;
+            fn deref(&self) -> &Viewer {
+                &self.0
             }
-        })
-    }
+        }
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let member = CurrentMember::from_request(req, payload);
+                Box::pin(async move {
+                    let CurrentMember(viewer) = member.await?;
+                    let allowed: fn(StaffLevel) -> bool = $allowed;
+                    if allowed(viewer.staff) {
+                        Ok($name(viewer))
+                    } else {
+                        Err(AppError::forbidden($refusal))
+                    }
+                })
+            }
+        }
+    };
 }
+
+staff_extractor!(
+    /// A signed-in admin.
+    Admin,
+    StaffLevel::is_admin,
+    "Only SPOT's admins can open this page."
+);
+
+staff_extractor!(
+    /// A signed-in facilitator (or admin).
+    Facilitator,
+    StaffLevel::can_moderate,
+    "Only facilitators can do that."
+);
 
 /// The client's network address, for rate limits. Forwarded headers are honoured only
 /// when SPOT is told it sits behind a proxy.
@@ -258,34 +277,6 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
         info.peer_addr()
     };
     address.unwrap_or("unknown").to_owned()
-}
-
-/// A signed-in facilitator (or admin); a member who is not gets 403.
-#[derive(Debug, Clone)]
-pub struct Facilitator(pub Viewer);
-
-impl std::ops::Deref for Facilitator {
-    type Target = Viewer;
-    fn deref(&self) -> &Viewer {
-        &self.0
-    }
-}
-
-impl FromRequest for Facilitator {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let member = CurrentMember::from_request(req, payload);
-        Box::pin(async move {
-            let CurrentMember(viewer) = member.await?;
-            if viewer.staff.can_moderate() {
-                Ok(Facilitator(viewer))
-            } else {
-                Err(AppError::forbidden("Only facilitators can do that."))
-            }
-        })
-    }
 }
 
 /// The signed-in member if there is one: for pages visitors may also see.
