@@ -47,9 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 ./target/release/spot demo --scale "$scale" --seed 7 > "$work/demo.txt"
-echo "demo data (scale $scale, $engine): $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+echo "demo data (scale $scale, $engine): $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
 ./target/release/spot > "$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
