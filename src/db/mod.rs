@@ -20,6 +20,9 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// One SQLite writer at a time within this process (see `write_transaction`).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -56,6 +59,17 @@ impl DbConn {
         F: FnOnce(&mut DbConn) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        // SQLite's busy handler polls with sleeps of up to 100 ms, which shows as long
+        // tails when writers queue; writers of this process take turns here instead and
+        // the busy timeout only arbitrates with other processes (the CLI).
+        let _turn = match self {
+            DbConn::Sqlite(_) => Some(
+                SQLITE_WRITER
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            ),
+            DbConn::Postgresql(_) => None,
+        };
         match self {
             DbConn::Sqlite(conn) => {
                 AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?
