@@ -157,6 +157,8 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     forum.write_all(conn, &mut rng, &categories, &cohorts, post_target, scale)?;
     reset_sequence(conn, "threads")?;
     reset_sequence(conn, "posts")?;
+    // Rows went in in bulk: the forum index's counts are taken once at the end.
+    crate::forum::categories::recount_all(conn)?;
 
     let member_email = community
         .rows

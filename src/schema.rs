@@ -66,6 +66,9 @@ diesel::table! {
         public_read -> Bool,
         staff_threads_only -> Bool,
         course_run_id -> Nullable<BigInt>,
+        thread_count -> BigInt,
+        post_count -> BigInt,
+        last_post_at -> Nullable<Timestamp>,
     }
 }
 

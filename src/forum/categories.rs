@@ -1,8 +1,6 @@
 //! Categories: their listing with counts, who may read and start threads, and their upkeep
 //! by admins.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -129,36 +127,86 @@ pub struct CategorySummary {
     pub latest: Option<NaiveDateTime>,
 }
 
-/// The forum index: categories the viewer can read, with counts, in two queries.
+/// The forum index: categories the viewer can read, with their kept counts: two queries
+/// whatever the size of the forum.
 pub fn overview(conn: &mut DbConn, viewer: Option<&Viewer>) -> QueryResult<Vec<CategorySummary>> {
-    let listed = readable(conn, viewer)?;
-    let ids: Vec<CategoryId> = listed.iter().map(|c| c.id).collect();
-    let counts: HashMap<CategoryId, (i64, Option<i64>, Option<NaiveDateTime>)> = threads::table
-        .filter(threads::category_id.eq_any(&ids))
-        .group_by(threads::category_id)
+    let places = places_of(conn, viewer)?;
+    let rows: Vec<(Category, i64, i64, Option<NaiveDateTime>)> = categories::table
         .select((
-            threads::category_id,
+            Category::as_select(),
+            categories::thread_count,
+            categories::post_count,
+            categories::last_post_at,
+        ))
+        .order((
+            categories::archived.asc(),
+            categories::position.asc(),
+            categories::id.asc(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(category, _, _, _)| category.readable_by(viewer, &places))
+        .map(|(category, threads, posts, latest)| CategorySummary {
+            category,
+            threads,
+            posts,
+            latest,
+        })
+        .collect())
+}
+
+/// A new thread (with its first post) in the category.
+pub fn count_new_thread(conn: &mut DbConn, id: CategoryId, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(categories::table.find(id))
+        .set((
+            categories::thread_count.eq(categories::thread_count + 1),
+            categories::post_count.eq(categories::post_count + 1),
+            categories::last_post_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A new reply in one of the category's threads.
+pub fn count_new_reply(conn: &mut DbConn, id: CategoryId, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(categories::table.find(id))
+        .set((
+            categories::post_count.eq(categories::post_count + 1),
+            categories::last_post_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Counts a category again from its threads, after a thread or post leaves it (rare:
+/// moderation), or after a bulk load.
+pub fn recount(conn: &mut DbConn, id: CategoryId) -> QueryResult<()> {
+    let (count, posts, latest): (i64, Option<i64>, Option<NaiveDateTime>) = threads::table
+        .filter(threads::category_id.eq(id))
+        .select((
             diesel::dsl::count_star(),
             diesel::dsl::sum(threads::post_count),
             diesel::dsl::max(threads::last_post_at),
         ))
-        .load::<(CategoryId, i64, Option<i64>, Option<NaiveDateTime>)>(conn)?
-        .into_iter()
-        .map(|(id, threads, posts, latest)| (id, (threads, posts, latest)))
-        .collect();
-    Ok(listed
-        .into_iter()
-        .map(|category| {
-            let (threads, posts, latest) =
-                counts.get(&category.id).cloned().unwrap_or((0, None, None));
-            CategorySummary {
-                category,
-                threads,
-                posts: posts.unwrap_or(0),
-                latest,
-            }
-        })
-        .collect())
+        .first(conn)?;
+    diesel::update(categories::table.find(id))
+        .set((
+            categories::thread_count.eq(count),
+            categories::post_count.eq(posts.unwrap_or(0)),
+            categories::last_post_at.eq(latest),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every category counted again.
+pub fn recount_all(conn: &mut DbConn) -> QueryResult<()> {
+    let ids: Vec<CategoryId> = categories::table.select(categories::id).load(conn)?;
+    for id in ids {
+        recount(conn, id)?;
+    }
+    Ok(())
 }
 
 /// What an admin sets on a category.

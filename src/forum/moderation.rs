@@ -142,6 +142,8 @@ pub fn move_thread(
         diesel::update(threads_table::table.find(id))
             .set(threads_table::category_id.eq(to))
             .execute(conn)?;
+        categories::recount(conn, from.id)?;
+        categories::recount(conn, target.id)?;
         let subject = format!(
             "{} from {} to {}",
             thread_subject(&thread),
@@ -272,6 +274,7 @@ pub fn remove(
             "spam",
             now,
         )?;
+        categories::recount(conn, thread.category_id)?;
         return Ok(None);
     }
     diesel::delete(posts_table::table.find(id)).execute(conn)?;
@@ -311,6 +314,7 @@ pub fn remove(
         "spam",
         now,
     )?;
+    categories::recount(conn, thread.category_id)?;
     Ok(Some(thread.id))
 }
 

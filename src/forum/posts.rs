@@ -177,6 +177,7 @@ pub fn reply(
         .returning(threads_table::last_position)
         .get_result(conn)?;
     let id = insert(conn, thread_id, viewer.id, position, reply_to, body, now)?;
+    categories::count_new_reply(conn, thread.category_id, now)?;
     threads::mark_read(conn, viewer.id, thread_id, position)?;
     Ok(id)
 }

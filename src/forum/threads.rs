@@ -72,6 +72,7 @@ pub fn start(
         .returning(threads::id)
         .get_result(conn)?;
     posts::insert(conn, thread, viewer.id, 1, None, body, now)?;
+    super::categories::count_new_thread(conn, category.id, now)?;
     mark_read(conn, viewer.id, thread, 1)?;
     Ok(thread)
 }

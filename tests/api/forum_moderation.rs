@@ -104,6 +104,12 @@ on_both_engines! {
         assert!(thread_titles(&list).is_empty(), "{list}");
         let list = sam.page("/forum/local-services").await;
         assert_eq!(thread_titles(&list), ["Bolton groups"]);
+        // The forum index's counts follow the thread.
+        let index = sam.page("/forum").await;
+        let cards = texts_of(&index, "ul.categories li.card");
+        let card = |name: &str| cards.iter().find(|c| c.contains(name)).cloned().unwrap_or_default();
+        assert!(card("Practice questions").contains("0 threads, 0 posts"), "{cards:?}");
+        assert!(card("Local services").contains("1 thread, 1 post"), "{cards:?}");
 
         let response = fay
             .post(&format!("/threads/{thread}/rename"), &[("title", "Groups running in Bolton")])
