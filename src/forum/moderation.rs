@@ -64,23 +64,38 @@ fn post_subject(post: &Post) -> String {
     format!("post {} in thread {}", post.id, post.thread_id)
 }
 
-pub fn set_pinned(
+/// A thread's two switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Switch {
+    Pinned,
+    Locked,
+}
+
+fn set_switch(
     conn: &mut DbConn,
     actor: &Viewer,
     id: ThreadId,
-    pinned: bool,
+    switch: Switch,
+    on: bool,
     now: NaiveDateTime,
 ) -> Result<Thread, ForumError> {
     require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
-    if thread.pinned != pinned {
-        diesel::update(threads_table::table.find(id))
-            .set(threads_table::pinned.eq(pinned))
-            .execute(conn)?;
-        let action = if pinned {
-            "thread pinned"
-        } else {
-            "thread unpinned"
+    let (current, action) = match (switch, on) {
+        (Switch::Pinned, true) => (thread.pinned, "thread pinned"),
+        (Switch::Pinned, false) => (thread.pinned, "thread unpinned"),
+        (Switch::Locked, true) => (thread.locked, "thread locked"),
+        (Switch::Locked, false) => (thread.locked, "thread unlocked"),
+    };
+    if current != on {
+        let row = threads_table::table.find(id);
+        match switch {
+            Switch::Pinned => diesel::update(row)
+                .set(threads_table::pinned.eq(on))
+                .execute(conn)?,
+            Switch::Locked => diesel::update(row)
+                .set(threads_table::locked.eq(on))
+                .execute(conn)?,
         };
         log(
             conn,
@@ -95,6 +110,16 @@ pub fn set_pinned(
     Ok(thread)
 }
 
+pub fn set_pinned(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    id: ThreadId,
+    pinned: bool,
+    now: NaiveDateTime,
+) -> Result<Thread, ForumError> {
+    set_switch(conn, actor, id, Switch::Pinned, pinned, now)
+}
+
 pub fn set_locked(
     conn: &mut DbConn,
     actor: &Viewer,
@@ -102,28 +127,7 @@ pub fn set_locked(
     locked: bool,
     now: NaiveDateTime,
 ) -> Result<Thread, ForumError> {
-    require_facilitator(actor)?;
-    let thread = threads::find(conn, id)?;
-    if thread.locked != locked {
-        diesel::update(threads_table::table.find(id))
-            .set(threads_table::locked.eq(locked))
-            .execute(conn)?;
-        let action = if locked {
-            "thread locked"
-        } else {
-            "thread unlocked"
-        };
-        log(
-            conn,
-            Some(actor.id),
-            action,
-            Some(thread.author_id),
-            &thread_subject(&thread),
-            "",
-            now,
-        )?;
-    }
-    Ok(thread)
+    set_switch(conn, actor, id, Switch::Locked, locked, now)
 }
 
 pub fn move_thread(
