@@ -80,7 +80,7 @@ fn measure(db: &Db, thread: ThreadId, page: i32, rounds: usize) -> (Duration, Du
         let started = Instant::now();
         let loaded =
             posts::thread_page(&mut conn, Some(&viewer), thread, page).expect("page loads");
-        let html = pages::thread(&ctx, &loaded, &all, None).into_string();
+        let html = pages::thread(&ctx, &loaded, &all, None, Some(false)).into_string();
         std::hint::black_box(html);
         times.push(started.elapsed());
     }

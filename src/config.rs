@@ -26,6 +26,11 @@ pub struct Config {
     pub base_url: Option<String>,
     /// HTTP worker threads; default one per core.
     pub workers: Option<usize>,
+    /// How often the mail worker looks for work (`SPOT_MAIL_EVERY_SECONDS`, default 5);
+    /// `None` runs no worker in this process (another node sends the mail).
+    pub mail_every: Option<std::time::Duration>,
+    /// The wait after an email's first failed attempt, doubling after each failure.
+    pub mail_retry_base: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -41,6 +46,8 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_proxy", &self.trust_proxy)
             .field("base_url", &self.base_url)
+            .field("mail_every", &self.mail_every)
+            .field("mail_retry_base", &self.mail_retry_base)
             .finish()
     }
 }
@@ -88,6 +95,15 @@ impl Config {
                 )?),
                 None => None,
             };
+        let mail_every = match var("SPOT_MAIL_EVERY_SECONDS") {
+            Some(raw) => {
+                let seconds = raw.parse::<u64>().with_context(|| {
+                    format!("SPOT_MAIL_EVERY_SECONDS must be a whole number of seconds (0 for no mail worker), not {raw:?}")
+                })?;
+                (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
+            }
+            None => Some(std::time::Duration::from_secs(5)),
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -102,6 +118,8 @@ impl Config {
             trust_proxy: flag("SPOT_TRUST_PROXY"),
             base_url: var("SPOT_BASE_URL").map(|url| url.trim_end_matches('/').to_owned()),
             workers,
+            mail_every,
+            mail_retry_base: std::time::Duration::from_secs(60),
         })
     }
 

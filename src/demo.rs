@@ -159,6 +159,13 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     reset_sequence(conn, "posts")?;
     // Rows went in in bulk: the forum index's counts are taken once at the end.
     crate::forum::categories::recount_all(conn)?;
+    // Demo members have made-up addresses: no weekly round-up is written for them.
+    diesel::sql_query(
+        "INSERT INTO notification_settings (member_id, roundup, updated_at) \
+         SELECT id, 'never', CURRENT_TIMESTAMP FROM members \
+         WHERE id NOT IN (SELECT member_id FROM notification_settings)",
+    )
+    .execute(conn)?;
 
     let member_email = community
         .rows

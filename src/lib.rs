@@ -16,6 +16,7 @@ pub mod home;
 pub mod mail;
 pub mod markdown;
 pub mod members;
+pub mod notifications;
 pub mod resources;
 pub mod schema;
 pub mod web;
@@ -66,6 +67,9 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    mailer: Arc<dyn Mailer>,
+    site: Site,
+    mail_pace: Option<notifications::worker::Pace>,
 }
 
 impl Application {
@@ -106,8 +110,14 @@ impl Application {
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
         };
         let secure_cookies = config.secure_cookies;
+        let mail_pace = config.mail_every.map(|every| notifications::worker::Pace {
+            every,
+            retry_base: config.mail_retry_base,
+        });
 
         let server_db = db.clone();
+        let server_site = site.clone();
+        let server_mailer = mailer.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("spot_session".into())
@@ -124,9 +134,9 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
                 .app_data(aw::Data::new(server_db.clone()))
-                .app_data(aw::Data::from(mailer.clone()))
+                .app_data(aw::Data::from(server_mailer.clone()))
                 .app_data(aw::Data::from(files.clone()))
-                .app_data(aw::Data::new(site.clone()))
+                .app_data(aw::Data::new(server_site.clone()))
                 .app_data(
                     aw::FormConfig::default()
                         .limit(2 * 1024 * 1024)
@@ -157,6 +167,9 @@ impl Application {
             port: address.port(),
             server,
             db,
+            mailer,
+            site,
+            mail_pace,
         })
     }
 
@@ -168,7 +181,24 @@ impl Application {
         &self.db
     }
 
+    pub fn mailer(&self) -> Arc<dyn Mailer> {
+        self.mailer.clone()
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Serves until stopped, with the mail worker alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if let Some(pace) = self.mail_pace {
+            notifications::worker::spawn(
+                self.db.clone(),
+                self.mailer.clone(),
+                self.site.clone(),
+                pace,
+            );
+        }
         self.server.await
     }
 }
@@ -176,6 +206,8 @@ impl Application {
 /// Every feature's routes.
 pub fn routes(cfg: &mut aw::ServiceConfig) {
     web::assets::routes(cfg);
+    // Before the features' own: `/resources/follow` must not be taken for a resource's id.
+    notifications::routes::routes(cfg);
     home::routes(cfg);
     accounts::routes::routes(cfg);
     members::routes::routes(cfg);

@@ -4,16 +4,25 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 /// A message for one member.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Letter {
     pub to_name: String,
     pub to_address: String,
     pub subject: String,
     pub text: String,
+    /// The same message as HTML, sent beside the text as `multipart/alternative`. Built only
+    /// from escaped text and cooked (ammonia-cleaned) Markdown.
+    pub html: Option<String>,
+    /// Where one POST stops this kind of email (RFC 8058 one-click unsubscribe).
+    pub unsubscribe_url: Option<String>,
+    /// Kept with the message in the outbox, so that a message sent again after a crash
+    /// carries the same id and mail clients show it once.
+    pub message_id: Option<String>,
     pub attachment: Option<Enclosure>,
 }
 
@@ -39,25 +48,43 @@ fn build(letter: &Letter, from: &str) -> anyhow::Result<Message> {
             .parse()
             .with_context(|| format!("bad recipient address {:?}", letter.to_address))?,
     );
-    let builder = Message::builder()
+    let mut builder = Message::builder()
         .from(from.parse().context("bad sender address")?)
         .to(to)
-        .subject(&letter.subject);
-    match &letter.attachment {
-        None => builder
-            .header(ContentType::TEXT_PLAIN)
-            .body(letter.text.clone()),
-        Some(enclosure) => builder.multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(letter.text.clone()))
-                .singlepart(
-                    Attachment::new(enclosure.filename.clone()).body(
-                        enclosure.body.clone(),
-                        ContentType::parse(&enclosure.content_type)
-                            .context("bad attachment content type")?,
-                    ),
-                ),
-        ),
+        .subject(&letter.subject)
+        .message_id(letter.message_id.clone());
+    if let Some(url) = &letter.unsubscribe_url {
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    let text = SinglePart::plain(letter.text.clone());
+    let body = letter.html.as_ref().map(|html| {
+        MultiPart::alternative()
+            .singlepart(text.clone())
+            .singlepart(SinglePart::html(html.clone()))
+    });
+    match (&letter.attachment, body) {
+        (None, None) => builder.singlepart(text),
+        (None, Some(alternative)) => builder.multipart(alternative),
+        (Some(enclosure), body) => {
+            let attachment = Attachment::new(enclosure.filename.clone()).body(
+                enclosure.body.clone(),
+                ContentType::parse(&enclosure.content_type)
+                    .context("bad attachment content type")?,
+            );
+            let mixed = match body {
+                None => MultiPart::mixed().singlepart(text),
+                Some(alternative) => MultiPart::mixed().multipart(alternative),
+            };
+            builder.multipart(mixed.singlepart(attachment))
+        }
     }
     .context("could not build the email")
 }
@@ -118,5 +145,85 @@ impl Mailer for SmtpServer {
             .with_context(|| format!("SMTP delivery to {} failed", letter.to_address))?;
         tracing::info!(to = %letter.to_address, subject = %letter.subject, "email sent");
         Ok(())
+    }
+}
+
+/// The HTML part of a letter written as plain text: the text escaped, its paragraphs kept and
+/// its web addresses made links, so that every email has both parts.
+pub fn html_from_text(text: &str) -> String {
+    use maud::{html, PreEscaped};
+    let mut finder = linkify::LinkFinder::new();
+    finder.kinds(&[linkify::LinkKind::Url]);
+    let paragraphs: Vec<&str> = text
+        .split("\n\n")
+        .map(str::trim_end)
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let body = html! {
+        @for paragraph in &paragraphs {
+            p {
+                @for (number, line) in paragraph.lines().enumerate() {
+                    @if number > 0 { br; }
+                    @for span in finder.spans(line) {
+                        @match span.kind() {
+                            Some(_) => a href=(span.as_str()) { (span.as_str()) },
+                            None => (span.as_str()),
+                        }
+                    }
+                }
+            }
+        }
+    };
+    wrap_html(PreEscaped(body.into_string()))
+}
+
+/// The page every HTML email sits in: readable in any client, no images, no scripts.
+pub fn wrap_html(body: maud::PreEscaped<String>) -> String {
+    use maud::{html, DOCTYPE};
+    html! {
+        (DOCTYPE)
+        html lang="en-GB" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+            }
+            body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #212b32; max-width: 40em; margin: 0 auto; padding: 16px;" {
+                (body)
+            }
+        }
+    }
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_letters_get_an_escaped_html_part_with_links() {
+        let html =
+            html_from_text("Hello <b>you</b>,\n\nSee https://spot.example.org/courses/1 now.\nBye");
+        assert!(html.contains("Hello &lt;b&gt;you&lt;/b&gt;,"));
+        assert!(html.contains(r#"<a href="https://spot.example.org/courses/1">"#));
+        assert!(html.contains("now.<br>Bye"));
+    }
+
+    #[test]
+    fn html_letters_are_multipart_alternative_with_one_click_unsubscribe() {
+        let letter = Letter {
+            to_name: "Sam".into(),
+            to_address: "sam@example.org".into(),
+            subject: "A reply".into(),
+            text: "text part".into(),
+            html: Some("<p>html part</p>".into()),
+            unsubscribe_url: Some("https://spot.example.org/unsubscribe/abc".into()),
+            message_id: Some("<1@spot>".into()),
+            attachment: None,
+        };
+        let raw = String::from_utf8(build(&letter, FROM).unwrap().formatted()).unwrap();
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("List-Unsubscribe: <https://spot.example.org/unsubscribe/abc>"));
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+        assert!(raw.contains("Message-ID: <1@spot>"));
     }
 }

@@ -249,12 +249,104 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_settings (member_id) {
+        member_id -> BigInt,
+        replies -> Text,
+        mentions -> Text,
+        watching -> Text,
+        tags -> Text,
+        moderation -> Text,
+        roundup -> Text,
+        auto_watch -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        headline -> Text,
+        detail -> Text,
+        link -> Text,
+        thread_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        resource_id -> Nullable<BigInt>,
+        run_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        email -> Text,
+        emailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    thread_watches (member_id, thread_id) {
+        member_id -> BigInt,
+        thread_id -> BigInt,
+        watching -> Bool,
+    }
+}
+
+diesel::table! {
+    category_watches (member_id, category_id) {
+        member_id -> BigInt,
+        category_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    tag_follows (member_id, tag_id) {
+        member_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        member_id -> Nullable<BigInt>,
+        to_name -> Text,
+        to_address -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Nullable<Text>,
+        unsubscribe_url -> Nullable<Text>,
+        attachment_name -> Nullable<Text>,
+        attachment_type -> Nullable<Text>,
+        attachment_body -> Nullable<Binary>,
+        message_id -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    digests (member_id, cadence, period) {
+        member_id -> BigInt,
+        cadence -> Text,
+        period -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(password_resets -> members (member_id));
 diesel::joinable!(resource_tags -> resources (resource_id));
 diesel::joinable!(resource_tags -> tags (tag_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(post_revisions -> posts (post_id));
+diesel::joinable!(thread_watches -> threads (thread_id));
+diesel::joinable!(category_watches -> categories (category_id));
+diesel::joinable!(tag_follows -> tags (tag_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     members,
@@ -277,4 +369,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     resources,
     tags,
     resource_tags,
+    notification_settings,
+    notifications,
+    thread_watches,
+    category_watches,
+    tag_follows,
+    outbox,
+    digests,
 );

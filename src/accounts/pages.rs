@@ -116,6 +116,7 @@ pub fn account(ctx: &PageCtx, email: &str, values: &ProfileValues, errors: &Fiel
                 (error_summary(errors))
                 h1 { "Your account" }
                 p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
+                p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
                 @if let Some(viewer) = &ctx.viewer {
                     p { a href={ "/members/" (viewer.id) } { "See your profile as others see it" } }
                 }

@@ -12,7 +12,8 @@ use super::passwords;
 use super::resets::{self, ResetRequestError};
 use super::values::{About, Borough, DisplayName, Email, Organisation, Password, Role};
 use crate::db::{self, Db};
-use crate::mail::{Letter, Mailer};
+use crate::mail::Letter;
+use crate::notifications::outbox;
 use crate::web::context::{client_address, end_session, flash, refresh_epoch, start_session};
 use crate::web::forms::FieldErrors;
 use crate::web::{
@@ -428,7 +429,6 @@ async fn request_reset(
     ctx: PageCtx,
     db: web::Data<Db>,
     site: web::Data<Site>,
-    mailer: web::Data<dyn Mailer>,
     req: HttpRequest,
     form: web::Form<ResetRequestForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -441,20 +441,23 @@ async fn request_reset(
         )));
     };
     let address = client_address(&req, site.trust_proxy);
+    let base_url = site.base_url.clone();
+    // The letter joins the outbox in the same transaction as the reset it carries.
     let outcome = db
         .run(move |conn| {
-            Ok(conn.write_transaction(|conn| resets::request(conn, &email, &address, db::now())))
+            Ok(conn.write_transaction(|conn| {
+                let requested = resets::request(conn, &email, &address, db::now())?;
+                if let Some((member, token)) = &requested {
+                    let letter = reset_letter(member, &base_url, token);
+                    outbox::enqueue(conn, Some(member.id), &letter, db::now())
+                        .map_err(ResetRequestError::Database)?;
+                }
+                Ok(requested)
+            }))
         })
         .await?;
     match outcome {
-        Ok(Some((member, token))) => {
-            let letter = reset_letter(&member, &site.base_url, &token);
-            let mailer = mailer.into_inner();
-            web::block(move || mailer.send(&letter))
-                .await
-                .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))??;
-        }
-        Ok(None) => {}
+        Ok(_) => {}
         Err(ResetRequestError::Throttled(wait)) => {
             return Err(AppError::TooManyRequests {
                 retry_after_secs: wait,
@@ -480,7 +483,7 @@ fn reset_letter(member: &members::Member, base_url: &str, token: &str) -> Letter
              SPOT: social prescribers and occupational therapists, Greater Manchester\n",
             name = member.display_name,
         ),
-        attachment: None,
+        ..Letter::default()
     }
 }
 

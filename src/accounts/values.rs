@@ -75,6 +75,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 text_enum!(Role, "your role", {
     LinkWorker => ("link_worker", "Link worker"),
@@ -103,6 +104,19 @@ text_enum!(Borough, "a borough", {
     Trafford => ("trafford", "Trafford"),
     Wigan => ("wigan", "Wigan"),
 });
+
+impl Borough {
+    /// The programme's clusters of boroughs (from the brief): courses run for one, and the
+    /// weekly round-up shows the news of the member's own.
+    pub fn cluster(self) -> &'static [Borough] {
+        use Borough::*;
+        match self {
+            Manchester | Rochdale | Bury => &[Manchester, Rochdale, Bury],
+            Stockport | Tameside | Oldham => &[Stockport, Tameside, Oldham],
+            Trafford | Salford | Wigan | Bolton => &[Trafford, Salford, Wigan, Bolton],
+        }
+    }
+}
 
 text_enum!(StaffLevel, "a staff level", {
     Member => ("member", "Member"),

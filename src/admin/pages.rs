@@ -30,6 +30,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/categories", "Categories"),
             ("/admin/courses", "Courses"),
             ("/admin/audit", "Audit log"),
+            ("/admin/outbox", "Outgoing email"),
         ],
     )
 }

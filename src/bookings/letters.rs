@@ -7,6 +7,7 @@ use crate::web::layout::london_time;
 
 /// Who a letter goes to.
 pub struct Recipient {
+    pub member: crate::db::MemberId,
     pub name: String,
     pub address: String,
 }
@@ -34,6 +35,7 @@ fn letter(to: &Recipient, subject: String, text: String, attachment: Option<Encl
         subject,
         text,
         attachment,
+        ..Letter::default()
     }
 }
 
@@ -116,5 +118,23 @@ pub fn run_cancelled(to: &Recipient, summary: &RunSummary, reason: &str, base_ur
             title = summary.run.title,
         ),
         None,
+    )
+}
+
+/// A session moved: the new times, with the calendar for those who have a place.
+pub fn session_moved(to: &Recipient, summary: &RunSummary, number: i32, base_url: &str) -> Letter {
+    letter(
+        to,
+        format!("Session {number} of {} has moved", summary.run.title),
+        format!(
+            "Hello {name},\n\nSession {number} of {title} has a new time. The sessions are now:\n\n{sessions}\n\n\
+             The attached calendar file has the new times; calendars that subscribed to SPOT update by themselves.\n\
+             {base_url}/courses/{id}\n\n{SIGN_OFF}\n",
+            name = to.name,
+            title = summary.run.title,
+            sessions = session_lines(summary),
+            id = summary.run.id,
+        ),
+        Some(calendar_for(summary, base_url)),
     )
 }

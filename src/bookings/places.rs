@@ -269,3 +269,13 @@ pub fn counts(conn: &mut DbConn, run: CourseRunId) -> QueryResult<(i64, i64)> {
     };
     Ok((of("booked"), of("waiting")))
 }
+
+/// Everyone booked or waiting on a run: those to tell when it changes.
+pub fn people_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberId>> {
+    bookings::table
+        .filter(bookings::run_id.eq(run))
+        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .order(bookings::id.asc())
+        .select(bookings::member_id)
+        .load(conn)
+}

@@ -16,7 +16,8 @@ use super::values::{bounded, parse_london_start, session_starts, Capacity, Meeti
 use super::BookingError;
 use crate::accounts::{members, Borough, Email, Role};
 use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
-use crate::mail::{Letter, Mailer};
+use crate::mail::Letter;
+use crate::notifications::{events, outbox};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{
@@ -66,9 +67,9 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Where booking letters go out from, and the address their links point to.
+/// The address booking letters link to, and the database their outbox is in.
 struct Postbox {
-    mailer: std::sync::Arc<dyn Mailer>,
+    db: web::Data<Db>,
     site: web::Data<Site>,
 }
 
@@ -78,37 +79,42 @@ impl actix_web::FromRequest for Postbox {
 
     fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let found = match (
-            req.app_data::<web::Data<dyn Mailer>>(),
+            req.app_data::<web::Data<Db>>(),
             req.app_data::<web::Data<Site>>(),
         ) {
-            (Some(mailer), Some(site)) => Ok(Postbox {
-                mailer: mailer.clone().into_inner(),
+            (Some(db), Some(site)) => Ok(Postbox {
+                db: db.clone(),
                 site: site.clone(),
             }),
             _ => Err(AppError::Unexpected(anyhow::anyhow!(
-                "no mailer configured"
+                "no database or site configured"
             ))),
         };
         std::future::ready(found)
     }
 }
 
-/// Sends letters after the change is saved; a failed send is logged, never undoes a booking.
-async fn post_letters(postbox: &Postbox, letters: Vec<Letter>) {
+/// Puts booking letters in the outbox after the change is saved, with the same news on each
+/// member's notifications page. A failure is logged and never undoes the booking.
+async fn post_letters(postbox: &Postbox, run: CourseRunId, letters: Vec<(MemberId, Letter)>) {
     if letters.is_empty() {
         return;
     }
-    let mailer = postbox.mailer.clone();
-    let sent = web::block(move || {
-        for letter in &letters {
-            if let Err(error) = mailer.send(letter) {
-                tracing::error!(error = ?error, to = %letter.to_address, "booking email not sent");
-            }
-        }
-    })
-    .await;
-    if let Err(error) = sent {
-        tracing::error!(%error, "booking emails not sent");
+    let queued = postbox
+        .db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| {
+                let now = db::now();
+                for (member, letter) in &letters {
+                    outbox::enqueue(conn, Some(*member), letter, now)?;
+                    events::booking_news(conn, *member, run, &letter.subject, "", now)?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            })?)
+        })
+        .await;
+    if let Err(error) = queued {
+        tracing::error!(%error, %run, "booking letters not queued");
     }
 }
 
@@ -117,6 +123,7 @@ fn recipients(conn: &mut db::DbConn, people: &[MemberId]) -> Result<Vec<Recipien
     for id in people {
         let member = members::find(conn, *id)?;
         found.push(Recipient {
+            member: member.id,
             name: member.display_name,
             address: member.email,
         });
@@ -261,6 +268,7 @@ async fn book(
         })
         .await?;
     let to = Recipient {
+        member: me.id,
         name: me.display_name.clone(),
         address: member_email(&db, me.id).await?,
     };
@@ -280,7 +288,7 @@ async fn book(
             letters::waiting(&to, &summary, position, &postbox.site.base_url)
         }
     };
-    post_letters(&postbox, vec![letter]).await;
+    post_letters(&postbox, id, vec![(to.member, letter)]).await;
     Ok(see_other(&format!("/courses/{id}")))
 }
 
@@ -307,16 +315,22 @@ async fn cancel(
             Ok((summary, promoted, me_too))
         })
         .await?;
-    let mut mail: Vec<Letter> = me_too
+    let mut mail: Vec<(MemberId, Letter)> = me_too
         .iter()
-        .map(|to| letters::cancelled_by_member(to, &summary, &postbox.site.base_url))
+        .map(|to| {
+            (
+                to.member,
+                letters::cancelled_by_member(to, &summary, &postbox.site.base_url),
+            )
+        })
         .collect();
-    mail.extend(
-        promoted
-            .iter()
-            .map(|to| letters::promoted(to, &summary, &postbox.site.base_url)),
-    );
-    post_letters(&postbox, mail).await;
+    mail.extend(promoted.iter().map(|to| {
+        (
+            to.member,
+            letters::promoted(to, &summary, &postbox.site.base_url),
+        )
+    }));
+    post_letters(&postbox, id, mail).await;
     flash(&session, "Your booking is cancelled.");
     Ok(see_other(&format!("/courses/{id}")))
 }
@@ -562,6 +576,7 @@ async fn book_in(
     };
     let summary = db.run(move |conn| Ok(catalogue::one(conn, id)?)).await?;
     let to = Recipient {
+        member: member.id,
         name: member.display_name.clone(),
         address: member.email.clone(),
     };
@@ -571,7 +586,7 @@ async fn book_in(
             letters::waiting(&to, &summary, position, &postbox.site.base_url)
         }
     };
-    post_letters(&postbox, vec![letter]).await;
+    post_letters(&postbox, id, vec![(to.member, letter)]).await;
     flash(&session, format!("{} is booked in.", member.display_name));
     Ok(see_other(&format!("/courses/{id}/roster")))
 }
@@ -877,9 +892,14 @@ async fn update_run(
         Ok((summary, promoted)) => {
             let mail = promoted
                 .iter()
-                .map(|to| letters::promoted(to, &summary, &postbox.site.base_url))
+                .map(|to| {
+                    (
+                        to.member,
+                        letters::promoted(to, &summary, &postbox.site.base_url),
+                    )
+                })
                 .collect();
-            post_letters(&postbox, mail).await;
+            post_letters(&postbox, id, mail).await;
             flash(&session, "The run is saved.");
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
@@ -970,10 +990,18 @@ async fn cancel_run(
             let mail = told
                 .iter()
                 .map(|to| {
-                    letters::run_cancelled(to, &summary, form.reason.trim(), &postbox.site.base_url)
+                    (
+                        to.member,
+                        letters::run_cancelled(
+                            to,
+                            &summary,
+                            form.reason.trim(),
+                            &postbox.site.base_url,
+                        ),
+                    )
                 })
                 .collect();
-            post_letters(&postbox, mail).await;
+            post_letters(&postbox, id, mail).await;
             flash(
                 &session,
                 format!(
@@ -998,6 +1026,7 @@ async fn move_session(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
+    postbox: Postbox,
     session: Session,
     path: web::Path<(CourseRunId, i32)>,
     body: web::Bytes,
@@ -1028,15 +1057,31 @@ async fn move_session(
             manage_view(&ctx, &db, id, None, &errors).await?,
         ));
     };
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| {
-            runs::move_session(conn, &admin, id, number, start, minutes as i32, db::now())
-        })?)
-    })
-    .await?;
+    let (summary, told) = db
+        .run(move |conn| {
+            conn.write_transaction(|conn| {
+                runs::move_session(conn, &admin, id, number, start, minutes as i32, db::now())
+            })?;
+            let people = places::people_on(conn, id)?;
+            Ok((catalogue::one(conn, id)?, recipients(conn, &people)?))
+        })
+        .await?;
+    let mail = told
+        .iter()
+        .map(|to| {
+            (
+                to.member,
+                letters::session_moved(to, &summary, number, &postbox.site.base_url),
+            )
+        })
+        .collect();
+    post_letters(&postbox, id, mail).await;
     flash(
         &session,
-        format!("Session {number} has moved. Calendars that subscribed update by themselves."),
+        format!(
+            "Session {number} has moved; {} people have been told. Calendars that subscribed update by themselves.",
+            told.len()
+        ),
     );
     Ok(see_other(&format!("/admin/courses/{id}")))
 }

@@ -93,3 +93,11 @@ id_type!(
     /// A row of `tags`.
     TagId
 );
+id_type!(
+    /// A row of `notifications`: one thing one member hears about.
+    NotificationId
+);
+id_type!(
+    /// A row of `outbox`: one email, waiting or sent.
+    OutboxId
+);

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::notifications::events;
+
 use super::categories;
 use super::posts::{self, Author, Post};
 use super::threads::{self, Thread};
@@ -215,6 +217,19 @@ pub fn hide(
             posts_table::hidden_reason.eq(reason.as_str()),
         ))
         .execute(conn)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    events::post_moderated(
+        conn,
+        actor,
+        post.author_id,
+        events::PostInThread {
+            thread: thread.id,
+            title: &thread.title,
+            post: post.id,
+        },
+        events::Moderated::Hidden(reason.as_str()),
+        now,
+    )?;
     log(
         conn,
         Some(actor.id),
@@ -243,6 +258,19 @@ pub fn unhide(
                 posts_table::hidden_reason.eq(None::<String>),
             ))
             .execute(conn)?;
+        let thread = threads::find(conn, post.thread_id)?;
+        events::post_moderated(
+            conn,
+            actor,
+            post.author_id,
+            events::PostInThread {
+                thread: thread.id,
+                title: &thread.title,
+                post: post.id,
+            },
+            events::Moderated::ShownAgain,
+            now,
+        )?;
         log(
             conn,
             Some(actor.id),
@@ -505,8 +533,22 @@ pub fn resolve(
     now: NaiveDateTime,
 ) -> Result<Post, ForumError> {
     require_facilitator(actor)?;
+    let reporters = events::open_reporters(conn, id)?;
     let post = hide(conn, actor, id, reason, now)?;
     close_reports(conn, actor, id, "resolved", now)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    events::reports_closed(
+        conn,
+        actor,
+        &reporters,
+        events::PostInThread {
+            thread: thread.id,
+            title: &thread.title,
+            post: post.id,
+        },
+        Some(reason.as_str()),
+        now,
+    )?;
     log(
         conn,
         Some(actor.id),
@@ -528,7 +570,21 @@ pub fn dismiss(
 ) -> Result<Post, ForumError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
+    let reporters = events::open_reporters(conn, id)?;
     close_reports(conn, actor, id, "dismissed", now)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    events::reports_closed(
+        conn,
+        actor,
+        &reporters,
+        events::PostInThread {
+            thread: thread.id,
+            title: &thread.title,
+            post: post.id,
+        },
+        None,
+        now,
+    )?;
     if post.hidden_at.is_some() && post.hidden_by.is_none() {
         diesel::update(posts_table::table.find(id))
             .set((

@@ -12,6 +12,7 @@ use super::values::{Reason, ThreadTitle};
 use crate::db::{PostId, ThreadId};
 use crate::markdown::SafeHtml;
 use crate::members::pages::member_badges;
+use crate::notifications::pages::watch_button;
 use crate::web::forms::{
     checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
     FieldErrors, Input,
@@ -85,6 +86,7 @@ pub fn category(
     category: &Category,
     rows: &Paged<ThreadRow>,
     can_start: bool,
+    watching: Option<bool>,
 ) -> Markup {
     layout(
         ctx,
@@ -96,8 +98,13 @@ pub fn category(
             @if category.archived {
                 p.notice { "This category is archived: you can read it, but it takes no new threads or replies." }
             }
-            @if can_start {
-                p { a.button href={ "/forum/" (category.slug) "/new" } { "Start a new thread" } }
+            div.actions {
+                @if can_start {
+                    a.button href={ "/forum/" (category.slug) "/new" } { "Start a new thread" }
+                }
+                @if let Some(watching) = watching {
+                    (watch_button(ctx, &format!("/forum/{}/watch", category.slug), watching, "this category"))
+                }
             }
             @if rows.items.is_empty() {
                 p { "No threads yet." }
@@ -440,6 +447,7 @@ pub fn thread(
     page: &ThreadPage,
     categories: &[Category],
     reply_form: Option<&Composer<'_>>,
+    watching: Option<bool>,
 ) -> Markup {
     let thread = &page.thread;
     // Replies, edits and reply links only while the thread takes replies.
@@ -457,6 +465,9 @@ pub fn thread(
                 @if thread.pinned { span.tag { "Pinned" } " " }
                 @if thread.locked { span.tag { "Locked" } " " }
                 (thread.post_count) " post" (if thread.post_count == 1 { "" } else { "s" })
+            }
+            @if let Some(watching) = watching {
+                (watch_button(ctx, &format!("/threads/{}/watch", thread.id), watching, "this thread"))
             }
             @if is_moderator(ctx) { (thread_tools(ctx, thread, categories)) }
             (links())

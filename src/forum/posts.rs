@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::notifications::events;
+
 use super::categories::{self, Category};
 use super::mentions;
 use super::threads::{self, Thread};
@@ -179,6 +181,19 @@ pub fn reply(
     let id = insert(conn, thread_id, viewer.id, position, reply_to, body, now)?;
     categories::count_new_reply(conn, thread.category_id, now)?;
     threads::mark_read(conn, viewer.id, thread_id, position)?;
+    events::reply_added(
+        conn,
+        viewer,
+        &category,
+        thread.author_id,
+        events::PostInThread {
+            thread: thread_id,
+            title: &thread.title,
+            post: id,
+        },
+        reply_to,
+        now,
+    )?;
     Ok(id)
 }
 
@@ -199,7 +214,7 @@ pub fn edit(
             "This post was removed, so it cannot be edited.",
         ));
     }
-    let (thread, _) = readable_thread(conn, Some(viewer), post.thread_id)?;
+    let (thread, category) = readable_thread(conn, Some(viewer), post.thread_id)?;
     if thread.locked {
         return Err(ForumError::forbidden(
             "This thread is locked: its posts cannot be edited.",
@@ -224,7 +239,20 @@ pub fn edit(
             posts::edited_at.eq(now),
         ))
         .execute(conn)?;
+    let before = events::mentions_of(conn, post.id)?;
     record_mentions(conn, post.id, &mentioned)?;
+    events::mentions_added(
+        conn,
+        viewer,
+        &category,
+        events::PostInThread {
+            thread: thread.id,
+            title: &thread.title,
+            post: post.id,
+        },
+        &before,
+        now,
+    )?;
     Ok(find(conn, post.id)?)
 }
 

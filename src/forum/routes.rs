@@ -17,6 +17,7 @@ use crate::audit;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
 use crate::markdown::{self, SafeHtml};
 use crate::members::directory;
+use crate::notifications::watches;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::paging::PageNumber;
@@ -94,7 +95,7 @@ async fn category(
     let slug = slug.into_inner();
     let page = PageNumber::parse(query.page.as_deref());
     let viewer = ctx.viewer.clone();
-    let (category, rows) = db
+    let (category, rows, watching) = db
         .run(move |conn| {
             let category = categories::by_slug(conn, &slug)?;
             if !categories::can_read(conn, &category, viewer.as_ref())? {
@@ -107,14 +108,20 @@ async fn category(
             }
             let rows =
                 threads::category_page(conn, category.id, viewer.as_ref().map(|v| v.id), page)?;
-            Ok((category, rows))
+            let watching = match &viewer {
+                Some(viewer) => Some(watches::watches_category(conn, viewer.id, category.id)?),
+                None => None,
+            };
+            Ok((category, rows, watching))
         })
         .await?;
     let can_start = ctx
         .viewer
         .as_ref()
         .is_some_and(|v| category.can_start_thread(v).is_ok());
-    Ok(html(pages::category(&ctx, &category, &rows, can_start)))
+    Ok(html(pages::category(
+        &ctx, &category, &rows, can_start, watching,
+    )))
 }
 
 /// The fields of every post-writing form.
@@ -314,7 +321,7 @@ async fn thread(
     let id = id.into_inner();
     let page = PageNumber::parse(query.page.as_deref()).get() as i32;
     let viewer = ctx.viewer.clone();
-    let (page, all_categories) = db
+    let (page, all_categories, watching) = db
         .run(move |conn| {
             let page = match posts::thread_page(conn, viewer.as_ref(), id, page) {
                 Err(ForumError::Forbidden(_)) if viewer.is_none() => {
@@ -332,7 +339,11 @@ async fn thread(
             } else {
                 Vec::new()
             };
-            Ok((page, all))
+            let watching = match &viewer {
+                Some(viewer) => Some(watches::watches_thread(conn, viewer.id, id)?),
+                None => None,
+            };
+            Ok((page, all, watching))
         })
         .await?;
     let draft = Draft::default();
@@ -352,6 +363,7 @@ async fn thread(
         &page,
         &all_categories,
         reply_form,
+        watching,
     )))
 }
 

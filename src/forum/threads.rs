@@ -71,9 +71,20 @@ pub fn start(
         ))
         .returning(threads::id)
         .get_result(conn)?;
-    posts::insert(conn, thread, viewer.id, 1, None, body, now)?;
+    let post = posts::insert(conn, thread, viewer.id, 1, None, body, now)?;
     super::categories::count_new_thread(conn, category.id, now)?;
     mark_read(conn, viewer.id, thread, 1)?;
+    crate::notifications::events::thread_started(
+        conn,
+        viewer,
+        category,
+        crate::notifications::events::PostInThread {
+            thread,
+            title: title.as_str(),
+            post,
+        },
+        now,
+    )?;
     Ok(thread)
 }
 

@@ -205,6 +205,7 @@ pub fn add(
         .returning(resources::id)
         .get_result(conn)?;
     set_tags(conn, id, &new.tags)?;
+    crate::notifications::events::resource_added(conn, owner, id, &new.title, now)?;
     Ok(id)
 }
 

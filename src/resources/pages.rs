@@ -101,6 +101,7 @@ pub fn browse(
     filter: &Filter,
     results: &Paged<Listed>,
     cloud: &[(String, i64)],
+    following: &[(String, bool)],
 ) -> Markup {
     let audience = filter.audience.map(Audience::slug).unwrap_or("");
     let borough = filter.borough.map(Borough::slug).unwrap_or("");
@@ -116,7 +117,19 @@ pub fn browse(
         html! {
             h1 { (title) }
             p.lede { "Leaflets, assessment templates, service directories, evidence summaries and links, shared by members." }
-            p { a.button href="/resources/new" { "Share a resource" } }
+            div.actions {
+                a.button href="/resources/new" { "Share a resource" }
+                @for (tag, follows) in following {
+                    form.inline-form method="post" action="/resources/follow" {
+                        (csrf_field(ctx))
+                        input type="hidden" name="tag" value=(tag);
+                        input type="hidden" name="follow" value=(if *follows { "no" } else { "yes" });
+                        button.button.button-secondary type="submit" {
+                            @if *follows { "Stop following “" (tag) "”" } @else { "Follow “" (tag) "”" }
+                        }
+                    }
+                }
+            }
             form.filter-bar method="get" action="/resources" {
                 @for tag in &filter.tags { input type="hidden" name="tag" value=(tag); }
                 div.form-group {

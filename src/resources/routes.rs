@@ -95,15 +95,25 @@ async fn browse(
     };
     let page = PageNumber::parse(value("page").as_deref());
     let shown = filter.clone();
-    let (results, cloud) = db
+    let (results, cloud, following) = db
         .run(move |conn| {
+            let mut following = Vec::new();
+            for tag in &shown.tags {
+                following.push((
+                    tag.clone(),
+                    crate::notifications::watches::follows_tag(conn, me.id, tag)?,
+                ));
+            }
             Ok((
                 library::browse(conn, &me, &shown, page)?,
                 library::tag_cloud(conn, 60)?,
+                following,
             ))
         })
         .await?;
-    Ok(html(pages::browse(&ctx, &filter, &results, &cloud)))
+    Ok(html(pages::browse(
+        &ctx, &filter, &results, &cloud, &following,
+    )))
 }
 
 async fn new_page(

@@ -13,6 +13,7 @@ pub use crate::accounts::members::Viewer;
 use crate::accounts::members::{self, Member};
 use crate::accounts::StaffLevel;
 use crate::db::{self, Db, MemberId};
+use crate::notifications::inbox;
 
 const MEMBER_KEY: &str = "member";
 const EPOCH_KEY: &str = "epoch";
@@ -26,6 +27,8 @@ pub struct PageCtx {
     pub csrf_token: String,
     pub flash: Vec<String>,
     pub path: String,
+    /// The viewer's unread notifications, for the header.
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -42,6 +45,7 @@ impl PageCtx {
             csrf_token,
             flash,
             path: req.path().to_owned(),
+            unread: unread_of(req),
         })
     }
 
@@ -52,6 +56,7 @@ impl PageCtx {
             csrf_token: String::new(),
             flash: Vec::new(),
             path: String::new(),
+            unread: 0,
         }
     }
 }
@@ -135,13 +140,23 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
                 .app_data::<web::Data<Db>>()
                 .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
                 .clone();
+            // The header's unread count comes with the member: one trip to the pool.
             let member = pool
-                .run(move |conn| Ok(members::find(conn, MemberId(id)).ok()))
+                .run(move |conn| {
+                    Ok(match members::find(conn, MemberId(id)).ok() {
+                        Some(member) => {
+                            let unread = inbox::unread_count(conn, member.id)?;
+                            Some((member, unread))
+                        }
+                        None => None,
+                    })
+                })
                 .await?;
             match member {
-                Some(member)
+                Some((member, unread))
                     if member.session_epoch == epoch && !member.is_suspended(db::now()) =>
                 {
+                    req.extensions_mut().insert(Unread(unread));
                     Some(Viewer::from(&member))
                 }
                 _ => {
@@ -154,6 +169,16 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
     };
     req.extensions_mut().insert(viewer.clone());
     Ok(viewer)
+}
+
+/// The signed-in viewer's unread notifications, counted when the viewer was loaded.
+#[derive(Debug, Clone, Copy)]
+struct Unread(i64);
+
+fn unread_of(req: &HttpRequest) -> i64 {
+    req.extensions()
+        .get::<Unread>()
+        .map_or(0, |unread| unread.0)
 }
 
 fn path_and_query(req: &HttpRequest) -> String {
@@ -182,6 +207,7 @@ impl FromRequest for PageCtx {
                 csrf_token,
                 flash,
                 path: req.path().to_owned(),
+                unread: unread_of(&req),
             })
         })
     }

@@ -69,6 +69,12 @@ fn account_links(ctx: &PageCtx) -> Markup {
     html! {
         div.account-links {
             @if let Some(viewer) = &ctx.viewer {
+                a href="/notifications" aria-current=[(ctx.path == "/notifications").then_some("page")] {
+                    "Notifications"
+                    @if ctx.unread > 0 {
+                        " " span.count { (ctx.unread) } span.visually-hidden { " unread" }
+                    }
+                }
                 a href="/account" { "Your account (" (viewer.display_name) ")" }
                 @if viewer.staff.is_admin() {
                     a href="/admin/members" { "Admin" }

@@ -447,6 +447,8 @@ pub struct TestApp {
     pub db: Db,
     pub data_dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
+    pub mailer: std::sync::Arc<dyn spot::mail::Mailer>,
+    pub site: spot::Site,
 }
 
 impl std::ops::Deref for TestApp {
@@ -497,11 +499,15 @@ impl TestApp {
             trust_proxy: false,
             base_url: None,
             workers: Some(1),
+            mail_every: Some(std::time::Duration::from_millis(200)),
+            mail_retry_base: std::time::Duration::from_millis(500),
         };
         configure(&mut config);
         let application = Application::build(config).expect("SPOT starts");
         let port = application.port();
         let db = application.db().clone();
+        let mailer = application.mailer();
+        let site = application.site().clone();
         actix_web::rt::spawn(application.run_until_stopped());
         let address = format!("http://127.0.0.1:{port}");
         Some(TestApp {
@@ -510,6 +516,8 @@ impl TestApp {
             db,
             data_dir,
             postgres,
+            mailer,
+            site,
         })
     }
 
@@ -566,8 +574,45 @@ impl TestApp {
         self.data_dir.path().join("outbox")
     }
 
-    /// Every email written to the outbox, as raw RFC 5322 text, oldest first.
+    /// Letters in the outbox table that are due and neither sent nor given up.
+    pub fn letters_waiting(&self) -> i64 {
+        use spot::schema::outbox;
+        let mut conn = self.db.conn().expect("connection");
+        outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::failed_at.is_null())
+            .filter(outbox::next_attempt_at.le(spot::db::now()))
+            .count()
+            .get_result(&mut *conn)
+            .expect("outbox counted")
+    }
+
+    /// Runs one round of the mail worker now, as the background worker would: letters for
+    /// new notifications, digests due at `now`, and sending what waits in the outbox.
+    pub fn mail_round_at(&self, now: chrono::NaiveDateTime) -> spot::notifications::worker::Round {
+        let mut conn = self.db.conn().expect("connection");
+        spot::notifications::worker::round(
+            &mut conn,
+            self.mailer.as_ref(),
+            &self.site,
+            std::time::Duration::from_millis(500),
+            now,
+        )
+        .expect("a mail round")
+    }
+
+    /// Every email written to the outbox folder, as raw RFC 5322 text, oldest first: what
+    /// waits in the outbox table is sent first.
     pub fn emails(&self) -> Vec<String> {
+        self.mail_round_at(spot::db::now());
+        // The background worker may be sending a batch it claimed: wait for it.
+        for _ in 0..100 {
+            if self.letters_waiting() == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            self.mail_round_at(spot::db::now());
+        }
         let Ok(entries) = std::fs::read_dir(self.outbox()) else {
             return Vec::new();
         };

@@ -1,0 +1,194 @@
+//! Each member's choices: how often each topic is emailed, the weekly round-up, and whether
+//! taking part in a thread watches it.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::values::{Cadence, Scope, Topic};
+use crate::db::{DbConn, MemberId};
+use crate::schema::notification_settings as settings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub replies: Cadence,
+    pub mentions: Cadence,
+    pub watching: Cadence,
+    pub tags: Cadence,
+    pub moderation: Cadence,
+    /// `Weekly` or `Never`: the community's news is a weekly letter.
+    pub roundup: Cadence,
+    /// Starting or replying to a thread watches it.
+    pub auto_watch: bool,
+}
+
+impl Default for Settings {
+    /// Replies, mentions and moderation straight away; what one watches or follows in a
+    /// daily digest; the community's news weekly.
+    fn default() -> Self {
+        Self {
+            replies: Cadence::Immediately,
+            mentions: Cadence::Immediately,
+            watching: Cadence::Daily,
+            tags: Cadence::Daily,
+            moderation: Cadence::Immediately,
+            roundup: Cadence::Weekly,
+            auto_watch: true,
+        }
+    }
+}
+
+impl Settings {
+    pub fn cadence(&self, topic: Topic) -> Cadence {
+        match topic {
+            Topic::Replies => self.replies,
+            Topic::Mentions => self.mentions,
+            Topic::Watching => self.watching,
+            Topic::Tags => self.tags,
+            Topic::Moderation => self.moderation,
+            Topic::Bookings => Cadence::Immediately,
+        }
+    }
+
+    pub fn set(&mut self, topic: Topic, cadence: Cadence) {
+        match topic {
+            Topic::Replies => self.replies = cadence,
+            Topic::Mentions => self.mentions = cadence,
+            Topic::Watching => self.watching = cadence,
+            Topic::Tags => self.tags = cadence,
+            Topic::Moderation => self.moderation = cadence,
+            Topic::Bookings => {}
+        }
+    }
+
+    /// What an unsubscribe link turns off.
+    pub fn stop(&mut self, scope: Scope) {
+        match scope {
+            Scope::Topic(topic) => self.set(topic, Cadence::Never),
+            Scope::Digest(cadence) => {
+                for topic in Topic::CHOSEN {
+                    if self.cadence(topic) == cadence {
+                        self.set(topic, Cadence::Never);
+                    }
+                }
+                if cadence == Cadence::Weekly {
+                    self.roundup = Cadence::Never;
+                }
+            }
+            Scope::Roundup => self.roundup = Cadence::Never,
+        }
+    }
+}
+
+type Row = (String, String, String, String, String, String, bool);
+
+fn from_row(row: Row) -> Settings {
+    let cadence = |slug: &str, default: Cadence| Cadence::from_slug(slug).unwrap_or(default);
+    let defaults = Settings::default();
+    Settings {
+        replies: cadence(&row.0, defaults.replies),
+        mentions: cadence(&row.1, defaults.mentions),
+        watching: cadence(&row.2, defaults.watching),
+        tags: cadence(&row.3, defaults.tags),
+        moderation: cadence(&row.4, defaults.moderation),
+        roundup: cadence(&row.5, defaults.roundup),
+        auto_watch: row.6,
+    }
+}
+
+const COLUMNS: (
+    settings::replies,
+    settings::mentions,
+    settings::watching,
+    settings::tags,
+    settings::moderation,
+    settings::roundup,
+    settings::auto_watch,
+) = (
+    settings::replies,
+    settings::mentions,
+    settings::watching,
+    settings::tags,
+    settings::moderation,
+    settings::roundup,
+    settings::auto_watch,
+);
+
+pub fn of(conn: &mut DbConn, member: MemberId) -> QueryResult<Settings> {
+    Ok(settings::table
+        .find(member)
+        .select(COLUMNS)
+        .first::<Row>(conn)
+        .optional()?
+        .map(from_row)
+        .unwrap_or_default())
+}
+
+/// The settings of many members in one query (those without a row have the defaults).
+pub fn of_many(
+    conn: &mut DbConn,
+    members: &[MemberId],
+) -> QueryResult<HashMap<MemberId, Settings>> {
+    let mut found: HashMap<MemberId, Settings> = HashMap::new();
+    for chunk in members.chunks(500) {
+        let rows: Vec<(MemberId, Row)> = settings::table
+            .filter(settings::member_id.eq_any(chunk))
+            .select((settings::member_id, COLUMNS))
+            .load(conn)?;
+        found.extend(rows.into_iter().map(|(id, row)| (id, from_row(row))));
+    }
+    Ok(members
+        .iter()
+        .map(|id| (*id, found.get(id).copied().unwrap_or_default()))
+        .collect())
+}
+
+pub fn save(
+    conn: &mut DbConn,
+    member: MemberId,
+    chosen: &Settings,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let values = (
+        settings::replies.eq(chosen.replies.slug()),
+        settings::mentions.eq(chosen.mentions.slug()),
+        settings::watching.eq(chosen.watching.slug()),
+        settings::tags.eq(chosen.tags.slug()),
+        settings::moderation.eq(chosen.moderation.slug()),
+        settings::roundup.eq(chosen.roundup.slug()),
+        settings::auto_watch.eq(chosen.auto_watch),
+        settings::updated_at.eq(now),
+    );
+    let updated = diesel::update(settings::table.find(member))
+        .set(values)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(settings::table)
+            .values((settings::member_id.eq(member), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_link_stops_every_topic_in_that_digest_and_nothing_else() {
+        let mut chosen = Settings::default();
+        chosen.stop(Scope::Digest(Cadence::Daily));
+        assert_eq!(chosen.watching, Cadence::Never);
+        assert_eq!(chosen.tags, Cadence::Never);
+        assert_eq!(chosen.replies, Cadence::Immediately);
+        assert_eq!(chosen.roundup, Cadence::Weekly);
+    }
+
+    #[test]
+    fn booking_messages_are_always_sent_straight_away() {
+        let mut chosen = Settings::default();
+        chosen.set(Topic::Bookings, Cadence::Never);
+        assert_eq!(chosen.cadence(Topic::Bookings), Cadence::Immediately);
+    }
+}
