@@ -185,11 +185,11 @@ pub fn deliver_due(
     conn: &mut DbConn,
     mailer: &dyn Mailer,
     retry_base: Duration,
-    now: impl Fn() -> NaiveDateTime,
+    now: NaiveDateTime,
 ) -> QueryResult<Sent> {
     let mut round = Sent::default();
     loop {
-        let batch = claim(conn, now())?;
+        let batch = claim(conn, now)?;
         if batch.is_empty() {
             return Ok(round);
         }
@@ -201,7 +201,7 @@ pub fn deliver_due(
                     round.sent += 1;
                     diesel::update(outbox::table.find(id))
                         .set((
-                            outbox::sent_at.eq(now()),
+                            outbox::sent_at.eq(now),
                             outbox::attempts.eq(attempts + 1),
                             outbox::claimed_until.eq(None::<NaiveDateTime>),
                             outbox::last_error.eq(None::<String>),
@@ -211,7 +211,7 @@ pub fn deliver_due(
                 Err(error) => {
                     round.failed += 1;
                     let attempts = attempts + 1;
-                    let at = now();
+                    let at = now;
                     let message = format!("{error:#}");
                     tracing::warn!(outbox = %id, attempts, error = %message, "email not sent; will retry");
                     let given_up = (attempts >= MAX_ATTEMPTS).then_some(at);

@@ -43,7 +43,7 @@ pub fn round(
     let letters = compose::send_immediate(conn, site, now)?;
     let digests = compose::send_digests(conn, site, Cadence::Daily, now)?
         + compose::send_digests(conn, site, Cadence::Weekly, now)?;
-    let sent = outbox::deliver_due(conn, mailer, retry_base, db::now)?;
+    let sent = outbox::deliver_due(conn, mailer, retry_base, now)?;
     Ok(Round {
         letters,
         digests,

@@ -449,6 +449,8 @@ pub struct TestApp {
     postgres: Option<(String, String)>,
     pub mailer: std::sync::Arc<dyn spot::mail::Mailer>,
     pub site: spot::Site,
+    /// What this server was started with: a second node can share its database.
+    pub config: Config,
 }
 
 impl std::ops::Deref for TestApp {
@@ -503,7 +505,7 @@ impl TestApp {
             mail_retry_base: std::time::Duration::from_millis(500),
         };
         configure(&mut config);
-        let application = Application::build(config).expect("SPOT starts");
+        let application = Application::build(config.clone()).expect("SPOT starts");
         let port = application.port();
         let db = application.db().clone();
         let mailer = application.mailer();
@@ -518,6 +520,7 @@ impl TestApp {
             postgres,
             mailer,
             site,
+            config,
         })
     }
 

@@ -12,6 +12,7 @@ mod demo;
 mod directory;
 mod forum;
 mod forum_moderation;
+mod mail_delivery;
 mod pages;
 mod passwords;
 mod profiles;

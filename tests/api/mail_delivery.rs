@@ -1,0 +1,336 @@
+//! Email over real SMTP: the worker sends from the outbox table to an SMTP server started by
+//! the test, retries while the server is down, and loses nothing across a restart.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+
+use crate::forum::{member, reply, start_thread};
+use crate::helpers::*;
+
+/// A small SMTP server that accepts every message and keeps it: enough of RFC 5321 for
+/// lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT).
+struct SmtpSink {
+    port: u16,
+    received: Arc<Mutex<Vec<String>>>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl SmtpSink {
+    fn start_on(port: u16) -> SmtpSink {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("the sink's port is free");
+        let port = listener.local_addr().expect("an address").port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let (kept, stop) = (received.clone(), stopped.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let kept = kept.clone();
+                std::thread::spawn(move || {
+                    let _ = converse(stream, &kept);
+                });
+            }
+        });
+        SmtpSink {
+            port,
+            received,
+            stopped,
+        }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        self.received.lock().expect("sink lock").clone()
+    }
+
+    /// Waits (up to `limit`) until at least `count` messages arrived.
+    async fn wait_for(&self, count: usize, limit: Duration) -> Vec<String> {
+        let started = Instant::now();
+        while self.messages().len() < count && started.elapsed() < limit {
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.messages()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn converse(stream: TcpStream, kept: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    writer.write_all(b"220 sink.test ESMTP ready\r\n")?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let verb = line.trim_end().to_ascii_uppercase();
+        if verb.starts_with("EHLO") || verb.starts_with("HELO") {
+            writer.write_all(b"250-sink.test\r\n250 8BITMIME\r\n")?;
+        } else if verb.starts_with("DATA") {
+            writer.write_all(b"354 end with <CRLF>.<CRLF>\r\n")?;
+            let mut message = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line)? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" || line == ".\n" {
+                    break;
+                }
+                message.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            kept.lock().expect("sink lock").push(message);
+            writer.write_all(b"250 queued\r\n")?;
+        } else if verb.starts_with("QUIT") {
+            writer.write_all(b"221 bye\r\n")?;
+            return Ok(());
+        } else {
+            writer.write_all(b"250 ok\r\n")?;
+        }
+    }
+}
+
+/// A port nothing listens on (yet).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("a free port")
+        .local_addr()
+        .expect("an address")
+        .port()
+}
+
+fn outbox_rows(app: &TestApp) -> Vec<(i32, bool, Option<String>)> {
+    use spot::schema::outbox;
+    let mut conn = app.db.conn().expect("connection");
+    outbox::table
+        .order(outbox::id.asc())
+        .select((
+            outbox::attempts,
+            outbox::sent_at.is_not_null(),
+            outbox::last_error,
+        ))
+        .load(&mut *conn)
+        .expect("outbox rows")
+}
+
+/// Two members; the second replies to the first's thread, which emails the first at once.
+async fn a_reply_to_ann(app: &TestApp) {
+    let ann = member(app, "ann@example.org", "Ann Author").await;
+    let thread = start_thread(
+        &ann,
+        "practice-questions",
+        "Fatigue pacing",
+        "How do you pace?",
+    )
+    .await;
+    let ben = member(app, "ben@example.org", "Ben Replier").await;
+    reply(&ben, thread, "Little and often, with **rest** planned in.").await;
+}
+
+async fn delivered_over_smtp(engine: Engine) {
+    let sink = SmtpSink::start_on(0);
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await else {
+        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+    };
+    a_reply_to_ann(&app).await;
+    let received = sink.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 1, "one email for Ann: {received:?}");
+    let raw = &received[0];
+    assert!(
+        raw.contains("To: \"Ann Author\" <ann@example.org>")
+            || raw.contains("To: Ann Author <ann@example.org>"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    assert!(email_text(raw).contains("Little and often"), "{raw}");
+    // Sent once and marked so: more rounds send nothing again.
+    app.mail_round_at(spot::db::now());
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 1, "nothing is sent twice");
+    let rows = outbox_rows(&app);
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].1, "the outbox row is marked sent");
+}
+
+#[actix_web::test]
+async fn the_worker_delivers_through_a_real_smtp_server_sqlite() {
+    delivered_over_smtp(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_worker_delivers_through_a_real_smtp_server_postgres() {
+    delivered_over_smtp(Engine::Postgres).await;
+}
+
+async fn retried_while_down(engine: Engine) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await else {
+        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+    };
+    a_reply_to_ann(&app).await;
+    // The server is down: the worker fails, records why, and keeps the message.
+    let started = Instant::now();
+    while outbox_rows(&app).first().is_none_or(|row| row.0 == 0)
+        && started.elapsed() < Duration::from_secs(10)
+    {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows = outbox_rows(&app);
+    assert_eq!(rows.len(), 1, "the letter waits in the outbox");
+    assert!(rows[0].0 >= 1, "at least one attempt was made");
+    assert!(!rows[0].1, "not sent while the server is down");
+    assert!(rows[0].2.is_some(), "the failure is recorded");
+    // The server comes up on the same port: the next attempt delivers it, once.
+    let sink = SmtpSink::start_on(port);
+    let received = sink.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received.len(), 1, "delivered after the server came back");
+    assert!(email_text(&received[0]).contains("Little and often"));
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered once");
+    let rows = outbox_rows(&app);
+    assert!(rows[0].1, "marked sent");
+    assert!(rows[0].0 >= 2, "sent on a later attempt");
+    assert_eq!(rows[0].2, None, "the old error is cleared");
+}
+
+#[actix_web::test]
+async fn the_worker_retries_while_the_smtp_server_is_down_sqlite() {
+    retried_while_down(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_worker_retries_while_the_smtp_server_is_down_postgres() {
+    retried_while_down(Engine::Postgres).await;
+}
+
+async fn survives_a_restart(engine: Engine) {
+    // The first process has no mail worker: it stops with the letter still in the outbox.
+    let Some(app) = TestApp::spawn_with(engine, |config| config.mail_every = None).await else {
+        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+    };
+    a_reply_to_ann(&app).await;
+    // Composed into the outbox (as a worker round would) but not sent: SMTP is not reachable.
+    {
+        let mut conn = app.db.conn().expect("connection");
+        spot::notifications::compose::send_immediate(&mut conn, &app.site, spot::db::now())
+            .expect("letters composed");
+    }
+    assert_eq!(
+        app.letters_waiting(),
+        1,
+        "the letter waits in the outbox table"
+    );
+    // A new process on the same database, with SMTP and a worker, sends it.
+    let sink = SmtpSink::start_on(0);
+    let mut config = app.config.clone();
+    config.smtp_url = Some(format!("smtp://127.0.0.1:{}", sink.port));
+    config.mail_every = Some(Duration::from_millis(100));
+    let restarted = spot::Application::build(config).expect("SPOT starts again");
+    actix_web::rt::spawn(restarted.run_until_stopped());
+    let received = sink.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(received.len(), 1, "the letter left after the restart");
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 1, "and only once");
+    assert_eq!(app.letters_waiting(), 0);
+}
+
+#[actix_web::test]
+async fn letters_waiting_at_a_restart_are_sent_after_it_sqlite() {
+    survives_a_restart(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn letters_waiting_at_a_restart_are_sent_after_it_postgres() {
+    survives_a_restart(Engine::Postgres).await;
+}
+
+async fn given_up_after_many_failures(engine: Engine) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let Some(app) = TestApp::spawn_with(engine, |config| {
+        config.smtp_url = Some(url);
+        config.mail_every = None;
+    })
+    .await
+    else {
+        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+    };
+    a_reply_to_ann(&app).await;
+    // Rounds far apart in time, so that every backoff has passed: the last attempt gives up.
+    let mut at = spot::db::now();
+    for _ in 0..spot::notifications::outbox::MAX_ATTEMPTS {
+        app.mail_round_at(at);
+        at += chrono::Duration::days(1);
+    }
+    use spot::schema::outbox;
+    // (Later rounds also wrote the weekly round-ups, which are still being tried.)
+    let failed: Vec<bool> = {
+        let mut conn = app.db.conn().expect("connection");
+        outbox::table
+            .order(outbox::id.asc())
+            .select(outbox::failed_at.is_not_null())
+            .load(&mut *conn)
+            .expect("outbox rows")
+    };
+    assert_eq!(
+        failed.first(),
+        Some(&true),
+        "given up after the last attempt"
+    );
+    // The admin sees it and sends it again once the server is back.
+    let admin = app.another_browser();
+    admin
+        .join(
+            "admin@example.org",
+            "Ada Admin",
+            "occupational_therapist",
+            "bury",
+        )
+        .await;
+    app.promote("admin@example.org", "admin");
+    let page = admin.page("/admin/outbox").await;
+    assert!(page.contains("ann@example.org"), "{page}");
+    assert!(
+        page.contains("Connection refused") || page.contains("connection"),
+        "the error is shown: {page}"
+    );
+    let retry = attr_of(&page, "form[action$='/retry']", "action").expect("a retry button");
+    let sink = SmtpSink::start_on(port);
+    let response = admin.post(&retry, &[]).await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    app.mail_round_at(spot::db::now());
+    let received = sink.wait_for(1, Duration::from_secs(5)).await;
+    assert_eq!(received.len(), 1, "only the retried letter is due now");
+    assert!(email_text(&received[0]).contains("Little and often"));
+}
+
+#[actix_web::test]
+async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_sqlite() {
+    given_up_after_many_failures(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_postgres() {
+    given_up_after_many_failures(Engine::Postgres).await;
+}
