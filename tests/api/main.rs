@@ -9,6 +9,7 @@ mod bookings;
 mod concurrency;
 mod courses;
 mod demo;
+mod digests;
 mod directory;
 mod forum;
 mod forum_moderation;
