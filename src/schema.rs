@@ -330,6 +330,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    digest_runs (cadence, period) {
+        cadence -> Text,
+        period -> Text,
+        finished_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     digests (member_id, cadence, period) {
         member_id -> BigInt,
         cadence -> Text,
@@ -376,4 +384,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tag_follows,
     outbox,
     digests,
+    digest_runs,
 );

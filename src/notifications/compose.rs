@@ -18,7 +18,8 @@ use crate::db::{DbConn, MemberId, NotificationId, PostId, ResourceId, ThreadId};
 use crate::mail::{wrap_html, Letter};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{
-    categories, digests, members, notification_settings, notifications, posts, resources, threads,
+    categories, digest_runs, digests, members, notification_settings, notifications, posts,
+    resources, threads,
 };
 use crate::Site;
 
@@ -142,14 +143,14 @@ fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
         .map(
             |(_, member, topic, headline, detail, link, post, resource, read_at)| {
                 let (content, withdrawn) = match (post, resource) {
-                    (Some(post), _) => match post_content.remove(&post) {
+                    (Some(post), _) => match post_content.get(&post).cloned() {
                         // Moderation news is about the hidden post itself: its author reads
                         // the reason, not the post.
                         Some(_) if topic == Topic::Moderation => (None, false),
                         Some((source, html, true)) => (Some(Content::Post { source, html }), false),
                         _ => (None, true),
                     },
-                    (None, Some(resource)) => match resource_content.remove(&resource) {
+                    (None, Some(resource)) => match resource_content.get(&resource).cloned() {
                         Some((html, true)) => (Some(Content::Resource { html }), false),
                         _ => (None, true),
                     },
@@ -276,12 +277,39 @@ pub fn send_digests(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let (start, name) = period(cadence, now);
+    let finished: Option<String> = digest_runs::table
+        .find((cadence.slug(), &name))
+        .select(digest_runs::period)
+        .first(conn)
+        .optional()?;
+    if finished.is_some() {
+        return Ok(0);
+    }
     let mut queued = 0;
     let mut news_cache: HashMap<(Borough, Role), Roundup> = HashMap::new();
     loop {
         let (letters, handled) = conn.write_transaction(|conn| {
             conn.serialize_on("notification-letters")?;
-            digest_batch(conn, site, cadence, start, &name, now, &mut news_cache)
+            let done = digest_batch(conn, site, cadence, start, &name, now, &mut news_cache)?;
+            if done.1 == 0 {
+                // Notifications made from now on are after the period's start: they wait for
+                // the next period, so this one is finished.
+                let recorded: Option<String> = digest_runs::table
+                    .find((cadence.slug(), &name))
+                    .select(digest_runs::period)
+                    .first(conn)
+                    .optional()?;
+                if recorded.is_none() {
+                    diesel::insert_into(digest_runs::table)
+                        .values((
+                            digest_runs::cadence.eq(cadence.slug()),
+                            digest_runs::period.eq(&name),
+                            digest_runs::finished_at.eq(now),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok::<_, diesel::result::Error>(done)
         })?;
         queued += letters;
         if handled == 0 {

@@ -1,3 +1,4 @@
+DROP TABLE digest_runs;
 DROP TABLE digests;
 DROP TABLE outbox;
 DROP TABLE tag_follows;

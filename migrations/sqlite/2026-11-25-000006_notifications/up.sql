@@ -96,3 +96,12 @@ CREATE TABLE digests (
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (member_id, cadence, period)
 );
+
+-- A digest period whose letters are all written: later rounds skip it at the cost of one
+-- lookup, instead of looking through every member again.
+CREATE TABLE digest_runs (
+    cadence TEXT NOT NULL,
+    period TEXT NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (cadence, period)
+);
