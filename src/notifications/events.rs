@@ -267,11 +267,15 @@ pub fn reply_added(
             );
         }
     }
-    audience.offer(
-        thread_author,
-        Topic::Replies,
-        format!("{name} replied to your thread “{title}”"),
-    );
+    // A thread's author who stopped watching it has said they want no more of its replies
+    // (answers to their own posts and mentions still reach them).
+    if watches::decided_on_thread(conn, thread_author, thread)? != Some(false) {
+        audience.offer(
+            thread_author,
+            Topic::Replies,
+            format!("{name} replied to your thread “{title}”"),
+        );
+    }
     audience.offer_all(
         &watches::thread_watchers(conn, thread)?,
         Topic::Watching,

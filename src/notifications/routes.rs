@@ -278,7 +278,11 @@ async fn follow_tag(
             ))
         }
     };
-    let tag = form.tag.trim().to_owned();
+    // The library's own spelling of a tag: spaces squeezed, lower case.
+    let tag = crate::resources::values::parse_tags(&form.tag)
+        .ok()
+        .and_then(|tags| tags.into_iter().next())
+        .ok_or_else(|| AppError::BadRequest("Choose a tag to follow".into()))?;
     let member = me.id;
     let name = tag.clone();
     let known = db

@@ -30,24 +30,28 @@ pub fn set_thread(
 /// Taking part in a thread watches it, unless the member turned that off or once stopped
 /// watching this thread. Run in a write transaction.
 pub fn join_thread(conn: &mut DbConn, member: MemberId, thread: ThreadId) -> QueryResult<()> {
-    let decided: Option<bool> = thread_watches::table
-        .find((member, thread))
-        .select(thread_watches::watching)
-        .first(conn)
-        .optional()?;
-    if decided.is_none() && settings::of(conn, member)?.auto_watch {
+    if decided_on_thread(conn, member, thread)?.is_none() && settings::of(conn, member)?.auto_watch
+    {
         set_thread(conn, member, thread, true)?;
     }
     Ok(())
 }
 
-pub fn watches_thread(conn: &mut DbConn, member: MemberId, thread: ThreadId) -> QueryResult<bool> {
-    Ok(thread_watches::table
+/// Whether the member chose to watch a thread (`Some(false)`: they stopped), if they ever did.
+pub fn decided_on_thread(
+    conn: &mut DbConn,
+    member: MemberId,
+    thread: ThreadId,
+) -> QueryResult<Option<bool>> {
+    thread_watches::table
         .find((member, thread))
         .select(thread_watches::watching)
         .first(conn)
-        .optional()?
-        .unwrap_or(false))
+        .optional()
+}
+
+pub fn watches_thread(conn: &mut DbConn, member: MemberId, thread: ThreadId) -> QueryResult<bool> {
+    Ok(decided_on_thread(conn, member, thread)?.unwrap_or(false))
 }
 
 pub fn thread_watchers(conn: &mut DbConn, thread: ThreadId) -> QueryResult<Vec<MemberId>> {
