@@ -248,50 +248,11 @@ async fn person(app: &TestApp, email: &str, name: &str, role: &str, borough: &st
 
 /// Shares a link in the library, as the upload form sends it; returns the resource's id.
 async fn share_link(browser: &Browser, title: &str, tags: &str, url: &str) -> i64 {
-    const BOUNDARY: &str = "----spot-notifications-test";
-    let token = browser.csrf_token().await;
-    let mut body = String::new();
-    for (name, value) in [
-        ("csrf_token", token.as_str()),
-        ("title", title),
-        ("description", "Worth a look."),
-        ("tags", tags),
-        ("audience", "both"),
-        ("borough", ""),
-    ] {
-        body.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n"
-    ));
-    body.push_str(&format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"url\"\r\n\r\n{url}\r\n--{BOUNDARY}--\r\n"
-    ));
-    let response = browser
-        .client
-        .post(browser.url("/resources/new"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(body)
-        .send()
+    crate::resources::Share::link(title, url)
+        .tags(tags)
+        .description("Worth a look.")
+        .shared_by(browser)
         .await
-        .expect("share sent");
-    let status = response.status();
-    let location = location(&response);
-    assert_eq!(
-        status,
-        StatusCode::SEE_OTHER,
-        "sharing {title}: {}",
-        response.text().await.unwrap_or_default()
-    );
-    location
-        .strip_prefix("/resources/")
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("expected a redirect to /resources/<id>, got {location}"))
 }
 
 /// The main browser signs up as an admin and creates a run for Manchester, Rochdale and
