@@ -138,3 +138,22 @@ pub fn session_moved(to: &Recipient, summary: &RunSummary, number: i32, base_url
         Some(calendar_for(summary, base_url)),
     )
 }
+
+/// The run's title or meeting link changed: everyone on it hears, with the details as they
+/// now stand.
+pub fn details_changed(to: &Recipient, summary: &RunSummary, base_url: &str) -> Letter {
+    letter(
+        to,
+        format!("Changed: {}", summary.run.title),
+        format!(
+            "Hello {name},\n\nThe details of your course have changed. As they now stand:\n\n{title}\n\n{sessions}\n\n\
+             Join online: {meeting}\n\n{base_url}/courses/{id}\n\n{SIGN_OFF}\n",
+            name = to.name,
+            title = summary.run.title,
+            sessions = session_lines(summary),
+            meeting = summary.run.meeting_url,
+            id = summary.run.id,
+        ),
+        None,
+    )
+}

@@ -279,3 +279,13 @@ pub fn people_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberI
         .select(bookings::member_id)
         .load(conn)
 }
+
+/// Everyone holding a place on a run (not those waiting).
+pub fn booked_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberId>> {
+    bookings::table
+        .filter(bookings::run_id.eq(run))
+        .filter(bookings::status.eq("booked"))
+        .order(bookings::id.asc())
+        .select(bookings::member_id)
+        .load(conn)
+}

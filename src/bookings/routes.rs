@@ -877,28 +877,45 @@ async fn update_run(
     let actor = admin.0.clone();
     let outcome = db
         .run(move |conn| {
+            let before = catalogue::one(conn, id)?.run;
             let promoted =
                 conn.write_transaction(|conn| runs::update(conn, &actor, id, &change, db::now()));
             match promoted {
-                Ok(promoted) => Ok(Ok((
-                    catalogue::one(conn, id)?,
-                    recipients(conn, &promoted)?,
-                ))),
+                Ok(promoted) => {
+                    let summary = catalogue::one(conn, id)?;
+                    // Those with a place hear of a new title or meeting link (the link is
+                    // for them only).
+                    let changed = before.title != summary.run.title
+                        || before.meeting_url != summary.run.meeting_url;
+                    let told: Vec<MemberId> = if changed {
+                        places::booked_on(conn, id)?
+                            .into_iter()
+                            .filter(|member| !promoted.contains(member))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(Ok((
+                        summary,
+                        recipients(conn, &promoted)?,
+                        recipients(conn, &told)?,
+                    )))
+                }
                 Err(error) => Ok(Err(error)),
             }
         })
         .await?;
     match outcome {
-        Ok((summary, promoted)) => {
-            let mail = promoted
+        Ok((summary, promoted, told)) => {
+            let base_url = &postbox.site.base_url;
+            let mut mail: Vec<(MemberId, Letter)> = promoted
                 .iter()
-                .map(|to| {
-                    (
-                        to.member,
-                        letters::promoted(to, &summary, &postbox.site.base_url),
-                    )
-                })
+                .map(|to| (to.member, letters::promoted(to, &summary, base_url)))
                 .collect();
+            mail.extend(
+                told.iter()
+                    .map(|to| (to.member, letters::details_changed(to, &summary, base_url))),
+            );
             post_letters(&postbox, id, mail).await;
             flash(&session, "The run is saved.");
             Ok(see_other(&format!("/admin/courses/{id}")))

@@ -1076,4 +1076,51 @@ on_both_engines! {
         crate::forum::reply_to(&kim, thread, first, "Answering you directly.").await;
         assert_eq!(heard(&sam).await[0], "Kim Lee replied to your post in “Quiet please”");
     }
+
+    async fn people_on_a_run_hear_when_a_session_moves_and_those_booked_when_its_link_changes(app: TestApp) {
+        let run = north_run(&app, "2").await;
+        let ann = person(&app, "ann@nhs.net", "Ann Able", "link_worker", "bury").await;
+        let ben = person(&app, "ben@nhs.net", "Ben Best", "occupational_therapist", "rochdale").await;
+        let cat = person(&app, "cat@nhs.net", "Cat Cole", "link_worker", "manchester").await;
+        for browser in [&ann, &ben, &cat] {
+            book(browser, run).await;
+        }
+        let before = all_mail(&app).len();
+
+        let day = chrono::Utc::now().date_naive() + Duration::days(22);
+        let moved_at = format!("{}T10:00", day.format("%Y-%m-%d"));
+        let response = app
+            .post(
+                &format!("/admin/courses/{run}/sessions/2"),
+                &[("session-2", moved_at.as_str()), ("length-2", "120")],
+            )
+            .await;
+        assert_redirects_to(&response, &format!("/admin/courses/{run}"));
+        let moved = "Session 2 of SPOT course North has moved";
+        for browser in [&ann, &ben, &cat] {
+            assert_eq!(heard(browser).await[0], moved, "booked and waiting are told");
+        }
+        let letters: Vec<Mail> = all_mail(&app).into_iter().skip(before).collect();
+        assert_eq!(letters.len(), 3, "{letters:?}");
+        assert!(letters.iter().all(|m| m.subject == moved && m.text.contains("10:00am")), "{letters:?}");
+
+        let response = app
+            .post(
+                &format!("/admin/courses/{run}"),
+                &[
+                    ("title", "SPOT course North"),
+                    ("description", "Three online sessions."),
+                    ("capacity", "2"),
+                    ("meeting_url", "https://meet.example.org/new-room"),
+                ],
+            )
+            .await;
+        assert_redirects_to(&response, &format!("/admin/courses/{run}"));
+        for browser in [&ann, &ben] {
+            assert_eq!(heard(browser).await[0], "Changed: SPOT course North");
+        }
+        assert_eq!(heard(&cat).await[0], moved, "the meeting link is for those with a place");
+        let changed = mail_to(&app, "ann@nhs.net");
+        assert!(changed.last().unwrap().text.contains("https://meet.example.org/new-room"));
+    }
 }
