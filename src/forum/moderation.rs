@@ -17,6 +17,7 @@ use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
 use crate::schema::{
     members as members_table, posts as posts_table, reports, thread_reads, threads as threads_table,
 };
+use crate::search;
 
 /// Reports from this many different members hide a post until a facilitator looks.
 pub const AUTO_HIDE_REPORTS: i64 = 3;
@@ -180,6 +181,7 @@ pub fn rename_thread(
         diesel::update(threads_table::table.find(id))
             .set(threads_table::title.eq(title.as_str()))
             .execute(conn)?;
+        search::index::thread(conn, id)?;
         let subject = format!(
             "thread {} “{}” → “{}”",
             thread.id,
@@ -215,6 +217,7 @@ pub fn hide(
             posts_table::hidden_reason.eq(reason.as_str()),
         ))
         .execute(conn)?;
+    search::index::post(conn, id)?;
     log(
         conn,
         Some(actor.id),
@@ -243,6 +246,7 @@ pub fn unhide(
                 posts_table::hidden_reason.eq(None::<String>),
             ))
             .execute(conn)?;
+        search::index::post(conn, id)?;
         log(
             conn,
             Some(actor.id),
@@ -397,6 +401,7 @@ pub fn report(
                 posts_table::hidden_reason.eq(AUTO_HIDE_REASON),
             ))
             .execute(conn)?;
+        search::index::post(conn, id)?;
         log(
             conn,
             None,
@@ -536,6 +541,7 @@ pub fn dismiss(
                 posts_table::hidden_reason.eq(None::<String>),
             ))
             .execute(conn)?;
+        search::index::post(conn, id)?;
     }
     log(
         conn,

@@ -93,6 +93,7 @@ pub(super) fn insert(
         .returning(posts::id)
         .get_result(conn)?;
     record_mentions(conn, id, &mentioned)?;
+    crate::search::index::post(conn, id)?;
     Ok(id)
 }
 
@@ -225,6 +226,7 @@ pub fn edit(
         ))
         .execute(conn)?;
     record_mentions(conn, post.id, &mentioned)?;
+    crate::search::index::post(conn, post.id)?;
     Ok(find(conn, post.id)?)
 }
 
@@ -244,6 +246,7 @@ pub fn delete_own(
         diesel::update(posts::table.find(post.id))
             .set(posts::deleted_at.eq(now))
             .execute(conn)?;
+        crate::search::index::post(conn, post.id)?;
     }
     Ok(post)
 }

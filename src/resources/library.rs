@@ -14,6 +14,7 @@ use crate::audit::{self, Entry};
 use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{members, resource_tags, resources, tags};
+use crate::search;
 use crate::web::paging::{PageNumber, Paged};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -205,6 +206,7 @@ pub fn add(
         .returning(resources::id)
         .get_result(conn)?;
     set_tags(conn, id, &new.tags)?;
+    search::index::resource(conn, id)?;
     Ok(id)
 }
 
@@ -215,7 +217,10 @@ pub fn find(conn: &mut DbConn, id: ResourceId) -> QueryResult<Resource> {
         .first(conn)
 }
 
-fn tags_of(conn: &mut DbConn, ids: &[ResourceId]) -> QueryResult<HashMap<ResourceId, Vec<String>>> {
+pub fn tags_of(
+    conn: &mut DbConn,
+    ids: &[ResourceId],
+) -> QueryResult<HashMap<ResourceId, Vec<String>>> {
     let mut found: HashMap<ResourceId, Vec<String>> = HashMap::new();
     for (resource, name) in resource_tags::table
         .inner_join(tags::table)
@@ -391,6 +396,7 @@ pub fn update(
         ))
         .execute(conn)?;
     set_tags(conn, id, &change.tags)?;
+    search::index::resource(conn, id)?;
     if resource.owner_id != viewer.id {
         audit::record(
             conn,
@@ -454,6 +460,7 @@ pub fn set_hidden(
     diesel::update(resources::table.find(id))
         .set(resources::hidden_at.eq(if hidden { Some(now) } else { None }))
         .execute(conn)?;
+    search::index::resource(conn, id)?;
     let action = if hidden {
         "resource hidden"
     } else {
@@ -537,6 +544,7 @@ pub fn rename_tag(
                 .execute(conn)?;
         }
     }
+    search::index::tagged(conn, to)?;
     audit::record(
         conn,
         &Entry {

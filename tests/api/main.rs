@@ -16,5 +16,6 @@ mod pages;
 mod passwords;
 mod profiles;
 mod resources;
+mod search;
 mod security;
 mod sessions;

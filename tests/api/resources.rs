@@ -166,7 +166,7 @@ fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
 
 /// The share form, as a member fills it in.
 #[derive(Debug, Clone, Default)]
-struct Share {
+pub(crate) struct Share {
     title: String,
     description: String,
     tags: String,
@@ -188,7 +188,7 @@ impl Share {
         }
     }
 
-    fn link(title: &str, url: &str) -> Self {
+    pub(crate) fn link(title: &str, url: &str) -> Self {
         Self {
             title: title.into(),
             audience: "both".into(),
@@ -197,12 +197,12 @@ impl Share {
         }
     }
 
-    fn tags(mut self, tags: &str) -> Self {
+    pub(crate) fn tags(mut self, tags: &str) -> Self {
         self.tags = tags.into();
         self
     }
 
-    fn description(mut self, description: &str) -> Self {
+    pub(crate) fn description(mut self, description: &str) -> Self {
         self.description = description.into();
         self
     }
@@ -212,7 +212,7 @@ impl Share {
         self
     }
 
-    fn borough(mut self, borough: &str) -> Self {
+    pub(crate) fn borough(mut self, borough: &str) -> Self {
         self.borough = borough.into();
         self
     }
@@ -253,7 +253,7 @@ impl Share {
     }
 
     /// Shares it, asserting it worked; returns the new resource's id.
-    async fn shared_by(&self, browser: &Browser) -> i64 {
+    pub(crate) async fn shared_by(&self, browser: &Browser) -> i64 {
         let response = self.send(browser).await;
         let status = response.status();
         let location = location(&response);
