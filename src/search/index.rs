@@ -153,6 +153,20 @@ fn write(conn: &mut DbConn, table: Table, rows: Vec<Row>) -> QueryResult<()> {
             }
             sql.push(")");
         }
+        if postgres {
+            // Another transaction may have written the same row since this one removed it
+            // (a tag renamed while one of its resources is edited): the later write wins.
+            let columns: Vec<String> = table
+                .columns()
+                .iter()
+                .chain(&["document"])
+                .map(|c| format!("{c} = EXCLUDED.{c}"))
+                .collect();
+            sql.push(&format!(
+                " ON CONFLICT ({key}) DO UPDATE SET {}",
+                columns.join(", ")
+            ));
+        }
         sql.execute(conn)?;
     }
     Ok(())
