@@ -110,10 +110,12 @@ fn with_query(sql: &mut Sql, query: &SearchQuery) {
     sql.push(" AS query) ");
 }
 
-/// `search_x MATCH ?` (SQLite) or `s.document @@ q.query` (PostgreSQL).
+/// `search_x MATCH ?` (SQLite) or `s.document @@ (SELECT query FROM q)` (PostgreSQL: the
+/// query as a value computed once, which the planner uses to search the GIN index first
+/// whatever it knows of the tables, then visits only the rows found).
 fn matches(sql: &mut Sql, table: Table, query: &SearchQuery) {
     if sql.is_postgres() {
-        sql.push("s.document @@ q.query");
+        sql.push("s.document @@ (SELECT query FROM q)");
     } else {
         sql.push(&format!("{} MATCH ", table.name()))
             .bind_text(query.fts5_match().unwrap_or_default());
@@ -125,8 +127,8 @@ fn matches(sql: &mut Sql, table: Table, query: &SearchQuery) {
 fn from_index(sql: &Sql, table: Table) -> String {
     if sql.is_postgres() {
         format!(
-            "(-ts_rank({PG_WEIGHTS}, s.document, q.query))::float8 AS score \
-             FROM q CROSS JOIN {} s",
+            "(-ts_rank({PG_WEIGHTS}, s.document, (SELECT query FROM q)))::float8 AS score \
+             FROM {} s",
             table.name()
         )
     } else {

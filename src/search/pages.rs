@@ -101,10 +101,13 @@ fn form(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {
                     (text_field("tag", "Resource tag", form.tag.trim(), errors, Input::text().max_length(40)))
                     (select_field("role", "Author's role", form.role.trim(), &roles, Some("Both roles"), errors))
                     (select_field("borough", "Borough", form.borough.trim(), &boroughs, Some("All boroughs"), errors))
-                    (text_field("from", "From", form.from.trim(), errors, Input::of("date").hint("For example, 2026-03-01")))
-                    (text_field("to", "To", form.to.trim(), errors, Input::of("date").hint("The last day included")))
+                    (text_field("from", "From", form.from.trim(), errors, Input::of("date")))
+                    (text_field("to", "To (included)", form.to.trim(), errors, Input::of("date")))
                 }
-                p.hint { "A category narrows the search to discussions; a tag to resources. Members have no dates." }
+                p.hint {
+                    "A category narrows the search to discussions, a tag to resources; members have no "
+                    "dates. Type dates as 2026-03-01 where there is no date picker."
+                }
             }
             button.button type="submit" { "Search" }
         }
