@@ -117,6 +117,8 @@ run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
 run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
 run "deep page ($deep_pages of thread $deep_id)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
+run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"
+run "search, discussions page 2" "/search?q=energy+diary&kind=posts&page=2" "$work/get.lua"
 run "mixed: thread reads, 5% replies" "/threads/$small" "$work/mixed.lua"
 if grep -qi "database is locked" "$work/server.log"; then
     echo

@@ -26,7 +26,9 @@ use crate::bookings::runs::{self, NewRun};
 use crate::bookings::values::{session_starts, Capacity, MeetingUrl};
 use crate::db::{CourseRunId, DbConn, MemberId};
 use crate::markdown::{self, SafeHtml};
-use crate::schema::{categories, helpful_marks, members, posts, threads};
+use crate::schema::{
+    categories, helpful_marks, members, posts, resource_tags, resources, tags, threads,
+};
 
 /// Every demo account's password.
 pub const PASSWORD: &str = "demo password please change";
@@ -71,6 +73,9 @@ pub struct Summary {
     pub threads: usize,
     pub posts: usize,
     pub helpful_marks: usize,
+    pub resources: usize,
+    /// Rows written to the search index.
+    pub indexed: usize,
     pub runs: Vec<RunSummary>,
     pub admin_email: String,
     /// (name, email, what they are)
@@ -167,6 +172,18 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     )
     .execute(conn)?;
 
+    // The resource library: links, tagged, with their own stream of chances so that the
+    // forum stays the same for a seed.
+    let resource_target = ((1000.0 * scale).round() as usize).max(10);
+    let mut library_rng = StdRng::seed_from_u64(options.seed.wrapping_add(1));
+    let resources_written =
+        write_library(conn, &mut library_rng, &community, anchor, resource_target)?;
+
+    // And the search index, built once over everything.
+    let indexed = conn
+        .write_transaction(crate::search::index::rebuild)
+        .context("could not build the search index")?;
+
     let member_email = community
         .rows
         .iter()
@@ -178,6 +195,8 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
         threads: forum.threads_written,
         posts: forum.posts_written,
         helpful_marks: forum.marks_written,
+        resources: resources_written,
+        indexed: indexed.posts + indexed.resources + indexed.members,
         runs,
         admin_email: ADMIN_EMAIL.into(),
         facilitators: community.rows[1..5]
@@ -242,6 +261,136 @@ fn reset_sequence(conn: &mut DbConn, table: &str) -> QueryResult<()> {
         .execute(c)?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The resource library.
+// ---------------------------------------------------------------------------------------
+
+/// (title, tags, description): what members share, for any borough.
+const LIBRARY: &[(&str, &[&str], &str)] = &[
+    ("OT referral form", &["referrals", "forms"], "The form our OT service asks for: what matters to the person, what has been tried, consent, and who else is involved."),
+    ("Pacing toolkit", &["pacing", "fatigue", "long covid"], "An energy diary, a traffic-light activity planner and a one-page explainer on post-exertional malaise."),
+    ("Energy diary template", &["pacing", "fatigue"], "A week on one page: rate each activity green, amber or red, and see the boom-and-bust pattern."),
+    ("Falls prevention leaflet", &["falls", "leaflets"], "Plain-English advice on staying steady at home, with the local falls service's number."),
+    ("Social prescribing directory", &["directory", "social prescribing"], "Groups, clubs and services link workers refer to: walking groups, craft groups, befriending, benefits advice."),
+    ("Long Covid patient guide", &["long covid", "leaflets"], "What to expect, pacing, breathing and sleep, and where to get help while waiting for the clinic."),
+    ("Benefits advice contacts", &["money", "benefits"], "Citizens Advice, welfare rights and debt advice, with opening times and how to refer."),
+    ("Carers support pack", &["carers"], "Carers' assessments, respite, and the carers' centre's groups and one-to-one support."),
+    ("Phased return to work plan", &["work", "long covid"], "A template agreed by the person, their OT and their employer: hours, duties and review dates."),
+    ("Sleep hygiene leaflet", &["sleep", "leaflets"], "A regular wake-up time, light in the morning, and what to do after a bad night."),
+    ("Home adaptations checklist", &["equipment", "adaptations"], "Rails, bath boards, perching stools and how the OT assessment for adaptations works."),
+    ("Walking groups map", &["physical activity", "groups"], "Free, friendly walks of thirty to sixty minutes, most with a café stop, and who leads them."),
+    ("Mental health crisis contacts", &["mental health", "crisis"], "Who to call, day and night, and what each service offers."),
+    ("Fatigue management booklet", &["fatigue", "pacing"], "Planning, prioritising and pacing, with worksheets for the person to keep."),
+    ("Goal setting worksheet", &["goals", "forms"], "What would you be doing now if you were well? The smallest meaningful step towards it."),
+    ("Housing support guide", &["housing"], "Repairs, adaptations, homelessness prevention and the council's housing options team."),
+    ("Digital inclusion help sheet", &["digital"], "Free tablets, data and volunteers who help people get online for the first time."),
+    ("Weight management programmes", &["healthy eating"], "Local programmes, who can refer, and what each week covers."),
+    ("Breathing pattern exercises", &["long covid", "breathing"], "Exercises from the physiotherapy team for breathlessness and dysfunctional breathing."),
+    ("Befriending services list", &["loneliness", "groups"], "Telephone and face-to-face befriending, with waiting times and how to refer."),
+];
+
+const QUALIFIERS: &[&str] = &[
+    "for {b}",
+    "({b})",
+    "– {b} version",
+    "2026 update",
+    "for link workers",
+    "for OTs",
+    "easy read",
+    "summary",
+];
+
+/// Shares `target` links from the library's list, through members who had joined.
+fn write_library(
+    conn: &mut DbConn,
+    rng: &mut StdRng,
+    community: &Community,
+    anchor: NaiveDateTime,
+    target: usize,
+) -> anyhow::Result<usize> {
+    let mut names: Vec<&str> = LIBRARY
+        .iter()
+        .flat_map(|(_, t, _)| t.iter().copied())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let first_tag: i64 = tags::table
+        .select(diesel::dsl::max(tags::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let tag_id = |name: &str| first_tag + names.iter().position(|n| *n == name).unwrap_or(0) as i64;
+    let first: i64 = resources::table
+        .select(diesel::dsl::max(resources::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let audiences = ["both", "both", "link_worker", "occupational_therapist"];
+    let mut rows = Vec::with_capacity(target);
+    let mut links: Vec<(i64, i64)> = Vec::new();
+    for n in 0..target {
+        let (title, tag_names, description) = LIBRARY[rng.gen_range(0..LIBRARY.len())];
+        let borough = *Borough::ALL.choose(rng).expect("boroughs");
+        let qualifier =
+            QUALIFIERS[rng.gen_range(0..QUALIFIERS.len())].replace("{b}", borough.label());
+        let at = anchor - Duration::minutes(rng.gen_range(60..720 * 24 * 60));
+        let owner = community.rows[community.active_member(rng, at)].id;
+        let id = first + n as i64;
+        let source = format!(
+            "{description} Shared for colleagues in {}.",
+            borough.label()
+        );
+        rows.push((
+            resources::id.eq(id),
+            resources::title.eq(format!("{title} {qualifier}")),
+            resources::description_html.eq(markdown::cook(&source)),
+            resources::description_source.eq(source),
+            resources::kind.eq("link"),
+            resources::url.eq(Some(format!("https://example.org/library/{id}"))),
+            resources::audience.eq(audiences[rng.gen_range(0..audiences.len())]),
+            resources::borough.eq(rng.gen_bool(0.7).then(|| borough.slug())),
+            resources::owner_id.eq(owner),
+            resources::download_count.eq(0i64),
+            resources::created_at.eq(at),
+            resources::updated_at.eq(at),
+        ));
+        links.extend(tag_names.iter().map(|name| (id, tag_id(name))));
+    }
+    conn.write_transaction(|conn| -> QueryResult<()> {
+        let tag_rows: Vec<_> = names
+            .iter()
+            .map(|name| (tags::id.eq(tag_id(name)), tags::name.eq(*name)))
+            .collect();
+        on_engine!(conn, |c| diesel::insert_into(tags::table)
+            .values(tag_rows)
+            .execute(c))?;
+        for chunk in rows.chunks(CHUNK) {
+            on_engine!(conn, |c| diesel::insert_into(resources::table)
+                .values(chunk.to_vec())
+                .execute(c))?;
+        }
+        for chunk in links.chunks(CHUNK) {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|(resource, tag)| {
+                    (
+                        resource_tags::resource_id.eq(*resource),
+                        resource_tags::tag_id.eq(*tag),
+                    )
+                })
+                .collect();
+            on_engine!(conn, |c| diesel::insert_into(resource_tags::table)
+                .values(values)
+                .execute(c))?;
+        }
+        Ok(())
+    })
+    .context("could not store the demo library")?;
+    reset_sequence(conn, "resources")?;
+    reset_sequence(conn, "tags")?;
+    Ok(rows.len())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ pub mod members;
 pub mod notifications;
 pub mod resources;
 pub mod schema;
+pub mod search;
 pub mod web;
 
 use std::net::TcpListener;
@@ -77,6 +78,11 @@ impl Application {
     /// server, which runs once [`Application::run_until_stopped`] is awaited.
     pub fn build(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url)?;
+        if let Some(rebuilt) = search::index::ensure_built(&mut *db.conn()?)
+            .context("could not build the search index")?
+        {
+            tracing::info!(?rebuilt, "search index built");
+        }
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("could not listen on {}", config.bind))?;
         let address = listener.local_addr()?;
@@ -215,4 +221,5 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);
+    search::routes::routes(cfg);
 }

@@ -34,6 +34,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Rebuild the search indexes from the forum, the library and the directory.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -83,6 +85,20 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { scale, seed } => run_demo(&config, scale, seed),
+        Command::Reindex => {
+            let started = std::time::Instant::now();
+            let db = Db::connect(&config.database_url)?;
+            let mut conn = db.conn()?;
+            let rebuilt = conn.write_transaction(spot::search::index::rebuild)?;
+            println!(
+                "Rebuilt the search indexes in {:.1} s: {} posts, {} resources, {} members.",
+                started.elapsed().as_secs_f64(),
+                rebuilt.posts,
+                rebuilt.resources,
+                rebuilt.members
+            );
+            Ok(())
+        }
     }
 }
 
@@ -94,12 +110,15 @@ fn run_demo(config: &Config, scale: f64, seed: u64) -> anyhow::Result<()> {
     let mut conn = db.conn()?;
     let summary = demo::generate(&mut conn, &options)?;
     println!(
-        "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks.",
+        "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks, \
+         {} resources ({} rows in the search index).",
         started.elapsed().as_secs_f64(),
         summary.members,
         summary.threads,
         summary.posts,
-        summary.helpful_marks
+        summary.helpful_marks,
+        summary.resources,
+        summary.indexed
     );
     for run in &summary.runs {
         println!(

@@ -241,8 +241,15 @@ mod tests {
     }
 }
 
-/// The plain text of some Markdown, cut at a word boundary: for quotes and snippets.
-pub fn excerpt(source: &str, max_chars: usize) -> String {
+/// Marks the start of a search highlight in text on its way to [`highlighted`]: a private-use
+/// character, taken out of every text that is indexed, so it never comes from a member.
+pub const MARK_OPEN: char = '\u{E000}';
+/// Marks the end of a search highlight.
+pub const MARK_CLOSE: char = '\u{E001}';
+
+/// What a reader sees of some Markdown, as one line: no markup, no raw HTML, no link
+/// addresses, no highlight markers; stops early once it holds more than `enough` characters.
+fn reading_text(source: &str, enough: usize) -> String {
     use pulldown_cmark::{Event, TagEnd};
     let mut text = String::new();
     for event in Parser::new_ext(source, options()) {
@@ -251,15 +258,33 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(
-                TagEnd::Paragraph | TagEnd::TableCell | TagEnd::Item | TagEnd::Heading(_),
+                TagEnd::Paragraph
+                | TagEnd::TableCell
+                | TagEnd::Item
+                | TagEnd::Heading(_)
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
             ) => text.push(' '),
             _ => {}
         }
-        if text.chars().count() > max_chars * 2 {
+        if text.len() > enough {
             break;
         }
     }
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.split(|c: char| c.is_whitespace() || c == MARK_OPEN || c == MARK_CLOSE)
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The plain text of some Markdown, whole: what the search index holds.
+pub fn plain_text(source: &str) -> String {
+    reading_text(source, usize::MAX)
+}
+
+/// The plain text of some Markdown, cut at a word boundary: for quotes and snippets.
+pub fn excerpt(source: &str, max_chars: usize) -> String {
+    let text = reading_text(source, max_chars.saturating_mul(8));
     if text.chars().count() <= max_chars {
         return text;
     }
@@ -271,9 +296,40 @@ pub fn excerpt(source: &str, max_chars: usize) -> String {
     format!("{cut}…")
 }
 
+/// Plain text with search highlights ([`MARK_OPEN`] … [`MARK_CLOSE`]) as HTML: the text
+/// escaped, each highlight a `<mark>`, every `<mark>` closed.
+pub fn highlighted(text: &str) -> SafeHtml {
+    let mut html = String::with_capacity(text.len() + 32);
+    let mut open = false;
+    for c in text.chars() {
+        match c {
+            MARK_OPEN if !open => {
+                html.push_str("<mark>");
+                open = true;
+            }
+            MARK_CLOSE if open => {
+                html.push_str("</mark>");
+                open = false;
+            }
+            MARK_OPEN | MARK_CLOSE => {}
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c if c.is_control() => html.push(' '),
+            c => html.push(c),
+        }
+    }
+    if open {
+        html.push_str("</mark>");
+    }
+    SafeHtml(html)
+}
+
 #[cfg(test)]
 mod excerpt_tests {
-    use super::excerpt;
+    use super::{excerpt, highlighted, plain_text};
 
     #[test]
     fn excerpts_are_plain_and_short() {
@@ -285,5 +341,24 @@ mod excerpt_tests {
         let cut = excerpt(&long, 20);
         assert!(cut.ends_with('…'));
         assert!(cut.chars().count() <= 21);
+    }
+
+    #[test]
+    fn plain_text_drops_markup_html_and_markers() {
+        let source =
+            "# Pacing\n\n**Rest** <b>before</b> [the diary](https://x.org)\u{E000}.\n\n`<script>`";
+        assert_eq!(
+            plain_text(source),
+            "Pacing Rest before the diary . <script>"
+        );
+    }
+
+    #[test]
+    fn highlights_are_escaped_and_balanced() {
+        let html = highlighted("a <script>\u{E000}pacing\u{E001} & \u{E001}\u{E000}\"more");
+        assert_eq!(
+            html.as_str(),
+            "a &lt;script&gt;<mark>pacing</mark> &amp; <mark>&quot;more</mark>"
+        );
     }
 }

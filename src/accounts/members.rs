@@ -88,7 +88,10 @@ pub fn insert(conn: &mut DbConn, new: &NewMember<'_>, now: NaiveDateTime) -> Que
         // connection; the id does.
         .returning(members::id)
         .get_result(conn)
-        .and_then(|id| find(conn, id))
+        .and_then(|id| {
+            crate::search::index::member(conn, id)?;
+            find(conn, id)
+        })
 }
 
 pub fn find(conn: &mut DbConn, id: MemberId) -> QueryResult<Member> {
@@ -160,8 +163,8 @@ pub fn update_profile(
             members::listed.eq(change.listed),
             members::updated_at.eq(now),
         ))
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    crate::search::index::member(conn, id)
 }
 
 /// Stores a new hash and moves the session epoch on, which signs out every other session.

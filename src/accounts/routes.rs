@@ -353,8 +353,10 @@ async fn save_profile(
             )));
         }
     };
-    db.run(move |conn| Ok(members::update_profile(conn, id, &change, db::now())?))
-        .await?;
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| members::update_profile(conn, id, &change, db::now()))?)
+    })
+    .await?;
     flash(&session, "Your profile has been saved.");
     Ok(see_other("/account"))
 }

@@ -19,6 +19,7 @@ use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
 use crate::schema::{
     members as members_table, posts as posts_table, reports, thread_reads, threads as threads_table,
 };
+use crate::search;
 
 /// Reports from this many different members hide a post until a facilitator looks.
 pub const AUTO_HIDE_REPORTS: i64 = 3;
@@ -182,6 +183,7 @@ pub fn rename_thread(
         diesel::update(threads_table::table.find(id))
             .set(threads_table::title.eq(title.as_str()))
             .execute(conn)?;
+        search::index::thread(conn, id)?;
         let subject = format!(
             "thread {} “{}” → “{}”",
             thread.id,
@@ -230,6 +232,7 @@ pub fn hide(
         events::Moderated::Hidden(reason.as_str()),
         now,
     )?;
+    search::index::post(conn, id)?;
     log(
         conn,
         Some(actor.id),
@@ -271,6 +274,7 @@ pub fn unhide(
             events::Moderated::ShownAgain,
             now,
         )?;
+        search::index::post(conn, id)?;
         log(
             conn,
             Some(actor.id),
@@ -425,6 +429,7 @@ pub fn report(
                 posts_table::hidden_reason.eq(AUTO_HIDE_REASON),
             ))
             .execute(conn)?;
+        search::index::post(conn, id)?;
         log(
             conn,
             None,
@@ -592,6 +597,7 @@ pub fn dismiss(
                 posts_table::hidden_reason.eq(None::<String>),
             ))
             .execute(conn)?;
+        search::index::post(conn, id)?;
     }
     log(
         conn,

@@ -95,6 +95,7 @@ pub(super) fn insert(
         .returning(posts::id)
         .get_result(conn)?;
     record_mentions(conn, id, &mentioned)?;
+    crate::search::index::post(conn, id)?;
     Ok(id)
 }
 
@@ -253,6 +254,7 @@ pub fn edit(
         &before,
         now,
     )?;
+    crate::search::index::post(conn, post.id)?;
     Ok(find(conn, post.id)?)
 }
 
@@ -272,6 +274,7 @@ pub fn delete_own(
         diesel::update(posts::table.find(post.id))
             .set(posts::deleted_at.eq(now))
             .execute(conn)?;
+        crate::search::index::post(conn, post.id)?;
     }
     Ok(post)
 }

@@ -14,6 +14,7 @@ use crate::audit::{self, Entry};
 use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{members, resource_tags, resources, tags};
+use crate::search;
 use crate::web::paging::{PageNumber, Paged};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -206,6 +207,7 @@ pub fn add(
         .get_result(conn)?;
     set_tags(conn, id, &new.tags)?;
     crate::notifications::events::resource_added(conn, owner, id, &new.title, now)?;
+    search::index::resource(conn, id)?;
     Ok(id)
 }
 
@@ -216,7 +218,10 @@ pub fn find(conn: &mut DbConn, id: ResourceId) -> QueryResult<Resource> {
         .first(conn)
 }
 
-fn tags_of(conn: &mut DbConn, ids: &[ResourceId]) -> QueryResult<HashMap<ResourceId, Vec<String>>> {
+pub fn tags_of(
+    conn: &mut DbConn,
+    ids: &[ResourceId],
+) -> QueryResult<HashMap<ResourceId, Vec<String>>> {
     let mut found: HashMap<ResourceId, Vec<String>> = HashMap::new();
     for (resource, name) in resource_tags::table
         .inner_join(tags::table)
@@ -392,6 +397,7 @@ pub fn update(
         ))
         .execute(conn)?;
     set_tags(conn, id, &change.tags)?;
+    search::index::resource(conn, id)?;
     if resource.owner_id != viewer.id {
         audit::record(
             conn,
@@ -455,6 +461,7 @@ pub fn set_hidden(
     diesel::update(resources::table.find(id))
         .set(resources::hidden_at.eq(if hidden { Some(now) } else { None }))
         .execute(conn)?;
+    search::index::resource(conn, id)?;
     let action = if hidden {
         "resource hidden"
     } else {
@@ -538,6 +545,7 @@ pub fn rename_tag(
                 .execute(conn)?;
         }
     }
+    search::index::tagged(conn, to)?;
     audit::record(
         conn,
         &Entry {

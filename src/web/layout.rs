@@ -4,7 +4,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::context::PageCtx;
 
-/// The main menu: only sections that exist (search joins when it lands).
+/// The main menu: only sections that exist (search is the box in the header).
 const NAV: [(&str, &str); 5] = [
     ("/", "Home"),
     ("/forum", "Forum"),
@@ -32,6 +32,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                             span.brand-mark { "SPOT" }
                             span.brand-tag { "Social prescribers and occupational therapists" }
                         }
+                        (search_box())
                         (account_links(ctx))
                     }
                     nav.site-nav aria-label="Main" {
@@ -65,6 +66,17 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// One box on every page, a search landmark; results at `/search`.
+fn search_box() -> Markup {
+    html! {
+        form.header-search role="search" aria-label="Site" method="get" action="/search" {
+            label.visually-hidden for="site-search" { "Search SPOT" }
+            input.input #site-search type="search" name="q" maxlength="500" autocomplete="off";
+            button.button.header-search-button type="submit" { "Search" }
+        }
+    }
+}
+
 fn account_links(ctx: &PageCtx) -> Markup {
     html! {
         div.account-links {
@@ -72,7 +84,7 @@ fn account_links(ctx: &PageCtx) -> Markup {
                 a href="/notifications" aria-current=[(ctx.path == "/notifications").then_some("page")] {
                     "Notifications"
                     @if ctx.unread > 0 {
-                        " " span.count { (ctx.unread) } span.visually-hidden { " unread" }
+                        " " span.unread-count { (ctx.unread) } span.visually-hidden { " unread" }
                     }
                 }
                 a href="/account" { "Your account (" (viewer.display_name) ")" }

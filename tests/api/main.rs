@@ -19,5 +19,6 @@ mod pages;
 mod passwords;
 mod profiles;
 mod resources;
+mod search;
 mod security;
 mod sessions;

@@ -18,8 +18,11 @@ use crate::on_both_engines;
 
 /// The unread count the header shows beside "Notifications" (none when all are read).
 fn header_count(html: &str) -> Option<String> {
-    text_of(html, r#".account-links a[href="/notifications"] .count"#)
-        .map(|count| count.trim().to_owned())
+    text_of(
+        html,
+        r#".account-links a[href="/notifications"] .unread-count"#,
+    )
+    .map(|count| count.trim().to_owned())
 }
 
 /// The headlines of a notifications page, in the order shown.

@@ -706,6 +706,11 @@ async function main() {
 
     await visit(anon, 'Forum (signed out)', '/forum');
     await visit(page, 'Forum', '/forum');
+    await visit(page, 'Search: diary (every kind)', '/search?q=diary');
+    await shots(page, 'search');
+    await visit(page, 'Search: discussions only, filters open', '/search?q=energy&kind=posts&role=link_worker');
+    await visit(page, 'Search: a bad date', '/search?q=diary&from=2026-02-30', 422);
+    await visit(anon, 'Search (signed out)', '/search?q=diary');
     await shots(page, 'forum');
     await visit(page, 'Forum: category with threads', '/forum/introductions');
     await shots(page, 'forum-category');

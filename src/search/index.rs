@@ -1,0 +1,488 @@
+//! Keeps the search index in step with what it indexes. Every write path of the forum, the
+//! library and the member profiles calls one of these inside its own transaction; each
+//! reads the row as it now is and writes (or removes) its index row, so a post hidden,
+//! deleted or edited is found, or not, from the moment the change commits. Deleted rows
+//! leave the index through the database (SQLite triggers, PostgreSQL foreign keys).
+//!
+//! The index holds plain text (Markdown and HTML stripped) of only what may be found:
+//! visible posts, unhidden resources and members listed in the directory. Who may read a
+//! category is checked when searching, against the categories as they are then.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::query::fold;
+use super::sql::Sql;
+use crate::accounts::{Borough, Role};
+use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::markdown::plain_text;
+use crate::schema::{members, posts, resource_tags, resources, tags, threads};
+
+/// What the index's rows hold; a change to it (new columns, new text) moves this on and
+/// SPOT rebuilds the index at its next start.
+pub const VERSION: i32 = 1;
+
+/// Rows per INSERT: SQLite binds at most 32,766 values a statement.
+const BATCH: usize = 400;
+
+/// The three indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Table {
+    Posts,
+    Resources,
+    Members,
+}
+
+impl Table {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Table::Posts => "search_posts",
+            Table::Resources => "search_resources",
+            Table::Members => "search_members",
+        }
+    }
+
+    /// The column naming the row indexed: FTS5's rowid, or PostgreSQL's key.
+    pub(super) fn key(self, postgres: bool) -> &'static str {
+        match (self, postgres) {
+            (_, false) => "rowid",
+            (Table::Posts, true) => "post_id",
+            (Table::Resources, true) => "resource_id",
+            (Table::Members, true) => "member_id",
+        }
+    }
+
+    /// PostgreSQL's weight for each text column: titles A, details B, bodies C.
+    fn weights(self) -> &'static [char] {
+        match self {
+            Table::Posts => &['A', 'C'],
+            Table::Resources | Table::Members => &['A', 'B', 'C'],
+        }
+    }
+
+    /// The text columns, the title first and the longer text (for snippets) last.
+    pub(super) fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Posts => &["title", "body"],
+            Table::Resources => &["title", "tags", "body"],
+            Table::Members => &["name", "details", "about"],
+        }
+    }
+}
+
+/// One index row: the id of what it indexes and its text columns, in [`Table::columns`]
+/// order.
+struct Row {
+    id: i64,
+    texts: Vec<String>,
+}
+
+fn forget(conn: &mut DbConn, table: Table, ids: &[i64]) -> QueryResult<()> {
+    for chunk in ids.chunks(BATCH) {
+        let mut sql = Sql::for_conn(conn);
+        let key = table.key(sql.is_postgres());
+        sql.push(&format!("DELETE FROM {} WHERE {key} IN ", table.name()))
+            .bind_list(chunk.iter().copied());
+        sql.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stand-ins for `<` and `>` in the text PostgreSQL keeps for its headlines: its parser
+/// takes anything like `<script>` for markup and drops it from a headline, where SQLite
+/// keeps it (to be escaped). [`unshield`] puts them back.
+const LT: char = '\u{E002}';
+const GT: char = '\u{E003}';
+
+fn shield(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => LT,
+            '>' => GT,
+            c => c,
+        })
+        .collect()
+}
+
+/// A title or snippet as the engine gave it, with `<` and `>` back.
+pub(super) fn unshield(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            LT => '<',
+            GT => '>',
+            c => c,
+        })
+        .collect()
+}
+
+/// Text without the private characters that carry highlights and stand-ins, so that
+/// nothing a member wrote can pass for them.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{E000}'..='\u{E003}'))
+        .collect()
+}
+
+fn write(conn: &mut DbConn, table: Table, rows: Vec<Row>) -> QueryResult<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = Sql::for_conn(conn);
+        let postgres = sql.is_postgres();
+        let key = table.key(postgres);
+        sql.push(&format!(
+            "INSERT INTO {} ({key}, {}{}) VALUES ",
+            table.name(),
+            table.columns().join(", "),
+            if postgres { ", document" } else { "" }
+        ));
+        for (n, row) in rows.by_ref().take(BATCH).enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" }).bind_int(row.id);
+            let texts: Vec<String> = row.texts.iter().map(|t| clean(t)).collect();
+            for text in &texts {
+                sql.push(", ")
+                    .bind_text(if postgres { shield(text) } else { text.clone() });
+            }
+            if postgres {
+                // The document is made from the text without accents, as queries are.
+                for (n, (text, weight)) in texts.iter().zip(table.weights()).enumerate() {
+                    sql.push(if n == 0 { ", " } else { " || " })
+                        .push("setweight(to_tsvector('english', ")
+                        .bind_text(fold(text))
+                        .push(&format!("), '{weight}')"));
+                }
+            }
+            sql.push(")");
+        }
+        if postgres {
+            // Another transaction may have written the same row since this one removed it
+            // (a tag renamed while one of its resources is edited): the later write wins.
+            let columns: Vec<String> = table
+                .columns()
+                .iter()
+                .chain(&["document"])
+                .map(|c| format!("{c} = EXCLUDED.{c}"))
+                .collect();
+            sql.push(&format!(
+                " ON CONFLICT ({key}) DO UPDATE SET {}",
+                columns.join(", ")
+            ));
+        }
+        sql.execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Rewrites the rows of these ids: removed, then written again for those to be found.
+fn refresh(conn: &mut DbConn, table: Table, ids: &[i64], rows: Vec<Row>) -> QueryResult<()> {
+    forget(conn, table, ids)?;
+    write(conn, table, rows)
+}
+
+// ---------------------------------------------------------------------------------------
+// Posts: each carries its thread's title, so a thread is found by its title and the words
+// of any of its posts together.
+// ---------------------------------------------------------------------------------------
+
+type PostSource = (
+    PostId,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+fn post_rows(found: Vec<PostSource>) -> Vec<Row> {
+    found
+        .into_iter()
+        .filter(|(_, _, _, hidden, deleted)| hidden.is_none() && deleted.is_none())
+        .map(|(id, title, source, _, _)| Row {
+            id: id.0,
+            texts: vec![title, plain_text(&source)],
+        })
+        .collect()
+}
+
+fn post_sources(
+    conn: &mut DbConn,
+    ids: Option<&[PostId]>,
+    thread: Option<ThreadId>,
+    after: Option<PostId>,
+    limit: i64,
+) -> QueryResult<Vec<PostSource>> {
+    let mut query = posts::table
+        .inner_join(threads::table)
+        .select((
+            posts::id,
+            threads::title,
+            posts::body_source,
+            posts::hidden_at,
+            posts::deleted_at,
+        ))
+        .order(posts::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(posts::id.eq_any(ids.to_vec()));
+    }
+    if let Some(thread) = thread {
+        query = query.filter(posts::thread_id.eq(thread));
+    }
+    if let Some(after) = after {
+        query = query.filter(posts::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// A post was written, edited, hidden, shown again or removed by its author.
+pub fn post(conn: &mut DbConn, id: PostId) -> QueryResult<()> {
+    let found = post_sources(conn, Some(&[id]), None, None, 1)?;
+    refresh(conn, Table::Posts, &[id.0], post_rows(found))
+}
+
+/// A thread was renamed: every post carries its title.
+pub fn thread(conn: &mut DbConn, id: ThreadId) -> QueryResult<()> {
+    let found = post_sources(conn, None, Some(id), None, i64::MAX)?;
+    let ids: Vec<i64> = found.iter().map(|(id, ..)| id.0).collect();
+    refresh(conn, Table::Posts, &ids, post_rows(found))
+}
+
+// ---------------------------------------------------------------------------------------
+// Resources: title, tags, and the description with the file's name.
+// ---------------------------------------------------------------------------------------
+
+type ResourceSource = (
+    ResourceId,
+    String,
+    String,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+fn resource_rows(conn: &mut DbConn, found: Vec<ResourceSource>) -> QueryResult<Vec<Row>> {
+    let ids: Vec<ResourceId> = found.iter().map(|(id, ..)| *id).collect();
+    let mut tags_of: std::collections::HashMap<ResourceId, Vec<String>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(BATCH) {
+        for (resource, name) in resource_tags::table
+            .inner_join(tags::table)
+            .filter(resource_tags::resource_id.eq_any(chunk.to_vec()))
+            .order(tags::name.asc())
+            .select((resource_tags::resource_id, tags::name))
+            .load::<(ResourceId, String)>(conn)?
+        {
+            tags_of.entry(resource).or_default().push(name);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .filter(|(.., hidden)| hidden.is_none())
+        .map(|(id, title, source, file_name, _)| {
+            let mut body = plain_text(&source);
+            if let Some(file_name) = file_name {
+                body.push_str(" · ");
+                body.push_str(&plain_text(&file_name));
+            }
+            Row {
+                id: id.0,
+                texts: vec![
+                    title,
+                    tags_of.remove(&id).unwrap_or_default().join(", "),
+                    body,
+                ],
+            }
+        })
+        .collect())
+}
+
+fn resource_sources(
+    conn: &mut DbConn,
+    ids: Option<&[ResourceId]>,
+) -> QueryResult<Vec<ResourceSource>> {
+    let mut query = resources::table
+        .select((
+            resources::id,
+            resources::title,
+            resources::description_source,
+            resources::original_name,
+            resources::hidden_at,
+        ))
+        .order(resources::id.asc())
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(resources::id.eq_any(ids.to_vec()));
+    }
+    query.load(conn)
+}
+
+/// These resources were shared, changed, hidden or shown again.
+pub fn resources(conn: &mut DbConn, ids: &[ResourceId]) -> QueryResult<()> {
+    for chunk in ids.chunks(BATCH) {
+        let found = resource_sources(conn, Some(chunk))?;
+        let rows = resource_rows(conn, found)?;
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        refresh(conn, Table::Resources, &keys, rows)?;
+    }
+    Ok(())
+}
+
+pub fn resource(conn: &mut DbConn, id: ResourceId) -> QueryResult<()> {
+    resources(conn, &[id])
+}
+
+/// A tag was renamed (or merged into another): the resources now carrying `name`.
+pub fn tagged(conn: &mut DbConn, name: &str) -> QueryResult<()> {
+    let ids: Vec<ResourceId> = resource_tags::table
+        .inner_join(tags::table)
+        .filter(tags::name.eq(name))
+        .select(resource_tags::resource_id)
+        .load(conn)?;
+    resources(conn, &ids)
+}
+
+// ---------------------------------------------------------------------------------------
+// Members: name; role, borough and organisation; what they say about themselves.
+// ---------------------------------------------------------------------------------------
+
+type MemberSource = (MemberId, String, Role, Borough, String, String, bool);
+
+fn member_rows(found: Vec<MemberSource>) -> Vec<Row> {
+    found
+        .into_iter()
+        .filter(|(.., listed)| *listed)
+        .map(|(id, name, role, borough, organisation, about, _)| {
+            let details = if role.badge() == role.label() {
+                format!("{} · {} · {organisation}", role.label(), borough.label())
+            } else {
+                format!(
+                    "{} ({}) · {} · {organisation}",
+                    role.label(),
+                    role.badge(),
+                    borough.label()
+                )
+            };
+            Row {
+                id: id.0,
+                texts: vec![name, details, plain_text(&about)],
+            }
+        })
+        .collect()
+}
+
+fn member_sources(conn: &mut DbConn, ids: Option<&[MemberId]>) -> QueryResult<Vec<MemberSource>> {
+    let mut query = members::table
+        .select((
+            members::id,
+            members::display_name,
+            members::role,
+            members::borough,
+            members::organisation,
+            members::about_source,
+            members::listed,
+        ))
+        .order(members::id.asc())
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(members::id.eq_any(ids.to_vec()));
+    }
+    query.load(conn)
+}
+
+/// A member joined, or changed their profile (name, about, listed in the directory).
+pub fn member(conn: &mut DbConn, id: MemberId) -> QueryResult<()> {
+    let found = member_sources(conn, Some(&[id]))?;
+    refresh(conn, Table::Members, &[id.0], member_rows(found))
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole rebuilds: `spot reindex`, `spot demo`, and start-up after an upgrade.
+// ---------------------------------------------------------------------------------------
+
+/// How many rows a rebuild wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub posts: usize,
+    pub resources: usize,
+    pub members: usize,
+}
+
+/// Empties the three indexes and writes them again from the forum, the library and the
+/// directory, in batches. Run in a write transaction.
+pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
+    let mut rebuilt = Rebuilt::default();
+    for table in [Table::Posts, Table::Resources, Table::Members] {
+        Sql::for_conn(conn)
+            .push(&format!("DELETE FROM {}", table.name()))
+            .execute(conn)?;
+    }
+    let mut after: Option<PostId> = None;
+    loop {
+        let found = post_sources(conn, None, None, after, 2_000)?;
+        let Some((last, ..)) = found.last() else {
+            break;
+        };
+        after = Some(*last);
+        let rows = post_rows(found);
+        rebuilt.posts += rows.len();
+        write(conn, Table::Posts, rows)?;
+    }
+    let found = resource_sources(conn, None)?;
+    let rows = resource_rows(conn, found)?;
+    rebuilt.resources = rows.len();
+    write(conn, Table::Resources, rows)?;
+    let rows = member_rows(member_sources(conn, None)?);
+    rebuilt.members = rows.len();
+    write(conn, Table::Members, rows)?;
+    for table in [Table::Posts, Table::Resources, Table::Members] {
+        let mut sql = Sql::for_conn(conn);
+        if sql.is_postgres() {
+            sql.push(&format!("ANALYZE {}", table.name()));
+        } else {
+            // Merges the index's b-trees into one, which is what searches read fastest.
+            sql.push(&format!(
+                "INSERT INTO {0} ({0}) VALUES ('optimize')",
+                table.name()
+            ));
+        }
+        sql.execute(conn)?;
+    }
+    set_built(conn, VERSION)?;
+    Ok(rebuilt)
+}
+
+#[derive(QueryableByName)]
+struct State {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    built_version: i32,
+}
+
+fn built_version(conn: &mut DbConn) -> QueryResult<i32> {
+    let rows: Vec<State> = Sql::for_conn(conn)
+        .push("SELECT built_version FROM search_state WHERE id = 1")
+        .load(conn)?;
+    Ok(rows.first().map_or(0, |s| s.built_version))
+}
+
+fn set_built(conn: &mut DbConn, version: i32) -> QueryResult<()> {
+    Sql::for_conn(conn)
+        .push("UPDATE search_state SET built_version = ")
+        .bind_int(i64::from(version))
+        .push(" WHERE id = 1")
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Builds the index when it is behind this version of SPOT (after the migration that
+/// adds it, or a change to what it holds); returns what was rebuilt, if anything. Several
+/// app nodes starting at once take turns, and only the first rebuilds.
+pub fn ensure_built(conn: &mut DbConn) -> QueryResult<Option<Rebuilt>> {
+    if built_version(conn)? >= VERSION {
+        return Ok(None);
+    }
+    conn.write_transaction(|conn| {
+        conn.serialize_on("search-rebuild")?;
+        if built_version(conn)? >= VERSION {
+            return Ok(None);
+        }
+        rebuild(conn).map(Some)
+    })
+}

@@ -1,0 +1,363 @@
+//! A search as the page needs it: each kind ranked by its engine, then the page's rows read
+//! in one query a kind, with their highlighted titles and snippets in one more.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope};
+use super::filters::{Filters, Kind};
+use super::index::{unshield, Table};
+use super::query::SearchQuery;
+use crate::accounts::members::Viewer;
+use crate::accounts::Borough;
+use crate::db::{CategoryId, DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::forum::categories;
+use crate::forum::posts::{page_of, Author};
+use crate::markdown::{highlighted, SafeHtml};
+use crate::members::directory::DirectoryEntry;
+use crate::resources::library::{self, Resource, Sharer};
+use crate::schema::{categories as categories_table, members, posts, resources, threads};
+use crate::web::paging::{PageNumber, Paged};
+
+/// Results a page when one kind is asked for.
+pub const PER_PAGE: i64 = 20;
+/// Results of each kind when all are shown together.
+pub const PREVIEW: i64 = 5;
+
+/// What a search asks.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: SearchQuery,
+    pub filters: Filters,
+    pub page: Option<PageNumber>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// A filter names something the viewer cannot search by: (field, message).
+    #[error("{1}")]
+    Filter(&'static str, String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// A thread found, through its best-matching post.
+#[derive(Debug, Clone)]
+pub struct ThreadHit {
+    pub thread_id: ThreadId,
+    /// The thread's title, matching words marked.
+    pub title: SafeHtml,
+    pub post_id: PostId,
+    /// Where the post is: its position in the thread, and so its page.
+    pub position: i32,
+    pub snippet: SafeHtml,
+    pub category_name: String,
+    pub category_slug: String,
+    pub author: Author,
+    pub posted_at: NaiveDateTime,
+    pub last_post_at: NaiveDateTime,
+    pub post_count: i32,
+}
+
+impl ThreadHit {
+    /// Straight to the post: the thread's page that holds it.
+    pub fn href(&self) -> String {
+        if self.position <= 1 {
+            format!("/threads/{}", self.thread_id)
+        } else {
+            format!(
+                "/threads/{}?page={}#post-{}",
+                self.thread_id,
+                page_of(self.position),
+                self.post_id
+            )
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ResourceHit {
+    pub id: ResourceId,
+    pub title: SafeHtml,
+    pub snippet: SafeHtml,
+    /// "PDF", "Document", "Link", …
+    pub label: &'static str,
+    pub tags: Vec<String>,
+    pub borough: Option<Borough>,
+    pub sharer: Sharer,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberHit {
+    pub member: DirectoryEntry,
+    pub name: SafeHtml,
+    pub snippet: SafeHtml,
+}
+
+/// Each kind searched, as a page of hits; a kind not searched is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    pub threads: Option<Paged<ThreadHit>>,
+    pub resources: Option<Paged<ResourceHit>>,
+    pub members: Option<Paged<MemberHit>>,
+}
+
+impl Results {
+    pub fn total(&self) -> i64 {
+        self.threads.as_ref().map_or(0, |p| p.total)
+            + self.resources.as_ref().map_or(0, |p| p.total)
+            + self.members.as_ref().map_or(0, |p| p.total)
+    }
+}
+
+/// The kinds this viewer may search with these filters: visitors read only the public
+/// forum; the library and the directory are for members.
+pub fn kinds_for(viewer: Option<&Viewer>, filters: &Filters) -> Vec<Kind> {
+    Kind::ALL
+        .into_iter()
+        .filter(|kind| *kind == Kind::Posts || viewer.is_some())
+        .filter(|kind| filters.admit(*kind))
+        .collect()
+}
+
+/// Runs the search for the viewer. An empty query finds nothing (and runs no query).
+pub fn search(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    request: &SearchRequest,
+    now: NaiveDateTime,
+) -> Result<Results, SearchError> {
+    let filters = &request.filters;
+    let readable = categories::readable(conn, viewer)?;
+    let categories: Vec<CategoryId> = match &filters.category {
+        None => readable.iter().map(|c| c.id).collect(),
+        Some(slug) => match readable.iter().find(|c| &c.slug == slug) {
+            Some(category) => vec![category.id],
+            None => {
+                return Err(SearchError::Filter(
+                    "category",
+                    "There is no category by that name that you can read".into(),
+                ))
+            }
+        },
+    };
+    let mut results = Results::default();
+    let query = &request.query;
+    if query.is_empty() {
+        return Ok(results);
+    }
+    let (limit, page) = match (filters.kind, request.page) {
+        (Some(_), page) => (PER_PAGE, page.unwrap_or(PageNumber::FIRST)),
+        (None, _) => (PREVIEW, PageNumber::FIRST),
+    };
+    let offset = page.offset(limit);
+    fn paged<T>(items: Vec<T>, total: i64, page: PageNumber, per_page: i64) -> Paged<T> {
+        Paged {
+            items,
+            page: page.get(),
+            per_page,
+            total,
+        }
+    }
+    for kind in kinds_for(viewer, filters) {
+        match kind {
+            Kind::Posts => {
+                let scope = PostScope {
+                    categories: categories.clone(),
+                    role: filters.role,
+                    borough: filters.borough,
+                    from: filters.from_time(),
+                    until: filters.until_time(),
+                };
+                let ranked = engine::threads(conn, query, &scope, limit, offset)?;
+                let hits = thread_hits(conn, query, &ranked)?;
+                results.threads = Some(paged(hits, ranked.total, page, limit));
+            }
+            Kind::Resources => {
+                let scope = ResourceScope {
+                    tag: filters.tag.clone(),
+                    role: filters.role,
+                    borough: filters.borough,
+                    from: filters.from_time(),
+                    until: filters.until_time(),
+                };
+                let ranked = engine::resources(conn, query, &scope, limit, offset)?;
+                let hits = resource_hits(conn, query, &ranked)?;
+                results.resources = Some(paged(hits, ranked.total, page, limit));
+            }
+            Kind::Members => {
+                let scope = MemberScope {
+                    role: filters.role,
+                    borough: filters.borough,
+                    now,
+                };
+                let ranked = engine::members(conn, query, &scope, limit, offset)?;
+                let hits = member_hits(conn, query, &ranked)?;
+                results.members = Some(paged(hits, ranked.total, page, limit));
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The marked title when the engine gave one, else the title as it is now.
+fn title_of(highlight: Option<&Highlight>, current: &str) -> SafeHtml {
+    match highlight {
+        Some(h) if !h.title.trim().is_empty() => highlighted(&unshield(&h.title)),
+        _ => highlighted(current),
+    }
+}
+
+fn snippet_of(highlight: Option<&Highlight>) -> SafeHtml {
+    highlighted(&unshield(highlight.map_or("", |h| h.snippet.as_str())))
+}
+
+type ThreadRow = (
+    PostId,
+    i32,
+    NaiveDateTime,
+    ThreadId,
+    String,
+    i32,
+    NaiveDateTime,
+    String,
+    String,
+    Author,
+);
+
+fn thread_hits(
+    conn: &mut DbConn,
+    query: &SearchQuery,
+    ranked: &Ranked<(i64, i64)>,
+) -> QueryResult<Vec<ThreadHit>> {
+    let post_ids: Vec<PostId> = ranked.ids.iter().map(|(_, post)| PostId(*post)).collect();
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<ThreadRow> = posts::table
+        .inner_join(threads::table.inner_join(categories_table::table))
+        .inner_join(members::table.on(members::id.eq(posts::author_id)))
+        .filter(posts::id.eq_any(&post_ids))
+        .select((
+            posts::id,
+            posts::position,
+            posts::created_at,
+            threads::id,
+            threads::title,
+            threads::post_count,
+            threads::last_post_at,
+            categories_table::name,
+            categories_table::slug,
+            Author::as_select(),
+        ))
+        .load(conn)?;
+    let mut by_post: HashMap<PostId, ThreadRow> = rows.into_iter().map(|r| (r.0, r)).collect();
+    let ids: Vec<i64> = post_ids.iter().map(|p| p.0).collect();
+    let highlights = engine::highlights(conn, Table::Posts, query, &ids)?;
+    Ok(post_ids
+        .iter()
+        .filter_map(|id| {
+            let (
+                post_id,
+                position,
+                posted_at,
+                thread_id,
+                title,
+                post_count,
+                last_post_at,
+                name,
+                slug,
+                author,
+            ) = by_post.remove(id)?;
+            let highlight = highlights.get(&post_id.0);
+            Some(ThreadHit {
+                thread_id,
+                title: title_of(highlight, &title),
+                post_id,
+                position,
+                snippet: snippet_of(highlight),
+                category_name: name,
+                category_slug: slug,
+                author,
+                posted_at,
+                last_post_at,
+                post_count,
+            })
+        })
+        .collect())
+}
+
+fn resource_hits(
+    conn: &mut DbConn,
+    query: &SearchQuery,
+    ranked: &Ranked<i64>,
+) -> QueryResult<Vec<ResourceHit>> {
+    let ids: Vec<ResourceId> = ranked.ids.iter().map(|id| ResourceId(*id)).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: HashMap<ResourceId, (Resource, Sharer)> = resources::table
+        .inner_join(members::table.on(members::id.eq(resources::owner_id)))
+        .filter(resources::id.eq_any(&ids))
+        .select((Resource::as_select(), Sharer::as_select()))
+        .load::<(Resource, Sharer)>(conn)?
+        .into_iter()
+        .map(|(r, s)| (r.id, (r, s)))
+        .collect();
+    let mut tags = library::tags_of(conn, &ids)?;
+    let highlights = engine::highlights(conn, Table::Resources, query, &ranked.ids)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let (resource, sharer) = found.remove(id)?;
+            let highlight = highlights.get(&id.0);
+            Some(ResourceHit {
+                id: resource.id,
+                title: title_of(highlight, &resource.title),
+                snippet: snippet_of(highlight),
+                label: resource
+                    .content_type
+                    .as_deref()
+                    .map_or("Link", crate::resources::sniff::FileType::label),
+                tags: tags.remove(id).unwrap_or_default(),
+                borough: resource.borough(),
+                sharer,
+                created_at: resource.created_at,
+            })
+        })
+        .collect())
+}
+
+fn member_hits(
+    conn: &mut DbConn,
+    query: &SearchQuery,
+    ranked: &Ranked<i64>,
+) -> QueryResult<Vec<MemberHit>> {
+    let ids: Vec<MemberId> = ranked.ids.iter().map(|id| MemberId(*id)).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: HashMap<MemberId, DirectoryEntry> = members::table
+        .filter(members::id.eq_any(&ids))
+        .select(DirectoryEntry::as_select())
+        .load::<DirectoryEntry>(conn)?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let highlights = engine::highlights(conn, Table::Members, query, &ranked.ids)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let member = found.remove(id)?;
+            let highlight = highlights.get(&id.0);
+            Some(MemberHit {
+                name: title_of(highlight, &member.display_name),
+                snippet: snippet_of(highlight),
+                member,
+            })
+        })
+        .collect())
+}
