@@ -4,6 +4,10 @@
 # Prints a Markdown table (requests/s, p50/p99 latency, errors, server peak RSS).
 #
 #   bench/load.sh [--scale N] [--seconds S] [--connections C] [--engine sqlite|postgres]
+#                 [--data DIR]
+#
+# --data DIR keeps the SQLite database in DIR and reuses it on later runs (scale 50 takes
+# a couple of minutes to make); without it everything goes in a temporary folder.
 #
 # Needs wrk (Debian package `wrk`). For PostgreSQL it uses a throwaway database on the
 # local server (postgres://postgres@127.0.0.1:5432).
@@ -14,19 +18,28 @@ scale=1
 seconds=10
 connections=16
 engine=sqlite
+data=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) scale=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
         --connections) connections=$2; shift 2 ;;
         --engine) engine=$2; shift 2 ;;
+        --data) data=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 
 cargo build --release --quiet
-work=$(mktemp -d)
+spot="${CARGO_TARGET_DIR:-target}/release/spot"
+if [ -n "$data" ]; then
+    [ "$engine" = sqlite ] || { echo "--data is for SQLite" >&2; exit 2; }
+    mkdir -p "$data"
+    work=$(cd "$data" && pwd)
+else
+    work=$(mktemp -d)
+fi
 port=18080
 base="http://127.0.0.1:$port"
 case "$engine" in
@@ -43,16 +56,27 @@ server=""
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
     [ "$engine" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
-    rm -rf "$work"
+    [ -z "$data" ] && rm -rf "$work"
+    return 0
 }
 trap cleanup EXIT
 
+if [ -n "$data" ] && [ -s "$work/spot.db" ] && [ -s "$work/demo.txt" ]; then
+    echo "reusing the database in $work" >&2
+else
+    start=$(date +%s%N)
+    "$spot" demo --scale "$scale" --seed 7 > "$work/demo.txt"
+    echo "demo data (scale $scale, $engine): $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
+fi
+# Cold start: from launching the binary on the existing database to its first answer.
 start=$(date +%s%N)
-./target/release/spot demo --scale "$scale" --seed 7 > "$work/demo.txt"
-echo "demo data (scale $scale, $engine): $(( ($(date +%s%N) - start) / 1000000 )) ms" >&2
-./target/release/spot > "$work/server.log" 2>&1 &
+"$spot" > "$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 50); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+until curl -sf "$base/healthz" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+    sleep 0.005
+done
+cold_start_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
 # Sign in as a demo member: the cookie and form token go into the wrk scripts.
 email=$(grep -o '[a-z.]*@[a-z]*\.spot\.example' "$work/demo.txt" | head -n 1)
@@ -66,16 +90,18 @@ cookie=$(awk '$6 == "spot_session" { print "spot_session=" $7 }' "$jar")
 token=$(curl -s -b "$jar" "$base/account" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//;s/"$//')
 [ -n "$cookie" ] || { echo "could not sign in as $email" >&2; exit 1; }
 
-# The busiest thread (for a deep page) and an ordinary one.
-thread_page() { curl -s -b "$jar" "$base/forum/post-covid-rehabilitation" | grep -o 'href="/threads/[0-9]*"' | head -n 1 | grep -o '[0-9]*'; }
-small=$(thread_page)
-deep_thread=$(curl -s -b "$jar" "$base/forum/practice-questions" "$base/forum/post-covid-rehabilitation" "$base/forum/local-services" "$base/forum/introductions" \
+# The threads on the first page of four categories, with their page counts: the one with
+# the most pages gives the deep page, an ordinary one with a full first page the thread page.
+curl -s -b "$jar" "$base/forum/practice-questions" "$base/forum/post-covid-rehabilitation" "$base/forum/local-services" "$base/forum/introductions" \
     | grep -o 'href="/threads/[0-9]*"' | grep -o '[0-9]*' | sort -u | while read -r id; do
         last=$(curl -s -b "$jar" "$base/threads/$id" | grep -o 'Page 1 of [0-9]*' | grep -o '[0-9]*$' || echo 1)
         echo "${last:-1} $id"
-    done | sort -n | tail -n 1)
+    done | sort -n > "$work/threads.txt"
+deep_thread=$(tail -n 1 "$work/threads.txt")
 deep_pages=${deep_thread%% *}
 deep_id=${deep_thread##* }
+small=$(awk '$1 >= 2 && $1 <= 3 { print $2; exit }' "$work/threads.txt")
+small=${small:-$(awk '{ print $2; exit }' "$work/threads.txt")}
 
 cat > "$work/get.lua" <<LUA
 wrk.headers["Cookie"] = "$cookie"
@@ -110,11 +136,14 @@ run() {
 echo
 echo "SPOT load test: $engine, scale $scale, wrk ${seconds}s, $connections connections, $(nproc) cores"
 echo
+echo "Cold start on the existing database, to the first answered request: $cold_start_ms ms"
+echo
 echo "| page | requests/s | p50 | p99 | errors | server peak RSS |"
 echo "|---|---|---|---|---|---|"
 run "forum index" "/forum" "$work/get.lua"
 run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
 run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
+run "first page of thread $deep_id" "/threads/$deep_id" "$work/get.lua"
 run "deep page ($deep_pages of thread $deep_id)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
 run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"

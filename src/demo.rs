@@ -178,6 +178,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     let mut library_rng = StdRng::seed_from_u64(options.seed.wrapping_add(1));
     let resources_written =
         write_library(conn, &mut library_rng, &community, anchor, resource_target)?;
+    crate::resources::library::recount_all_tags(conn)?;
 
     // And the search index, built once over everything.
     let indexed = conn

@@ -239,6 +239,7 @@ diesel::table! {
     tags (id) {
         id -> BigInt,
         name -> Text,
+        resource_count -> BigInt,
     }
 }
 

@@ -139,6 +139,7 @@ fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
 }
 
 fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[String]) -> QueryResult<()> {
+    let mut touched = tag_ids_of(conn, resource)?;
     diesel::delete(resource_tags::table.filter(resource_tags::resource_id.eq(resource)))
         .execute(conn)?;
     for tag in tag_ids(conn, names)? {
@@ -148,8 +149,42 @@ fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[String]) -> QueryR
                 resource_tags::tag_id.eq(tag),
             ))
             .execute(conn)?;
+        touched.push(tag);
+    }
+    recount_tags(conn, &touched)
+}
+
+fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>> {
+    resource_tags::table
+        .filter(resource_tags::resource_id.eq(resource))
+        .select(resource_tags::tag_id)
+        .load(conn)
+}
+
+/// Sets the kept count of visible resources on these tags (after any change to which
+/// resources carry them or can be seen).
+fn recount_tags(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<()> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        let count: i64 = resource_tags::table
+            .inner_join(resources::table)
+            .filter(resource_tags::tag_id.eq(id))
+            .filter(resources::hidden_at.is_null())
+            .count()
+            .get_result(conn)?;
+        diesel::update(tags::table.find(id))
+            .set(tags::resource_count.eq(count))
+            .execute(conn)?;
     }
     Ok(())
+}
+
+/// Every tag's count from scratch: after rows went in in bulk (the demo data).
+pub fn recount_all_tags(conn: &mut DbConn) -> QueryResult<()> {
+    let ids: Vec<TagId> = tags::table.select(tags::id).load(conn)?;
+    recount_tags(conn, &ids)
 }
 
 /// Adds a resource. Run in a write transaction; for a file, put the upload in the store
@@ -284,13 +319,16 @@ pub fn browse(
                     .or(resources::owner_id.eq(me)),
             );
         }
+        // Driven from the tag's own rows (its index), not by testing every resource.
         for tag in &filter.tags {
-            query = query.filter(diesel::dsl::exists(
-                resource_tags::table
-                    .inner_join(tags::table)
-                    .filter(resource_tags::resource_id.eq(resources::id))
-                    .filter(tags::name.eq(tag.clone())),
-            ));
+            query = query.filter(
+                resources::id.eq_any(
+                    resource_tags::table
+                        .inner_join(tags::table)
+                        .filter(tags::name.eq(tag.clone()))
+                        .select(resource_tags::resource_id),
+                ),
+            );
         }
         match filter.audience {
             // "For OTs" includes what is for both.
@@ -337,14 +375,11 @@ pub fn browse(
 
 /// Tags with the number of visible resources carrying each, most used first.
 pub fn tag_cloud(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, i64)>> {
-    resource_tags::table
-        .inner_join(tags::table)
-        .inner_join(resources::table)
-        .filter(resources::hidden_at.is_null())
-        .group_by(tags::name)
-        .select((tags::name, diesel::dsl::count_star()))
-        .order((diesel::dsl::count_star().desc(), tags::name.asc()))
+    tags::table
+        .filter(tags::resource_count.gt(0))
+        .order((tags::resource_count.desc(), tags::name.asc()))
         .limit(limit)
+        .select((tags::name, tags::resource_count))
         .load(conn)
 }
 
@@ -428,7 +463,9 @@ pub fn remove(
             "Only the person who shared it, or a facilitator, can delete this resource.".into(),
         ));
     }
+    let carried = tag_ids_of(conn, id)?;
     diesel::delete(resources::table.find(id)).execute(conn)?;
+    recount_tags(conn, &carried)?;
     if resource.owner_id != viewer.id {
         audit::record(
             conn,
@@ -461,6 +498,8 @@ pub fn set_hidden(
     diesel::update(resources::table.find(id))
         .set(resources::hidden_at.eq(if hidden { Some(now) } else { None }))
         .execute(conn)?;
+    let carried = tag_ids_of(conn, id)?;
+    recount_tags(conn, &carried)?;
     search::index::resource(conn, id)?;
     let action = if hidden {
         "resource hidden"
@@ -538,6 +577,7 @@ pub fn rename_tag(
                     .execute(conn)?;
             }
             diesel::delete(tags::table.find(old)).execute(conn)?;
+            recount_tags(conn, &[target])?;
         }
         _ => {
             diesel::update(tags::table.find(old))
