@@ -18,15 +18,19 @@ pub fn inbox(ctx: &PageCtx, list: &Paged<Notification>, unread: i64) -> Markup {
         html! {
             h1 { "Notifications" }
             p {
-                @if unread == 0 { "You have read them all." }
-                @else if unread == 1 { "1 unread." }
-                @else { (unread) " unread." }
-                " " a href="/account/notifications" { "Choose what you hear about and how" }
+                @if list.total > 0 {
+                    @if unread == 0 { "You have read them all. " }
+                    @else if unread == 1 { "1 unread. " }
+                    @else { (unread) " unread. " }
+                }
+                a href="/account/notifications" { "Choose what you hear about and how" }
             }
             @if unread > 0 {
-                form.inline-form method="post" action="/notifications/read" {
-                    (csrf_field(ctx))
-                    button.button.button-secondary type="submit" { "Mark all as read" }
+                div.actions {
+                    form.inline-form method="post" action="/notifications/read" {
+                        (csrf_field(ctx))
+                        button.button.button-secondary type="submit" { "Mark all as read" }
+                    }
                 }
             }
             @if list.items.is_empty() {
@@ -105,7 +109,7 @@ pub fn settings(
                 @if watched.categories.is_empty() {
                     p { "None. Open a category in the " a href="/forum" { "forum" } " and choose “Watch this category” to hear of every new thread." }
                 } @else {
-                    ul.plain-list {
+                    ul.plain-list.watch-list {
                         @for (slug, name) in &watched.categories {
                             li {
                                 a href={ "/forum/" (slug) } { (name) } " "
@@ -122,7 +126,7 @@ pub fn settings(
                 @if watched.tags.is_empty() {
                     p { "None. Choose a tag in the " a href="/resources" { "resource library" } " and follow it to hear of new resources with it." }
                 } @else {
-                    ul.plain-list {
+                    ul.plain-list.watch-list {
                         @for tag in &watched.tags {
                             li {
                                 a href={ "/resources?tag=" (urlencode(tag)) } { (tag) } " "
@@ -143,7 +147,7 @@ pub fn settings(
                     @if watched.threads.len() as i64 == THREADS_LISTED {
                         p { "The " (THREADS_LISTED) " with the latest replies:" }
                     }
-                    ul.plain-list {
+                    ul.plain-list.watch-list {
                         @for (id, title) in &watched.threads {
                             li {
                                 a href={ "/threads/" (id) } { (title) } " "
@@ -224,7 +228,7 @@ pub fn outbox(ctx: &PageCtx, standing: &super::outbox::Standing) -> Markup {
                 p { "None: every email was delivered or is still being tried." }
             } @else {
                 p { "These failed " (super::outbox::MAX_ATTEMPTS) " times. Once the mail server is fixed, send them again." }
-                table.table {
+                div.table-scroll tabindex="0" role="region" aria-label="Emails given up" { table.table {
                     caption.visually-hidden { "Emails given up" }
                     thead { tr { th scope="col" { "To" } th scope="col" { "Subject" } th scope="col" { "Last error" } th scope="col" { "Given up" } th scope="col" { span.visually-hidden { "Action" } } } }
                     tbody {
@@ -243,7 +247,7 @@ pub fn outbox(ctx: &PageCtx, standing: &super::outbox::Standing) -> Markup {
                             }
                         }
                     }
-                }
+                } }
             }
         },
     )

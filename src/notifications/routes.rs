@@ -132,15 +132,28 @@ fn parse_settings(pairs: &[(String, String)]) -> (Settings, FieldErrors) {
     let mut chosen = Settings::default();
     let mut errors = FieldErrors::new();
     for topic in Topic::CHOSEN {
+        // Each message names its topic: the error summary lists them side by side.
         match Cadence::parse(field(topic.slug()).unwrap_or_default()) {
             Ok(cadence) => chosen.set(topic, cadence),
-            Err(message) => errors.add(topic.slug(), message),
+            Err(_) => errors.add(
+                topic.slug(),
+                format!(
+                    "Select how often to email you about “{}”",
+                    topic.label().to_lowercase()
+                ),
+            ),
         }
     }
     match Cadence::parse(field("roundup").unwrap_or_default()) {
         Ok(cadence @ (Cadence::Weekly | Cadence::Never)) => chosen.roundup = cadence,
-        Ok(_) => errors.add("roundup", "The round-up is sent every Monday or never"),
-        Err(message) => errors.add("roundup", message),
+        Ok(_) => errors.add(
+            "roundup",
+            "The week's busiest discussions and new resources are emailed every Monday or never",
+        ),
+        Err(_) => errors.add(
+            "roundup",
+            "Select when to email you the week's busiest discussions and new resources",
+        ),
     }
     chosen.auto_watch = field("auto_watch") == Some("yes");
     (chosen, errors)

@@ -115,11 +115,12 @@ fn chosen(raw: &str) -> Option<&str> {
     Some(raw.trim()).filter(|s| !s.is_empty())
 }
 
-fn parse_date(raw: &str) -> Result<NaiveDate, String> {
+/// `which` is "start" or "end": both dates' messages can be in the error summary at once.
+fn parse_date(raw: &str, which: &str, like: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=9999).contains(&chrono::Datelike::year(d)))
-        .ok_or_else(|| "Enter a real date, like 2026-03-31".to_owned())
+        .ok_or_else(|| format!("Enter a real {which} date, like {like}"))
 }
 
 /// Midnight at the start of a day in London, in UTC as the database keeps times.
@@ -150,8 +151,10 @@ impl FilterForm {
                     .ok_or_else(|| format!("There is no borough called “{}”", clip(raw))),
             )
         });
-        let from = chosen(&self.from).and_then(|raw| errors.check("from", parse_date(raw)));
-        let to = chosen(&self.to).and_then(|raw| errors.check("to", parse_date(raw)));
+        let from = chosen(&self.from)
+            .and_then(|raw| errors.check("from", parse_date(raw, "start", "2026-03-01")));
+        let to = chosen(&self.to)
+            .and_then(|raw| errors.check("to", parse_date(raw, "end", "2026-03-31")));
         if let (Some(from), Some(to)) = (from, to) {
             if to < from {
                 errors.add(
@@ -375,7 +378,7 @@ mod tests {
         assert!(errors.get("role").is_some());
         assert_eq!(
             errors.get("from"),
-            Some("Enter a real date, like 2026-03-31")
+            Some("Enter a real start date, like 2026-03-01")
         );
         assert!(errors.get("to").is_some());
         assert!(errors.get("kind").is_some());

@@ -1,5 +1,6 @@
 //! The search page: the form with its filters, then the results grouped by kind.
 
+use chrono::Datelike;
 use maud::{html, Markup};
 
 use super::filters::{FilterForm, Filters, Kind};
@@ -52,6 +53,11 @@ pub fn search(ctx: &SearchPage<'_>, page: &PageCtx) -> Markup {
     } else {
         format!("Search: {}", ctx.query.display())
     };
+    let title = if ctx.errors.is_empty() {
+        title
+    } else {
+        format!("Error: {title}")
+    };
     layout(
         page,
         &title,
@@ -101,8 +107,8 @@ fn form(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {
                     (text_field("tag", "Resource tag", form.tag.trim(), errors, Input::text().max_length(40)))
                     (select_field("role", "Author's role", form.role.trim(), &roles, Some("Both roles"), errors))
                     (select_field("borough", "Borough", form.borough.trim(), &boroughs, Some("All boroughs"), errors))
-                    (text_field("from", "From", form.from.trim(), errors, Input::of("date")))
-                    (text_field("to", "To (included)", form.to.trim(), errors, Input::of("date")))
+                    (text_field("from", "From", form.from.trim(), errors, Input::of(date_kind(form.from.trim()))))
+                    (text_field("to", "To (included)", form.to.trim(), errors, Input::of(date_kind(form.to.trim()))))
                 }
                 p.hint {
                     "A category narrows the search to discussions, a tag to resources; members have no "
@@ -111,6 +117,23 @@ fn form(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {
             }
             button.button type="submit" { "Search" }
         }
+    }
+}
+
+/// A date box is `type="date"`, which may only hold a real date (2026-03-01): a browser
+/// empties one holding anything else. What is not a date is shown back in a text box, so the
+/// member sees what they typed next to the message about it.
+fn date_kind(value: &str) -> &'static str {
+    let real = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+        && chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok_and(|d| d.year() > 0);
+    if value.is_empty() || real {
+        "date"
+    } else {
+        "text"
     }
 }
 
@@ -249,6 +272,15 @@ fn member_hit(hit: &MemberHit) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_real_dates_go_in_a_date_box() {
+        assert_eq!(date_kind(""), "date");
+        assert_eq!(date_kind("2026-03-01"), "date");
+        assert_eq!(date_kind("2026-02-30"), "text");
+        assert_eq!(date_kind("2026-3-1"), "text");
+        assert_eq!(date_kind("yesterday"), "text");
+    }
 
     #[test]
     fn addresses_escape_the_text_and_keep_the_filters() {

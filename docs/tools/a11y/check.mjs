@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum,
-// course and resource library pages (threads, replies, course runs, bookings, file uploads and
-// shared links go through the real forms):
+// course, resource library, search and notification pages (threads, replies, course runs,
+// bookings, file uploads, shared links, watching and following go through the real forms; the
+// unsubscribe page is opened from a real email's List-Unsubscribe header in the outbox folder;
+// with SQLite, `sqlite3` marks one letter given up so /admin/outbox shows its table):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
 //   - axe-core (WCAG 2.0/2.1/2.2 A and AA rules, plus best-practice as information),
 //   - the Nu Html Checker (vnu-jar, needs Java) on the HTML the server sent, and on spot.css,
@@ -23,7 +25,7 @@
 
 import { chromium } from 'playwright-core';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -565,6 +567,183 @@ async function resourceWalk(page, page2, focus) {
   return { fileId, linkId: link.id };
 }
 
+// ---------------------------------------------------------------- notifications
+// Signs in through the real form in a fresh context; returns its page.
+async function signIn(newContext, who) {
+  const ctx = await newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await submit(page, 'Sign in');
+  if (page.url().includes('/login')) throw new Error(`signing in as ${who.email} stayed on ${page.url()}`);
+  return page;
+}
+
+// The first email to `address` in the server's outbox folder that carries a
+// `List-Unsubscribe: <...>` header; waits for the mail worker (every ~5 s).
+async function unsubscribeLinkFor(address, seconds = 30) {
+  const dir = join(serverEnv.SPOT_DATA_DIR || 'data', 'outbox');
+  for (let i = 0; i < seconds * 2; i++) {
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.eml')).sort()) {
+        const raw = readFileSync(join(dir, name), 'utf8');
+        const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+        const to = head.match(/^To:(.*)$/im);
+        const link = head.match(/^List-Unsubscribe:\s*<([^>]+)>/im);
+        if (to && link && to[1].toLowerCase().includes(address.toLowerCase())) {
+          return { file: name, url: link[1], path: new URL(link[1]).pathname };
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}
+
+// `admin` is the promoted admin's page (also a facilitator), who wrote threadA; `sam` the
+// second member, who replied in threadA (post samPost) and was answered and mentioned there.
+// Sam is the member whose notifications are checked; a fresh member shows the empty states.
+async function notificationWalk(newContext, admin, sam, fresh, { threadA, samPost }, focus) {
+  const page = await signIn(newContext, sam);
+  const anon = await (await newContext()).newPage();
+
+  // Sam watches a category and follows a tag with the buttons on their pages
+  await visit(page, 'Forum: category (watch button)', '/forum/introductions');
+  focus.push(await focusShot(page, 'Watch this category button', (el) => el.matches('.watch-form button'), { maxTabs: 120 }));
+  await record(page, 'Forum: category, watching (flash)', await submit(page, 'Watch this category'));
+  await shots(page, 'forum-category-watching');
+  await visit(page, 'Resources: tag pacing (follow button)', '/resources?tag=pacing');
+  await shots(page, 'resources-tag-follow');
+  focus.push(await focusShot(page, 'Follow tag button', (el) => el.matches('form[action="/resources/follow"] button'), { maxTabs: 80 }));
+  await record(page, 'Resources: tag pacing, following (flash)', await submit(page, 'Follow “pacing”'));
+
+  // the admin hides Sam's reply with a reason, with the Hide form on the post
+  await admin.goto(`${base}/threads/${threadA}`);
+  await admin.locator(`#post-${samPost} .moderator-actions details > summary`).click();
+  await admin.locator(`#hide-${samPost}`).fill('Names a local group that asked not to be named online.');
+  await Promise.all([
+    admin.waitForNavigation({ waitUntil: 'load' }),
+    admin.locator(`#post-${samPost} .moderator-actions details`).getByRole('button', { name: 'Hide post' }).click(),
+  ]);
+  // ... starts a thread in the category Sam watches, mentioning Sam
+  await startThread(admin, 'introductions', 'Pacing group materials: who has what?',
+    'Collecting what our groups use. @Sam Jones, could you add the Wigan walking-group list here?');
+  // ... replies in threadA, which Sam watches since replying there
+  await replyInThread(admin, threadA, 'Thanks both. I have added the diary to the library.');
+  // ... and shares a link with the tag Sam follows
+  await shareLink(admin, {
+    title: 'Pacing for people with long COVID (video)',
+    tags: 'pacing, video',
+    url: 'https://www.example.org/pacing-video',
+  });
+
+  // Sam's notifications: all unread; then one marked read with its button, one opened
+  await visit(page, 'Notifications (all unread)', '/notifications');
+  await shots(page, 'notifications-unread');
+  focus.push(await focusShot(page, 'header Notifications link (unread badge)', (el) => el.matches('.account-links a[href="/notifications"]')));
+  focus.push(await focusShot(page, 'header Notifications link (390px)', (el) => el.matches('.account-links a[href="/notifications"]'), { width: 390 }));
+  focus.push(await focusShot(page, 'header search box', (el) => el.id === 'site-search'));
+  focus.push(await focusShot(page, 'header search box (390px)', (el) => el.id === 'site-search', { width: 390 }));
+  focus.push(await focusShot(page, 'header Search button', (el) => el.matches('.header-search-button')));
+  focus.push(await focusShot(page, 'Mark all as read button', (el) => el.matches('form[action="/notifications/read"] button')));
+  focus.push(await focusShot(page, 'notification link', (el) => el.matches('.notification a')));
+  focus.push(await focusShot(page, 'Mark as read link-button', (el) => el.matches('.notification .link-button'), { maxTabs: 80 }));
+  const unreadBefore = await page.locator('li.notification.unread').count();
+  console.log(`notifications: ${await page.locator('li.notification').count()} listed, ${unreadBefore} unread`);
+  if (unreadBefore < 3) notes.push(`Sam had only ${unreadBefore} unread notification(s) after the replies, mention, hide, new thread and resource`);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator('li.notification.unread').first().locator('.link-button').click(),
+  ]);
+  const [opened] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator('li.notification.unread').last().locator('a').first().click(),
+  ]);
+  await record(page, 'Notifications: opened one (its page)', opened);
+  await visit(page, 'Notifications (read and unread)', '/notifications');
+  await shots(page, 'notifications');
+
+  // the thread Sam watches (watch button), as Sam
+  await visit(page, 'Forum: thread (watching, hidden post)', `/threads/${threadA}`);
+  await shots(page, 'forum-thread-watching');
+  focus.push(await focusShot(page, 'Stop watching this thread button', (el) => el.matches('.watch-form button'), { maxTabs: 80 }));
+
+  // settings: the page, a bad value (422), then saved
+  await visit(page, 'Notification settings (watching things)', '/account/notifications');
+  await shots(page, 'notification-settings');
+  focus.push(await focusShot(page, 'settings select', (el) => el.id === 'replies', { maxTabs: 80 }));
+  focus.push(await focusShot(page, 'Stop watching link-button', (el) => el.matches('.plain-list .link-button'), { maxTabs: 120 }));
+  // A form sent with a value the page never offers (as a stale or tampered form would):
+  // replies=sometimes.
+  await page.evaluate(() => {
+    const select = document.getElementById('replies');
+    const option = document.createElement('option');
+    option.value = 'sometimes';
+    option.textContent = 'Sometimes';
+    select.append(option);
+    select.value = 'sometimes';
+  });
+  await record(page, 'Notification settings, bad value (error)', await submit(page, 'Save choices'), 422);
+  await focusedAfterLoad(page, 'settings error');
+  await shots(page, 'notification-settings-error');
+  focus.push(await focusShot(page, 'settings error summary link', (el) => el.matches('.error-summary a')));
+  const target = await page.locator('.error-summary a').first().getAttribute('href').catch(() => null);
+  if (!target || !(await page.locator(target).count())) notes.push(`settings error summary links to ${target}, which is not on the page`);
+  await page.locator('#replies').selectOption('daily');
+  await record(page, 'Notification settings, saved (flash)', await submit(page, 'Save choices'));
+
+  // an unsubscribe link from a real email in the outbox folder, opened signed out
+  const link = await unsubscribeLinkFor(sam.email);
+  if (!link) {
+    notes.push(`no email to ${sam.email} with a List-Unsubscribe header appeared in the outbox folder within 30 s`);
+  } else {
+    console.log(`unsubscribe link from ${link.file}: ${link.url}`);
+    await visit(anon, 'Unsubscribe (from an email)', link.path);
+    await shots(anon, 'unsubscribe');
+    focus.push(await focusShot(anon, 'Unsubscribe button', (el) => el.matches('main button')));
+    const button = await anon.locator('main form button').innerText();
+    await record(anon, 'Unsubscribed', await submit(anon, button.trim()));
+    await shots(anon, 'unsubscribed');
+  }
+
+  await page.goto(`${base}/notifications`);
+  await record(page, 'Notifications: all marked read (flash)', await submit(page, 'Mark all as read'));
+  await shots(page, 'notifications-all-read');
+  await page.context().close();
+  await anon.context().close();
+
+  // a member with nothing yet: the empty states
+  const ctx = await newContext();
+  const empty = await ctx.newPage();
+  await empty.goto(`${base}/register`);
+  await empty.getByLabel('Email address').fill(fresh.email);
+  await empty.getByLabel('Your name').fill(fresh.name);
+  await empty.getByLabel('Your role').selectOption({ index: 2 });
+  await empty.getByLabel('The borough you work in').selectOption({ index: 5 });
+  await empty.getByLabel('Organisation or service').fill('Bolton Community Link');
+  await empty.getByLabel('Create a password').fill(fresh.password);
+  await submit(empty, 'Create account');
+  await visit(empty, 'Notifications (none yet)', '/notifications');
+  await shots(empty, 'notifications-empty');
+  await visit(empty, 'Notification settings (nothing watched)', '/account/notifications');
+  await shots(empty, 'notification-settings-empty');
+  await ctx.close();
+
+  // the admin's outbox page; with SQLite, one letter is marked given up first (as after
+  // MAX_ATTEMPTS failed tries), so that the table of given-up letters is seen too
+  const db = (serverEnv.DATABASE_URL || '').match(/^sqlite:\/\/(.*)$/);
+  if (db) {
+    const sql = `UPDATE outbox SET failed_at = COALESCE(sent_at, created_at), sent_at = NULL, attempts = 8,
+      last_error = 'permanent error (550): 5.1.1 <${sam.email}>: Recipient address rejected: User unknown in virtual mailbox table'
+      WHERE id = (SELECT MIN(id) FROM outbox WHERE to_address = '${sam.email}');`;
+    const res = spawnSync('sqlite3', [db[1], sql], { encoding: 'utf8' });
+    if (res.status !== 0) notes.push(`could not mark a letter given up: ${res.stderr || res.error}`);
+  }
+  await visit(admin, 'Admin: outgoing email', '/admin/outbox');
+  await shots(admin, 'admin-outbox');
+}
+
 // ---------------------------------------------------------------- the walk
 async function main() {
   if (base) {
@@ -588,6 +767,7 @@ async function main() {
   const member = { email: `a11y-${stamp}@example.nhs.uk`, name: 'Alex Accessibility', password: 'correct horse battery staple' };
   const other = { email: `a11y-${stamp}-b@example.nhs.uk`, name: 'Sam Jones', password: 'another long passphrase here' };
   const learner = { email: `a11y-${stamp}-c@example.nhs.uk`, name: 'Priya Patel', password: 'a third long passphrase' };
+  const newcomer = { email: `a11y-${stamp}-d@example.nhs.uk`, name: 'Dana Okafor', password: 'a fourth long passphrase' };
   const focus = [];
 
   try {
@@ -605,7 +785,7 @@ async function main() {
     await visit(anon, 'Register', '/register');
     focus.push(await focusShot(anon, 'text input', (el) => el.id === 'email'));
     focus.push(await focusShot(anon, 'select', (el) => el.id === 'role'));
-    focus.push(await focusShot(anon, 'submit button Create account', (el) => el.matches('button.button')));
+    focus.push(await focusShot(anon, 'submit button Create account', (el) => el.matches('main button.button')));
     await record(anon, 'Register, empty form (errors)', await submit(anon, 'Create account'), 422);
     await shots(anon, 'register-errors');
     focus.push(await focusShot(anon, 'error summary link', (el) => el.matches('.error-summary a')));
@@ -709,7 +889,10 @@ async function main() {
     await visit(page, 'Search: diary (every kind)', '/search?q=diary');
     await shots(page, 'search');
     await visit(page, 'Search: discussions only, filters open', '/search?q=energy&kind=posts&role=link_worker');
+    await shots(page, 'search-filters');
+    focus.push(await focusShot(page, 'search Filters summary', (el) => el.matches('.search-filters > summary')));
     await visit(page, 'Search: a bad date', '/search?q=diary&from=2026-02-30', 422);
+    await shots(page, 'search-bad-date');
     await visit(anon, 'Search (signed out)', '/search?q=diary');
     await shots(page, 'forum');
     await visit(page, 'Forum: category with threads', '/forum/introductions');
@@ -873,6 +1056,9 @@ async function main() {
     await visit(page, 'Course roster (one booked)', `/courses/${runId}/roster`);
     await shots(page, 'course-roster');
     focus.push(await focusShot(page, 'attendance checkbox', (el) => el.matches('input[name="present"]'), { maxTabs: 80 }));
+
+    // ---- notifications: the second member's, after replies, a mention, a hidden post...
+    await notificationWalk(newContext, page, other, newcomer, { threadA, samPost: samReply }, focus);
     await browser.close();
     focus.push(...(await visitedFocus()));
   } catch (error) {
