@@ -319,10 +319,12 @@ pub fn browse(
                     .or(resources::owner_id.eq(me)),
             );
         }
-        // Driven from the tag's own rows (its index), not by testing every resource.
+        // `id + 0` keeps SQLite walking the newest-first index and stopping at a page,
+        // testing each row against the tag's list; on `id` itself it would fetch every
+        // resource with the tag and sort them all (thousands at scale 50) for twenty.
         for tag in &filter.tags {
             query = query.filter(
-                resources::id.eq_any(
+                (resources::id + 0_i64).eq_any(
                     resource_tags::table
                         .inner_join(tags::table)
                         .filter(tags::name.eq(tag.clone()))
@@ -348,7 +350,32 @@ pub fn browse(
         }
         query
     };
-    let total: i64 = base().count().get_result(conn)?;
+    let total: i64 = match (
+        filter.tags.as_slice(),
+        filter.audience,
+        filter.borough,
+        filter.kind,
+    ) {
+        // The library's commonest view, one tag: its kept count of visible resources, and
+        // the viewer's own hidden ones that only they see.
+        ([tag], None, None, None) if !moderator => {
+            let kept: i64 = tags::table
+                .filter(tags::name.eq(tag))
+                .select(tags::resource_count)
+                .first(conn)
+                .optional()?
+                .unwrap_or(0);
+            let own_hidden: i64 = resources::table
+                .inner_join(resource_tags::table.inner_join(tags::table))
+                .filter(tags::name.eq(tag))
+                .filter(resources::owner_id.eq(me))
+                .filter(resources::hidden_at.is_not_null())
+                .count()
+                .get_result(conn)?;
+            kept + own_hidden
+        }
+        _ => base().count().get_result(conn)?,
+    };
     let rows: Vec<(Resource, Sharer)> = base()
         .order((resources::created_at.desc(), resources::id.desc()))
         .limit(PER_PAGE)
