@@ -4,10 +4,11 @@
 # Prints a Markdown table (requests/s, p50/p99 latency, errors, server peak RSS).
 #
 #   bench/load.sh [--scale N] [--seconds S] [--connections C] [--engine sqlite|postgres]
-#                 [--data DIR]
+#                 [--data DIR] [--pages REGEX]
 #
 # --data DIR keeps the SQLite database in DIR and reuses it on later runs (scale 50 takes
 # a couple of minutes to make); without it everything goes in a temporary folder.
+# --pages REGEX runs only the rows whose label matches (grep -E), e.g. --pages 'thread|mixed'.
 #
 # Needs wrk (Debian package `wrk`). For PostgreSQL it uses a throwaway database on the
 # local server (postgres://postgres@127.0.0.1:5432).
@@ -19,6 +20,7 @@ seconds=10
 connections=16
 engine=sqlite
 data=""
+pages=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) scale=$2; shift 2 ;;
@@ -26,6 +28,7 @@ while [ $# -gt 0 ]; do
         --connections) connections=$2; shift 2 ;;
         --engine) engine=$2; shift 2 ;;
         --data) data=$2; shift 2 ;;
+        --pages) pages=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -90,18 +93,22 @@ cookie=$(awk '$6 == "spot_session" { print "spot_session=" $7 }' "$jar")
 token=$(curl -s -b "$jar" "$base/account" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//;s/"$//')
 [ -n "$cookie" ] || { echo "could not sign in as $email" >&2; exit 1; }
 
-# The threads on the first page of four categories, with their page counts: the one with
-# the most pages gives the deep page, an ordinary one with a full first page the thread page.
-curl -s -b "$jar" "$base/forum/practice-questions" "$base/forum/post-covid-rehabilitation" "$base/forum/local-services" "$base/forum/introductions" \
-    | grep -o 'href="/threads/[0-9]*"' | grep -o '[0-9]*' | sort -u | while read -r id; do
-        last=$(curl -s -b "$jar" "$base/threads/$id" | grep -o 'Page 1 of [0-9]*' | grep -o '[0-9]*$' || echo 1)
-        echo "${last:-1} $id"
-    done | sort -n > "$work/threads.txt"
-deep_thread=$(tail -n 1 "$work/threads.txt")
-deep_pages=${deep_thread%% *}
-deep_id=${deep_thread##* }
-small=$(awk '$1 >= 2 && $1 <= 3 { print $2; exit }' "$work/threads.txt")
-small=${small:-$(awk '{ print $2; exit }' "$work/threads.txt")}
+# Straight from the database: the longest thread (its last page is the deep page) and an
+# ordinary thread with a full first page of 30 posts.
+threads_sql="SELECT post_count, id FROM threads ORDER BY post_count DESC, id LIMIT 1;
+SELECT post_count, id FROM threads WHERE post_count BETWEEN 31 AND 60 ORDER BY id LIMIT 1;"
+case "$engine" in
+    sqlite) picked=$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for q in sys.argv[2].split(";")[:2]:
+    print(*c.execute(q).fetchone())' "$work/spot.db" "$threads_sql") ;;
+    postgres) picked=$(psql -At -F' ' -h 127.0.0.1 -U postgres -d "$name" -c "$threads_sql") ;;
+esac
+deep_posts=$(echo "$picked" | sed -n 1p | cut -d' ' -f1)
+deep_id=$(echo "$picked" | sed -n 1p | cut -d' ' -f2)
+deep_pages=$(( (deep_posts + 29) / 30 ))
+small=$(echo "$picked" | sed -n 2p | cut -d' ' -f2)
+small=${small:-$deep_id}
 
 cat > "$work/get.lua" <<LUA
 wrk.headers["Cookie"] = "$cookie"
@@ -122,6 +129,7 @@ LUA
 peak_rss() { awk '/VmHWM/ { print int($2 / 1024) " MB" }' "/proc/$server/status"; }
 run() {
     local label=$1 path=$2 script=$3
+    if [ -n "$pages" ] && ! echo "$label" | grep -Eq "$pages"; then return 0; fi
     local out
     out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$script" "$base$path" 2>&1)
     local rps p50 p99 errors non2xx
@@ -143,8 +151,8 @@ echo "|---|---|---|---|---|---|"
 run "forum index" "/forum" "$work/get.lua"
 run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
 run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
-run "first page of thread $deep_id" "/threads/$deep_id" "$work/get.lua"
-run "deep page ($deep_pages of thread $deep_id)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
+run "first page of a $deep_posts-post thread" "/threads/$deep_id" "$work/get.lua"
+run "deep page (page $deep_pages of the same)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
 run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"
 run "search, discussions page 2" "/search?q=energy+diary&kind=posts&page=2" "$work/get.lua"
