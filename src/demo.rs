@@ -185,6 +185,12 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
         .write_transaction(crate::search::index::rebuild)
         .context("could not build the search index")?;
 
+    // PostgreSQL plans from table statistics, which bulk-loaded tables lack until autovacuum
+    // comes round: gather them now, so that the first requests get the plans later ones do.
+    if let DbConn::Postgresql(c) = conn {
+        diesel::sql_query("ANALYZE").execute(c)?;
+    }
+
     let member_email = community
         .rows
         .iter()
