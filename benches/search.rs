@@ -13,7 +13,7 @@ use diesel::{QueryDsl, RunQueryDsl};
 use spot::accounts::{Borough, Role, StaffLevel};
 use spot::db::{self, Db, MemberId};
 use spot::search::pages::{self, SearchPage};
-use spot::search::{self as search, FilterForm, Filters, Kind, SearchQuery, SearchRequest};
+use spot::search::{self as search, Count, FilterForm, Filters, Kind, SearchQuery, SearchRequest};
 use spot::web::forms::FieldErrors;
 use spot::web::paging::PageNumber;
 use spot::web::{PageCtx, Viewer};
@@ -56,7 +56,7 @@ fn measure(
     text: &str,
     kind: Option<Kind>,
     rounds: usize,
-) -> (Duration, Duration, i64) {
+) -> (Duration, Duration, Count) {
     let mut conn = db.conn().expect("connection");
     let mut ctx = PageCtx::anonymous();
     ctx.viewer = Some(viewer.clone());
@@ -72,7 +72,7 @@ fn measure(
     let form = FilterForm::default();
     let errors = FieldErrors::new();
     let mut times = Vec::with_capacity(rounds);
-    let mut total = 0;
+    let mut total = Count::Exact(0);
     for _ in 0..rounds {
         let started = Instant::now();
         let categories = spot::forum::categories::readable(&mut conn, Some(viewer))
@@ -127,7 +127,7 @@ fn main() {
     for text in QUERIES {
         let (median, p99, total) = measure(&db, &viewer, text, None, 200);
         println!(
-            "{text:>16} (everything): median {median:>9.2?}, p99 {p99:>9.2?}, {total} results"
+            "{text:>16} (everything): median {median:>9.2?}, p99 {p99:>9.2?}, {total:?} results"
         );
         let (median, p99, _) = measure(&db, &viewer, text, Some(Kind::Posts), 200);
         println!("{text:>16} (discussions): median {median:>9.2?}, p99 {p99:>9.2?}");

@@ -2,15 +2,44 @@
 //! (`MATCH`, `bm25` with the title weighted ten times the body) and PostgreSQL's text
 //! search (`@@` on a GIN-indexed `tsvector`, `ts_rank` with the title weighted A). Both
 //! return the same things: ids in order of relevance, best first, recent activity breaking
-//! ties, with the total; and highlighted titles and snippets for the ids of one page.
+//! ties, with how many there are; and highlighted titles and snippets for the ids of one page.
 //!
 //! Who may see what is decided here, against the rows as they are now, whatever the index
 //! holds: posts hidden or removed and categories the viewer cannot read never come back.
+//!
+//! A search ranks a bounded set of candidates: the index's best [`CANDIDATES`] matches,
+//! picked by the engine inside its full-text index (FTS5 scores every match in C and keeps
+//! the best in a bounded sort; PostgreSQL reads the GIN index and does the same with
+//! `ORDER BY … LIMIT`), before any join. Only those are joined to their rows, checked against
+//! the viewer's rights and the filters, grouped by thread and counted. A common pair of
+//! words matches tens of thousands of posts at scale; ranking and counting every one of them
+//! cost hundreds of milliseconds and grew with the forum (docs/benchmarks.md, "Search").
+//!
+//! Why the page is still right: every match left out scores no better than the worst
+//! candidate, and every match that scores better is a candidate. So the candidates scoring
+//! better than the worst that pass the checks are the best of all the matches that do, ties
+//! and all, in the same order, and such a thread's best post is among them; those at the
+//! worst score are set aside, as a match left out may tie with them. Every page drawn from
+//! what is kept is the page the full ranking would give. What the candidates cannot say is
+//! how many there are beyond them: a search cut this way counts what it kept
+//! ([`Ranked::cut`]), and the page says so.
+//!
+//! Filters and rights are checked after the cut, on the candidates only, so that a search
+//! pays for its candidates and not for every match. When the candidates that pass cannot
+//! fill one page and more matched, the search runs again with ten times as many (when a
+//! tenth of a page or more passed, so that ten times as many likely fill it), else with
+//! every match: a filter (a category, a role, a borough, dates, a tag) or a private category
+//! that leaves few of the candidates, or one long thread whose posts are all the best
+//! candidates, still gets a full first page, exact, at the price of a second (or third)
+//! pass; a filter that leaves nothing costs what every search cost before. Whether a page
+//! can be filled decides, not which page is asked for: every page of one search comes from
+//! the same candidates, and a page beyond them is empty (and says why) rather than a full
+//! ranking on demand.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel::{QueryResult, QueryableByName};
 
 use super::index::Table;
@@ -63,23 +92,94 @@ pub struct MemberScope {
     pub now: NaiveDateTime,
 }
 
-/// One page of ids, best first, and how many there are in all.
+/// How many of the index's best matches a search ranks at first (see the module's notes).
+/// The engine's scoring of every match costs the same whatever this is; each candidate
+/// costs a join (a few microseconds), and the page a member sees needs at most twenty
+/// threads. Two thousand posts give hundreds of threads even when one long thread holds
+/// many of them.
+pub const CANDIDATES: i64 = 2_000;
+
+/// How many candidates a first pass should expect to pass the filters: ten pages' worth.
+const EXPECTED: f64 = 200.0;
+
+/// Which page of a ranking to return, and how many candidates to rank first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub limit: i64,
+    pub offset: i64,
+    /// The first budget of candidates ([`CANDIDATES`] or more; fewer in tests), or `None` to
+    /// rank every match.
+    pub candidates: Option<i64>,
+}
+
+impl Window {
+    pub fn new(limit: i64, offset: i64) -> Self {
+        Self {
+            limit,
+            offset,
+            candidates: Some(CANDIDATES),
+        }
+    }
+
+    /// The first budget for a search whose filters leave about `share` (0 to 1) of what the
+    /// index holds, as far as can be told before searching (the posts of the categories
+    /// searched): enough candidates that about [`EXPECTED`] pass; every match when that
+    /// takes more than ten times [`CANDIDATES`] (a category of a few posts: ranking every
+    /// match there costs what it always did, where a cut would leave nothing and run
+    /// again).
+    pub fn expecting(self, share: f64) -> Self {
+        let wanted = EXPECTED / share.max(f64::MIN_POSITIVE);
+        let candidates = if wanted > (CANDIDATES * 10) as f64 {
+            None
+        } else {
+            Some(CANDIDATES.max(wanted.ceil() as i64))
+        };
+        Self { candidates, ..self }
+    }
+}
+
+/// One page of ids, best first, and how many there are.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ranked<T> {
     pub ids: Vec<T>,
+    /// How many there are to page through: all of them, or, when `cut`, how many were found
+    /// among the candidates (there may be more).
     pub total: i64,
+    /// `Some(n)` when only the index's best `n` matches were ranked, because more matched.
+    pub cut: Option<i64>,
+}
+
+/// Runs a ranking with the first budget of candidates; when what passes the checks cannot
+/// fill a page and more matched, again with ten times as many (when that would likely be
+/// enough: a tenth of a page found, or more), then with every match.
+fn within_budgets<T>(
+    window: Window,
+    mut run: impl FnMut(Option<i64>) -> QueryResult<Ranked<T>>,
+) -> QueryResult<Ranked<T>> {
+    let first = window.candidates.map(|n| n.max(1));
+    let mut budget = first;
+    loop {
+        let ranked = run(budget)?;
+        match (ranked.cut, budget) {
+            (Some(_), Some(tried)) if ranked.total < window.limit => {
+                let likely = ranked.total.saturating_mul(10) >= window.limit;
+                budget = (Some(tried) == first && likely).then(|| tried.saturating_mul(10));
+            }
+            _ => return Ok(ranked),
+        }
+    }
 }
 
 /// Opens a statement with the query: the FTS5 table and its MATCH (SQLite) or a `q` CTE
 /// holding the tsquery (PostgreSQL). Nothing typed goes in as syntax: FTS5 gets every term
 /// quoted by [`SearchQuery::fts5_match`], PostgreSQL gets plain text for
-/// `plainto_tsquery` and `phraseto_tsquery`.
-fn with_query(sql: &mut Sql, query: &SearchQuery) {
+/// `plainto_tsquery` and `phraseto_tsquery`. Returns whether it opened a `WITH`.
+fn with_query(sql: &mut Sql, query: &SearchQuery) -> bool {
     if !sql.is_postgres() {
-        return;
+        return false;
     }
     let Some(terms) = query.pg_terms() else {
-        return;
+        return false;
     };
     sql.push("WITH q AS (SELECT ");
     let mut first = true;
@@ -108,6 +208,7 @@ fn with_query(sql: &mut Sql, query: &SearchQuery) {
             .push(")");
     }
     sql.push(" AS query) ");
+    true
 }
 
 /// `search_x MATCH ?` (SQLite) or `s.document @@ (SELECT query FROM q)` (PostgreSQL: the
@@ -159,6 +260,78 @@ fn indexed_id(sql: &Sql, table: Table) -> String {
     }
 }
 
+/// Opens the statement with `hits (id, score)`: the matches, scored. With a budget, the
+/// best that many (ties to the newest), found and cut inside the index and kept apart
+/// (`MATERIALIZED`) so that nothing is joined before the cut, and `edge (candidates,
+/// worst)`: how many there are and the worst score among them. Without one, every match,
+/// left for the planner to join as it goes (as it would the index itself).
+fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i64>) {
+    let opened = with_query(sql, query);
+    let (from, id) = (from_index(sql, table), indexed_id(sql, table));
+    sql.push(if opened { ", " } else { "WITH " }).push(&format!(
+        "hits AS {}MATERIALIZED (SELECT {id} AS id, {from} WHERE ",
+        if budget.is_some() { "" } else { "NOT " }
+    ));
+    matches(sql, table, query);
+    if let Some(budget) = budget {
+        sql.push(" ORDER BY score, id DESC LIMIT ")
+            .bind_int(budget)
+            .push(
+                "), edge AS MATERIALIZED (SELECT COUNT(*) AS candidates, MAX(score) AS worst \
+             FROM hits",
+            );
+    }
+    sql.push(")");
+}
+
+/// ` AND` the hit scores better than the worst candidate, when the candidates were cut: a
+/// match left out may score the same as the worst candidate, and so belong before it (a
+/// thread with a later post), or be a better post of its thread; every match that scores
+/// better is a candidate. So what is kept is exactly what the full ranking puts first, ties
+/// and all.
+fn better_than_the_edge(sql: &mut Sql, budget: Option<i64>) {
+    if let Some(budget) = budget {
+        sql.push(" AND ((SELECT candidates FROM edge) < ")
+            .bind_int(budget)
+            .push(" OR hits.score < (SELECT worst FROM edge))");
+    }
+}
+
+/// The end of a ranking statement, after a CTE `name` of the rows found: one row that
+/// counts the candidates (when there is a budget) and the rows found, joined to the page's
+/// rows (their `ids` columns, in `order`), if any, so that the counts come back even for a
+/// page beyond the last.
+fn counted_page(
+    sql: &mut Sql,
+    name: &str,
+    ids: &[&str],
+    order: &[&str],
+    budget: Option<i64>,
+    window: Window,
+) {
+    let candidates = if budget.is_some() {
+        "(SELECT candidates FROM edge)"
+    } else {
+        "CAST(0 AS BIGINT)"
+    };
+    let ids: Vec<String> = ids.iter().map(|c| format!("page.{c} AS {c}")).collect();
+    let outer: Vec<String> = order.iter().map(|o| format!("page.{o}")).collect();
+    sql.push(&format!(
+        " SELECT n.candidates AS candidates, n.found AS found, {} FROM (SELECT {candidates} \
+         AS candidates, (SELECT COUNT(*) FROM {name}) AS found) n LEFT JOIN (SELECT * FROM \
+         {name} ORDER BY {}",
+        ids.join(", "),
+        order.join(", ")
+    ));
+    page(sql, window.limit, window.offset);
+    sql.push(&format!(") page ON TRUE ORDER BY {}", outer.join(", ")));
+}
+
+/// Whether a ranking with this budget was cut: the index had at least as many matches.
+fn cut(budget: Option<i64>, candidates: i64) -> Option<i64> {
+    budget.filter(|budget| candidates >= *budget)
+}
+
 fn date_range(
     sql: &mut Sql,
     column: &str,
@@ -183,11 +356,13 @@ fn page(sql: &mut Sql, limit: i64, offset: i64) {
 #[derive(QueryableByName)]
 struct ThreadRank {
     #[diesel(sql_type = BigInt)]
-    thread_id: i64,
+    candidates: i64,
     #[diesel(sql_type = BigInt)]
-    post_id: i64,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
+    found: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    thread_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    post_id: Option<i64>,
 }
 
 /// Threads with a matching post the viewer may read, each with its best post: best thread
@@ -196,35 +371,39 @@ pub fn threads(
     conn: &mut DbConn,
     query: &SearchQuery,
     scope: &PostScope,
-    limit: i64,
-    offset: i64,
+    window: Window,
 ) -> QueryResult<Ranked<(i64, i64)>> {
     if query.is_empty() || scope.categories.is_empty() {
         return Ok(Ranked::default());
     }
+    within_budgets(window, |budget| {
+        threads_with(conn, query, scope, window, budget)
+    })
+}
+
+fn threads_with(
+    conn: &mut DbConn,
+    query: &SearchQuery,
+    scope: &PostScope,
+    window: Window,
+    budget: Option<i64>,
+) -> QueryResult<Ranked<(i64, i64)>> {
     let mut sql = Sql::for_conn(conn);
-    with_query(&mut sql, query);
-    let table = Table::Posts;
-    let from = from_index(&sql, table);
-    let id = indexed_id(&sql, table);
+    with_hits(&mut sql, Table::Posts, query, budget);
     let join = join(&sql);
-    // The hits: every matching post the viewer may see, scored.
-    sql.push(
-        "SELECT thread_id, post_id, score, total FROM (SELECT hits.thread_id AS thread_id, \
-              hits.post_id AS post_id, hits.score AS score, t.last_post_at AS last_post_at, \
-              COUNT(*) OVER () AS total FROM (SELECT thread_id, post_id, score, \
-              ROW_NUMBER() OVER (PARTITION BY thread_id ORDER BY score, position) AS nth FROM (",
-    )
-    .push(&format!(
-        "SELECT p.thread_id AS thread_id, p.id AS post_id, p.position AS position, {from} \
-             {join} posts p ON p.id = {id} {join} threads t ON t.id = p.thread_id"
+    // The hits the viewer may see, in threads they may read, as the filters ask; then one a
+    // thread, its best post.
+    sql.push(&format!(
+        ", best AS MATERIALIZED (SELECT thread_id, post_id, score, last_post_at FROM (SELECT \
+         p.thread_id AS thread_id, p.id AS post_id, hits.score AS score, t.last_post_at AS \
+         last_post_at, ROW_NUMBER() OVER (PARTITION BY p.thread_id ORDER BY hits.score, \
+         p.position) AS nth FROM hits {join} posts p ON p.id = hits.id {join} threads t ON \
+         t.id = p.thread_id"
     ));
     if scope.role.is_some() || scope.borough.is_some() {
         sql.push(&format!(" {join} members m ON m.id = p.author_id"));
     }
-    sql.push(" WHERE ");
-    matches(&mut sql, table, query);
-    sql.push(" AND p.hidden_at IS NULL AND p.deleted_at IS NULL AND t.category_id IN ")
+    sql.push(" WHERE p.hidden_at IS NULL AND p.deleted_at IS NULL AND t.category_id IN ")
         .bind_list(scope.categories.iter().map(|c| c.0));
     if let Some(role) = scope.role {
         sql.push(" AND m.role = ").bind_text(role.slug());
@@ -233,32 +412,36 @@ pub fn threads(
         sql.push(" AND m.borough = ").bind_text(borough.slug());
     }
     date_range(&mut sql, "p.created_at", scope.from, scope.until);
-    // One hit a thread, its best post; then threads in order.
-    sql.push(
-        ") scored) hits JOIN threads t ON t.id = hits.thread_id WHERE hits.nth = 1) best \
-              ORDER BY score, last_post_at DESC, thread_id DESC",
+    better_than_the_edge(&mut sql, budget);
+    sql.push(") ranked WHERE nth = 1)");
+    counted_page(
+        &mut sql,
+        "best",
+        &["thread_id", "post_id"],
+        &["score", "last_post_at DESC", "thread_id DESC"],
+        budget,
+        window,
     );
-    page(&mut sql, limit, offset);
     let rows: Vec<ThreadRank> = sql.load(conn)?;
+    let (candidates, found) = rows.first().map_or((0, 0), |r| (r.candidates, r.found));
     Ok(Ranked {
-        total: rows.first().map_or(0, |r| r.total),
-        ids: rows.iter().map(|r| (r.thread_id, r.post_id)).collect(),
+        ids: rows
+            .iter()
+            .filter_map(|r| Some((r.thread_id?, r.post_id?)))
+            .collect(),
+        total: found,
+        cut: cut(budget, candidates),
     })
 }
 
 #[derive(QueryableByName)]
 struct Rank {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    candidates: i64,
     #[diesel(sql_type = BigInt)]
-    total: i64,
-}
-
-fn ranked(rows: Vec<Rank>) -> Ranked<i64> {
-    Ranked {
-        total: rows.first().map_or(0, |r| r.total),
-        ids: rows.into_iter().map(|r| r.id).collect(),
-    }
+    found: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
 }
 
 /// What a flat ranking (one row a hit) is made of besides the query.
@@ -273,46 +456,55 @@ struct Flat<'a> {
     tie: (&'a str, &'a str),
 }
 
-/// Scored hits of one table that `narrow` allows, counted, best first, one page.
+/// Scored hits of one table that `narrow` allows (each condition starting ` AND`), counted,
+/// best first, one page.
 fn flat_ranking(
     conn: &mut DbConn,
     query: &SearchQuery,
-    flat: Flat<'_>,
-    narrow: impl FnOnce(&mut Sql),
-    limit: i64,
-    offset: i64,
+    flat: &Flat<'_>,
+    narrow: impl Fn(&mut Sql),
+    window: Window,
 ) -> QueryResult<Ranked<i64>> {
     if query.is_empty() {
         return Ok(Ranked::default());
     }
-    let mut sql = Sql::for_conn(conn);
-    with_query(&mut sql, query);
-    let (from, id, join) = (
-        from_index(&sql, flat.table),
-        indexed_id(&sql, flat.table),
-        join(&sql),
-    );
-    let Flat {
-        source,
-        alias,
-        tie: (tie, order),
-        ..
-    } = flat;
-    sql.push(&format!(
-        "SELECT id, total FROM (SELECT id, tie, score, COUNT(*) OVER () AS total \
-         FROM (SELECT {alias}.id AS id, {tie} AS tie, {from} {join} {source} ON {alias}.id = {id}"
-    ));
-    if let Some(other) = flat.join {
-        sql.push(&format!(" {join} {other}"));
-    }
-    sql.push(" WHERE ");
-    matches(&mut sql, flat.table, query);
-    narrow(&mut sql);
-    sql.push(&format!(
-        ") scored) found ORDER BY score, tie {order}, id {order}"
-    ));
-    page(&mut sql, limit, offset);
-    Ok(ranked(sql.load(conn)?))
+    within_budgets(window, |budget| {
+        let mut sql = Sql::for_conn(conn);
+        with_hits(&mut sql, flat.table, query, budget);
+        let join = join(&sql);
+        let Flat {
+            source,
+            alias,
+            tie: (tie, order),
+            ..
+        } = flat;
+        sql.push(&format!(
+            ", found AS MATERIALIZED (SELECT {alias}.id AS id, {tie} AS tie, hits.score AS score \
+             FROM hits {join} {source} ON {alias}.id = hits.id"
+        ));
+        if let Some(other) = flat.join {
+            sql.push(&format!(" {join} {other}"));
+        }
+        sql.push(" WHERE 1 = 1");
+        narrow(&mut sql);
+        better_than_the_edge(&mut sql, budget);
+        sql.push(")");
+        counted_page(
+            &mut sql,
+            "found",
+            &["id"],
+            &["score", &format!("tie {order}"), &format!("id {order}")],
+            budget,
+            window,
+        );
+        let rows: Vec<Rank> = sql.load(conn)?;
+        let (candidates, found) = rows.first().map_or((0, 0), |r| (r.candidates, r.found));
+        Ok(Ranked {
+            ids: rows.iter().filter_map(|r| r.id).collect(),
+            total: found,
+            cut: cut(budget, candidates),
+        })
+    })
 }
 
 /// Resources the viewer may see (none hidden), best first, then the latest changed.
@@ -320,8 +512,7 @@ pub fn resources(
     conn: &mut DbConn,
     query: &SearchQuery,
     scope: &ResourceScope,
-    limit: i64,
-    offset: i64,
+    window: Window,
 ) -> QueryResult<Ranked<i64>> {
     let flat = Flat {
         table: Table::Resources,
@@ -348,7 +539,7 @@ pub fn resources(
         }
         date_range(sql, "r.created_at", scope.from, scope.until);
     };
-    flat_ranking(conn, query, flat, narrow, limit, offset)
+    flat_ranking(conn, query, &flat, narrow, window)
 }
 
 /// Members listed in the directory and not suspended, best first, then by name.
@@ -356,8 +547,7 @@ pub fn members(
     conn: &mut DbConn,
     query: &SearchQuery,
     scope: &MemberScope,
-    limit: i64,
-    offset: i64,
+    window: Window,
 ) -> QueryResult<Ranked<i64>> {
     let flat = Flat {
         table: Table::Members,
@@ -377,7 +567,39 @@ pub fn members(
             sql.push(" AND m.borough = ").bind_text(borough.slug());
         }
     };
-    flat_ranking(conn, query, flat, narrow, limit, offset)
+    flat_ranking(conn, query, &flat, narrow, window)
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// How many rows of an index match, counted inside the index without scoring or joining
+/// any (FTS5 walks its lists of rows; PostgreSQL reads the GIN index): what a ranking cut
+/// to its candidates cannot say. It counts what the index holds, not what a viewer may see:
+/// use it only where the index holds nothing some viewers may not see.
+pub(super) fn matching(conn: &mut DbConn, table: Table, query: &SearchQuery) -> QueryResult<i64> {
+    if query.is_empty() {
+        return Ok(0);
+    }
+    let mut sql = Sql::for_conn(conn);
+    with_query(&mut sql, query);
+    if sql.is_postgres() {
+        sql.push(&format!(
+            "SELECT COUNT(*) AS n FROM {} s WHERE ",
+            table.name()
+        ));
+    } else {
+        sql.push(&format!(
+            "SELECT COUNT(*) AS n FROM {} WHERE ",
+            table.name()
+        ));
+    }
+    matches(&mut sql, table, query);
+    let rows: Vec<Count> = sql.load(conn)?;
+    Ok(rows.first().map_or(0, |r| r.n))
 }
 
 /// A row's title with every matching word marked, and the best snippet of its longer text.
@@ -464,4 +686,21 @@ pub(super) fn highlights(
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_budget_follows_the_share_searched() {
+        let window = Window::new(20, 40);
+        assert_eq!(window.expecting(1.0).candidates, Some(CANDIDATES));
+        assert_eq!(window.expecting(0.5).candidates, Some(CANDIDATES));
+        assert_eq!(window.expecting(1.0 / 16.0).candidates, Some(3_200));
+        assert_eq!(window.expecting(1.0 / 64.0).candidates, Some(12_800));
+        assert_eq!(window.expecting(1.0 / 256.0).candidates, None);
+        assert_eq!(window.expecting(0.0).candidates, None);
+        assert_eq!(window.expecting(0.5).offset, 40);
+    }
 }

@@ -14,4 +14,4 @@ mod sql;
 
 pub use filters::{FilterForm, Filters, Kind};
 pub use query::SearchQuery;
-pub use results::{search, Results, SearchError, SearchRequest};
+pub use results::{search, Count, Found, Results, SearchError, SearchRequest};

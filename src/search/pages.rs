@@ -5,12 +5,12 @@ use maud::{html, Markup};
 
 use super::filters::{FilterForm, Filters, Kind};
 use super::query::SearchQuery;
-use super::results::{MemberHit, ResourceHit, Results, ThreadHit};
+use super::results::{Count, Found, MemberHit, ResourceHit, Results, ThreadHit};
 use crate::accounts::{Borough, Role};
 use crate::members::pages::member_badges;
 use crate::web::forms::{error_summary, select_field, text_field, FieldErrors, Input};
 use crate::web::layout::{layout, time_tag};
-use crate::web::paging::{pagination, Paged};
+use crate::web::paging::pagination;
 use crate::web::PageCtx;
 
 /// Everything the page shows.
@@ -44,7 +44,57 @@ pub fn search_href(text: &str, filters: &Filters, kind: Option<Kind>, page: Opti
 }
 
 fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", figure(n), if n == 1 { one } else { many })
+}
+
+/// A number with its thousands marked: 12,345.
+fn figure(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut marked = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            marked.push(',');
+        }
+        marked.push(digit);
+    }
+    if n < 0 {
+        marked.insert(0, '-');
+    }
+    marked
+}
+
+/// A kind's count as its heading shows it: `23`, `about 7,469`, `878+`.
+fn count_label(count: Count) -> String {
+    match count {
+        Count::Exact(n) => figure(n),
+        Count::About(n) => format!("about {}", figure(n)),
+        Count::AtLeast(n) => format!("{}+", figure(n)),
+    }
+}
+
+/// The whole search's count, for the sentence above the results.
+fn total_label(count: Count) -> String {
+    match count {
+        Count::Exact(n) => plural(n, "result", "results"),
+        Count::About(n) => format!("About {}", plural(n, "result", "results")),
+        Count::AtLeast(n) => format!("At least {}", plural(n, "result", "results")),
+    }
+}
+
+/// Why a list cut to the best matches ends where it does.
+fn cut_note(kind: Kind, best: i64) -> String {
+    match kind {
+        Kind::Posts => format!(
+            "These are the discussions of the best {} matching posts. Add words to narrow the \
+             search.",
+            figure(best)
+        ),
+        Kind::Resources | Kind::Members => format!(
+            "These are the best {} matching {}. Add words to narrow the search.",
+            figure(best),
+            kind.label().to_lowercase()
+        ),
+    }
 }
 
 pub fn search(ctx: &SearchPage<'_>, page: &PageCtx) -> Markup {
@@ -157,7 +207,7 @@ fn outcome(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {
     let kind = filters.kind;
     html! {
         p.lede role="status" {
-            (plural(results.total(), "result", "results")) " for " strong { (ctx.query.display()) }
+            (total_label(results.total())) " for " strong { (ctx.query.display()) }
         }
         @if !signed_in {
             p { a href={ "/login?next=" (url::form_urlencoded::byte_serialize(search_href(ctx.text, filters, kind, None).as_bytes()).collect::<String>()) } { "Sign in" }
@@ -180,31 +230,40 @@ fn section<T>(
     filters: &Filters,
     kind: Kind,
     asked: Option<Kind>,
-    paged: &Paged<T>,
+    found: &Found<T>,
     hit: fn(&T) -> Markup,
 ) -> Markup {
     let heading = format!("results-{}", kind.slug());
+    let paged = &found.page;
+    let label = kind.label().to_lowercase();
     html! {
         section.search-section aria-labelledby=(heading) {
-            h2 id=(heading) { (kind.label()) " " span.count { "(" (paged.total) ")" } }
+            h2 id=(heading) { (kind.label()) " " span.count { "(" (count_label(found.count)) ")" } }
             @if paged.items.is_empty() {
                 @if paged.total > 0 {
-                    p { "No more " (kind.label().to_lowercase()) " on this page. "
+                    p { "No more " (label) " on this page. "
                         a href=(search_href(text, filters, asked, None)) { "Back to the first page" } }
                 } @else {
-                    p.muted { "No " (kind.label().to_lowercase()) " match." }
+                    p.muted { "No " (label) " match." }
                 }
             } @else {
                 ol.search-results {
                     @for item in &paged.items { (hit(item)) }
                 }
-                @if asked.is_none() && paged.total > paged.items.len() as i64 {
+                @if asked.is_none() && (paged.total > paged.items.len() as i64 || found.cut.is_some()) {
                     p { a href=(search_href(text, filters, Some(kind), None)) {
-                        "All " (paged.total) " " (kind.label().to_lowercase()) } }
+                        @match found.count {
+                            Count::Exact(n) => { "All " (figure(n)) " " (label) }
+                            _ => { "More " (label) }
+                        }
+                    } }
                 }
                 @if asked.is_some() {
                     (pagination(paged, |page| search_href(text, filters, asked, Some(page))))
                 }
+            }
+            @if let (Some(best), Some(_)) = (found.cut, asked) {
+                p.muted { (cut_note(kind, best)) }
             }
         }
     }
@@ -280,6 +339,86 @@ mod tests {
         assert_eq!(date_kind("2026-02-30"), "text");
         assert_eq!(date_kind("2026-3-1"), "text");
         assert_eq!(date_kind("yesterday"), "text");
+    }
+
+    #[test]
+    fn numbers_have_their_thousands_marked() {
+        assert_eq!(figure(0), "0");
+        assert_eq!(figure(999), "999");
+        assert_eq!(figure(1_000), "1,000");
+        assert_eq!(figure(54_441), "54,441");
+        assert_eq!(figure(1_234_567), "1,234,567");
+        assert_eq!(count_label(Count::AtLeast(878)), "878+");
+        assert_eq!(count_label(Count::About(7_469)), "about 7,469");
+        assert_eq!(total_label(Count::Exact(1)), "1 result");
+        assert_eq!(
+            total_label(Count::AtLeast(12_820)),
+            "At least 12,820 results"
+        );
+    }
+
+    #[test]
+    fn a_search_cut_to_its_best_matches_says_so() {
+        use crate::web::paging::Paged;
+        let filters = Filters::default();
+        let found = Found {
+            page: Paged {
+                items: vec![1, 2],
+                page: 1,
+                per_page: 2,
+                total: 877,
+            },
+            count: Count::AtLeast(877),
+            cut: Some(2_000),
+        };
+        let hit: fn(&i32) -> Markup = |n| html! { li { (n) } };
+        let preview = section("walk", &filters, Kind::Posts, None, &found, hit).into_string();
+        assert!(preview.contains("(877+)"), "{preview}");
+        assert!(preview.contains("More discussions"), "{preview}");
+        let listed = section(
+            "walk",
+            &filters,
+            Kind::Posts,
+            Some(Kind::Posts),
+            &found,
+            hit,
+        );
+        let listed = listed.into_string();
+        assert!(listed.contains("Page 1 of 439"), "{listed}");
+        assert!(
+            listed
+                .contains("These are the discussions of the best 2,000 matching posts. Add words"),
+            "{listed}"
+        );
+        let beyond = Found {
+            page: Paged {
+                items: vec![],
+                page: 500,
+                ..found.page.clone()
+            },
+            ..found.clone()
+        };
+        let beyond = section(
+            "walk",
+            &filters,
+            Kind::Posts,
+            Some(Kind::Posts),
+            &beyond,
+            hit,
+        );
+        let beyond = beyond.into_string();
+        assert!(
+            beyond.contains("No more discussions on this page"),
+            "{beyond}"
+        );
+        assert!(beyond.contains("the best 2,000 matching posts"), "{beyond}");
+        let about = Found {
+            count: Count::About(7_469),
+            ..found
+        };
+        let resources = section("walk", &filters, Kind::Resources, None, &about, hit).into_string();
+        assert!(resources.contains("(about 7,469)"), "{resources}");
+        assert!(resources.contains("More resources"), "{resources}");
     }
 
     #[test]

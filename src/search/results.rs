@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope};
+use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope, Window};
 use super::filters::{Filters, Kind};
 use super::index::{unshield, Table};
 use super::query::SearchQuery;
@@ -97,19 +97,65 @@ pub struct MemberHit {
     pub snippet: SafeHtml,
 }
 
+/// How many of a kind a search found, as the page tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Every match was ranked: this many.
+    Exact(i64),
+    /// Only the best matches were ranked; the index counts this many, and it holds only what
+    /// every member may find (resources not hidden, members in the directory), so this is
+    /// what there is, give or take a member suspended today.
+    About(i64),
+    /// Only the best matches were ranked, and this many were found among them: there may be
+    /// more. For discussions, whose index also holds private spaces' posts, whose number
+    /// nobody outside them may learn.
+    AtLeast(i64),
+}
+
+impl Count {
+    pub fn number(self) -> i64 {
+        match self {
+            Count::Exact(n) | Count::About(n) | Count::AtLeast(n) => n,
+        }
+    }
+}
+
+/// One kind's results: a page of hits, and how many there are.
+#[derive(Debug, Clone)]
+pub struct Found<T> {
+    /// The page; its total is how many may be paged through (when `cut`, those found among
+    /// the candidates).
+    pub page: Paged<T>,
+    pub count: Count,
+    /// `Some(n)` when only the best `n` matches were ranked.
+    pub cut: Option<i64>,
+}
+
 /// Each kind searched, as a page of hits; a kind not searched is `None`.
 #[derive(Debug, Clone, Default)]
 pub struct Results {
-    pub threads: Option<Paged<ThreadHit>>,
-    pub resources: Option<Paged<ResourceHit>>,
-    pub members: Option<Paged<MemberHit>>,
+    pub threads: Option<Found<ThreadHit>>,
+    pub resources: Option<Found<ResourceHit>>,
+    pub members: Option<Found<MemberHit>>,
 }
 
 impl Results {
-    pub fn total(&self) -> i64 {
-        self.threads.as_ref().map_or(0, |p| p.total)
-            + self.resources.as_ref().map_or(0, |p| p.total)
-            + self.members.as_ref().map_or(0, |p| p.total)
+    /// All the kinds together: exact when each is, about when none is only a lower bound.
+    pub fn total(&self) -> Count {
+        let counts = [
+            self.threads.as_ref().map(|f| f.count),
+            self.resources.as_ref().map(|f| f.count),
+            self.members.as_ref().map(|f| f.count),
+        ];
+        let counts = counts.iter().flatten();
+        let sum = counts.clone().map(|c| c.number()).sum();
+        if counts.clone().any(|c| matches!(c, Count::AtLeast(_))) {
+            Count::AtLeast(sum)
+        } else if counts.clone().any(|c| matches!(c, Count::About(_))) {
+            Count::About(sum)
+        } else {
+            Count::Exact(sum)
+        }
     }
 }
 
@@ -153,15 +199,35 @@ pub fn search(
         (Some(_), page) => (PER_PAGE, page.unwrap_or(PageNumber::FIRST)),
         (None, _) => (PREVIEW, PageNumber::FIRST),
     };
-    let offset = page.offset(limit);
-    fn paged<T>(items: Vec<T>, total: i64, page: PageNumber, per_page: i64) -> Paged<T> {
-        Paged {
-            items,
-            page: page.get(),
-            per_page,
-            total,
+    let window = Window::new(limit, page.offset(limit));
+    fn found<T, I>(
+        items: Vec<T>,
+        ranked: &Ranked<I>,
+        count: Count,
+        page: PageNumber,
+        per_page: i64,
+    ) -> Found<T> {
+        Found {
+            page: Paged {
+                items,
+                page: page.get(),
+                per_page,
+                total: ranked.total,
+            },
+            count,
+            cut: ranked.cut,
         }
     }
+    // A cut ranking says how many it found among its candidates; resources and members can
+    // say about how many there are (their indexes hold only what any member may find), and
+    // do when no filter narrows them (the index cannot count through a filter).
+    let count_of = |conn: &mut DbConn, ranked: &Ranked<i64>, table| {
+        Ok::<_, SearchError>(match ranked.cut {
+            None => Count::Exact(ranked.total),
+            Some(_) if filters.narrowed() => Count::AtLeast(ranked.total),
+            Some(_) => Count::About(engine::matching(conn, table, query)?.max(ranked.total)),
+        })
+    };
     for kind in kinds_for(viewer, filters) {
         match kind {
             Kind::Posts => {
@@ -172,9 +238,14 @@ pub fn search(
                     from: filters.from_time(),
                     until: filters.until_time(),
                 };
-                let ranked = engine::threads(conn, query, &scope, limit, offset)?;
+                let share = share_of_posts(conn, &categories)?;
+                let ranked = engine::threads(conn, query, &scope, window.expecting(share))?;
                 let hits = thread_hits(conn, query, &ranked)?;
-                results.threads = Some(paged(hits, ranked.total, page, limit));
+                let count = match ranked.cut {
+                    None => Count::Exact(ranked.total),
+                    Some(_) => Count::AtLeast(ranked.total),
+                };
+                results.threads = Some(found(hits, &ranked, count, page, limit));
             }
             Kind::Resources => {
                 let scope = ResourceScope {
@@ -184,9 +255,10 @@ pub fn search(
                     from: filters.from_time(),
                     until: filters.until_time(),
                 };
-                let ranked = engine::resources(conn, query, &scope, limit, offset)?;
+                let ranked = engine::resources(conn, query, &scope, window)?;
                 let hits = resource_hits(conn, query, &ranked)?;
-                results.resources = Some(paged(hits, ranked.total, page, limit));
+                let count = count_of(conn, &ranked, Table::Resources)?;
+                results.resources = Some(found(hits, &ranked, count, page, limit));
             }
             Kind::Members => {
                 let scope = MemberScope {
@@ -194,13 +266,34 @@ pub fn search(
                     borough: filters.borough,
                     now,
                 };
-                let ranked = engine::members(conn, query, &scope, limit, offset)?;
+                let ranked = engine::members(conn, query, &scope, window)?;
                 let hits = member_hits(conn, query, &ranked)?;
-                results.members = Some(paged(hits, ranked.total, page, limit));
+                let count = count_of(conn, &ranked, Table::Members)?;
+                results.members = Some(found(hits, &ranked, count, page, limit));
             }
         }
     }
     Ok(results)
+}
+
+/// About what share of the forum's posts (those the search index holds, give or take the
+/// hidden) are in these categories, from the counts kept on the categories: 1 when there are
+/// none.
+fn share_of_posts(conn: &mut DbConn, searched: &[CategoryId]) -> QueryResult<f64> {
+    let counts: Vec<(CategoryId, i64)> = categories_table::table
+        .select((categories_table::id, categories_table::post_count))
+        .load(conn)?;
+    let all: i64 = counts.iter().map(|(_, n)| n).sum();
+    let these: i64 = counts
+        .iter()
+        .filter(|(id, _)| searched.contains(id))
+        .map(|(_, n)| n)
+        .sum();
+    Ok(if all > 0 {
+        these as f64 / all as f64
+    } else {
+        1.0
+    })
 }
 
 /// The marked title when the engine gave one, else the title as it is now.

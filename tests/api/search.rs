@@ -91,6 +91,58 @@ fn book(app: &TestApp, run: i64, email: &str) {
         .expect("booking stored");
 }
 
+/// Every page a ranking cut to its best `candidates` gives (`limit` a page) against the same
+/// page of the full ranking: the same ids in the same order, as many as the cut kept; and a
+/// first page that is full whenever the full ranking's is.
+fn same_pages_as_the_full_ranking<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    rank: &mut dyn FnMut(spot::search::engine::Window) -> spot::search::engine::Ranked<T>,
+    candidates: i64,
+    limit: i64,
+) -> Option<i64> {
+    use spot::search::engine::Window;
+    let full_first = rank(Window {
+        candidates: None,
+        ..Window::new(limit, 0)
+    });
+    assert_eq!(full_first.cut, None, "{what}: no budget, no cut");
+    let mut cut = None;
+    for offset in (0..=full_first.total + limit).step_by(limit as usize) {
+        let full = rank(Window {
+            candidates: None,
+            ..Window::new(limit, offset)
+        });
+        let part = rank(Window {
+            candidates: Some(candidates),
+            ..Window::new(limit, offset)
+        });
+        let kept = (part.total - offset).clamp(0, limit) as usize;
+        assert_eq!(
+            part.ids.len(),
+            kept,
+            "{what}, {candidates} candidates, from {offset}: {part:?}"
+        );
+        assert_eq!(
+            part.ids[..],
+            full.ids[..kept],
+            "{what}, {candidates} candidates, from {offset}"
+        );
+        assert!(
+            part.total <= full.total,
+            "{what}: {part:?} against {full:?}"
+        );
+        match part.cut {
+            None => assert_eq!(part.total, full.total, "{what}: uncut, every match counted"),
+            Some(_) => assert!(
+                part.total >= limit.min(full.total),
+                "{what}: a cut fills its first page"
+            ),
+        }
+        cut = cut.or(part.cut);
+    }
+    cut
+}
+
 /// Thirty things people (and robots) type that mean nothing to a search engine, or
 /// something dangerous to a careless one.
 const HOSTILE: [&str; 30] = [
@@ -459,6 +511,89 @@ on_both_engines! {
         assert!(first.contains("Page 1 of 2"));
         let beyond = search_page(&app, "q=orchard&kind=posts&page=9").await;
         assert!(beyond.contains("Back to the first page") || titles_in(&beyond, "posts").is_empty());
+    }
+
+    async fn a_search_cut_to_its_best_matches_gives_the_pages_of_the_full_ranking(app: TestApp) {
+        use spot::search::engine::{self, MemberScope, PostScope, ResourceScope};
+        let sam = member(&app, "sam@nhs.net", "Sam Lantern").await;
+        app.insert_members(&[
+            ("lee@nhs.net", "Lee Lantern", "link_worker", "wigan"),
+            ("kim@nhs.net", "Kim Lantern Lantern", "occupational_therapist", "bolton"),
+            ("ash@nhs.net", "Ash Lantern Lantern Lantern", "link_worker", "bury"),
+            ("bo@nhs.net", "Bo Lantern", "link_worker", "bury"),
+        ]);
+        for n in 0..7 {
+            let share = Share::link(&format!("Lantern guide {n}"), &format!("https://example.org/{n}"))
+                .description(&"lantern ".repeat(n + 1));
+            share.shared_by(&sam).await;
+        }
+        let viewer = spot::web::Viewer {
+            id: spot::db::MemberId(app.member_id("sam@nhs.net")),
+            display_name: "Sam Lantern".into(),
+            role: spot::accounts::Role::LinkWorker,
+            borough: spot::accounts::Borough::Wigan,
+            staff: spot::accounts::StaffLevel::Member,
+        };
+        let mut conn = app.db.conn().unwrap();
+        let post = |conn: &mut spot::db::DbConn, slug: &str, title: &str, bodies: &[String]| {
+            let category = spot::forum::categories::by_slug(conn, slug).unwrap();
+            let title = spot::forum::values::ThreadTitle::parse(title).unwrap();
+            let first = spot::forum::values::PostBody::parse(&bodies[0]).unwrap();
+            let thread = conn
+                .write_transaction(|conn| spot::forum::threads::start(conn, &viewer, &category, &title, &first, spot::db::now()))
+                .unwrap();
+            for body in &bodies[1..] {
+                let body = spot::forum::values::PostBody::parse(body).unwrap();
+                conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, thread, None, &body, spot::db::now()))
+                    .unwrap();
+            }
+            thread
+        };
+        // Threads matching once to fourteen times, and one long thread whose every post
+        // matches best: the best few posts are all in it.
+        let mut threads = Vec::new();
+        for n in 0..15 {
+            let slug = if n % 3 == 0 { "local-services" } else { "practice-questions" };
+            let body = format!("{}about our evening walks.", "lantern ".repeat(n.min(13) + 1));
+            threads.push(post(&mut conn, slug, &format!("Evening walk {n:02}"), &[body]));
+        }
+        let long: Vec<String> = (0..9).map(|n| format!("{}(reply {n}).", "Lantern ".repeat(20))).collect();
+        post(&mut conn, "practice-questions", "Lanterns", &long);
+        // The last two walks score the same; the older one's thread has the later post, so
+        // it comes first, though a cut that keeps one of the two would keep the newer post.
+        let thanks = spot::forum::values::PostBody::parse("Thanks, see you there.").unwrap();
+        conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, threads[13], None, &thanks, spot::db::now()))
+            .unwrap();
+
+        let query = spot::search::SearchQuery::parse("lantern");
+        let readable: Vec<_> = spot::forum::categories::readable(&mut conn, Some(&viewer))
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let local = spot::forum::categories::by_slug(&mut conn, "local-services").unwrap().id;
+        let everywhere = PostScope { categories: readable, ..PostScope::default() };
+        let one_category = PostScope { categories: vec![local], ..PostScope::default() };
+        let mut cuts = 0;
+        for candidates in [1, 2, 4, 7, 10, 11, 12] {
+            for limit in [2, 3, 5] {
+                for (what, scope) in [("threads", &everywhere), ("one category", &one_category)] {
+                    let mut rank = |window| engine::threads(&mut conn, &query, scope, window).unwrap();
+                    cuts += usize::from(same_pages_as_the_full_ranking(what, &mut rank, candidates, limit).is_some());
+                }
+                let mut rank = |window| engine::resources(&mut conn, &query, &ResourceScope::default(), window).unwrap();
+                cuts += usize::from(same_pages_as_the_full_ranking("resources", &mut rank, candidates, limit).is_some());
+                let scope = MemberScope { role: None, borough: None, now: spot::db::now() };
+                let mut rank = |window| engine::members(&mut conn, &query, &scope, window).unwrap();
+                cuts += usize::from(same_pages_as_the_full_ranking("members", &mut rank, candidates, limit).is_some());
+            }
+        }
+        assert!(cuts >= 6, "the small budgets cut some rankings ({cuts} cut)");
+        // The long thread's posts are the best: ten candidates find that thread and no other
+        // (the tenth, at the edge, is set aside), which cannot fill a page, so the search
+        // ranks every match and the page is full.
+        let first = engine::threads(&mut conn, &query, &everywhere, engine::Window { candidates: Some(10), ..engine::Window::new(5, 0) }).unwrap();
+        assert_eq!(first.ids.len(), 5, "{first:?}");
     }
 
     async fn the_box_is_on_every_page_and_an_empty_search_shows_the_page(app: TestApp) {
