@@ -49,14 +49,15 @@ enum UserAction {
 }
 
 /// glibc gives each thread that allocates its own arena, up to eight per core, and keeps
-/// what they free: under search load the server grew to 120 MB that way. Two arenas hold it
-/// near 60 MB at the same speed (see docs/benchmarks.md).
+/// what they free: under search load the server grew to 120 MB that way. Eight arenas keep
+/// the peak near 80 MB; two kept it lower but cost the thread page 15% of its throughput
+/// (see docs/benchmarks.md).
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's settings; it is called before any other
     // thread exists.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_ARENA_MAX, 8);
     }
 }
 
