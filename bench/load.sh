@@ -106,7 +106,8 @@ for q in sys.argv[2].split(";")[:2]:
 esac
 deep_posts=$(echo "$picked" | sed -n 1p | cut -d' ' -f1)
 deep_id=$(echo "$picked" | sed -n 1p | cut -d' ' -f2)
-deep_pages=$(( (deep_posts + 29) / 30 ))
+# The last full page: the very last may hold a handful of posts.
+deep_pages=$(( deep_posts / 30 ))
 small=$(echo "$picked" | sed -n 2p | cut -d' ' -f2)
 small=${small:-$deep_id}
 
@@ -152,7 +153,7 @@ run "forum index" "/forum" "$work/get.lua"
 run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
 run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
 run "first page of a $deep_posts-post thread" "/threads/$deep_id" "$work/get.lua"
-run "deep page (page $deep_pages of the same)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
+run "deep page (page $deep_pages of the same, 30 posts)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
 run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"
 run "search, discussions page 2" "/search?q=energy+diary&kind=posts&page=2" "$work/get.lua"
