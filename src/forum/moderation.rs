@@ -203,6 +203,23 @@ pub fn rename_thread(
     Ok(thread)
 }
 
+/// The post's author hears what a facilitator did to it.
+fn tell_author(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    post: &Post,
+    what: events::Moderated<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let thread = threads::find(conn, post.thread_id)?;
+    let about = events::PostInThread {
+        thread: thread.id,
+        title: &thread.title,
+        post: post.id,
+    };
+    events::post_moderated(conn, actor, post.author_id, about, what, now)
+}
+
 pub fn hide(
     conn: &mut DbConn,
     actor: &Viewer,
@@ -219,16 +236,10 @@ pub fn hide(
             posts_table::hidden_reason.eq(reason.as_str()),
         ))
         .execute(conn)?;
-    let thread = threads::find(conn, post.thread_id)?;
-    events::post_moderated(
+    tell_author(
         conn,
         actor,
-        post.author_id,
-        events::PostInThread {
-            thread: thread.id,
-            title: &thread.title,
-            post: post.id,
-        },
+        &post,
         events::Moderated::Hidden(reason.as_str()),
         now,
     )?;
@@ -261,19 +272,7 @@ pub fn unhide(
                 posts_table::hidden_reason.eq(None::<String>),
             ))
             .execute(conn)?;
-        let thread = threads::find(conn, post.thread_id)?;
-        events::post_moderated(
-            conn,
-            actor,
-            post.author_id,
-            events::PostInThread {
-                thread: thread.id,
-                title: &thread.title,
-                post: post.id,
-            },
-            events::Moderated::ShownAgain,
-            now,
-        )?;
+        tell_author(conn, actor, &post, events::Moderated::ShownAgain, now)?;
         search::index::post(conn, id)?;
         log(
             conn,
