@@ -528,6 +528,31 @@ fn close_reports(
     .execute(conn)
 }
 
+/// Closes the post's open reports, upheld (with the reason) or dismissed, and tells each
+/// reporter how it ended.
+fn close_reports_and_tell(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    post: &Post,
+    upheld: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let reporters = events::open_reporters(conn, post.id)?;
+    let status = if upheld.is_some() {
+        "resolved"
+    } else {
+        "dismissed"
+    };
+    close_reports(conn, actor, post.id, status, now)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    let about = events::PostInThread {
+        thread: thread.id,
+        title: &thread.title,
+        post: post.id,
+    };
+    events::reports_closed(conn, actor, &reporters, about, upheld, now)
+}
+
 /// The reports were right: the post stays hidden (or is hidden now) with the reason given.
 pub fn resolve(
     conn: &mut DbConn,
@@ -537,22 +562,8 @@ pub fn resolve(
     now: NaiveDateTime,
 ) -> Result<Post, ForumError> {
     require_facilitator(actor)?;
-    let reporters = events::open_reporters(conn, id)?;
     let post = hide(conn, actor, id, reason, now)?;
-    close_reports(conn, actor, id, "resolved", now)?;
-    let thread = threads::find(conn, post.thread_id)?;
-    events::reports_closed(
-        conn,
-        actor,
-        &reporters,
-        events::PostInThread {
-            thread: thread.id,
-            title: &thread.title,
-            post: post.id,
-        },
-        Some(reason.as_str()),
-        now,
-    )?;
+    close_reports_and_tell(conn, actor, &post, Some(reason.as_str()), now)?;
     log(
         conn,
         Some(actor.id),
@@ -574,21 +585,7 @@ pub fn dismiss(
 ) -> Result<Post, ForumError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
-    let reporters = events::open_reporters(conn, id)?;
-    close_reports(conn, actor, id, "dismissed", now)?;
-    let thread = threads::find(conn, post.thread_id)?;
-    events::reports_closed(
-        conn,
-        actor,
-        &reporters,
-        events::PostInThread {
-            thread: thread.id,
-            title: &thread.title,
-            post: post.id,
-        },
-        None,
-        now,
-    )?;
+    close_reports_and_tell(conn, actor, &post, None, now)?;
     if post.hidden_at.is_some() && post.hidden_by.is_none() {
         diesel::update(posts_table::table.find(id))
             .set((
