@@ -382,13 +382,18 @@ fn digest_batch(
     }
     let who = recipients(conn, &people)?;
     let chosen = settings::of_many(conn, &people)?;
+    // Who already had this period's letter (a second batch of pending notifications).
+    let had: std::collections::HashSet<MemberId> = digests::table
+        .filter(digests::member_id.eq_any(&people))
+        .filter(digests::cadence.eq(cadence.slug()))
+        .filter(digests::period.eq(name))
+        .select(digests::member_id)
+        .load::<MemberId>(conn)?
+        .into_iter()
+        .collect();
     let mut queued = 0;
     for member in &people {
-        let already: Option<MemberId> = digests::table
-            .find((*member, cadence.slug(), name))
-            .select(digests::member_id)
-            .first(conn)
-            .optional()?;
+        let already = had.contains(member).then_some(*member);
         if already.is_none() {
             diesel::insert_into(digests::table)
                 .values((
