@@ -460,6 +460,19 @@ impl std::ops::Deref for TestApp {
     }
 }
 
+/// The test server's URL with `sslmode=disable` unless it names a mode itself. libpq speaks
+/// TLS through OpenSSL, whose exit handler frees its state while the servers of the last
+/// tests are still closing their connections on their own threads: a test binary that
+/// passed every test then died of a double free on the way out. Tests talk to a database
+/// on loopback, where TLS protects nothing.
+fn without_tls(admin_url: &str) -> String {
+    let mut url = url::Url::parse(admin_url).expect("SPOT_TEST_POSTGRES_URL is a URL");
+    if !url.query_pairs().any(|(key, _)| key == "sslmode") {
+        url.query_pairs_mut().append_pair("sslmode", "disable");
+    }
+    url.to_string()
+}
+
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
         Self::spawn_with(engine, |_| {}).await
@@ -477,7 +490,7 @@ impl TestApp {
                 None,
             ),
             Engine::Postgres => {
-                let admin_url = std::env::var("SPOT_TEST_POSTGRES_URL").ok()?;
+                let admin_url = without_tls(&std::env::var("SPOT_TEST_POSTGRES_URL").ok()?);
                 let name = format!("spot_test_{}", uuid::Uuid::new_v4().simple());
                 let mut admin = PgConnection::establish(&admin_url)
                     .expect("SPOT_TEST_POSTGRES_URL names a reachable PostgreSQL server");
