@@ -18,6 +18,9 @@ pub struct Config {
     pub max_upload_mb: u64,
     /// `smtp://host:port` (`?tls=required` for STARTTLS); unset: mail goes to the outbox.
     pub smtp_url: Option<String>,
+    /// A PEM file of CA certificates to trust for the SMTP server, besides the public ones
+    /// (`SPOT_SMTP_CA_FILE`): for a relay whose certificate an in-house CA signed.
+    pub smtp_ca_file: Option<PathBuf>,
     /// Mark cookies `Secure` (set when SPOT is served over HTTPS).
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
@@ -43,6 +46,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
             .field("max_upload_mb", &self.max_upload_mb)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("secure_cookies", &self.secure_cookies)
             .field("trust_proxy", &self.trust_proxy)
             .field("base_url", &self.base_url)
@@ -114,6 +118,7 @@ impl Config {
             secret_key: var("SPOT_SECRET_KEY"),
             max_upload_mb,
             smtp_url: var("SPOT_SMTP_URL"),
+            smtp_ca_file: var("SPOT_SMTP_CA_FILE").map(PathBuf::from),
             secure_cookies: flag("SPOT_SECURE_COOKIES"),
             trust_proxy: flag("SPOT_TRUST_PROXY"),
             base_url: var("SPOT_BASE_URL").map(|url| url.trim_end_matches('/').to_owned()),

@@ -112,7 +112,7 @@ impl Application {
             })?,
         );
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
-            Some(url) => Arc::new(mail::SmtpServer::new(url)?),
+            Some(url) => Arc::new(mail::SmtpServer::new(url, config.smtp_ca_file.as_deref())?),
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
         };
         let secure_cookies = config.secure_cookies;

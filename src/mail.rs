@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 /// A message for one member.
@@ -123,18 +124,62 @@ impl Mailer for OutboxFolder {
     }
 }
 
-/// Real delivery: `smtp://host:port`, with `?tls=required` for STARTTLS.
+/// Real delivery: `smtp://host:port`, with `?tls=required` for STARTTLS (never falling back
+/// to plain text) or `smtps://` for TLS from the first byte.
 pub struct SmtpServer {
     transport: SmtpTransport,
 }
 
 impl SmtpServer {
-    pub fn new(url: &str) -> anyhow::Result<Self> {
-        let transport = SmtpTransport::from_url(url)
-            .with_context(|| "SPOT_SMTP_URL is not a valid smtp:// URL".to_string())?
-            .build();
-        Ok(Self { transport })
+    /// `ca_file`: CA certificates (PEM) to trust as well as the public roots.
+    pub fn new(url: &str, ca_file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut builder = SmtpTransport::from_url(url)
+            .with_context(|| "SPOT_SMTP_URL is not a valid smtp:// or smtps:// URL".to_string())?;
+        if let Some(ca_file) = ca_file {
+            builder = builder.tls(tls_trusting(url, ca_file)?);
+        }
+        Ok(Self {
+            transport: builder.build(),
+        })
     }
+}
+
+/// The TLS that `url` asks for, with the certificates in `ca_file` trusted too.
+fn tls_trusting(url: &str, ca_file: &Path) -> anyhow::Result<Tls> {
+    let parsed = url::Url::parse(url).context("SPOT_SMTP_URL is not a URL")?;
+    let asked = parsed
+        .query_pairs()
+        .find(|(key, _)| key == "tls")
+        .map(|(_, value)| value.into_owned());
+    let mode: fn(TlsParameters) -> Tls = match (parsed.scheme(), asked.as_deref()) {
+        ("smtps", _) => Tls::Wrapper,
+        ("smtp", Some("required")) => Tls::Required,
+        ("smtp", Some("opportunistic")) => Tls::Opportunistic,
+        _ => anyhow::bail!(
+            "SPOT_SMTP_CA_FILE is set but SPOT_SMTP_URL asks for no TLS: add ?tls=required, or use smtps://"
+        ),
+    };
+    let host = parsed
+        .host_str()
+        .context("SPOT_SMTP_URL names no host")?
+        .to_owned();
+    let pem = std::fs::read(ca_file)
+        .with_context(|| format!("could not read SPOT_SMTP_CA_FILE {}", ca_file.display()))?;
+    // lettre takes a file without any certificate in it as an empty list.
+    let certificate = Some(&pem)
+        .filter(|pem| pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"))
+        .and_then(|pem| Certificate::from_pem(pem).ok())
+        .with_context(|| {
+            format!(
+                "SPOT_SMTP_CA_FILE {} holds no PEM certificate",
+                ca_file.display()
+            )
+        })?;
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(certificate)
+        .build()
+        .context("could not set up TLS for SPOT_SMTP_URL")?;
+    Ok(mode(parameters))
 }
 
 impl Mailer for SmtpServer {
@@ -198,6 +243,22 @@ pub fn wrap_html(body: maud::PreEscaped<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ca_file_is_refused_at_start_unless_it_can_be_used() {
+        let folder = tempfile::tempdir().unwrap();
+        let not_pem = folder.path().join("ca.pem");
+        std::fs::write(&not_pem, "not a certificate").unwrap();
+        let refusal = |url: &str, ca_file: &Path| match SmtpServer::new(url, Some(ca_file)) {
+            Ok(_) => panic!("{url} with {} was accepted", ca_file.display()),
+            Err(error) => format!("{error:#}"),
+        };
+        assert!(refusal("smtp://relay.example.org:25", &not_pem).contains("asks for no TLS"));
+        assert!(refusal("smtp://relay.example.org?tls=required", &not_pem)
+            .contains("holds no PEM certificate"));
+        let missing = folder.path().join("missing.pem");
+        assert!(refusal("smtps://relay.example.org", &missing).contains("could not read"));
+    }
 
     #[test]
     fn plain_letters_get_an_escaped_html_part_with_links() {

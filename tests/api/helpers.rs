@@ -510,6 +510,7 @@ impl TestApp {
             secret_key: Some("test secret key that is long enough for the cookie key".into()),
             max_upload_mb: 2,
             smtp_url: None,
+            smtp_ca_file: None,
             secure_cookies: false,
             trust_proxy: false,
             base_url: None,

@@ -1,7 +1,7 @@
 //! Email over real SMTP: the worker sends from the outbox table to an SMTP server started by
 //! the test, retries while the server is down, and loses nothing across a restart.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,15 +13,35 @@ use crate::forum::{member, reply, start_thread};
 use crate::helpers::*;
 
 /// A small SMTP server that accepts every message and keeps it: enough of RFC 5321 for
-/// lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT).
+/// lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), and STARTTLS (RFC 3207) when started
+/// with a certificate.
 struct SmtpSink {
     port: u16,
-    received: Arc<Mutex<Vec<String>>>,
+    received: Arc<Mutex<Vec<Received>>>,
     stopped: Arc<AtomicBool>,
+}
+
+#[derive(Clone)]
+struct Received {
+    message: String,
+    over_tls: bool,
+}
+
+/// What the sink says about TLS.
+#[derive(Clone)]
+enum SinkTls {
+    /// Never mentions it.
+    None,
+    /// Offers STARTTLS and takes mail only after it.
+    Required(Arc<rustls::ServerConfig>),
 }
 
 impl SmtpSink {
     fn start_on(port: u16) -> SmtpSink {
+        Self::start_with(port, SinkTls::None)
+    }
+
+    fn start_with(port: u16, tls: SinkTls) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("the sink's port is free");
         let port = listener.local_addr().expect("an address").port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -33,9 +53,9 @@ impl SmtpSink {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let kept = kept.clone();
+                let (kept, tls) = (kept.clone(), tls.clone());
                 std::thread::spawn(move || {
-                    let _ = converse(stream, &kept);
+                    let _ = converse(stream, &kept, &tls);
                 });
             }
         });
@@ -47,6 +67,13 @@ impl SmtpSink {
     }
 
     fn messages(&self) -> Vec<String> {
+        self.received()
+            .into_iter()
+            .map(|received| received.message)
+            .collect()
+    }
+
+    fn received(&self) -> Vec<Received> {
         self.received.lock().expect("sink lock").clone()
     }
 
@@ -67,42 +94,108 @@ impl Drop for SmtpSink {
     }
 }
 
-fn converse(stream: TcpStream, kept: &Mutex<Vec<String>>) -> std::io::Result<()> {
+/// How a conversation on one stream ended.
+enum Next {
+    Closed,
+    /// The client asked for TLS and was told to go ahead.
+    StartTls(Arc<rustls::ServerConfig>),
+}
+
+fn converse(stream: TcpStream, kept: &Mutex<Vec<Received>>, tls: &SinkTls) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
-    writer.write_all(b"220 sink.test ESMTP ready\r\n")?;
+    let mut plain = BufReader::new(stream);
+    plain
+        .get_mut()
+        .write_all(b"220 sink.test ESMTP ready\r\n")?;
+    match talk(&mut plain, kept, tls, false)? {
+        Next::Closed => Ok(()),
+        Next::StartTls(config) => {
+            let connection =
+                rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
+            // The client waits for our 220 before its handshake: nothing is left buffered.
+            let tcp = plain.into_inner();
+            let mut secure = BufReader::new(rustls::StreamOwned::new(connection, tcp));
+            talk(&mut secure, kept, &SinkTls::None, true).map(|_| ())
+        }
+    }
+}
+
+fn talk<S: Read + Write>(
+    stream: &mut BufReader<S>,
+    kept: &Mutex<Vec<Received>>,
+    tls: &SinkTls,
+    over_tls: bool,
+) -> std::io::Result<Next> {
     let mut line = String::new();
     loop {
         line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
+        if stream.read_line(&mut line)? == 0 {
+            return Ok(Next::Closed);
         }
         let verb = line.trim_end().to_ascii_uppercase();
-        if verb.starts_with("EHLO") || verb.starts_with("HELO") {
-            writer.write_all(b"250-sink.test\r\n250 8BITMIME\r\n")?;
+        let reply: &[u8] = if verb.starts_with("EHLO") || verb.starts_with("HELO") {
+            match tls {
+                SinkTls::Required(_) => b"250-sink.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n",
+                SinkTls::None => b"250-sink.test\r\n250 8BITMIME\r\n",
+            }
+        } else if verb.starts_with("STARTTLS") {
+            match tls {
+                SinkTls::Required(config) => {
+                    stream.get_mut().write_all(b"220 go ahead\r\n")?;
+                    return Ok(Next::StartTls(config.clone()));
+                }
+                SinkTls::None => b"502 not offered\r\n",
+            }
+        } else if verb.starts_with("MAIL") && matches!(tls, SinkTls::Required(_)) {
+            b"530 5.7.0 must issue a STARTTLS command first\r\n"
         } else if verb.starts_with("DATA") {
-            writer.write_all(b"354 end with <CRLF>.<CRLF>\r\n")?;
+            stream
+                .get_mut()
+                .write_all(b"354 end with <CRLF>.<CRLF>\r\n")?;
             let mut message = String::new();
             loop {
                 line.clear();
-                if reader.read_line(&mut line)? == 0 {
-                    return Ok(());
+                if stream.read_line(&mut line)? == 0 {
+                    return Ok(Next::Closed);
                 }
                 if line == ".\r\n" || line == ".\n" {
                     break;
                 }
                 message.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            kept.lock().expect("sink lock").push(message);
-            writer.write_all(b"250 queued\r\n")?;
+            kept.lock()
+                .expect("sink lock")
+                .push(Received { message, over_tls });
+            b"250 queued\r\n"
         } else if verb.starts_with("QUIT") {
-            writer.write_all(b"221 bye\r\n")?;
-            return Ok(());
+            stream.get_mut().write_all(b"221 bye\r\n")?;
+            return Ok(Next::Closed);
         } else {
-            writer.write_all(b"250 ok\r\n")?;
-        }
+            b"250 ok\r\n"
+        };
+        stream.get_mut().write_all(reply)?;
     }
+}
+
+/// A self-signed certificate for 127.0.0.1: the sink's TLS set-up, and the certificate as
+/// a PEM file in `folder` for `SPOT_SMTP_CA_FILE`.
+fn sink_certificate(folder: &std::path::Path) -> (Arc<rustls::ServerConfig>, std::path::PathBuf) {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("a certificate");
+    let pem_file = folder.join("sink-ca.pem");
+    std::fs::write(&pem_file, certified.cert.pem()).expect("the certificate is written");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+        certified.key_pair.serialize_der(),
+    ));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .expect("the sink's TLS set-up");
+    (Arc::new(config), pem_file)
 }
 
 /// A port nothing listens on (yet).
@@ -190,13 +283,7 @@ async fn retried_while_down(engine: Engine) {
     };
     a_reply_to_ann(&app).await;
     // The server is down: the worker fails, records why, and keeps the message.
-    let started = Instant::now();
-    while outbox_rows(&app).first().is_none_or(|row| row.0 == 0)
-        && started.elapsed() < Duration::from_secs(10)
-    {
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    let rows = outbox_rows(&app);
+    let rows = after_first_attempt(&app).await;
     assert_eq!(rows.len(), 1, "the letter waits in the outbox");
     assert!(rows[0].0 >= 1, "at least one attempt was made");
     assert!(!rows[0].1, "not sent while the server is down");
@@ -333,4 +420,80 @@ async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_sqli
 #[actix_web::test]
 async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_postgres() {
     given_up_after_many_failures(Engine::Postgres).await;
+}
+
+async fn delivered_over_starttls(engine: Engine) {
+    let folder = tempfile::tempdir().expect("a folder");
+    let (tls, ca_file) = sink_certificate(folder.path());
+    let sink = SmtpSink::start_with(0, SinkTls::Required(tls));
+    let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
+    let Some(app) = TestApp::spawn_with(engine, |config| {
+        config.smtp_url = Some(url);
+        config.smtp_ca_file = Some(ca_file);
+    })
+    .await
+    else {
+        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+    };
+    a_reply_to_ann(&app).await;
+    sink.wait_for(1, Duration::from_secs(10)).await;
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "one email for Ann");
+    assert!(received[0].over_tls, "sent after STARTTLS, encrypted");
+    assert!(email_text(&received[0].message).contains("Little and often"));
+    assert!(outbox_rows(&app)[0].1, "the outbox row is marked sent");
+}
+
+#[actix_web::test]
+async fn the_worker_sends_over_starttls_to_a_server_it_trusts_sqlite() {
+    delivered_over_starttls(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_worker_sends_over_starttls_to_a_server_it_trusts_postgres() {
+    delivered_over_starttls(Engine::Postgres).await;
+}
+
+/// Waits until the first outbox row has had an attempt, and returns the rows.
+async fn after_first_attempt(app: &TestApp) -> Vec<(i32, bool, Option<String>)> {
+    let started = Instant::now();
+    while outbox_rows(app).first().is_none_or(|row| row.0 == 0)
+        && started.elapsed() < Duration::from_secs(10)
+    {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    outbox_rows(app)
+}
+
+async fn never_in_plain_text_when_tls_is_required(engine: Engine) {
+    // One server offers no STARTTLS; the other offers it with a certificate SPOT was not
+    // told to trust. Neither gets the letter, and the outbox says why.
+    let folder = tempfile::tempdir().expect("a folder");
+    let (tls, _) = sink_certificate(folder.path());
+    for sink in [
+        SmtpSink::start_on(0),
+        SmtpSink::start_with(0, SinkTls::Required(tls)),
+    ] {
+        let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
+        let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await
+        else {
+            return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
+        };
+        a_reply_to_ann(&app).await;
+        let rows = after_first_attempt(&app).await;
+        assert!(rows[0].0 >= 1, "an attempt was made");
+        assert!(!rows[0].1, "not marked sent");
+        assert!(rows[0].2.is_some(), "the failure is recorded: {rows:?}");
+        assert!(sink.messages().is_empty(), "nothing reached the server");
+    }
+}
+
+#[actix_web::test]
+async fn nothing_is_sent_without_trusted_tls_when_tls_is_required_sqlite() {
+    never_in_plain_text_when_tls_is_required(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn nothing_is_sent_without_trusted_tls_when_tls_is_required_postgres() {
+    never_in_plain_text_when_tls_is_required(Engine::Postgres).await;
 }
