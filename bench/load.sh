@@ -4,11 +4,15 @@
 # Prints a Markdown table (requests/s, p50/p99 latency, errors, server peak RSS).
 #
 #   bench/load.sh [--scale N] [--seconds S] [--connections C] [--engine sqlite|postgres]
-#                 [--data DIR] [--pages REGEX]
+#                 [--data DIR] [--pages REGEX] [--binary PATH] [--check]
 #
 # --data DIR keeps the SQLite database in DIR and reuses it on later runs (scale 50 takes
 # a couple of minutes to make); without it everything goes in a temporary folder.
 # --pages REGEX runs only the rows whose label matches (grep -E), e.g. --pages 'thread|mixed'.
+# --binary PATH runs that spot binary instead of building release (CI's smoke run uses the
+# debug build `cargo test` made). --check exits 1 when a page answered with errors or not at
+# all, or "database is locked" was logged: the smoke run, `.ci/run` calls
+#   bench/load.sh --scale 0.01 --seconds 1 --binary target/debug/spot --check
 #
 # Needs wrk (Debian package `wrk`). For PostgreSQL it uses a throwaway database on the
 # local server (postgres://postgres@127.0.0.1:5432).
@@ -21,6 +25,8 @@ connections=16
 engine=sqlite
 data=""
 pages=""
+binary=""
+check=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scale) scale=$2; shift 2 ;;
@@ -29,13 +35,19 @@ while [ $# -gt 0 ]; do
         --engine) engine=$2; shift 2 ;;
         --data) data=$2; shift 2 ;;
         --pages) pages=$2; shift 2 ;;
+        --binary) binary=$2; shift 2 ;;
+        --check) check=1; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 
-cargo build --release --quiet
-spot="${CARGO_TARGET_DIR:-target}/release/spot"
+if [ -n "$binary" ]; then
+    spot=$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")
+else
+    cargo build --release --quiet
+    spot="${CARGO_TARGET_DIR:-target}/release/spot"
+fi
 if [ -n "$data" ]; then
     [ "$engine" = sqlite ] || { echo "--data is for SQLite" >&2; exit 2; }
     mkdir -p "$data"
@@ -101,7 +113,7 @@ case "$engine" in
     sqlite) picked=$(python3 -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 for q in sys.argv[2].split(";")[:2]:
-    print(*c.execute(q).fetchone())' "$work/spot.db" "$threads_sql") ;;
+    print(*(c.execute(q).fetchone() or ()))' "$work/spot.db" "$threads_sql") ;;
     postgres) picked=$(psql -At -F' ' -h 127.0.0.1 -U postgres -d "$name" -c "$threads_sql") ;;
 esac
 deep_posts=$(echo "$picked" | sed -n 1p | cut -d' ' -f1)
@@ -140,7 +152,11 @@ run() {
     errors=$(echo "$out" | awk '/Socket errors/ { print $0 }' | sed 's/.*Socket errors: //')
     non2xx=$(echo "$out" | awk '/Non-2xx or 3xx/ { print $5 }')
     echo "| $label | $rps | $p50 | $p99 | ${non2xx:-0} non-2xx/3xx${errors:+, $errors} | $(peak_rss) |"
+    if [ "${rps:-0}" -eq 0 ] || [ -n "$non2xx" ] || [ -n "$errors" ]; then
+        failed="$failed $label;"
+    fi
 }
+failed=""
 
 echo
 echo "SPOT load test: $engine, scale $scale, wrk ${seconds}s, $connections connections, $(nproc) cores"
@@ -161,4 +177,11 @@ run "mixed: thread reads, 5% replies" "/threads/$small" "$work/mixed.lua"
 if grep -qi "database is locked" "$work/server.log"; then
     echo
     echo "**database is locked** appeared in the server log"
+fi
+if [ -n "$check" ]; then
+    grep -qi "database is locked" "$work/server.log" && failed="$failed database is locked;"
+    if [ -n "$failed" ]; then
+        echo "load test check failed:$failed" >&2
+        exit 1
+    fi
 fi
