@@ -35,6 +35,11 @@ pub struct DbManager {
 impl DbManager {
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // libpq speaks TLS through OpenSSL, which by default frees its state in an exit
+            // handler while other threads may still be closing connections (the HTTP
+            // workers are not joined at shutdown): a double free on the way out. This
+            // initialises OpenSSL without that handler, before libpq first touches it.
+            openssl_sys::init();
             return Ok(Self {
                 engine: Engine::Postgres,
                 target: url.to_owned(),
