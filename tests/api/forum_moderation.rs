@@ -393,6 +393,34 @@ on_both_engines! {
         );
     }
 
+    async fn spam_deleted_from_the_middle_is_not_counted_as_new(app: TestApp) {
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let spammer = member(&app, "spam@nhs.net", "Spam Bot").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let thread = start_thread(&sam, "practice-questions", "Falls prevention", "Any good resources?").await;
+        // Kim has read the opening post; then a reply, spam, and another reply arrive.
+        kim.page(&format!("/threads/{thread}")).await;
+        reply(&sam, thread, "The FallSafe bundle is a good start.").await;
+        let spam = reply(&spammer, thread, "Cheap pills at example.com").await;
+        reply(&sam, thread, "And the Otago exercises.").await;
+        let list = kim.page("/forum/practice-questions").await;
+        assert_eq!(text_of(&list, "a.tag-new").map(|t| t.trim().to_owned()).as_deref(), Some("3 new posts"));
+
+        let response = fay.post(&format!("/posts/{spam}/remove"), &[]).await;
+        assert_redirects_to(&response, &format!("/threads/{thread}"));
+        let list = kim.page("/forum/practice-questions").await;
+        assert_eq!(
+            text_of(&list, "a.tag-new").map(|t| t.trim().to_owned()).as_deref(),
+            Some("2 new posts"),
+            "two real replies are new, the deleted spam is not"
+        );
+        // A member who never opened the thread has every remaining post to read.
+        let ola = member(&app, "ola@nhs.net", "Ola Stone").await;
+        let list = ola.page("/forum/practice-questions").await;
+        assert_eq!(text_of(&list, "a.tag-new").map(|t| t.trim().to_owned()).as_deref(), Some("3 new posts"));
+    }
+
     async fn a_facilitator_suspends_a_member_with_a_reason(app: TestApp) {
         let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
         let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
