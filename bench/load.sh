@@ -6,8 +6,10 @@
 #   bench/load.sh [--scale N] [--seconds S] [--connections C] [--engine sqlite|postgres]
 #                 [--data DIR] [--pages REGEX] [--binary PATH] [--check]
 #
-# --data DIR keeps the SQLite database in DIR and reuses it on later runs (scale 50 takes
-# a couple of minutes to make); without it everything goes in a temporary folder.
+# --data DIR keeps the database and reuses it on later runs (scale 50 takes a few minutes to
+# make): SQLite's file goes in DIR; for PostgreSQL DIR keeps the demo's sign-in details and
+# the database spot_bench_<DIR's name> stays on the server. Without it everything is thrown
+# away at the end.
 # --pages REGEX runs only the rows whose label matches (grep -E), e.g. --pages 'thread|mixed'.
 # --binary PATH runs that spot binary instead of building release (CI's smoke run uses the
 # debug build `cargo test` made). --check exits 1 when a page answered with errors or not at
@@ -49,7 +51,6 @@ else
     spot="${CARGO_TARGET_DIR:-target}/release/spot"
 fi
 if [ -n "$data" ]; then
-    [ "$engine" = sqlite ] || { echo "--data is for SQLite" >&2; exit 2; }
     mkdir -p "$data"
     work=$(cd "$data" && pwd)
 else
@@ -60,8 +61,17 @@ base="http://127.0.0.1:$port"
 case "$engine" in
     sqlite) url="sqlite://$work/spot.db" ;;
     postgres)
-        name="spot_bench_$$"
-        psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $name" >/dev/null
+        if [ -n "$data" ]; then
+            # Kept between runs, named after the folder that keeps demo.txt.
+            name="spot_bench_$(basename "$work" | tr -c 'a-z0-9_\n' '_')"
+            if [ "$(psql -At -h 127.0.0.1 -U postgres -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+                psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $name" >/dev/null
+                rm -f "$work/demo.txt"
+            fi
+        else
+            name="spot_bench_$$"
+            psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $name" >/dev/null
+        fi
         url="postgres://postgres@127.0.0.1:5432/$name" ;;
     *) echo "engine is sqlite or postgres" >&2; exit 2 ;;
 esac
@@ -70,13 +80,13 @@ export DATABASE_URL="$url" SPOT_DATA_DIR="$work" SPOT_UPLOADS="$work/uploads" SP
 server=""
 cleanup() {
     [ -n "$server" ] && kill "$server" 2>/dev/null || true
-    [ "$engine" = postgres ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
+    [ "$engine" = postgres ] && [ -z "$data" ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null || true
     [ -z "$data" ] && rm -rf "$work"
     return 0
 }
 trap cleanup EXIT
 
-if [ -n "$data" ] && [ -s "$work/spot.db" ] && [ -s "$work/demo.txt" ]; then
+if [ -n "$data" ] && { [ "$engine" = postgres ] || [ -s "$work/spot.db" ]; } && [ -s "$work/demo.txt" ]; then
     echo "reusing the database in $work" >&2
 else
     start=$(date +%s%N)

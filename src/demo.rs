@@ -185,10 +185,11 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
         .write_transaction(crate::search::index::rebuild)
         .context("could not build the search index")?;
 
-    // PostgreSQL plans from table statistics, which bulk-loaded tables lack until autovacuum
-    // comes round: gather them now, so that the first requests get the plans later ones do.
+    // PostgreSQL plans from table statistics, and answers from an index alone only for pages
+    // its visibility map marks, both of which bulk-loaded tables lack until autovacuum comes
+    // round: do its work now, so that the first requests run as later ones will.
     if let DbConn::Postgresql(c) = conn {
-        diesel::sql_query("ANALYZE").execute(c)?;
+        diesel::sql_query("VACUUM ANALYZE").execute(c)?;
     }
 
     let member_email = community
