@@ -115,23 +115,35 @@ cookie=$(awk '$6 == "spot_session" { print "spot_session=" $7 }' "$jar")
 token=$(curl -s -b "$jar" "$base/account" | grep -o 'name="csrf_token" value="[^"]*"' | head -n 1 | sed 's/.*value="//;s/"$//')
 [ -n "$cookie" ] || { echo "could not sign in as $email" >&2; exit 1; }
 
-# Straight from the database: the longest thread (its last page is the deep page) and an
-# ordinary thread with a full first page of 30 posts.
+# Straight from the database: the longest thread (its last full page is the deep page), an
+# ordinary thread with a full first page of 30 posts, and another such thread for the mixed
+# workload's replies. Kept in the data folder, so that later runs on it measure the same
+# pages even though the replies have made that thread longer.
 threads_sql="SELECT post_count, id FROM threads ORDER BY post_count DESC, id LIMIT 1;
-SELECT post_count, id FROM threads WHERE post_count BETWEEN 31 AND 60 ORDER BY id LIMIT 1;"
-case "$engine" in
-    sqlite) picked=$(python3 -c 'import sqlite3, sys
+SELECT post_count, id FROM threads WHERE post_count BETWEEN 31 AND 60 ORDER BY id LIMIT 1;
+SELECT post_count, id FROM threads WHERE post_count BETWEEN 31 AND 60 ORDER BY id LIMIT 1 OFFSET 1;"
+if [ -s "$work/threads.txt" ]; then
+    picked=$(cat "$work/threads.txt")
+else
+    case "$engine" in
+        sqlite) picked=$(python3 -c 'import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-for q in sys.argv[2].split(";")[:2]:
+for q in sys.argv[2].split(";")[:3]:
     print(*(c.execute(q).fetchone() or ()))' "$work/spot.db" "$threads_sql") ;;
-    postgres) picked=$(psql -At -F' ' -h 127.0.0.1 -U postgres -d "$name" -c "$threads_sql") ;;
-esac
+        # One statement a call: a query that finds nothing still gives its (empty) line.
+        postgres) picked=$(echo "$threads_sql" | while IFS= read -r q; do
+            echo "$(psql -At -F' ' -h 127.0.0.1 -U postgres -d "$name" -c "$q")"; done) ;;
+    esac
+    echo "$picked" > "$work/threads.txt"
+fi
 deep_posts=$(echo "$picked" | sed -n 1p | cut -d' ' -f1)
 deep_id=$(echo "$picked" | sed -n 1p | cut -d' ' -f2)
 # The last full page: the very last may hold a handful of posts.
 deep_pages=$(( deep_posts / 30 ))
 small=$(echo "$picked" | sed -n 2p | cut -d' ' -f2)
 small=${small:-$deep_id}
+replied=$(echo "$picked" | sed -n 3p | cut -d' ' -f2)
+replied=${replied:-$small}
 
 cat > "$work/get.lua" <<LUA
 wrk.headers["Cookie"] = "$cookie"
@@ -143,9 +155,9 @@ request = function()
   n = n + 1
   if n % 20 == 0 then
     local body = "csrf_token=$token&body=Thanks%2C+this+is+useful+for+our+team.&action=post"
-    return wrk.format("POST", "/threads/$small/reply", {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$cookie"}, body)
+    return wrk.format("POST", "/threads/$replied/reply", {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = "$cookie"}, body)
   end
-  return wrk.format("GET", "/threads/$small")
+  return wrk.format("GET", "/threads/$replied")
 end
 LUA
 
@@ -183,7 +195,7 @@ run "deep page (page $deep_pages of the same, 30 posts)" "/threads/$deep_id?page
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
 run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"
 run "search, discussions page 2" "/search?q=energy+diary&kind=posts&page=2" "$work/get.lua"
-run "mixed: thread reads, 5% replies" "/threads/$small" "$work/mixed.lua"
+run "mixed: thread reads, 5% replies" "/threads/$replied" "$work/mixed.lua"
 if grep -qi "database is locked" "$work/server.log"; then
     echo
     echo "**database is locked** appeared in the server log"
