@@ -194,22 +194,7 @@ impl FromRequest for PageCtx {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let viewer = viewer_of(&req).await?;
-            let session = req.get_session();
-            let csrf_token = csrf_token(&session)?;
-            let flash = session
-                .remove_as::<Vec<String>>(FLASH_KEY)
-                .and_then(Result::ok)
-                .unwrap_or_default();
-            Ok(PageCtx {
-                viewer,
-                csrf_token,
-                flash,
-                path: req.path().to_owned(),
-                unread: unread_of(&req),
-            })
-        })
+        Box::pin(async move { PageCtx::of(&req).await })
     }
 }
 
