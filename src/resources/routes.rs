@@ -399,7 +399,7 @@ fn check_file(
     Some(Content::File {
         key: store::new_key(),
         original_name: kind.download_name(&name),
-        content_type: kind.mime().to_owned(),
+        content_type: sniff::content_type(kind, &received.head),
         size: received.size as i64,
         sha256: received.sha256.clone(),
     })

@@ -149,23 +149,59 @@ pub fn office_type(file: &[u8]) -> Option<FileType> {
     }
 }
 
-/// UTF-8 text with no NUL bytes, and not markup a browser would run.
-fn looks_like_text(head: &[u8]) -> bool {
+/// How a text file's characters are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    Utf8,
+    /// What Excel's "CSV (Comma delimited)" and Notepad write on a UK Windows PC: one byte a
+    /// character, £ and ’ and é above 127.
+    Windows1252,
+}
+
+/// The type a text file is served with, naming its character set, so that a browser or
+/// spreadsheet opening the download reads "Siân" and "£5" as they were written.
+pub fn content_type(kind: FileType, head: &[u8]) -> String {
+    match (kind, text_charset(head)) {
+        (FileType::Csv, Some(Charset::Windows1252)) => "text/csv; charset=windows-1252".into(),
+        (FileType::PlainText, Some(Charset::Windows1252)) => {
+            "text/plain; charset=windows-1252".into()
+        }
+        _ => kind.mime().into(),
+    }
+}
+
+/// The character set of a text sample with no NUL bytes: UTF-8 when it reads as UTF-8,
+/// else Windows-1252 unless it holds one of the five bytes that encoding leaves unused.
+fn text_charset(head: &[u8]) -> Option<Charset> {
     if head.is_empty() || head.contains(&0) {
+        return None;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => Some(Charset::Utf8),
+        // A multi-byte character may be cut at the end of the sample.
+        Err(error) if error.error_len().is_none() => Some(Charset::Utf8),
+        Err(_)
+            if head
+                .iter()
+                .any(|b| matches!(b, 0x81 | 0x8d | 0x8f | 0x90 | 0x9d)) =>
+        {
+            None
+        }
+        Err(_) => Some(Charset::Windows1252),
+    }
+}
+
+/// Text (UTF-8 or Windows-1252) that is not markup a browser would run.
+fn looks_like_text(head: &[u8]) -> bool {
+    if text_charset(head).is_none() {
         return false;
     }
-    // A multi-byte character may be cut at the end of the sample.
-    let text = match std::str::from_utf8(head) {
-        Ok(text) => text,
-        Err(error) if error.error_len().is_none() => {
-            std::str::from_utf8(&head[..error.valid_up_to()]).unwrap_or("")
-        }
-        Err(_) => return false,
-    };
-    let start = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .to_ascii_lowercase();
+    // Markup is told by ASCII alone: other bytes stand aside, whatever the charset.
+    let text: String = head
+        .iter()
+        .map(|&b| if b.is_ascii() { b as char } else { ' ' })
+        .collect();
+    let start = text.trim_start().to_ascii_lowercase();
     let markup = [
         "<!doctype",
         "<html",
@@ -202,6 +238,23 @@ mod tests {
             sniff(b"Just some notes", "notes.txt"),
             Some(FileType::PlainText)
         );
+    }
+
+    #[test]
+    fn text_saved_by_windows_is_text_with_its_charset() {
+        // "Siân,£5" as Excel writes it on a UK PC.
+        let windows = b"name,fee\nSi\xe2n,\xa35\n";
+        assert_eq!(sniff(windows, "list.csv"), Some(FileType::Csv));
+        assert_eq!(
+            content_type(FileType::Csv, windows),
+            "text/csv; charset=windows-1252"
+        );
+        let utf8 = "name,fee\nSiân,£5\n".as_bytes();
+        assert_eq!(content_type(FileType::Csv, utf8), "text/csv; charset=utf-8");
+        // A byte Windows-1252 never uses: not text.
+        assert_eq!(sniff(b"name\n\x81\x8d", "list.csv"), None);
+        // Markup stays refused whatever bytes surround it.
+        assert_eq!(sniff(b"\xa3<script>alert(1)</script>", "notes.txt"), None);
     }
 
     #[test]

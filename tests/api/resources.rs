@@ -551,6 +551,19 @@ on_both_engines! {
         assert!(card.contains("Shared by Sam Jones") && card.contains("Wigan"), "{card}");
     }
 
+    async fn a_csv_saved_by_excel_on_windows_is_taken_and_read_as_written(app: TestApp) {
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        // "Siân, £5 a session" in Windows-1252, as Excel's "CSV (Comma delimited)" saves it.
+        let windows: &[u8] = b"name,fee\r\nSi\xe2n Evans,\xa35 a session\r\n";
+        let id = Share::file("Group fees", "fees.csv", windows).shared_by(&app).await;
+        let file = download(&app, id).await;
+        assert_eq!(file.bytes, windows, "stored byte for byte");
+        assert_eq!(file.header("content-type"), "text/csv; charset=windows-1252");
+        assert!(file.header("content-disposition").starts_with("attachment"));
+        let page = app.page(&format!("/resources/{id}")).await;
+        assert_eq!(detail(&page, "Type and size").as_deref(), Some("CSV, 1 KB"));
+    }
+
     async fn files_are_judged_by_their_content_not_their_name(app: TestApp) {
         app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
         let allowed = "PDF, Word, Excel, PowerPoint (or OpenDocument), plain text, CSV, PNG, JPEG or WebP";
