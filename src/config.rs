@@ -34,6 +34,9 @@ pub struct Config {
     pub mail_every: Option<std::time::Duration>,
     /// The wait after an email's first failed attempt, doubling after each failure.
     pub mail_retry_base: std::time::Duration,
+    /// How long a sign-in lasts before the member must sign in again (`SPOT_SESSION_DAYS`,
+    /// default 30).
+    pub session_lifetime: std::time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -52,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("mail_every", &self.mail_every)
             .field("mail_retry_base", &self.mail_retry_base)
+            .field("session_lifetime", &self.session_lifetime)
             .finish()
     }
 }
@@ -108,6 +112,16 @@ impl Config {
             }
             None => Some(std::time::Duration::from_secs(5)),
         };
+        let session_days = match var("SPOT_SESSION_DAYS") {
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|days| *days > 0)
+                .with_context(|| {
+                    format!("SPOT_SESSION_DAYS must be a whole number of days, not {raw:?}")
+                })?,
+            None => 30,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -125,6 +139,7 @@ impl Config {
             workers,
             mail_every,
             mail_retry_base: std::time::Duration::from_secs(60),
+            session_lifetime: std::time::Duration::from_secs(session_days * 24 * 60 * 60),
         })
     }
 

@@ -47,6 +47,8 @@ pub struct Site {
     pub max_upload_mb: u64,
     /// Signs the addresses of personal calendar feeds.
     pub feed_key: Vec<u8>,
+    /// How long a sign-in lasts.
+    pub session_lifetime: std::time::Duration,
 }
 
 impl Site {
@@ -102,6 +104,7 @@ impl Application {
             trust_proxy: config.trust_proxy,
             max_upload_mb: config.max_upload_mb,
             feed_key,
+            session_lifetime: config.session_lifetime,
         };
         let files: Arc<dyn resources::store::FileStore> = Arc::new(
             resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {

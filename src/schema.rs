@@ -352,6 +352,13 @@ diesel::joinable!(resource_tags -> resources (resource_id));
 diesel::joinable!(resource_tags -> tags (tag_id));
 diesel::joinable!(threads -> categories (category_id));
 diesel::joinable!(posts -> threads (thread_id));
+diesel::table! {
+    ended_sessions (session_id) {
+        session_id -> Text,
+        ended_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
 diesel::joinable!(category_watches -> categories (category_id));
@@ -386,4 +393,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     digests,
     digest_runs,
+    ended_sessions,
 );

@@ -6,6 +6,7 @@ pub mod pages;
 pub mod passwords;
 pub mod resets;
 pub mod routes;
+pub mod sessions;
 pub mod throttle;
 pub mod values;
 

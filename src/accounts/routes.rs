@@ -10,6 +10,7 @@ use super::members::{self, ProfileChange};
 use super::pages::{self, ProfileValues, RegisterValues};
 use super::passwords;
 use super::resets::{self, ResetRequestError};
+use super::sessions;
 use super::values::{About, Borough, DisplayName, Email, Organisation, Password, Role};
 use crate::db::{self, Db};
 use crate::mail::Letter;
@@ -253,10 +254,19 @@ async fn login(
     }
 }
 
-async fn logout(session: Session) -> HttpResponse {
-    end_session(&session);
+async fn logout(
+    session: Session,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(ended) = end_session(&session) {
+        let lifetime =
+            chrono::Duration::from_std(site.session_lifetime).unwrap_or(chrono::Duration::days(30));
+        db.run(move |conn| Ok(sessions::end(conn, &ended, lifetime, db::now())?))
+            .await?;
+    }
     flash(&session, "You have signed out.");
-    see_other("/")
+    Ok(see_other("/"))
 }
 
 fn profile_values(member: &members::Member) -> ProfileValues {

@@ -11,12 +11,18 @@ use rand::RngCore;
 use super::AppError;
 pub use crate::accounts::members::Viewer;
 use crate::accounts::members::{self, Member};
+use crate::accounts::sessions;
 use crate::accounts::StaffLevel;
 use crate::db::{self, Db, MemberId};
 use crate::notifications::inbox;
+use crate::Site;
 
 const MEMBER_KEY: &str = "member";
 const EPOCH_KEY: &str = "epoch";
+/// The session's own id, listed as ended when its member signs out.
+const SESSION_ID_KEY: &str = "sid";
+/// When the member signed in, in seconds since 1970: a session lives `session_lifetime`.
+const SINCE_KEY: &str = "since";
 const CSRF_KEY: &str = "csrf";
 const FLASH_KEY: &str = "flash";
 
@@ -95,6 +101,8 @@ pub fn start_session(session: &Session, member: &Member) -> Result<(), AppError>
     };
     write(MEMBER_KEY, member.id.0.into())?;
     write(EPOCH_KEY, member.session_epoch.into())?;
+    write(SESSION_ID_KEY, random_token().into())?;
+    write(SINCE_KEY, chrono::Utc::now().timestamp().into())?;
     write(CSRF_KEY, random_token().into())?;
     Ok(())
 }
@@ -107,9 +115,12 @@ pub fn refresh_epoch(session: &Session, epoch: i32) -> Result<(), AppError> {
 }
 
 /// Signs out, keeping a session (and a new form token) for the flash message that follows.
-pub fn end_session(session: &Session) {
+/// Returns the id of the session that ended, for the list of ended sessions.
+pub fn end_session(session: &Session) -> Option<String> {
+    let ended = session.get::<String>(SESSION_ID_KEY).ok().flatten();
     session.clear();
     session.renew();
+    ended
 }
 
 /// A one-off message for the next page the member sees.
@@ -126,16 +137,35 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
         return Ok(cached.clone());
     }
     let session = req.get_session();
-    let claimed: Option<(i64, i32)> = match (
+    let lifetime = req
+        .app_data::<web::Data<Site>>()
+        .map(|site| site.session_lifetime)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no site configured")))?;
+    let signed_in_since = |since: i64| {
+        let age = chrono::Utc::now().timestamp().saturating_sub(since);
+        u64::try_from(age).is_ok_and(|age| age <= lifetime.as_secs())
+    };
+    // A session from before sessions had ids (or past its lifetime) is simply signed out.
+    let claimed: Option<(i64, i32, String)> = match (
         session.get::<i64>(MEMBER_KEY).ok().flatten(),
         session.get::<i32>(EPOCH_KEY).ok().flatten(),
+        session.get::<String>(SESSION_ID_KEY).ok().flatten(),
+        session.get::<i64>(SINCE_KEY).ok().flatten(),
     ) {
-        (Some(id), Some(epoch)) => Some((id, epoch)),
+        (Some(id), Some(epoch), Some(sid), Some(since)) if signed_in_since(since) => {
+            Some((id, epoch, sid))
+        }
         _ => None,
     };
     let viewer = match claimed {
-        None => None,
-        Some((id, epoch)) => {
+        None => {
+            if session.get::<i64>(MEMBER_KEY).ok().flatten().is_some() {
+                session.remove(MEMBER_KEY);
+                session.remove(EPOCH_KEY);
+            }
+            None
+        }
+        Some((id, epoch, sid)) => {
             let pool = req
                 .app_data::<web::Data<Db>>()
                 .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
@@ -143,6 +173,9 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
             // The header's unread count comes with the member: one trip to the pool.
             let member = pool
                 .run(move |conn| {
+                    if sessions::has_ended(conn, &sid)? {
+                        return Ok(None);
+                    }
                     Ok(match members::find(conn, MemberId(id)).ok() {
                         Some(member) => {
                             let unread = inbox::unread_count(conn, member.id)?;

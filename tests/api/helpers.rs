@@ -517,6 +517,7 @@ impl TestApp {
             workers: Some(1),
             mail_every: Some(std::time::Duration::from_millis(200)),
             mail_retry_base: std::time::Duration::from_millis(500),
+            session_lifetime: std::time::Duration::from_secs(30 * 24 * 60 * 60),
         };
         configure(&mut config);
         let application = Application::build(config.clone()).expect("SPOT starts");

@@ -59,6 +59,40 @@ on_both_engines! {
         assert_redirects_to(&response, "/login?next=%2Faccount");
     }
 
+    async fn a_copied_cookie_is_refused_once_its_owner_signs_out(app: TestApp) {
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        // Sam signs in on a shared ward PC; someone copies the cookie it was given.
+        let ward_pc = app.another_browser();
+        let response = ward_pc.login("sam@nhs.net", PASSWORD).await;
+        assert_redirects_to(&response, "/");
+        let copy = copy_of_session(&response);
+        assert_eq!(account_status(&app, &copy).await, StatusCode::OK, "the copy works while Sam is signed in");
+
+        let response = ward_pc.logout().await;
+        assert_redirects_to(&response, "/");
+        assert_eq!(account_status(&app, &copy).await, StatusCode::SEE_OTHER, "the copy is signed out with the PC");
+        assert!(!ward_pc.is_signed_in().await);
+        // Sam's own browser (another session) stays signed in.
+        assert!(app.is_signed_in().await);
+        // Signing in again on the PC works, and is a new session.
+        let response = ward_pc.login("sam@nhs.net", PASSWORD).await;
+        assert_redirects_to(&response, "/");
+        assert!(ward_pc.is_signed_in().await);
+    }
+
+    #[config(|config| config.session_lifetime = std::time::Duration::from_secs(1))]
+    async fn a_sign_in_lasts_as_long_as_the_site_allows(app: TestApp) {
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        assert!(app.is_signed_in().await);
+        // Ages are whole seconds: after two, a one-second sign-in is over.
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(2100)).await;
+        let response = app.get("/account").await;
+        assert_redirects_to(&response, "/login?next=%2Faccount");
+        let response = app.login("sam@nhs.net", PASSWORD).await;
+        assert_redirects_to(&response, "/");
+        assert!(app.is_signed_in().await);
+    }
+
     async fn signing_in_returns_to_the_page_asked_for(app: TestApp) {
         app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
         let visitor = app.another_browser();
@@ -141,4 +175,31 @@ on_both_engines! {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(!header(&response, "retry-after").is_empty());
     }
+}
+
+/// The session cookie a response set, as `name=value`, for a client that replays it.
+fn copy_of_session(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("spot_session="))
+        .and_then(|value| value.split(';').next())
+        .expect("the response sets the session cookie")
+        .to_owned()
+}
+
+/// What `/account` answers a client that sends only this copied cookie.
+async fn account_status(app: &TestApp, cookie: &str) -> StatusCode {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client builds")
+        .get(app.url("/account"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("GET sent")
+        .status()
 }
