@@ -26,6 +26,7 @@ use crate::forum::{categories, threads, values as forum_values};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::paging::PageNumber;
+use crate::web::query::QueryPairs;
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 use crate::Site;
 
@@ -52,18 +53,15 @@ async fn browse(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     // `tag` may repeat: several tags narrow the list together.
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .into_owned()
-        .collect();
+    let pairs = QueryPairs::parse(req.query_string());
     let value = |name: &str| {
         pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
+            .first(name)
+            .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
     let mut tags = Vec::new();
-    for (_, raw) in pairs.iter().filter(|(k, _)| k == "tag") {
+    for raw in pairs.all("tag") {
         for tag in parse_tags(raw).map_err(AppError::BadRequest)? {
             if !tags.contains(&tag) {
                 tags.push(tag);

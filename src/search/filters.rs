@@ -8,6 +8,7 @@ use super::query::MAX_INPUT_CHARS;
 use crate::accounts::{Borough, Role};
 use crate::web::forms::FieldErrors;
 use crate::web::paging::PageNumber;
+use crate::web::query::QueryPairs;
 
 /// The three kinds of result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,16 +59,8 @@ pub struct SearchParams {
 
 impl SearchParams {
     pub fn from_query_string(query: &str) -> Self {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        let value = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let pairs = QueryPairs::parse(query);
+        let value = |name: &str| pairs.first(name).unwrap_or_default().to_owned();
         Self {
             text: value("q").chars().take(MAX_INPUT_CHARS).collect(),
             form: FilterForm {
