@@ -23,8 +23,10 @@ pub struct Config {
     pub smtp_ca_file: Option<PathBuf>,
     /// Mark cookies `Secure` (set when SPOT is served over HTTPS).
     pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` from a reverse proxy for the client's address.
-    pub trust_proxy: bool,
+    /// How many reverse proxies stand in front of SPOT, each appending the address it was
+    /// reached from to `X-Forwarded-For` (`SPOT_TRUSTED_PROXIES`; 1 when only
+    /// `SPOT_TRUST_PROXY=1` is set; 0: none, the connection's own address is the client's).
+    pub trusted_proxies: usize,
     /// The address members reach SPOT at, for links in emails.
     pub base_url: Option<String>,
     /// HTTP worker threads; default one per core.
@@ -51,7 +53,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
             .field("smtp_ca_file", &self.smtp_ca_file)
             .field("secure_cookies", &self.secure_cookies)
-            .field("trust_proxy", &self.trust_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("base_url", &self.base_url)
             .field("mail_every", &self.mail_every)
             .field("mail_retry_base", &self.mail_retry_base)
@@ -122,6 +124,12 @@ impl Config {
                 })?,
             None => 30,
         };
+        let trusted_proxies = match var("SPOT_TRUSTED_PROXIES") {
+            Some(raw) => raw.parse::<usize>().ok().filter(|n| *n <= 10).with_context(|| {
+                format!("SPOT_TRUSTED_PROXIES must be the number of proxies in front of SPOT (0 to 10), not {raw:?}")
+            })?,
+            None => usize::from(flag("SPOT_TRUST_PROXY")),
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -134,7 +142,7 @@ impl Config {
             smtp_url: var("SPOT_SMTP_URL"),
             smtp_ca_file: var("SPOT_SMTP_CA_FILE").map(PathBuf::from),
             secure_cookies: flag("SPOT_SECURE_COOKIES"),
-            trust_proxy: flag("SPOT_TRUST_PROXY"),
+            trusted_proxies,
             base_url: var("SPOT_BASE_URL").map(|url| url.trim_end_matches('/').to_owned()),
             workers,
             mail_every,

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod forum;
 pub mod home;
+pub mod housekeeping;
 pub mod mail;
 pub mod markdown;
 pub mod members;
@@ -43,7 +44,8 @@ use mail::Mailer;
 pub struct Site {
     /// Where members reach SPOT, for links in emails: `https://spot.example.org`.
     pub base_url: String,
-    pub trust_proxy: bool,
+    /// Reverse proxies in front of SPOT: see [`Config::trusted_proxies`].
+    pub trusted_proxies: usize,
     pub max_upload_mb: u64,
     /// Signs the addresses of personal calendar feeds.
     pub feed_key: Vec<u8>,
@@ -101,7 +103,7 @@ impl Application {
                 .base_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{address}")),
-            trust_proxy: config.trust_proxy,
+            trusted_proxies: config.trusted_proxies,
             max_upload_mb: config.max_upload_mb,
             feed_key,
             session_lifetime: config.session_lifetime,
@@ -198,8 +200,9 @@ impl Application {
         &self.site
     }
 
-    /// Serves until stopped, with the mail worker alongside.
+    /// Serves until stopped, with the mail worker and housekeeping alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        housekeeping::spawn(self.db.clone());
         if let Some(pace) = self.mail_pace {
             notifications::worker::spawn(
                 self.db.clone(),

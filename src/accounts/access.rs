@@ -78,6 +78,40 @@ fn account_key(typed_email: &str) -> String {
     typed_email.trim().to_lowercase()
 }
 
+/// Takes one password attempt's slot under the sign-in limits, for the account and for
+/// the network address (in the caller's write transaction); returns the address's slot,
+/// or how long to wait.
+fn reserve_attempt(
+    conn: &mut DbConn,
+    account: &str,
+    client_address: &str,
+    now: NaiveDateTime,
+) -> Result<Result<i64, u64>, DbError> {
+    conn.serialize_on(&format!("sign-in:{account}"))?;
+    conn.serialize_on(&format!("sign-in-ip:{client_address}"))?;
+    let checks = [
+        (Limit::SignInPerAccount, account),
+        (Limit::SignInPerAddress, client_address),
+    ];
+    if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
+        return Ok(Err(wait));
+    }
+    throttle::record(conn, Limit::SignInPerAccount, account, now)?;
+    Ok(Ok(throttle::record(
+        conn,
+        Limit::SignInPerAddress,
+        client_address,
+        now,
+    )?))
+}
+
+/// The right password: the account's failures are forgotten and the address's slot given
+/// back.
+fn release_attempt(conn: &mut DbConn, account: &str, address_slot: i64) -> Result<(), DbError> {
+    throttle::clear(conn, Limit::SignInPerAccount, account)?;
+    throttle::forget(conn, address_slot)
+}
+
 /// Checks the password (argon2: call from the blocking pool). Each attempt first takes a
 /// slot under the limits (a failure recorded in advance, in one short transaction), so a
 /// burst of simultaneous guesses gets no more tries than a slow one; a success gives its
@@ -91,22 +125,13 @@ pub fn sign_in(
 ) -> Result<Member, SignInError> {
     let account = account_key(typed_email);
     let (stored, address_slot) = conn.write_transaction(|conn| {
-        conn.serialize_on(&format!("sign-in:{account}"))?;
-        conn.serialize_on(&format!("sign-in-ip:{client_address}"))?;
-        let checks = [
-            (Limit::SignInPerAccount, account.as_str()),
-            (Limit::SignInPerAddress, client_address),
-        ];
-        if let Some(wait) = throttle::longest_wait(conn, &checks, now)? {
-            return Err(SignInError::Throttled(wait));
-        }
-        throttle::record(conn, Limit::SignInPerAccount, &account, now)?;
-        let address_slot = throttle::record(conn, Limit::SignInPerAddress, client_address, now)?;
+        let address_slot = reserve_attempt(conn, &account, client_address, now)?
+            .map_err(SignInError::Throttled)?;
         let stored = match Email::parse(typed_email) {
             Ok(email) => members::password_hash_for(conn, &email)?,
             Err(_) => None,
         };
-        Ok((stored, address_slot))
+        Ok::<_, SignInError>((stored, address_slot))
     })?;
     let verified = match &stored {
         Some((id, hash)) => passwords::verify(typed_password, hash).then_some(*id),
@@ -118,10 +143,7 @@ pub fn sign_in(
     let Some(id) = verified else {
         return Err(SignInError::WrongCredentials);
     };
-    conn.write_transaction(|conn| {
-        throttle::clear(conn, Limit::SignInPerAccount, &account)?;
-        throttle::forget(conn, address_slot)
-    })?;
+    conn.write_transaction(|conn| release_attempt(conn, &account, address_slot))?;
     let member = members::find(conn, id)?;
     if member.is_suspended(now) {
         return Err(SignInError::Suspended);
@@ -133,22 +155,36 @@ pub fn sign_in(
 pub enum PasswordChangeError {
     #[error("Your current password is not right")]
     WrongCurrentPassword,
+    #[error("too many attempts")]
+    Throttled(u64),
     #[error(transparent)]
     Database(#[from] DbError),
 }
 
 /// Replaces a member's password after checking the current one; returns the new session
-/// epoch (every other session of theirs is signed out).
+/// epoch (every other session of theirs is signed out). A guess at the current password
+/// counts against the sign-in limits, so a borrowed session cannot be used to find it out.
 pub fn change_password(
     conn: &mut DbConn,
     member: MemberId,
     current_password: &str,
     new_hash: &str,
+    client_address: &str,
     now: NaiveDateTime,
 ) -> Result<i32, PasswordChangeError> {
-    let stored = members::password_hash_of(conn, member)?;
+    let (account, stored, address_slot) = conn.write_transaction(|conn| {
+        let holder = members::find(conn, member)?;
+        let account = account_key(&holder.email);
+        let address_slot = reserve_attempt(conn, &account, client_address, now)?
+            .map_err(PasswordChangeError::Throttled)?;
+        let stored = members::password_hash_of(conn, member)?;
+        Ok::<_, PasswordChangeError>((account, stored, address_slot))
+    })?;
     if !passwords::verify(current_password, &stored) {
         return Err(PasswordChangeError::WrongCurrentPassword);
     }
-    Ok(members::set_password_hash(conn, member, new_hash, now)?)
+    Ok(conn.write_transaction(|conn| {
+        release_attempt(conn, &account, address_slot)?;
+        members::set_password_hash(conn, member, new_hash, now)
+    })?)
 }

@@ -135,7 +135,7 @@ async fn register(
         borough: parsed.borough,
         organisation: parsed.organisation,
     };
-    let address = client_address(&req, site.trust_proxy);
+    let address = client_address(&req, site.trusted_proxies);
     let outcome = db
         .run(move |conn| {
             Ok(conn.write_transaction(|conn| {
@@ -211,7 +211,7 @@ async fn login(
             &errors,
         )));
     }
-    let address = client_address(&req, site.trust_proxy);
+    let address = client_address(&req, site.trusted_proxies);
     let (email, password) = (form.email.clone(), form.password.clone());
     let outcome = db
         .run(move |conn| {
@@ -386,6 +386,8 @@ async fn change_password(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
+    site: web::Data<Site>,
+    req: HttpRequest,
     session: Session,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -399,6 +401,7 @@ async fn change_password(
     };
     let new_hash = passwords::hash_off_thread(new_password).await?;
     let (id, current) = (me.id, form.current_password.clone());
+    let address = client_address(&req, site.trusted_proxies);
     let outcome = db
         .run(move |conn| {
             Ok(access::change_password(
@@ -406,6 +409,7 @@ async fn change_password(
                 id,
                 &current,
                 &new_hash,
+                &address,
                 db::now(),
             ))
         })
@@ -423,6 +427,9 @@ async fn change_password(
             errors.add("current_password", "Your current password is not right");
             Ok(invalid_form(pages::change_password(&ctx, &errors)))
         }
+        Err(PasswordChangeError::Throttled(wait)) => Err(AppError::TooManyRequests {
+            retry_after_secs: wait,
+        }),
         Err(PasswordChangeError::Database(error)) => Err(error.into()),
     }
 }
@@ -452,7 +459,7 @@ async fn request_reset(
             &errors,
         )));
     };
-    let address = client_address(&req, site.trust_proxy);
+    let address = client_address(&req, site.trusted_proxies);
     let base_url = site.base_url.clone();
     // The letter joins the outbox in the same transaction as the reset it carries.
     let outcome = db

@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::runs::{self, CourseRun};
 use super::BookingError;
 use crate::accounts::members::{self, Viewer};
+use crate::audit::{self, Entry};
 use crate::db::{BookingId, CourseRunId, DbConn, MemberId};
 use crate::schema::bookings;
 
@@ -169,10 +170,28 @@ pub fn book(
         ))
         .returning(bookings::id)
         .get_result(conn)?;
-    match seat {
-        Some(_) => Ok(Place::Booked),
-        None => Ok(Place::Waiting(waiting_position(conn, run_id, booking)?)),
+    let place = match seat {
+        Some(_) => Place::Booked,
+        None => Place::Waiting(waiting_position(conn, run_id, booking)?),
+    };
+    if for_someone_else {
+        let outcome = match place {
+            Place::Booked => "booked".to_owned(),
+            Place::Waiting(position) => format!("waiting list, position {position}"),
+        };
+        audit::record(
+            conn,
+            &Entry {
+                actor: Some(actor.id),
+                action: "booked in by a facilitator",
+                target_member: Some(member),
+                subject: &format!("{}: {outcome}", run.title),
+                reason: override_reason.unwrap_or(""),
+            },
+            now,
+        )?;
     }
+    Ok(place)
 }
 
 /// What a cancellation did.

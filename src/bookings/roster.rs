@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role};
+use crate::audit::{self, Entry};
 use crate::db::{CourseRunId, DbConn, MemberId, SessionId};
 use crate::schema::{attendance, bookings, course_sessions, members};
 
@@ -179,39 +180,97 @@ pub fn attendance_of(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Registe
 }
 
 /// Takes the register for one session: the booked participants listed are present, the
-/// other booked participants absent.
+/// other booked participants absent. The audit log names whose mark changed, since
+/// attendance decides who completed the course.
 pub fn record_attendance(
     conn: &mut DbConn,
     viewer: &Viewer,
     run: CourseRunId,
     session: SessionId,
     present: &[MemberId],
+    now: NaiveDateTime,
 ) -> Result<(), BookingError> {
     require_facilitator(viewer)?;
-    let of_run: Option<CourseRunId> = course_sessions::table
+    let of_run: Option<(CourseRunId, NaiveDateTime)> = course_sessions::table
         .find(session)
-        .select(course_sessions::run_id)
+        .select((course_sessions::run_id, course_sessions::starts_at))
         .first(conn)
         .optional()?;
-    if of_run != Some(run) {
+    let Some((_, starts_at)) = of_run.filter(|(of, _)| *of == run) else {
         return Err(BookingError::NotFound);
-    }
-    let booked: Vec<MemberId> = bookings::table
+    };
+    let booked: Vec<(MemberId, String)> = bookings::table
+        .inner_join(members::table.on(members::id.eq(bookings::member_id)))
         .filter(bookings::run_id.eq(run))
         .filter(bookings::status.eq("booked"))
-        .select(bookings::member_id)
+        .select((bookings::member_id, members::display_name))
+        .load(conn)?;
+    let before: Vec<(MemberId, bool)> = attendance::table
+        .filter(attendance::session_id.eq(session))
+        .select((attendance::member_id, attendance::present))
         .load(conn)?;
     diesel::delete(attendance::table.filter(attendance::session_id.eq(session))).execute(conn)?;
-    for member in booked {
+    let mut changed = Vec::new();
+    for (member, name) in &booked {
+        let is_present = present.contains(member);
+        let was = before.iter().find(|(m, _)| m == member).map(|(_, p)| *p);
+        if was != Some(is_present) {
+            changed.push(format!(
+                "{name} {}",
+                if is_present { "present" } else { "absent" }
+            ));
+        }
         diesel::insert_into(attendance::table)
             .values((
                 attendance::session_id.eq(session),
                 attendance::member_id.eq(member),
-                attendance::present.eq(present.contains(&member)),
+                attendance::present.eq(is_present),
             ))
             .execute(conn)?;
     }
+    if !changed.is_empty() {
+        let title: String = super::runs::find(conn, run)?.title;
+        audit::record(
+            conn,
+            &Entry {
+                actor: Some(viewer.id),
+                action: "attendance recorded",
+                target_member: None,
+                subject: &format!(
+                    "{title}, session of {}: {}",
+                    starts_at.format("%-d %B %Y"),
+                    changed.join(", ")
+                ),
+                reason: "",
+            },
+            now,
+        )?;
+    }
     Ok(())
+}
+
+/// The roster as a CSV file, for a facilitator to download. It carries names, employers
+/// and managers' addresses, so each download is in the audit log.
+pub fn export(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    run: CourseRunId,
+    now: NaiveDateTime,
+) -> Result<Vec<RosterRow>, BookingError> {
+    let rows = roster(conn, viewer, run)?;
+    let title: String = super::runs::find(conn, run)?.title;
+    audit::record(
+        conn,
+        &Entry {
+            actor: Some(viewer.id),
+            action: "roster exported",
+            target_member: None,
+            subject: &format!("{title}: {} rows", rows.len()),
+            reason: "",
+        },
+        now,
+    )?;
+    Ok(rows)
 }
 
 /// Attendance rate per group: (group, sessions attended, sessions possible).

@@ -459,7 +459,9 @@ async fn roster_csv(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let rows = db
-        .run(move |conn| Ok(roster::roster(conn, &me, id)?))
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| roster::export(conn, &me, id, db::now()))?)
+        })
         .await?;
     let body = roster::csv(&rows)?;
     Ok(HttpResponse::Ok()
@@ -486,7 +488,7 @@ async fn attendance(
         .collect();
     db.run(move |conn| {
         Ok(conn.write_transaction(|conn| {
-            roster::record_attendance(conn, &me, id, register, &present)
+            roster::record_attendance(conn, &me, id, register, &present, db::now())
         })?)
     })
     .await?;

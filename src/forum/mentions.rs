@@ -24,6 +24,27 @@ fn mention_pattern() -> &'static Regex {
     })
 }
 
+/// How many different `@Name` mentions the source makes in its prose (by the words after
+/// each @, whether or not they name a member).
+pub fn count(source: &str) -> usize {
+    let prose = crate::markdown::prose_ranges(source);
+    let mut seen: Vec<String> = Vec::new();
+    for captures in mention_pattern().captures_iter(source) {
+        let words = captures.get(1).expect("group 1 always matches");
+        let at = words.start() - 1;
+        if prose
+            .iter()
+            .any(|range| range.start <= at && words.end() <= range.end)
+        {
+            let key = words.as_str().to_lowercase();
+            if !seen.contains(&key) {
+                seen.push(key);
+            }
+        }
+    }
+    seen.len()
+}
+
 /// The source with each mention of a real member turned into a Markdown link, and who
 /// was mentioned. One query, whatever the number of mentions.
 pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Vec<MemberId>)> {

@@ -634,6 +634,27 @@ pub fn suspend_for(
         ));
     }
     let until = now + Duration::days(days);
+    // A second suspension may only lengthen the one in force: otherwise a facilitator could
+    // shorten (or, with one day, all but lift) an admin's open-ended suspension. Lifting
+    // is an admin's act.
+    if member.is_suspended(now) {
+        let shortens = match member.suspended_until {
+            None => true,
+            Some(current) => current >= until,
+        };
+        if shortens {
+            let current = member.suspended_until.map_or_else(
+                || "until an admin lifts it".to_owned(),
+                |current| format!("until {}", current.format("%-d %B %Y %H:%M UTC")),
+            );
+            return Err(ForumError::Invalid(
+                "days",
+                format!(
+                    "This member is already suspended {current}. A new suspension can only make it longer; only an admin can shorten or lift it."
+                ),
+            ));
+        }
+    }
     members::set_suspension(conn, target, Some((now, Some(until), reason.as_str())), now)?;
     let subject = format!("for {days} day{}", if days == 1 { "" } else { "s" });
     log(

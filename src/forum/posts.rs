@@ -99,14 +99,16 @@ pub(super) fn insert(
     Ok(id)
 }
 
+/// Remembers who a post has mentioned. Rows are kept when an edit takes a mention out,
+/// so that putting it back does not tell the member again: each is told once a post.
 fn record_mentions(conn: &mut DbConn, post: PostId, mentioned: &[MemberId]) -> QueryResult<()> {
-    diesel::delete(post_mentions::table.filter(post_mentions::post_id.eq(post))).execute(conn)?;
-    if mentioned.is_empty() {
-        return Ok(());
-    }
+    let already: Vec<MemberId> = post_mentions::table
+        .filter(post_mentions::post_id.eq(post))
+        .select(post_mentions::member_id)
+        .load(conn)?;
     // One row at a time: diesel's multi-engine connection has no batch insert, and a post
     // mentions few people.
-    for member in mentioned {
+    for member in mentioned.iter().filter(|m| !already.contains(m)) {
         diesel::insert_into(post_mentions::table)
             .values((
                 post_mentions::post_id.eq(post),
@@ -465,7 +467,7 @@ pub fn thread_page(
     let cards = if all_linked.is_empty() {
         HashMap::new()
     } else {
-        crate::resources::library::cards(conn, &all_linked)?
+        crate::resources::library::cards(conn, viewer, &all_linked)?
     };
     let mut cards_of: HashMap<PostId, Vec<crate::resources::library::ResourceCard>> = linked
         .into_iter()

@@ -39,6 +39,8 @@ pub struct PostBody(String);
 
 impl PostBody {
     pub const MAX: usize = 50_000;
+    /// Each mention can notify and email someone: a post may not page a crowd.
+    pub const MAX_MENTIONS: usize = 20;
 
     pub fn parse(input: &str) -> Result<Self, String> {
         // Browsers send CRLF; store plain newlines so edits compare cleanly.
@@ -60,6 +62,13 @@ impl PostBody {
             .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
         {
             return Err("Post must not contain control characters".into());
+        }
+        let mentions = super::mentions::count(body);
+        if mentions > Self::MAX_MENTIONS {
+            return Err(format!(
+                "A post can mention at most {} people (this one mentions {mentions}). To reach a whole group, post in their category or share the thread's link",
+                Self::MAX_MENTIONS
+            ));
         }
         Ok(Self(body.to_owned()))
     }

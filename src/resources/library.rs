@@ -105,12 +105,27 @@ pub fn may_change(resource: &Resource, viewer: &Viewer) -> bool {
 }
 
 /// A resource already in the library with the same content.
-pub fn same_file(conn: &mut DbConn, sha256: &str) -> QueryResult<Option<(ResourceId, String)>> {
-    resources::table
+/// The resource that already holds these bytes, named only when `viewer` may see it: a
+/// hidden resource's title must not leak through the duplicate check.
+pub fn same_file(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    sha256: &str,
+) -> QueryResult<Option<Option<(ResourceId, String)>>> {
+    let found: Option<(ResourceId, String, MemberId, Option<NaiveDateTime>)> = resources::table
         .filter(resources::sha256.eq(sha256))
-        .select((resources::id, resources::title))
+        .select((
+            resources::id,
+            resources::title,
+            resources::owner_id,
+            resources::hidden_at,
+        ))
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(found.map(|(id, title, owner, hidden_at)| {
+        let shown = hidden_at.is_none() || owner == viewer.id || viewer.staff.can_moderate();
+        shown.then_some((id, title))
+    }))
 }
 
 fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
@@ -205,8 +220,8 @@ pub fn add(
             size,
             sha256,
         } => {
-            if let Some((id, title)) = same_file(conn, sha256)? {
-                return Err(ResourceError::Duplicate(id, title));
+            if let Some(existing) = same_file(conn, owner, sha256)? {
+                return Err(ResourceError::Duplicate(existing));
             }
             (
                 "file",
@@ -643,14 +658,27 @@ pub struct ResourceCard {
     pub label: &'static str,
 }
 
-/// Cards for the (visible) resources among these ids.
+/// Cards for the resources among these ids that `viewer` may open: the library is for
+/// members, so a visitor reading a public thread sees no card (not even a title).
 pub fn cards(
     conn: &mut DbConn,
+    viewer: Option<&Viewer>,
     ids: &[ResourceId],
 ) -> QueryResult<HashMap<ResourceId, ResourceCard>> {
-    Ok(resources::table
+    let Some(viewer) = viewer else {
+        return Ok(HashMap::new());
+    };
+    let mut query = resources::table
         .filter(resources::id.eq_any(ids))
-        .filter(resources::hidden_at.is_null())
+        .into_boxed();
+    if !viewer.staff.can_moderate() {
+        query = query.filter(
+            resources::hidden_at
+                .is_null()
+                .or(resources::owner_id.eq(viewer.id)),
+        );
+    }
+    Ok(query
         .select((resources::id, resources::title, resources::content_type))
         .load::<(ResourceId, String, Option<String>)>(conn)?
         .into_iter()

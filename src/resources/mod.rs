@@ -17,8 +17,10 @@ pub enum ResourceError {
     NotFound,
     #[error("{0}")]
     Forbidden(String),
-    #[error("this file is already in the library as {1}")]
-    Duplicate(ResourceId, String),
+    /// The same bytes are in the library already: which resource, when the uploader may
+    /// see it.
+    #[error("this file is already in the library")]
+    Duplicate(Option<(ResourceId, String)>),
     #[error(transparent)]
     Database(diesel::result::Error),
 }
@@ -32,14 +34,22 @@ impl From<diesel::result::Error> for ResourceError {
     }
 }
 
+/// What the uploader is told of a file the library holds already.
+pub fn duplicate_message(existing: &Option<(ResourceId, String)>) -> String {
+    match existing {
+        Some((id, title)) => {
+            format!("This file is already in the library as “{title}” (/resources/{id})")
+        }
+        None => "This file is already in the library".to_owned(),
+    }
+}
+
 impl From<ResourceError> for AppError {
     fn from(error: ResourceError) -> Self {
         match error {
             ResourceError::NotFound => AppError::NotFound,
             ResourceError::Forbidden(why) => AppError::Forbidden(why),
-            ResourceError::Duplicate(_, title) => {
-                AppError::Conflict(format!("This file is already in the library as “{title}”."))
-            }
+            ResourceError::Duplicate(existing) => AppError::Conflict(duplicate_message(&existing)),
             ResourceError::Database(e) => e.into(),
         }
     }

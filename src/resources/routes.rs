@@ -339,11 +339,8 @@ async fn upload(
         .await?;
     let id = match outcome {
         Ok(id) => id,
-        Err(ResourceError::Duplicate(existing, title)) => {
-            errors.add(
-                "file",
-                format!("This file is already in the library as “{title}” (/resources/{existing})"),
-            );
+        Err(ResourceError::Duplicate(existing)) => {
+            errors.add("file", super::duplicate_message(&existing));
             let known = db.run(|conn| Ok(library::all_tags(conn)?)).await?;
             return Ok(invalid_form(pages::new_resource(
                 &ctx,

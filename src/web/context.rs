@@ -311,16 +311,45 @@ staff_extractor!(
     "Only facilitators can do that."
 );
 
-/// The client's network address, for rate limits. Forwarded headers are honoured only
-/// when SPOT is told it sits behind a proxy.
-pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
-    let info = req.connection_info();
-    let address = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
+/// The client's network address, for rate limits.
+///
+/// Behind `trusted_proxies` proxies that each append the address they were reached from
+/// to `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, haproxy's `option
+/// forwardfor`), the client is the entry that the outermost proxy added: the Nth from the
+/// right. Everything left of it was written by the client and proves nothing. A request
+/// with fewer entries did not come through every proxy, so its connection's own address
+/// is used.
+pub fn client_address(req: &HttpRequest, trusted_proxies: usize) -> String {
+    let peer = || {
+        req.peer_addr()
+            .map(|address| address.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned())
     };
-    address.unwrap_or("unknown").to_owned()
+    if trusted_proxies == 0 {
+        return peer();
+    }
+    let header_values: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    forwarded_client(&header_values, trusted_proxies).unwrap_or_else(peer)
+}
+
+/// The Nth entry from the right of the `X-Forwarded-For` list that these header values make
+/// together (a header may be repeated; each holds a comma-separated list).
+fn forwarded_client(header_values: &[&str], hops: usize) -> Option<String> {
+    let entries: Vec<&str> = header_values
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
+    let address = entry
+        .parse::<std::net::IpAddr>()
+        .or_else(|_| entry.parse::<std::net::SocketAddr>().map(|s| s.ip()))
+        .ok()?;
+    Some(address.to_string())
 }
 
 /// The signed-in member if there is one: for pages visitors may also see.
@@ -334,5 +363,40 @@ impl FromRequest for MaybeMember {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { Ok(MaybeMember(viewer_of(&req).await?)) })
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_entry_the_trusted_proxy_added_is_the_client() {
+        // The client wrote "6.6.6.6"; the one proxy appended the address it saw.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 192.0.2.7"], 1).as_deref(),
+            Some("192.0.2.7")
+        );
+        // Two proxies: the outer one's entry is second from the right.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6, 192.0.2.7, 10.0.0.2"], 2).as_deref(),
+            Some("192.0.2.7")
+        );
+        // Repeated headers make one list.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6", "192.0.2.7"], 1).as_deref(),
+            Some("192.0.2.7")
+        );
+    }
+
+    #[test]
+    fn too_few_entries_or_nonsense_give_nothing() {
+        assert_eq!(forwarded_client(&["192.0.2.7"], 2), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["not-an-address"], 1), None);
+        assert_eq!(
+            forwarded_client(&["[2001:db8::1]:4711"], 1).as_deref(),
+            Some("2001:db8::1")
+        );
     }
 }

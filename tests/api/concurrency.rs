@@ -15,7 +15,7 @@ use crate::on_both_engines;
 on_both_engines! {
     // Twenty people from twenty places (the limit on new accounts is per network address,
     // so they come through a trusted proxy that says where each is from).
-    #[config(|config| config.trust_proxy = true)]
+    #[config(|config| config.trusted_proxies = 1)]
     async fn twenty_registrations_at_once_all_succeed(app: TestApp) {
         let browsers: Vec<Browser> = (0..20)
             .map(|n| app.browser_from(&format!("203.0.113.{}", n + 1)))
@@ -61,7 +61,7 @@ on_both_engines! {
         assert!(directory.contains("20 members in Oldham"), "{directory}");
     }
 
-    #[config(|config| config.trust_proxy = true)]
+    #[config(|config| config.trusted_proxies = 1)]
     async fn one_email_registered_twice_at_once_makes_one_account(app: TestApp) {
         let browsers: Vec<Browser> = (0..8)
             .map(|n| app.browser_from(&format!("198.51.100.{}", n + 1)))

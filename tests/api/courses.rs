@@ -14,12 +14,12 @@ const NORTH: &[&str] = &["manchester", "rochdale", "bury"];
 const WEST: &[&str] = &["trafford", "salford", "wigan", "bolton"];
 
 /// A date `days` from today.
-fn days_ahead(days: i64) -> NaiveDate {
+pub fn days_ahead(days: i64) -> NaiveDate {
     chrono::Utc::now().date_naive() + Duration::days(days)
 }
 
 /// The form's `datetime-local` value for 2 pm on that day.
-fn two_pm(date: NaiveDate) -> String {
+pub fn two_pm(date: NaiveDate) -> String {
     format!("{}T14:00", date.format("%Y-%m-%d"))
 }
 
@@ -39,21 +39,21 @@ fn next_spring_clock_change() -> NaiveDate {
 }
 
 /// The main browser signs up as an admin (made from the console).
-async fn admin(app: &TestApp) {
+pub async fn admin(app: &TestApp) {
     app.join("ada@nhs.net", "Ada Admin", "link_worker", "salford")
         .await;
     app.promote("ada@nhs.net", "admin");
 }
 
 /// Another browser, signed up as a member.
-async fn member(app: &TestApp, email: &str, name: &str, role: &str, borough: &str) -> Browser {
+pub async fn member(app: &TestApp, email: &str, name: &str, role: &str, borough: &str) -> Browser {
     let browser = app.another_browser();
     browser.join(email, name, role, borough).await;
     browser
 }
 
 /// Another browser, signed up and made a facilitator.
-async fn facilitator(app: &TestApp) -> Browser {
+pub async fn facilitator(app: &TestApp) -> Browser {
     let browser = member(
         app,
         "fay@nhs.net",
@@ -94,7 +94,7 @@ fn course_form<'a>(
 }
 
 /// An admin's browser creates a run; returns its id.
-async fn create_run(
+pub async fn create_run(
     admin: &Browser,
     title: &str,
     boroughs: &[&str],
@@ -122,7 +122,7 @@ async fn create_run(
 }
 
 /// A run for Manchester, Rochdale and Bury starting at 2 pm in two weeks.
-async fn north_run(app: &TestApp, capacity: &str) -> i64 {
+pub async fn north_run(app: &TestApp, capacity: &str) -> i64 {
     create_run(
         app,
         "SPOT course: Manchester, Rochdale and Bury",
@@ -143,13 +143,13 @@ async fn book(browser: &Browser, run: i64) -> reqwest::Response {
 }
 
 /// Books a place and checks the redirect back to the course page.
-async fn book_ok(browser: &Browser, run: i64) {
+pub async fn book_ok(browser: &Browser, run: i64) {
     let response = book(browser, run).await;
     assert_redirects_to(&response, &format!("/courses/{run}"));
 }
 
 /// The emails sent to this address, as their reader sees them.
-fn emails_to(app: &TestApp, address: &str) -> Vec<String> {
+pub fn emails_to(app: &TestApp, address: &str) -> Vec<String> {
     app.emails()
         .iter()
         .filter(|raw| raw.contains(&format!("<{address}>")))
@@ -187,7 +187,7 @@ async fn calendar_of(browser: &Browser, run: i64) -> String {
 }
 
 /// The attendance forms' session ids on the roster, in session order.
-fn register_sessions(roster: &str, run: i64) -> Vec<String> {
+pub fn register_sessions(roster: &str, run: i64) -> Vec<String> {
     let document = scraper::Html::parse_document(roster);
     let forms = scraper::Selector::parse("form[action]").unwrap();
     let prefix = format!("/courses/{run}/attendance/");

@@ -22,7 +22,7 @@ pub enum Engine {
 /// `SPOT_TEST_POSTGRES_URL` the PostgreSQL run says it was skipped and passes.
 ///
 /// A scenario that needs a different configuration names it first:
-/// `#[config(|config| config.trust_proxy = true)] async fn name(app: TestApp) { .. }`.
+/// `#[config(|config| config.trusted_proxies = 1)] async fn name(app: TestApp) { .. }`.
 #[macro_export]
 macro_rules! on_both_engines {
     ($($(#[config($configure:expr)])? async fn $name:ident($app:ident: TestApp) $body:block)+) => {
@@ -512,7 +512,7 @@ impl TestApp {
             smtp_url: None,
             smtp_ca_file: None,
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxies: 0,
             base_url: None,
             workers: Some(1),
             mail_every: Some(std::time::Duration::from_millis(200)),
@@ -545,7 +545,7 @@ impl TestApp {
     }
 
     /// A browser that a trusted proxy reports as coming from `client_address` (for rate
-    /// limits per network address; needs `trust_proxy` in the configuration).
+    /// limits per network address; needs `trusted_proxies` in the configuration).
     pub fn browser_from(&self, client_address: &str) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(

@@ -21,4 +21,5 @@ mod profiles;
 mod resources;
 mod search;
 mod security;
+mod security_review;
 mod sessions;

@@ -26,7 +26,7 @@ fn header_count(html: &str) -> Option<String> {
 }
 
 /// The headlines of a notifications page, in the order shown.
-fn headlines(html: &str) -> Vec<String> {
+pub(crate) fn headlines(html: &str) -> Vec<String> {
     texts_of(html, "ol.notifications li.notification > a")
 }
 
@@ -57,7 +57,7 @@ fn notification_text(html: &str, headline: &str) -> String {
 }
 
 /// A member's notification headlines, newest first (first page).
-async fn heard(browser: &Browser) -> Vec<String> {
+pub(crate) async fn heard(browser: &Browser) -> Vec<String> {
     headlines(&browser.page("/notifications").await)
 }
 
@@ -303,7 +303,7 @@ async fn book(browser: &Browser, run: i64) {
 }
 
 /// Edits a post, asserting it worked.
-async fn edit_post(browser: &Browser, post: i64, body: &str) {
+pub(crate) async fn edit_post(browser: &Browser, post: i64, body: &str) {
     let response = browser
         .post(
             &format!("/posts/{post}/edit"),

@@ -20,7 +20,7 @@ use crate::on_both_engines;
 // ---------------------------------------------------------------------------------------
 
 /// A small, valid PDF.
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 /// A PNG: the signature and the header chunk of a 1×1 RGB picture.
 fn png() -> Vec<u8> {
@@ -142,11 +142,11 @@ fn pdf_of_size(size: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 
 /// Mixed case, as browsers make them (Chromium: `----WebKitFormBoundary…`).
-const BOUNDARY: &str = "----WebKitFormBoundaryR3s0urceT3st7Q";
+pub(crate) const BOUNDARY: &str = "----WebKitFormBoundaryR3s0urceT3st7Q";
 
 /// `multipart/form-data` as a browser sends it: `(field, file name, content)`, in order.
 /// Every file claims to be a PDF: the server must judge by content, not by the claim.
-fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+pub(crate) fn multipart_body(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, file_name, content) in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());

@@ -1,0 +1,312 @@
+//! The outside security review's findings (issue 13), each reproduced as the reviewer did
+//! it and now refused.
+
+use reqwest::StatusCode;
+
+use crate::forum::{facilitator, member};
+use crate::helpers::*;
+use crate::on_both_engines;
+
+/// A browser behind one proxy that appends to `X-Forwarded-For`, as nginx's
+/// `$proxy_add_x_forwarded_for` and haproxy's `option forwardfor` do: the client wrote
+/// `claimed`, the proxy added the address it saw, `seen`.
+fn behind_appending_proxy(app: &TestApp, claimed: &str, seen: &str) -> Browser {
+    app.browser_from(&format!("{claimed}, {seen}"))
+}
+
+/// Whether the member is suspended, and until when.
+fn suspension_of(app: &TestApp, member: i64) -> (bool, Option<chrono::NaiveDateTime>) {
+    use diesel::{QueryDsl, RunQueryDsl};
+    use spot::schema::members;
+    let mut conn = app.db.conn().expect("connection");
+    let (at, until): (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) =
+        members::table
+            .find(member)
+            .select((members::suspended_at, members::suspended_until))
+            .first(&mut *conn)
+            .expect("the member");
+    (at.is_some(), until)
+}
+
+/// Whether this member's stored password is `password`.
+fn password_is(app: &TestApp, email: &str, password: &str) -> bool {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use spot::schema::members;
+    let mut conn = app.db.conn().expect("connection");
+    let hash: String = members::table
+        .filter(members::email.eq(email))
+        .select(members::password_hash)
+        .first(&mut *conn)
+        .expect("the member");
+    spot::accounts::passwords::verify(password, &hash)
+}
+
+on_both_engines! {
+    #[config(|config| config.trusted_proxies = 1)]
+    async fn a_forged_forwarded_address_does_not_get_round_the_registration_limit(app: TestApp) {
+        // Ten accounts an hour from one address. Each attempt claims a new address in the
+        // header it writes itself; the proxy's own entry is what counts.
+        for n in 0..10 {
+            let browser = behind_appending_proxy(&app, &format!("10.9.8.{n}"), "192.0.2.50");
+            let response = browser
+                .register(&format!("member{n}@nhs.net"), &format!("Member {n}"), "link_worker", "bury")
+                .await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "registration {n}");
+        }
+        let response = behind_appending_proxy(&app, "10.9.8.99", "192.0.2.50")
+            .register("eleventh@nhs.net", "Eleven", "link_worker", "bury")
+            .await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // Someone else behind the same proxy is not held up.
+        let response = behind_appending_proxy(&app, "10.9.8.99", "192.0.2.51")
+            .register("elsewhere@nhs.net", "Elsewhere", "link_worker", "bury")
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
+    #[config(|config| config.trusted_proxies = 1)]
+    async fn a_forged_forwarded_address_does_not_get_round_the_sign_in_limit(app: TestApp) {
+        app.insert_members(&[("sam@nhs.net", "Sam Jones", "link_worker", "wigan")]);
+        // Thirty failed sign-ins from one address in a quarter of an hour, whatever the
+        // accounts tried and whatever the client claims.
+        for n in 0..30 {
+            let browser = behind_appending_proxy(&app, &format!("10.1.1.{n}"), "198.51.100.7");
+            let response = browser.login(&format!("nobody{n}@nhs.net"), "wrong password here").await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "attempt {n}");
+        }
+        let response = behind_appending_proxy(&app, "10.1.1.200", "198.51.100.7")
+            .login("someone@nhs.net", "wrong password here")
+            .await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    async fn a_facilitator_cannot_shorten_an_admins_suspension(app: TestApp) {
+        app.join("ada@nhs.net", "Ada Admin", "occupational_therapist", "salford").await;
+        app.promote("ada@nhs.net", "admin");
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let sam_id = app.member_id("sam@nhs.net");
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+
+        // The admin suspends Sam until lifted.
+        let response = app.suspend(sam_id, "Shared a client's records", "").await;
+        assert_redirects_to(&response, &format!("/admin/members/{sam_id}"));
+
+        // A facilitator "suspends" Sam for a day: refused, with the reason on the form.
+        let response = fay
+            .post(&format!("/members/{sam_id}/suspend"), &[("days", "1"), ("reason", "Time served")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "days").expect("a message by the days field");
+        assert!(message.contains("only make it longer"), "{message}");
+        assert_eq!(suspension_of(&app, sam_id), (true, None), "still suspended until lifted");
+
+        // Lifting is an admin's act: the facilitator's route cannot do it either way, and
+        // Sam still cannot sign in.
+        let response = fay.unsuspend(sam_id).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = sam.login("sam@nhs.net", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+        // A facilitator's own suspension can be lengthened, not shortened.
+        app.unsuspend(sam_id).await;
+        let response = fay
+            .post(&format!("/members/{sam_id}/suspend"), &[("days", "14"), ("reason", "Spam")])
+            .await;
+        assert_redirects_to(&response, &format!("/members/{sam_id}"));
+        let response = fay
+            .post(&format!("/members/{sam_id}/suspend"), &[("days", "2"), ("reason", "Spam")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = fay
+            .post(&format!("/members/{sam_id}/suspend"), &[("days", "30"), ("reason", "Spam again")])
+            .await;
+        assert_redirects_to(&response, &format!("/members/{sam_id}"));
+
+        let audit = app.page("/admin/audit").await;
+        let rows = texts_of(&audit, "table tbody tr");
+        assert_eq!(rows.iter().filter(|r| r.contains("member suspended")).count(), 3, "{rows:?}");
+        assert_eq!(rows.iter().filter(|r| r.contains("suspension lifted")).count(), 1, "{rows:?}");
+    }
+
+    async fn guessing_the_current_password_meets_the_sign_in_limit(app: TestApp) {
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        // Someone at Sam's unlocked screen guesses the current password.
+        for n in 0..5 {
+            let response = app.change_password(&format!("guess number {n}"), "brand new password here").await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "guess {n}");
+        }
+        let response = app.change_password("guess number six", "brand new password here").await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(!header(&response, "retry-after").is_empty());
+        // Even the right password waits now, and nothing changed.
+        let response = app.change_password(PASSWORD, "brand new password here").await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        // The guesses count against the account: the sign-in form is no way round.
+        let other = app.another_browser();
+        let response = other.login("sam@nhs.net", "guess number seven").await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(password_is(&app, "sam@nhs.net", PASSWORD), "the password did not change");
+    }
+
+    async fn roster_downloads_book_ins_and_attendance_are_in_the_audit_log(app: TestApp) {
+        use crate::courses::{admin, book_ok, facilitator, member, north_run, register_sessions};
+        admin(&app).await;
+        let run = north_run(&app, "15").await;
+        let fay = facilitator(&app).await;
+        let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
+        member(&app, "wes@nhs.net", "Wes Wigan", "link_worker", "wigan").await;
+        book_ok(&ann, run).await;
+
+        // A book-in from outside the cluster, with its reason.
+        let response = fay
+            .post(&format!("/courses/{run}/book-in"), &[("email", "wes@nhs.net"), ("reason", "Moving to Bury in May"), ("manager_agreed", "yes")])
+            .await;
+        assert_redirects_to(&response, &format!("/courses/{run}/roster"));
+        // The register for the first session: Ann present, Wes absent.
+        let roster = fay.page(&format!("/courses/{run}/roster")).await;
+        let sessions = register_sessions(&roster, run);
+        let ann_id = app.member_id("ann@nhs.net").to_string();
+        let response = fay
+            .post(&format!("/courses/{run}/attendance/{}", sessions[0]), &[("present", ann_id.as_str())])
+            .await;
+        assert_redirects_to(&response, &format!("/courses/{run}/roster"));
+        // The roster as a spreadsheet.
+        let response = fay.get(&format!("/courses/{run}/roster.csv")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(response.text().await.unwrap().contains("wes@nhs.net"));
+
+        let audit = app.page("/admin/audit").await;
+        let rows = texts_of(&audit, "table tbody tr");
+        let row = |action: &str| {
+            rows.iter()
+                .find(|r| r.contains(action))
+                .unwrap_or_else(|| panic!("{action} is in the audit log: {rows:?}"))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let booked_in = row("booked in by a facilitator");
+        assert!(booked_in.contains("Fay Facilitator") && booked_in.contains("Wes Wigan"), "{booked_in}");
+        assert!(booked_in.contains("Moving to Bury in May"), "{booked_in}");
+        let attendance = row("attendance recorded");
+        assert!(attendance.contains("Ann Bury present") && attendance.contains("Wes Wigan absent"), "{attendance}");
+        let exported = row("roster exported");
+        assert!(exported.contains("Fay Facilitator") && exported.contains("2 rows"), "{exported}");
+
+        // Saving the same register again changes nothing, so logs nothing more.
+        fay.post(&format!("/courses/{run}/attendance/{}", sessions[0]), &[("present", ann_id.as_str())]).await;
+        let audit = app.page("/admin/audit").await;
+        let rows = texts_of(&audit, "table tbody tr");
+        assert_eq!(rows.iter().filter(|r| r.contains("attendance recorded")).count(), 1, "{rows:?}");
+    }
+
+    async fn old_rate_limit_events_are_pruned(app: TestApp) {
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        use spot::schema::throttle_events;
+        let now = spot::db::now();
+        {
+            let mut conn = app.db.conn().unwrap();
+            for (subject, age) in [("old-a", 3), ("old-b", 2), ("fresh", 0)] {
+                diesel::insert_into(throttle_events::table)
+                    .values((
+                        throttle_events::kind.eq("sign_in_ip"),
+                        throttle_events::subject.eq(subject),
+                        throttle_events::created_at.eq(now - chrono::Duration::days(age)),
+                    ))
+                    .execute(&mut *conn)
+                    .unwrap();
+            }
+        }
+        let swept = {
+            let mut conn = app.db.conn().unwrap();
+            spot::housekeeping::sweep(&mut conn, now).unwrap()
+        };
+        assert_eq!(swept.throttle_events, 2);
+        let mut conn = app.db.conn().unwrap();
+        let left: Vec<String> = throttle_events::table
+            .select(throttle_events::subject)
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(left, ["fresh"]);
+    }
+
+    async fn a_duplicate_of_a_hidden_resource_does_not_name_it(app: TestApp) {
+        use crate::resources::{Share, PDF};
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let hidden = Share::file("Withdrawn guidance for Ward 7", "ward7.pdf", PDF).shared_by(&app).await;
+        fay.post(&format!("/resources/{hidden}/hide"), &[]).await;
+
+        let response = Share::file("My leaflet", "leaflet.pdf", PDF).send(&kim).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "file").expect("the file field says why");
+        assert!(message.contains("already in the library"), "{message}");
+        assert!(!page.contains("Withdrawn guidance") && !page.contains(&format!("/resources/{hidden}")), "{message}");
+
+        // Its owner and facilitators may see it, so they are told which it is.
+        let response = Share::file("Again", "again.pdf", PDF).send(&fay).await;
+        let message = field_error(&response.text().await.unwrap(), "file").unwrap();
+        assert!(message.contains("“Withdrawn guidance for Ward 7”"), "{message}");
+    }
+
+    async fn visitors_see_no_members_only_resource_in_a_public_thread(app: TestApp) {
+        use crate::forum::{category_fields, category_id, reply, start_thread};
+        use crate::resources::{Share, PDF};
+        app.join("ada@nhs.net", "Ada Admin", "link_worker", "wigan").await;
+        app.promote("ada@nhs.net", "admin");
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let leaflet = Share::file("Sleep hygiene for shift workers", "sleep.pdf", PDF).shared_by(&kim).await;
+        let id = category_id(&app, "introductions");
+        let fields = category_fields("Introductions", "introductions", "Say hello.", "2", &["public_read"]);
+        assert_redirects_to(&app.post(&format!("/admin/categories/{id}"), &fields).await, "/admin/categories");
+        let thread = start_thread(&kim, "introductions", "Hello from Wigan", "I am Kim.").await;
+        let post = reply(&kim, thread, &format!("My favourite: [the leaflet](/resources/{leaflet})")).await;
+
+        // A member sees the card.
+        let page = kim.page(&format!("/threads/{thread}")).await;
+        assert_eq!(texts_of(&page, &format!("#post-{post} li.resource-card a")), ["Sleep hygiene for shift workers"]);
+        // A visitor reads the public thread, without the library's title.
+        let visitor = app.another_browser();
+        let page = visitor.page(&format!("/threads/{thread}")).await;
+        assert!(post_text_has(&page, post, "My favourite"), "{page}");
+        assert_eq!(count_of(&page, "li.resource-card"), 0, "{page}");
+        assert!(!page.contains("Sleep hygiene"), "{page}");
+    }
+
+    async fn a_mention_edited_out_and_back_in_tells_the_member_once(app: TestApp) {
+        use crate::forum::{first_post, start_thread, textarea_text};
+        use crate::notifications::{edit_post, heard};
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let thread = start_thread(&sam, "practice-questions", "Home adaptations", "Thanks @Kim Lee for the tip.").await;
+        let post = first_post(&app, thread);
+        for _ in 0..5 {
+            edit_post(&sam, post, "Thanks for the tip.").await;
+            edit_post(&sam, post, "Thanks @Kim Lee for the tip.").await;
+        }
+        assert_eq!(heard(&kim).await, ["Sam Jones mentioned you in “Home adaptations”"]);
+        let to_kim = app.emails().iter().filter(|raw| raw.contains("<kim@nhs.net>")).count();
+        assert_eq!(to_kim, 1, "one email for one mention");
+
+        // Twenty-one people in one post is a crowd: refused, with the text kept.
+        let names: Vec<String> = (1..=21).map(|n| format!("@Person{n}")).collect();
+        let body = format!("Calling {}", names.join(" "));
+        let response = sam
+            .post(&format!("/threads/{thread}/reply"), &[("body", body.as_str()), ("action", "post")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "body").expect("a message by the post");
+        assert!(message.contains("at most 20 people"), "{message}");
+        assert_eq!(textarea_text(&page, "body").as_deref(), Some(body.as_str()));
+    }
+
+}
+
+fn post_text_has(html: &str, post: i64, words: &str) -> bool {
+    crate::forum::post_text(html, post).is_some_and(|text| text.contains(words))
+}
