@@ -955,6 +955,7 @@ fn insert_members(
                     members::session_epoch.eq(0),
                     members::created_at.eq(m.created_at),
                     members::updated_at.eq(m.created_at),
+                    members::email_confirmed_at.eq(Some(m.created_at)),
                 )
             })
             .collect();

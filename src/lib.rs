@@ -31,7 +31,7 @@ use actix_session::storage::CookieSessionStore;
 use actix_session::SessionMiddleware;
 use actix_web::cookie::SameSite;
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, Compress, Logger};
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web as aw, App, HttpServer};
 use anyhow::Context;
 
@@ -139,18 +139,20 @@ impl Application {
                 .build();
             App::new()
                 .wrap(from_fn(web::csrf::guard))
+                .wrap(from_fn(web::body_limit::guard))
                 .wrap(from_fn(web::redraw_for_viewer))
+                .wrap(from_fn(web::private_pages))
                 .wrap(sessions)
-                .wrap(web::security_headers())
+                .wrap(web::security_headers(secure_cookies))
                 .wrap(Compress::default())
-                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+                .wrap(from_fn(web::access_log::record))
                 .app_data(aw::Data::new(server_db.clone()))
                 .app_data(aw::Data::from(server_mailer.clone()))
                 .app_data(aw::Data::from(files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
                 .app_data(
                     aw::FormConfig::default()
-                        .limit(2 * 1024 * 1024)
+                        .limit(web::body_limit::FORM_LIMIT as usize)
                         .error_handler(|error, _| {
                             web::AppError::BadRequest(format!(
                                 "The form could not be read: {error}"

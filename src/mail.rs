@@ -100,6 +100,14 @@ impl OutboxFolder {
     pub fn new(dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("could not create the outbox {}", dir.display()))?;
+        // The folder is a mailbox: its letters hold reset links. Only SPOT's own user
+        // may read it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("could not make the outbox {} private", dir.display()))?;
+        }
         Ok(Self {
             dir: dir.to_owned(),
             transport: FileTransport::new(dir),
@@ -114,10 +122,17 @@ impl Mailer for OutboxFolder {
             .transport
             .send(&message)
             .context("could not write the email to the outbox")?;
+        let file = self.dir.join(format!("{id}.eml"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .context("could not make the email private")?;
+        }
         tracing::info!(
             to = %letter.to_address,
             subject = %letter.subject,
-            file = %self.dir.join(format!("{id}.eml")).display(),
+            file = %file.display(),
             "email written to the outbox"
         );
         Ok(())

@@ -3,6 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
 
+use super::confirmations::{self, Links, Sent};
 use super::members::{self, Member, NewMember};
 use super::passwords;
 use super::throttle::{self, Limit};
@@ -21,7 +22,9 @@ pub struct Registration {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
-    #[error("an account with this email address already exists")]
+    /// Two registrations of one new address raced and the other won: its owner has the
+    /// other's letter.
+    #[error("an account with this email address was made at the same moment")]
     EmailTaken,
     #[error("too many registrations from this network address")]
     Throttled(u64),
@@ -29,36 +32,49 @@ pub enum RegisterError {
     Database(#[from] DbError),
 }
 
+/// Registers an address, or writes to the owner of one that is registered already: the
+/// visitor is answered alike either way, so registration does not tell anyone which
+/// addresses have accounts. A new account cannot sign in until its address is confirmed
+/// by the link in the letter (queued in this transaction).
 pub fn register(
     conn: &mut DbConn,
     registration: &Registration,
     client_address: &str,
+    links: Links<'_>,
     now: NaiveDateTime,
-) -> Result<Member, RegisterError> {
+) -> Result<Sent, RegisterError> {
     conn.serialize_on(&format!("register:{client_address}"))?;
     if let Some(wait) =
         throttle::wait_needed(conn, Limit::RegistrationPerAddress, client_address, now)?
     {
         return Err(RegisterError::Throttled(wait));
     }
-    if members::email_taken(conn, &registration.email)? {
-        return Err(RegisterError::EmailTaken);
-    }
-    let new = NewMember {
-        email: &registration.email,
-        display_name: &registration.display_name,
-        password_hash: &registration.password_hash,
-        role: registration.role,
-        borough: registration.borough,
-        organisation: &registration.organisation,
-    };
-    // Two registrations racing for one address: the unique index decides.
-    let member = members::insert(conn, &new, now).map_err(|error| match error {
-        DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => RegisterError::EmailTaken,
-        other => RegisterError::Database(other),
-    })?;
     throttle::record(conn, Limit::RegistrationPerAddress, client_address, now)?;
-    Ok(member)
+    conn.serialize_on(&format!("register-email:{}", registration.email.as_str()))?;
+    let member = match members::find_by_email(conn, &registration.email)? {
+        Some(existing) => existing,
+        None => {
+            let new = NewMember {
+                email: &registration.email,
+                display_name: &registration.display_name,
+                password_hash: &registration.password_hash,
+                role: registration.role,
+                borough: registration.borough,
+                organisation: &registration.organisation,
+                email_confirmed_at: None,
+            };
+            // Two registrations racing for one address: the unique index decides.
+            members::insert(conn, &new, now).map_err(|error| match error {
+                DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                    RegisterError::EmailTaken
+                }
+                other => RegisterError::Database(other),
+            })?
+        }
+    };
+    Ok(confirmations::write_joining_letter(
+        conn, &member, links, now,
+    )?)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +85,9 @@ pub enum SignInError {
     Throttled(u64),
     #[error("account suspended")]
     Suspended,
+    /// The right password, for an account whose address is not yet confirmed.
+    #[error("email address not confirmed")]
+    Unconfirmed(Box<Member>),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -147,6 +166,9 @@ pub fn sign_in(
     let member = members::find(conn, id)?;
     if member.is_suspended(now) {
         return Err(SignInError::Suspended);
+    }
+    if member.email_confirmed_at.is_none() {
+        return Err(SignInError::Unconfirmed(Box::new(member)));
     }
     Ok(member)
 }

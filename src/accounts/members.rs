@@ -27,6 +27,9 @@ pub struct Member {
     pub suspension_reason: Option<String>,
     pub session_epoch: i32,
     pub created_at: NaiveDateTime,
+    /// When the member followed the link emailed at registration; `None` until then, and
+    /// an unconfirmed account cannot sign in.
+    pub email_confirmed_at: Option<NaiveDateTime>,
 }
 
 impl Member {
@@ -66,6 +69,8 @@ pub struct NewMember<'a> {
     pub role: Role,
     pub borough: Borough,
     pub organisation: &'a Organisation,
+    /// `None` for a registration, which confirms its address by an emailed link.
+    pub email_confirmed_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewMember<'_>, now: NaiveDateTime) -> QueryResult<Member> {
@@ -83,6 +88,7 @@ pub fn insert(conn: &mut DbConn, new: &NewMember<'_>, now: NaiveDateTime) -> Que
             members::session_epoch.eq(0),
             members::created_at.eq(now),
             members::updated_at.eq(now),
+            members::email_confirmed_at.eq(new.email_confirmed_at),
         ))
         // `returning` a whole `Selectable` does not cross diesel's multi-backend
         // connection; the id does.
@@ -165,6 +171,17 @@ pub fn update_profile(
         ))
         .execute(conn)?;
     crate::search::index::member(conn, id)
+}
+
+/// Marks the member's address confirmed (once: a later call keeps the first time).
+pub fn confirm_email(conn: &mut DbConn, id: MemberId, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        members::table
+            .find(id)
+            .filter(members::email_confirmed_at.is_null()),
+    )
+    .set(members::email_confirmed_at.eq(now))
+    .execute(conn)
 }
 
 /// Stores a new hash and moves the session epoch on, which signs out every other session.

@@ -1,6 +1,7 @@
 //! Accounts: registration, signing in and out, profiles, passwords and their reset.
 
 pub mod access;
+pub mod confirmations;
 pub mod members;
 pub mod pages;
 pub mod passwords;
@@ -8,6 +9,7 @@ pub mod resets;
 pub mod routes;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 pub mod values;
 
 pub use values::{About, Borough, DisplayName, Email, Organisation, Password, Role, StaffLevel};

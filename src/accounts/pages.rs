@@ -258,3 +258,66 @@ pub fn suspended(ctx: &PageCtx) -> Markup {
         },
     )
 }
+
+pub fn check_email(ctx: &PageCtx) -> Markup {
+    layout(
+        ctx,
+        "Check your email",
+        html! {
+            div.narrow {
+                h1 { "Check your email" }
+                p.lede { "We have sent an email to the address you gave. Open the link in it to finish joining SPOT." }
+                p { "The link works for a day. If you already have an account, the email says so and how to sign in." }
+                p { "Nothing arrived after a few minutes? Check your junk folder, then " a href="/login" { "sign in" } " with the password you chose: we will send a new link." }
+            }
+        },
+    )
+}
+
+pub fn confirm(ctx: &PageCtx, token: &str, next: &str) -> Markup {
+    let action = super::confirmations::confirmation_path(token, next);
+    layout(
+        ctx,
+        "Confirm your email address",
+        html! {
+            div.narrow {
+                h1 { "Confirm your email address" }
+                p { "One step left: confirm that this address is yours, and you are signed in to SPOT." }
+                form method="post" action=(action) {
+                    (csrf_field(ctx))
+                    button.button type="submit" { "Confirm and sign in" }
+                }
+            }
+        },
+    )
+}
+
+pub fn confirmation_link_dead(ctx: &PageCtx) -> Markup {
+    layout(
+        ctx,
+        "That link no longer works",
+        html! {
+            div.narrow {
+                h1 { "That link no longer works" }
+                p { "Confirmation links work once, for a day. If your address is confirmed already, " a href="/login" { "sign in" } ". If not, sign in with the password you chose and we will send a new link." }
+            }
+        },
+    )
+}
+
+pub fn unconfirmed(ctx: &PageCtx, sent_now: bool) -> Markup {
+    layout(
+        ctx,
+        "Confirm your email address first",
+        html! {
+            div.narrow {
+                h1 { "Confirm your email address first" }
+                @if sent_now {
+                    p { "Your account is waiting for you to confirm your email address. We have just sent a new link to it: open it to finish joining." }
+                } @else {
+                    p { "Your account is waiting for you to confirm your email address. We sent you a link recently: look for an email from SPOT, and check your junk folder." }
+                }
+            }
+        },
+    )
+}

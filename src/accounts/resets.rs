@@ -1,29 +1,17 @@
 //! Password reset by emailed link: single-use, valid for an hour. Only a SHA-256 of the
 //! token is stored, so a leaked database does not hand out working links.
 
-use base64::Engine as _;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::members::{self, Member};
 use super::throttle::{self, Limit};
+use super::tokens::{digest, new_token};
 use super::values::Email;
 use crate::db::{DbConn, MemberId};
 use crate::schema::password_resets;
 
 pub const VALID_FOR_MINUTES: i64 = 60;
-
-fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResetRequestError {
@@ -100,22 +88,7 @@ pub fn complete(
     .set(password_resets::used_at.eq(now))
     .execute(conn)?;
     members::set_password_hash(conn, member_id, new_hash, now)?;
+    // Following the emailed link proves the address, as a confirmation link would.
+    members::confirm_email(conn, member_id, now)?;
     members::find(conn, member_id).map(Some)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_long_random_and_url_safe() {
-        let a = new_token();
-        let b = new_token();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(digest(&a).len(), 64);
-    }
 }

@@ -6,6 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::access::{self, PasswordChangeError, RegisterError, Registration, SignInError};
+use super::confirmations::{self, Links, Sent};
 use super::members::{self, ProfileChange};
 use super::pages::{self, ProfileValues, RegisterValues};
 use super::passwords;
@@ -25,6 +26,9 @@ use crate::Site;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/register", web::get().to(register_page))
         .route("/register", web::post().to(register))
+        .route("/register/check-email", web::get().to(check_email))
+        .route("/confirm/{token}", web::get().to(confirm_page))
+        .route("/confirm/{token}", web::post().to(confirm))
         .route("/login", web::get().to(login_page))
         .route("/login", web::post().to(login))
         .route("/logout", web::post().to(logout))
@@ -120,7 +124,6 @@ async fn register(
     db: web::Data<Db>,
     site: web::Data<Site>,
     req: HttpRequest,
-    session: Session,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
     let parsed = match form.parse() {
@@ -136,43 +139,98 @@ async fn register(
         organisation: parsed.organisation,
     };
     let address = client_address(&req, site.trusted_proxies);
+    let next = if form.next.is_empty() {
+        String::new()
+    } else {
+        safe_next(Some(&form.next))
+    };
+    let base_url = site.base_url.clone();
     let outcome = db
         .run(move |conn| {
             Ok(conn.write_transaction(|conn| {
-                access::register(conn, &registration, &address, db::now())
+                let links = Links {
+                    base_url: &base_url,
+                    next: &next,
+                };
+                access::register(conn, &registration, &address, links, db::now())
             }))
         })
         .await?;
     match outcome {
-        Ok(member) => {
-            start_session(&session, &member)?;
-            flash(
-                &session,
-                format!(
-                    "Welcome to SPOT, {}. You are signed in.",
-                    member.display_name
-                ),
-            );
-            let next = if form.next.is_empty() {
-                "/account".to_owned()
-            } else {
-                safe_next(Some(&form.next))
-            };
-            Ok(see_other(&next))
-        }
-        Err(RegisterError::EmailTaken) => {
-            let mut errors = FieldErrors::new();
-            errors.add(
-                "email",
-                "An account with this email address already exists. Sign in, or reset your password if you have forgotten it",
-            );
-            Ok(invalid_form(pages::register(&ctx, &form.values(), &errors)))
-        }
+        // The same answer whether the address was new, already a member's, or lost a race.
+        Ok(_) | Err(RegisterError::EmailTaken) => Ok(see_other("/register/check-email")),
         Err(RegisterError::Throttled(wait)) => Err(AppError::TooManyRequests {
             retry_after_secs: wait,
         }),
         Err(RegisterError::Database(error)) => Err(error.into()),
     }
+}
+
+async fn check_email(ctx: PageCtx) -> HttpResponse {
+    html(pages::check_email(&ctx))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConfirmQuery {
+    next: String,
+}
+
+/// The link from the email shows a button rather than confirming at once: mail scanners
+/// open links before their reader does, and must not use a single-use link up.
+async fn confirm_page(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    token: web::Path<String>,
+    query: web::Query<ConfirmQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let shown = token.clone();
+    let valid = db
+        .run(move |conn| Ok(confirmations::holder(conn, &token, db::now())?.is_some()))
+        .await?;
+    if !valid {
+        return Ok(page_with_status(
+            StatusCode::NOT_FOUND,
+            pages::confirmation_link_dead(&ctx),
+        ));
+    }
+    Ok(html(pages::confirm(&ctx, &shown, &query.next)))
+}
+
+async fn confirm(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    session: Session,
+    token: web::Path<String>,
+    query: web::Query<ConfirmQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let member = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| confirmations::confirm(conn, &token, db::now()))?)
+        })
+        .await?;
+    let Some(member) = member else {
+        return Ok(page_with_status(
+            StatusCode::NOT_FOUND,
+            pages::confirmation_link_dead(&ctx),
+        ));
+    };
+    start_session(&session, &member)?;
+    flash(
+        &session,
+        format!(
+            "Welcome to SPOT, {}. Your email address is confirmed and you are signed in.",
+            member.display_name
+        ),
+    );
+    let next = if query.next.is_empty() {
+        "/account".to_owned()
+    } else {
+        safe_next(Some(&query.next))
+    };
+    Ok(see_other(&next))
 }
 
 async fn login_page(ctx: PageCtx, query: web::Query<NextQuery>) -> HttpResponse {
@@ -247,6 +305,24 @@ async fn login(
             StatusCode::FORBIDDEN,
             pages::suspended(&ctx),
         )),
+        Err(SignInError::Unconfirmed(member)) => {
+            let base_url = site.base_url.clone();
+            let sent = db
+                .run(move |conn| {
+                    Ok(conn.write_transaction(|conn| {
+                        let links = Links {
+                            base_url: &base_url,
+                            next: "",
+                        };
+                        confirmations::write_joining_letter(conn, &member, links, db::now())
+                    })?)
+                })
+                .await?;
+            Ok(page_with_status(
+                StatusCode::FORBIDDEN,
+                pages::unconfirmed(&ctx, sent == Sent::ConfirmationLink),
+            ))
+        }
         Err(SignInError::Throttled(wait)) => Err(AppError::TooManyRequests {
             retry_after_secs: wait,
         }),

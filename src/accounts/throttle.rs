@@ -20,6 +20,9 @@ pub enum Limit {
     ResetPerAccount,
     /// Password-reset requests from one network address.
     ResetPerAddress,
+    /// Letters about joining (a confirmation link, or "you already have an account") to one
+    /// address: registering someone else's address again and again must not flood them.
+    JoiningLettersPerAccount,
 }
 
 impl Limit {
@@ -30,6 +33,7 @@ impl Limit {
             Limit::RegistrationPerAddress => "register_ip",
             Limit::ResetPerAccount => "reset_account",
             Limit::ResetPerAddress => "reset_ip",
+            Limit::JoiningLettersPerAccount => "joining_account",
         }
     }
 
@@ -41,6 +45,7 @@ impl Limit {
             Limit::RegistrationPerAddress => (10, Duration::hours(1)),
             Limit::ResetPerAccount => (3, Duration::hours(1)),
             Limit::ResetPerAddress => (10, Duration::hours(1)),
+            Limit::JoiningLettersPerAccount => (3, Duration::hours(1)),
         }
     }
 }

@@ -55,8 +55,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The fields of a form, repeated names kept (`boroughs=a&boroughs=b`).
+/// The form's fields in order. A staff form has a few dozen at most; the rest of a
+/// forged one is not kept.
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body).into_owned().collect()
+    url::form_urlencoded::parse(body)
+        .into_owned()
+        .take(1_000)
+        .collect()
 }
 
 fn field(pairs: &[(String, String)], name: &str) -> String {

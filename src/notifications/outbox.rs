@@ -199,12 +199,21 @@ pub fn deliver_due(
                 Ok(()) => {
                     stuck = false;
                     round.sent += 1;
+                    // A sent letter keeps its envelope (to whom, what, when) but not its
+                    // body: bodies carry single-use links and unsubscribe addresses, and
+                    // what members wrote, none of which the record needs.
                     diesel::update(outbox::table.find(id))
                         .set((
                             outbox::sent_at.eq(now),
                             outbox::attempts.eq(attempts + 1),
                             outbox::claimed_until.eq(None::<NaiveDateTime>),
                             outbox::last_error.eq(None::<String>),
+                            outbox::text_body.eq(""),
+                            outbox::html_body.eq(None::<String>),
+                            outbox::unsubscribe_url.eq(None::<String>),
+                            outbox::attachment_name.eq(None::<String>),
+                            outbox::attachment_type.eq(None::<String>),
+                            outbox::attachment_body.eq(None::<Vec<u8>>),
                         ))
                         .execute(conn)?;
                 }

@@ -145,11 +145,31 @@ struct Received {
 
 /// What a field of the upload form could not be.
 enum Refusal {
-    TooLarge,
+    /// Over a limit: the message says which.
+    TooLarge(String),
     Broken(String),
 }
 
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;
+/// All the text fields together: a title, a description of 10,000 characters, tags.
+const TEXT_TOTAL_LIMIT: usize = 192 * 1024;
+/// The upload form has eight fields; a request with many more is not a browser's.
+const MAX_FIELDS: usize = 16;
+
+fn too_many_fields() -> Refusal {
+    Refusal::TooLarge(format!(
+        "That form has more than {MAX_FIELDS} fields, more than the upload form ever sends. Go back to the form and try again."
+    ))
+}
+
+fn read_error(error: actix_multipart::MultipartError, what: &str) -> Refusal {
+    match error {
+        actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => {
+            Refusal::TooLarge(String::new())
+        }
+        other => Refusal::Broken(format!("{what} ({other})")),
+    }
+}
 
 /// Reads the upload form: text fields into memory (bounded), the file onto disk.
 async fn receive(
@@ -158,11 +178,17 @@ async fn receive(
     limit: u64,
 ) -> Result<(HashMap<String, String>, Option<Received>), Refusal> {
     let mut text = HashMap::new();
-    let mut file = None;
+    let (mut file, mut fields, mut text_bytes) = (None, 0, 0);
     while let Some(field) = form.next().await {
-        let mut field =
-            field.map_err(|e| Refusal::Broken(format!("The upload could not be read ({e})")))?;
+        let mut field = field.map_err(|e| read_error(e, "The upload could not be read"))?;
+        fields += 1;
+        if fields > MAX_FIELDS {
+            return Err(too_many_fields());
+        }
         let name = field.name().unwrap_or("").to_owned();
+        if name == "file" && file.is_some() {
+            return Err(Refusal::Broken("Upload one file at a time".into()));
+        }
         if name == "file" {
             let original = field
                 .content_disposition()
@@ -175,11 +201,10 @@ async fn receive(
                 .map_err(|e| Refusal::Broken(format!("The upload could not be stored ({e})")))?;
             let (mut size, mut hasher, mut head) = (0u64, Sha256::new(), Vec::new());
             while let Some(chunk) = field.next().await {
-                let chunk = chunk
-                    .map_err(|e| Refusal::Broken(format!("The upload was interrupted ({e})")))?;
+                let chunk = chunk.map_err(|e| read_error(e, "The upload was interrupted"))?;
                 size += chunk.len() as u64;
                 if size > limit {
-                    return Err(Refusal::TooLarge);
+                    return Err(Refusal::TooLarge(String::new()));
                 }
                 if head.len() < 8192 {
                     head.extend_from_slice(&chunk[..chunk.len().min(8192 - head.len())]);
@@ -205,10 +230,15 @@ async fn receive(
         } else {
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
-                let chunk = chunk
-                    .map_err(|e| Refusal::Broken(format!("The form could not be read ({e})")))?;
+                let chunk = chunk.map_err(|e| read_error(e, "The form could not be read"))?;
                 if value.len() + chunk.len() > TEXT_FIELD_LIMIT {
                     return Err(Refusal::Broken(format!("The field {name} is too long")));
+                }
+                text_bytes += chunk.len();
+                if text_bytes > TEXT_TOTAL_LIMIT {
+                    return Err(Refusal::TooLarge(
+                        "The form's text is longer than SPOT accepts. Shorten the description and try again.".into(),
+                    ));
                 }
                 value.extend_from_slice(&chunk);
             }
@@ -269,12 +299,13 @@ async fn upload(
     let limit = site.max_upload_mb * 1024 * 1024;
     let (text, file) = match receive(form, files.incoming_dir(), limit).await {
         Ok(received) => received,
-        Err(Refusal::TooLarge) => {
+        Err(Refusal::TooLarge(why)) if why.is_empty() => {
             return Err(AppError::PayloadTooLarge(format!(
                 "That file is larger than {} MB, the most SPOT accepts. Go back and choose a smaller file, or share a link to it instead.",
                 site.max_upload_mb
             )))
         }
+        Err(Refusal::TooLarge(why)) => return Err(AppError::PayloadTooLarge(why)),
         Err(Refusal::Broken(why)) => return Err(AppError::BadRequest(why)),
     };
     let values = values_from(&text);
@@ -473,7 +504,7 @@ async fn download(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
         ))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .streaming(body))
 }
 

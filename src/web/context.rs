@@ -30,6 +30,7 @@ const FLASH_KEY: &str = "flash";
 #[derive(Debug, Clone)]
 pub struct PageCtx {
     pub viewer: Option<Viewer>,
+    /// The session's form token, masked afresh for this page.
     pub csrf_token: String,
     pub flash: Vec<String>,
     pub path: String,
@@ -41,7 +42,7 @@ impl PageCtx {
     pub async fn of(req: &HttpRequest) -> Result<Self, AppError> {
         let viewer = viewer_of(req).await?;
         let session = req.get_session();
-        let csrf_token = csrf_token(&session)?;
+        let csrf_token = masked(&csrf_token(&session)?);
         let flash = session
             .remove_as::<Vec<String>>(FLASH_KEY)
             .and_then(Result::ok)
@@ -85,8 +86,48 @@ pub fn csrf_token(session: &Session) -> Result<String, AppError> {
     Ok(token)
 }
 
-pub fn expected_csrf_token(session: &Session) -> Option<String> {
-    session.get::<String>(CSRF_KEY).ok().flatten()
+/// The session's token as its raw bytes, to compare a sent one against.
+pub fn expected_csrf_token(session: &Session) -> Option<Vec<u8>> {
+    let token = session.get::<String>(CSRF_KEY).ok().flatten()?;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+}
+
+/// The token as a page carries it: XORed with a fresh random pad, the pad in front. Every
+/// page then shows different bytes for the same secret, so a compressed page's length
+/// tells an eavesdropper nothing about it (BREACH), while any of them unmasks to it.
+pub fn masked(token: &str) -> String {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let raw = engine.decode(token).unwrap_or_default();
+    let mut pad = vec![0u8; raw.len()];
+    rand::thread_rng().fill_bytes(&mut pad);
+    let mut out = pad.clone();
+    out.extend(raw.iter().zip(&pad).map(|(byte, key)| byte ^ key));
+    engine.encode(out)
+}
+
+/// The raw token inside a masked one; `None` for anything that is not one.
+pub fn unmask(sent: &[u8]) -> Option<Vec<u8>> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(sent)
+        .ok()?;
+    if bytes.is_empty() || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let (pad, hidden) = bytes.split_at(bytes.len() / 2);
+    Some(
+        hidden
+            .iter()
+            .zip(pad)
+            .map(|(byte, key)| byte ^ key)
+            .collect(),
+    )
+}
+
+/// Whether the request's session belongs to a signed-in member (without loading them).
+pub fn signed_in(session: &Session) -> bool {
+    session.contains_key(MEMBER_KEY)
 }
 
 /// Signs a member in: a fresh session (new form token too), bound to their epoch.
@@ -398,5 +439,31 @@ mod forwarded_tests {
             forwarded_client(&["[2001:db8::1]:4711"], 1).as_deref(),
             Some("2001:db8::1")
         );
+    }
+}
+
+#[cfg(test)]
+mod masking_tests {
+    use super::{masked, unmask};
+    use base64::Engine as _;
+
+    #[test]
+    fn every_mask_differs_and_unmasks_to_the_token() {
+        let token = super::random_token();
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&token)
+            .unwrap();
+        let (one, two) = (masked(&token), masked(&token));
+        assert_ne!(one, two);
+        assert!(!one.contains(&token));
+        assert_eq!(unmask(one.as_bytes()), Some(raw.clone()));
+        assert_eq!(unmask(two.as_bytes()), Some(raw));
+    }
+
+    #[test]
+    fn nonsense_is_no_token() {
+        assert_eq!(unmask(b"not base64 at all!"), None);
+        assert_eq!(unmask(b""), None);
+        assert_eq!(unmask(b"abcd"), None, "an odd number of bytes");
     }
 }

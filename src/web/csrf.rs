@@ -11,11 +11,11 @@ use actix_web::HttpMessage;
 use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
 
-use super::context::expected_csrf_token;
+use super::context::{expected_csrf_token, unmask};
 use super::AppError;
 
 /// The largest form body read here; long posts fit easily.
-const FORM_LIMIT: usize = 2 * 1024 * 1024;
+const FORM_LIMIT: usize = super::body_limit::FORM_LIMIT as usize;
 
 /// Paths that must accept a POST from outside a SPOT page (RFC 8058 one-click
 /// unsubscribe carries its own signed token instead).
@@ -79,9 +79,13 @@ async fn check(mut req: ServiceRequest) -> Result<ServiceRequest, (ServiceReques
     Ok(req)
 }
 
+/// Pages carry the token masked (see `context::masked`); what is sent unmasks to it.
 fn token_matches(req: &ServiceRequest, sent: Option<&[u8]>) -> bool {
-    match (sent, expected_csrf_token(&req.get_session())) {
-        (Some(sent), Some(expected)) => bool::from(sent.ct_eq(expected.as_bytes())),
+    match (
+        sent.and_then(unmask),
+        expected_csrf_token(&req.get_session()),
+    ) {
+        (Some(sent), Some(expected)) => bool::from(sent.ct_eq(&expected)),
         _ => false,
     }
 }

@@ -1,7 +1,9 @@
 //! HTTP plumbing shared by every feature: errors, layout, forms, sessions, form tokens,
 //! security headers, static assets.
 
+pub mod access_log;
 pub mod assets;
+pub mod body_limit;
 pub mod context;
 pub mod csrf;
 mod errors;
@@ -24,8 +26,15 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' https: data:; font-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// The headers every response carries; `https` (SPOT served over TLS, so cookies are
+/// `Secure`) adds HSTS, so a browser never again tries SPOT over plain HTTP.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
@@ -35,6 +44,24 @@ pub fn security_headers() -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=()",
         ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// A signed-in member's pages are their own: a shared computer's browser must not keep a
+/// copy that the next person could bring back with the Back button.
+pub async fn private_pages(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_session::SessionExt;
+    let signed_in = context::signed_in(&req.get_session());
+    let mut response = next.call(req).await?;
+    if signed_in && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
 }
 
 /// After a successful POST: 303 to the page that was created or changed.

@@ -4,12 +4,38 @@ use crate::helpers::*;
 use crate::on_both_engines;
 
 on_both_engines! {
-    async fn registering_signs_the_member_in(app: TestApp) {
+    async fn registering_emails_a_link_that_confirms_and_signs_the_member_in(app: TestApp) {
         let response = app.register("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        assert_redirects_to(&response, "/register/check-email");
+        let page = app.page("/register/check-email").await;
+        assert!(page.contains("Check your email"), "{page}");
+        assert!(!app.is_signed_in().await, "not signed in before the address is confirmed");
+        // Signing in before confirming says what to do (and sends a fresh link).
+        let response = app.login("sam@nhs.net", PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("Confirm your email address first"), "{page}");
+        assert!(!app.is_signed_in().await);
+
+        let email = app.emails().into_iter().rev().find(|e| e.contains("<sam@nhs.net>")).expect("a letter to Sam");
+        assert!(email.contains("Subject: Confirm your email address for SPOT"), "{email}");
+        let link = confirmation_link_in(&email).expect("a /confirm/ link");
+        assert!(email_text(&email).contains(&format!("{}{link}", app.address)), "the link is absolute");
+        // Opening the link (as a mail scanner would) does not use it up; the button does.
+        let page = app.another_browser().page(&link).await;
+        assert!(page.contains("Confirm and sign in"), "{page}");
+        let response = app.post(&link, &[]).await;
         assert_redirects_to(&response, "/account");
         let page = app.page("/account").await;
         assert!(page.contains("Welcome to SPOT, Sam Jones"), "{page}");
         assert!(page.contains("sam@nhs.net"));
+        // The link works once.
+        let response = app.another_browser().get(&link).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert!(response.text().await.unwrap().contains("no longer works"));
+        // And now the password signs in.
+        let other = app.another_browser();
+        assert_redirects_to(&other.login("sam@nhs.net", PASSWORD).await, "/");
     }
 
     async fn a_post_without_the_form_token_is_refused(app: TestApp) {
@@ -46,30 +72,39 @@ fn registration<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
 }
 
 on_both_engines! {
-    async fn a_duplicate_email_is_refused_whatever_its_case(app: TestApp) {
+    async fn registering_a_taken_address_looks_the_same_and_tells_its_owner(app: TestApp) {
         app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
 
+        // Whatever its case, a registered address gets the same answer as a new one.
         let visitor = app.another_browser();
-        let response = visitor
+        let taken = visitor
             .post("/register", &registration(&[("email", "SAM@NHS.NET")]))
             .await;
-        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let page = response.text().await.unwrap();
-        let message = field_error(&page, "email").expect("a message next to the email field");
-        assert!(message.contains("already exists"), "{message}");
-        // The form comes back with what was typed, except the password.
-        assert_eq!(input_value(&page, "email").as_deref(), Some("SAM@NHS.NET"));
-        assert_eq!(input_value(&page, "display_name").as_deref(), Some("Robin Hart"));
-        assert_eq!(input_value(&page, "organisation").as_deref(), Some("Bolton OT Service"));
-        assert_eq!(selected_value(&page, "role").as_deref(), Some("occupational_therapist"));
-        assert_eq!(selected_value(&page, "borough").as_deref(), Some("bolton"));
-        assert_eq!(input_value(&page, "password").as_deref(), Some(""));
-        assert!(!page.contains("marmalade otter lantern"), "the password was echoed back");
+        let fresh = app
+            .another_browser()
+            .post("/register", &registration(&[("email", "new.person@nhs.net")]))
+            .await;
+        assert_redirects_to(&taken, "/register/check-email");
+        assert_redirects_to(&fresh, "/register/check-email");
         assert!(!visitor.is_signed_in().await);
 
-        // The first account is untouched: its owner still signs in with their password.
-        let login = app.another_browser().login("sam@nhs.net", PASSWORD).await;
-        assert_redirects_to(&login, "/");
+        // Sam is told, and the account is unchanged.
+        let to_sam: Vec<String> = app.emails().into_iter().filter(|e| e.contains("<sam@nhs.net>")).collect();
+        assert_eq!(to_sam.len(), 1, "{to_sam:?}");
+        assert!(to_sam[0].contains("Subject: You already have a SPOT account"), "{}", to_sam[0]);
+        let text = email_text(&to_sam[0]);
+        assert!(text.contains("/login") && text.contains("/password-reset"), "{text}");
+        assert!(confirmation_link_in(&to_sam[0]).is_none());
+        assert_redirects_to(&app.another_browser().login("sam@nhs.net", PASSWORD).await, "/");
+
+        // Registering the address again and again does not flood its owner.
+        for _ in 0..5 {
+            app.another_browser().post("/register", &registration(&[("email", "sam@nhs.net")])).await;
+        }
+        // Three joining letters an hour at most: the confirmation Sam followed (and
+        // deleted) when joining, the first reminder, and one more.
+        let to_sam = app.emails().into_iter().filter(|e| e.contains("<sam@nhs.net>")).count();
+        assert_eq!(to_sam, 2, "three joining letters an hour at most");
     }
 
     async fn a_short_password_is_refused_with_the_reason(app: TestApp) {
@@ -154,19 +189,25 @@ on_both_engines! {
         assert_eq!(input_value(&page, "email").as_deref(), Some("robin at nhs"));
     }
 
-    async fn registering_goes_on_to_a_same_site_next_only(app: TestApp) {
+    async fn confirming_goes_on_to_a_same_site_next_only(app: TestApp) {
         let response = app
             .post("/register", &registration(&[("next", "/members?borough=bolton")]))
             .await;
-        assert_redirects_to(&response, "/members?borough=bolton");
+        assert_redirects_to(&response, "/register/check-email");
+        assert_redirects_to(&app.confirm_email("robin@nhs.net").await, "/members?borough=bolton");
 
-        let response = app
-            .another_browser()
-            .post(
-                "/register",
-                &registration(&[("email", "kit@nhs.net"), ("next", "//evil.example")]),
-            )
-            .await;
+        let kit = app.another_browser();
+        kit.post(
+            "/register",
+            &registration(&[("email", "kit@nhs.net"), ("next", "//evil.example")]),
+        )
+        .await;
+        assert_redirects_to(&kit.confirm_email("kit@nhs.net").await, "/");
+        // A next added to the link by hand is held to the same rule.
+        let lee = app.another_browser();
+        lee.post("/register", &registration(&[("email", "lee@nhs.net")])).await;
+        let link = lee.mailroom.take_confirmation_link("lee@nhs.net").unwrap();
+        let response = lee.post(&format!("{link}?next=https://evil.example/"), &[]).await;
         assert_redirects_to(&response, "/");
     }
 

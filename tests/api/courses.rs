@@ -678,6 +678,7 @@ on_both_engines! {
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_redirects_to(&eve.confirm_email("eve@nhs.net").await, "/account");
         book_ok(&eve, run).await;
         // Names a spreadsheet would read as formulas, booked in by the facilitator.
         app.insert_members(&[

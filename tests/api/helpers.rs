@@ -71,18 +71,132 @@ macro_rules! on_both_engines {
 
 pub const PASSWORD: &str = "kettle river jigsaw";
 
+/// One argon2 hash of [`PASSWORD`], made once for members inserted straight into the
+/// database.
+fn shared_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        let password = spot::accounts::Password::parse(PASSWORD).expect("a valid password");
+        spot::accounts::passwords::hash(&password).expect("hashed")
+    })
+}
+
+/// The server's mail as its members receive it: the worker's rounds, and the outbox folder
+/// the test server delivers into.
+pub struct Mailroom {
+    db: Db,
+    mailer: std::sync::Arc<dyn spot::mail::Mailer>,
+    site: spot::Site,
+    folder: PathBuf,
+}
+
+impl Mailroom {
+    /// Letters in the outbox table that are due and neither sent nor given up.
+    pub fn letters_waiting(&self) -> i64 {
+        use spot::schema::outbox;
+        let mut conn = self.db.conn().expect("connection");
+        outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::failed_at.is_null())
+            .filter(outbox::next_attempt_at.le(spot::db::now()))
+            .count()
+            .get_result(&mut *conn)
+            .expect("outbox counted")
+    }
+
+    /// Runs one round of the mail worker now, as the background worker would: letters for
+    /// new notifications, digests due at `now`, and sending what waits in the outbox.
+    pub fn round_at(&self, now: chrono::NaiveDateTime) -> spot::notifications::worker::Round {
+        let mut conn = self.db.conn().expect("connection");
+        spot::notifications::worker::round(
+            &mut conn,
+            self.mailer.as_ref(),
+            &self.site,
+            std::time::Duration::from_millis(500),
+            now,
+        )
+        .expect("a mail round")
+    }
+
+    /// Every email delivered so far, as `(file, raw RFC 5322 text)`, oldest first: what
+    /// waits in the outbox table is sent first.
+    fn delivered(&self) -> Vec<(PathBuf, String)> {
+        self.round_at(spot::db::now());
+        // The background worker may be sending a batch it claimed: wait for it.
+        for _ in 0..100 {
+            if self.letters_waiting() == 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            self.round_at(spot::db::now());
+        }
+        let Ok(entries) = std::fs::read_dir(&self.folder) else {
+            return Vec::new();
+        };
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "eml"))
+            .map(|entry| {
+                let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                (modified, entry.path())
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .filter_map(|(_, path)| {
+                let text = std::fs::read_to_string(&path).ok()?;
+                Some((path, text))
+            })
+            .collect()
+    }
+
+    pub fn emails(&self) -> Vec<String> {
+        self.delivered().into_iter().map(|(_, text)| text).collect()
+    }
+
+    /// The confirmation link (path and query) of the newest joining letter to `email`; the
+    /// letter is taken out of the mailbox, as its reader would delete it, so that tests
+    /// counting the other emails are not thrown by it.
+    pub fn take_confirmation_link(&self, email: &str) -> Option<String> {
+        let to = format!("<{}>", email.to_lowercase());
+        let (path, raw) = self.delivered().into_iter().rev().find(|(_, raw)| {
+            raw.to_lowercase().contains(&to) && email_text(raw).contains("/confirm/")
+        })?;
+        let _ = std::fs::remove_file(path);
+        confirmation_link_in(&raw)
+    }
+}
+
+/// The path (and query) of the confirmation link in an email: `/confirm/<token>[?next=…]`.
+pub fn confirmation_link_in(raw_email: &str) -> Option<String> {
+    let text = email_text(raw_email);
+    let start = text.find("/confirm/")?;
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (link.len() > "/confirm/".len()).then_some(link)
+}
+
 /// A browser: its own cookie jar, no automatic redirects.
 pub struct Browser {
     pub address: String,
     pub client: reqwest::Client,
+    /// The server's mail, for following the links it sends.
+    pub mailroom: std::sync::Arc<Mailroom>,
 }
 
 impl Browser {
-    fn new(address: &str) -> Self {
-        Self::with_headers(address, reqwest::header::HeaderMap::new())
+    fn new(address: &str, mailroom: std::sync::Arc<Mailroom>) -> Self {
+        Self::with_headers(address, mailroom, reqwest::header::HeaderMap::new())
     }
 
-    fn with_headers(address: &str, headers: reqwest::header::HeaderMap) -> Self {
+    fn with_headers(
+        address: &str,
+        mailroom: std::sync::Arc<Mailroom>,
+        headers: reqwest::header::HeaderMap,
+    ) -> Self {
         Self {
             address: address.to_owned(),
             client: reqwest::Client::builder()
@@ -91,6 +205,7 @@ impl Browser {
                 .default_headers(headers)
                 .build()
                 .expect("client builds"),
+            mailroom,
         }
     }
 
@@ -152,14 +267,29 @@ impl Browser {
         .await
     }
 
-    /// Registers (and so signs in) a member, asserting it worked.
+    /// Registers a member and follows the link in the confirmation email, which signs
+    /// them in; asserts each step worked.
     pub async fn join(&self, email: &str, name: &str, role: &str, borough: &str) {
         let response = self.register(email, name, role, borough).await;
+        assert_redirects_to(&response, "/register/check-email");
+        let response = self.confirm_email(email).await;
         assert_eq!(
             response.status(),
             StatusCode::SEE_OTHER,
-            "registering {email}"
+            "confirming {email}"
         );
+    }
+
+    /// Follows the confirmation link last emailed to `email`: opens it, then presses the
+    /// button, as a person would. Returns the button's response.
+    pub async fn confirm_email(&self, email: &str) -> Response {
+        let link = self
+            .mailroom
+            .take_confirmation_link(email)
+            .unwrap_or_else(|| panic!("no confirmation link was emailed to {email}"));
+        let page = self.page(&link).await;
+        assert!(page.contains("Confirm your email address"), "{page}");
+        self.post(&link, &[]).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
@@ -473,6 +603,41 @@ fn without_tls(admin_url: &str) -> String {
     url.to_string()
 }
 
+/// Everything the servers of this test binary have logged, as the operator's log would
+/// show it: a test can check that a secret never reaches it.
+static LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogCapture;
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,actix_server=warn")
+            .with_ansi(false)
+            .with_writer(|| LogCapture)
+            .try_init();
+    });
+}
+
+/// The log so far, of every server in this test binary.
+pub fn captured_log() -> String {
+    String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+}
+
 impl TestApp {
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
         Self::spawn_with(engine, |_| {}).await
@@ -483,6 +648,7 @@ impl TestApp {
         engine: Engine,
         configure: impl FnOnce(&mut Config),
     ) -> Option<TestApp> {
+        capture_log();
         let data_dir = tempfile::tempdir().expect("temporary folder");
         let (database_url, postgres) = match engine {
             Engine::Sqlite => (
@@ -527,8 +693,14 @@ impl TestApp {
         let site = application.site().clone();
         actix_web::rt::spawn(application.run_until_stopped());
         let address = format!("http://127.0.0.1:{port}");
+        let mailroom = std::sync::Arc::new(Mailroom {
+            db: db.clone(),
+            mailer: mailer.clone(),
+            site: site.clone(),
+            folder: data_dir.path().join("outbox"),
+        });
         Some(TestApp {
-            browser: Browser::new(&address),
+            browser: Browser::new(&address, mailroom),
             engine,
             db,
             data_dir,
@@ -541,7 +713,7 @@ impl TestApp {
 
     /// A second browser on the same server, with its own session.
     pub fn another_browser(&self) -> Browser {
-        Browser::new(&self.browser.address)
+        Browser::new(&self.browser.address, self.browser.mailroom.clone())
     }
 
     /// A browser that a trusted proxy reports as coming from `client_address` (for rate
@@ -552,7 +724,20 @@ impl TestApp {
             "x-forwarded-for",
             client_address.parse().expect("a header value"),
         );
-        Browser::with_headers(&self.browser.address, headers)
+        Browser::with_headers(
+            &self.browser.address,
+            self.browser.mailroom.clone(),
+            headers,
+        )
+    }
+
+    /// Another browser, signed in as a member added straight to the database: for servers
+    /// whose mail goes where a test cannot follow a confirmation link.
+    pub async fn signed_in_member(&self, email: &str, name: &str) -> Browser {
+        self.insert_members(&[(email, name, "link_worker", "wigan")]);
+        let browser = self.another_browser();
+        assert_redirects_to(&browser.login(email, PASSWORD).await, "/");
+        browser
     }
 
     /// The id of the member with this email address.
@@ -566,8 +751,9 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("no member {email}: {e}"))
     }
 
-    /// Adds listed members straight to the database, without the cost of hashing a password
-    /// for each (they never sign in): `(email, name, role, borough)`.
+    /// Adds listed members straight to the database, confirmed, without the cost of hashing
+    /// a password for each (all share one hash of [`PASSWORD`]): `(email, name, role,
+    /// borough)`.
     pub fn insert_members(&self, people: &[(&str, &str, &str, &str)]) {
         use spot::accounts::members::{insert, NewMember};
         use spot::accounts::{Borough, DisplayName, Email, Organisation, Role};
@@ -579,10 +765,11 @@ impl TestApp {
             let new = NewMember {
                 email: &email,
                 display_name: &name,
-                password_hash: "not a usable hash",
+                password_hash: shared_password_hash(),
                 role: Role::parse(role).expect("valid role"),
                 borough: Borough::parse(borough).expect("valid borough"),
                 organisation: &organisation,
+                email_confirmed_at: Some(spot::db::now()),
             };
             insert(&mut conn, &new, spot::db::now()).expect("member inserted");
         }
@@ -594,59 +781,19 @@ impl TestApp {
 
     /// Letters in the outbox table that are due and neither sent nor given up.
     pub fn letters_waiting(&self) -> i64 {
-        use spot::schema::outbox;
-        let mut conn = self.db.conn().expect("connection");
-        outbox::table
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::failed_at.is_null())
-            .filter(outbox::next_attempt_at.le(spot::db::now()))
-            .count()
-            .get_result(&mut *conn)
-            .expect("outbox counted")
+        self.mailroom.letters_waiting()
     }
 
     /// Runs one round of the mail worker now, as the background worker would: letters for
     /// new notifications, digests due at `now`, and sending what waits in the outbox.
     pub fn mail_round_at(&self, now: chrono::NaiveDateTime) -> spot::notifications::worker::Round {
-        let mut conn = self.db.conn().expect("connection");
-        spot::notifications::worker::round(
-            &mut conn,
-            self.mailer.as_ref(),
-            &self.site,
-            std::time::Duration::from_millis(500),
-            now,
-        )
-        .expect("a mail round")
+        self.mailroom.round_at(now)
     }
 
     /// Every email written to the outbox folder, as raw RFC 5322 text, oldest first: what
     /// waits in the outbox table is sent first.
     pub fn emails(&self) -> Vec<String> {
-        self.mail_round_at(spot::db::now());
-        // The background worker may be sending a batch it claimed: wait for it.
-        for _ in 0..100 {
-            if self.letters_waiting() == 0 {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            self.mail_round_at(spot::db::now());
-        }
-        let Ok(entries) = std::fs::read_dir(self.outbox()) else {
-            return Vec::new();
-        };
-        let mut files: Vec<_> = entries
-            .filter_map(Result::ok)
-            .filter(|entry| entry.path().extension().is_some_and(|ext| ext == "eml"))
-            .map(|entry| {
-                let modified = entry.metadata().and_then(|m| m.modified()).ok();
-                (modified, entry.path())
-            })
-            .collect();
-        files.sort();
-        files
-            .into_iter()
-            .map(|(_, path)| std::fs::read_to_string(path).expect("readable email"))
-            .collect()
+        self.mailroom.emails()
     }
 
     /// Runs `spot user promote` as the console would.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 
-use crate::forum::{member, reply, start_thread};
+use crate::forum::{reply, start_thread};
 use crate::helpers::*;
 
 /// A small SMTP server that accepts every message and keeps it: enough of RFC 5321 for
@@ -223,7 +223,7 @@ fn outbox_rows(app: &TestApp) -> Vec<(i32, bool, Option<String>)> {
 
 /// Two members; the second replies to the first's thread, which emails the first at once.
 async fn a_reply_to_ann(app: &TestApp) {
-    let ann = member(app, "ann@example.org", "Ann Author").await;
+    let ann = app.signed_in_member("ann@example.org", "Ann Author").await;
     let thread = start_thread(
         &ann,
         "practice-questions",
@@ -231,7 +231,7 @@ async fn a_reply_to_ann(app: &TestApp) {
         "How do you pace?",
     )
     .await;
-    let ben = member(app, "ben@example.org", "Ben Replier").await;
+    let ben = app.signed_in_member("ben@example.org", "Ben Replier").await;
     reply(&ben, thread, "Little and often, with **rest** planned in.").await;
 }
 
@@ -386,15 +386,7 @@ async fn given_up_after_many_failures(engine: Engine) {
         "given up after the last attempt"
     );
     // The admin sees it and sends it again once the server is back.
-    let admin = app.another_browser();
-    admin
-        .join(
-            "admin@example.org",
-            "Ada Admin",
-            "occupational_therapist",
-            "bury",
-        )
-        .await;
+    let admin = app.signed_in_member("admin@example.org", "Ada Admin").await;
     app.promote("admin@example.org", "admin");
     let page = admin.page("/admin/outbox").await;
     assert!(page.contains("ann@example.org"), "{page}");

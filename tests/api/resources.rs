@@ -404,7 +404,7 @@ fn stored_file_of(app: &TestApp, id: i64) -> PathBuf {
 }
 
 /// Nothing was stored: no row, nothing on `/resources`, no file left anywhere.
-async fn assert_nothing_stored(app: &TestApp, browser: &Browser, what: &str) {
+pub(crate) async fn assert_nothing_stored(app: &TestApp, browser: &Browser, what: &str) {
     assert_eq!(resource_rows(app), 0, "{what}: a row was stored");
     let page = browser.page("/resources").await;
     assert!(listed(&page).is_empty(), "{what}: {:?}", listed(&page));
@@ -416,7 +416,7 @@ async fn assert_nothing_stored(app: &TestApp, browser: &Browser, what: &str) {
     );
 }
 
-async fn assert_healthy(app: &TestApp, what: &str) {
+pub(crate) async fn assert_healthy(app: &TestApp, what: &str) {
     let response = app.another_browser().get("/healthz").await;
     assert_eq!(response.status(), StatusCode::OK, "after {what}");
 }

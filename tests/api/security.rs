@@ -59,7 +59,8 @@ on_both_engines! {
                 ],
             )
             .await;
-        assert_redirects_to(&response, "/account");
+        assert_redirects_to(&response, "/register/check-email");
+        assert_redirects_to(&app.confirm_email("jo@nhs.net").await, "/account");
         app.promote("jo@nhs.net", "admin");
         let id = app.member_id("jo@nhs.net");
         for path in [
@@ -104,7 +105,8 @@ on_both_engines! {
         assert!(attributes.iter().any(|a| a == "path=/"), "{session}");
 
         // Signing in sets it again, with the same protections, and never in clear.
-        let response = app.register("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        app.register("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        let response = app.confirm_email("sam@nhs.net").await;
         let session = response
             .headers()
             .get_all("set-cookie")

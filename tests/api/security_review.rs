@@ -305,6 +305,163 @@ on_both_engines! {
         assert_eq!(textarea_text(&page, "body").as_deref(), Some(body.as_str()));
     }
 
+
+    async fn an_upload_of_thousands_of_fields_is_refused_early(app: TestApp) {
+        use crate::resources::{assert_healthy, assert_nothing_stored, multipart_body, BOUNDARY};
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        let token = app.csrf_token().await;
+        let filler = vec![b'x'; 60 * 1024];
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+
+        // Many fields, each under the per-field limit, with a declared length over the cap
+        // (the test server takes 2 MB files): refused before it is read.
+        let names: Vec<String> = (0..60).map(|n| format!("field{n}")).collect();
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![("csrf_token", None, token.as_bytes())];
+        parts.extend(names.iter().map(|name| (name.as_str(), None, filler.as_slice())));
+        let body = multipart_body(&parts);
+        let response = app.client.post(app.url("/resources/new")).header("content-type", &content_type).body(body).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("larger than 2 MB"), "{page}");
+
+        // Sixteen thousand small fields streamed without a length, as a hostile client
+        // would: cut off once the fields outnumber what the form sends.
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = std::iter::once(multipart_body(&parts[..1]))
+            .map(|first| first[..first.len() - BOUNDARY.len() - 6].to_vec())
+            .chain((0..16_000).map(|n| {
+                let mut part = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"f{n}\"\r\n\r\n").into_bytes();
+                part.extend_from_slice(&filler[..1024]);
+                part.extend_from_slice(b"\r\n");
+                part
+            }))
+            .chain(std::iter::once(format!("--{BOUNDARY}--\r\n").into_bytes()))
+            .map(Ok)
+            .collect();
+        let stream = futures_util::stream::iter(chunks);
+        let response = app
+            .client
+            .post(app.url("/resources/new"))
+            .header("content-type", &content_type)
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("more than 16 fields"), "{page}");
+
+        // A streamed file over the cap is cut off too.
+        let token = app.csrf_token().await;
+        let head = multipart_body(&[("csrf_token", None, token.as_bytes()), ("title", None, b"Slides")]);
+        let head = head[..head.len() - BOUNDARY.len() - 6].to_vec();
+        let opening = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n").into_bytes();
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = [head, opening]
+            .into_iter()
+            .chain((0..48).map(|_| vec![b'0'; 64 * 1024]))
+            .map(Ok)
+            .collect();
+        let response = app
+            .client
+            .post(app.url("/resources/new"))
+            .header("content-type", &content_type)
+            .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+        // A long urlencoded form is refused the same way.
+        let thread = crate::forum::start_thread(&app, "introductions", "Hello", "Hi all").await;
+        let long = "a".repeat(3 * 1024 * 1024);
+        let response = app.post(&format!("/threads/{thread}/reply"), &[("body", long.as_str())]).await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+        assert_nothing_stored(&app, &app, "hostile uploads").await;
+        assert_healthy(&app, "hostile uploads").await;
+        assert!(app.is_signed_in().await);
+    }
+
+
+    async fn reset_links_reach_neither_the_log_nor_the_kept_outbox(app: TestApp) {
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        use spot::schema::outbox;
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        app.request_reset("sam@nhs.net").await;
+        let email = app.emails().into_iter().find(|e| e.contains("Reset your SPOT password")).expect("a reset email");
+        let link = reset_link_in(&email).expect("a reset link");
+        let token = link.trim_start_matches("/password-reset/").to_owned();
+        assert!(app.page(&link).await.contains("Choose a new password"));
+        assert_redirects_to(&app.post(&link, &[("password", "a brand new password")]).await, "/account");
+
+        // A personal calendar feed's address is a secret too.
+        let feed = app.site.calendar_feed_path(spot::db::MemberId(app.member_id("sam@nhs.net")));
+        let signature = feed.rsplit('-').next().unwrap().trim_end_matches(".ics").to_owned();
+        assert_eq!(app.get(&feed).await.status(), StatusCode::OK);
+
+        let log = captured_log();
+        assert!(log.contains("/password-reset/{token}"), "requests are logged by route");
+        assert!(!log.contains(&token), "the reset token is in the log");
+        assert!(!log.contains(&signature), "the feed's signature is in the log");
+
+        // The sent letter is kept as a record, without its body.
+        let mut conn = app.db.conn().unwrap();
+        let kept: Vec<(String, String, Option<String>, bool)> = outbox::table
+            .filter(outbox::subject.eq("Reset your SPOT password"))
+            .select((outbox::to_address, outbox::text_body, outbox::html_body, outbox::sent_at.is_not_null()))
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(kept.len(), 1);
+        let (to, text, html, sent) = &kept[0];
+        assert_eq!(to, "sam@nhs.net");
+        assert!(sent);
+        assert!(!text.contains(&token) && !html.as_deref().unwrap_or("").contains(&token), "{text}");
+
+        // The outbox folder, a stand-in mailbox, is readable by SPOT's user alone.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(app.outbox()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "the outbox folder is private: {mode:o}");
+        }
+    }
+
+
+    async fn signed_in_pages_are_not_kept_and_form_tokens_are_masked(app: TestApp) {
+        let visitor = app.another_browser();
+        let response = visitor.get("/").await;
+        assert_ne!(header(&response, "cache-control"), "no-store", "public pages may be cached");
+        assert!(header(&response, "strict-transport-security").is_empty(), "no HSTS over plain HTTP");
+
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        for path in ["/", "/account", "/members", "/forum", "/resources", "/notifications"] {
+            let response = app.get(path).await;
+            assert_eq!(header(&response, "cache-control"), "no-store", "{path}");
+        }
+
+        // The same session's token looks different on every page, and each copy works.
+        let first = app.csrf_token().await;
+        let second = app.csrf_token().await;
+        assert_ne!(first, second, "a page's token is masked afresh");
+        let response = app
+            .post_raw("/account", &[("csrf_token", first.as_str()), ("display_name", "Sam Jones"), ("organisation", "Wigan Council"), ("role", "link_worker"), ("borough", "wigan")])
+            .await;
+        assert_redirects_to(&response, "/account");
+        // A token of the right shape that is not this session's is still refused.
+        let stranger = app.another_browser().csrf_token().await;
+        let response = app.post_raw("/logout", &[("csrf_token", stranger.as_str())]).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let response = app.post_raw("/logout", &[("csrf_token", second.as_str())]).await;
+        assert_redirects_to(&response, "/");
+    }
+
+    #[config(|config| config.secure_cookies = true)]
+    async fn https_deployments_send_hsts(app: TestApp) {
+        let response = app.get("/").await;
+        assert_eq!(header(&response, "strict-transport-security"), "max-age=31536000");
+        let response = app.get("/no-such-page").await;
+        assert_eq!(header(&response, "strict-transport-security"), "max-age=31536000");
+    }
+
 }
 
 fn post_text_has(html: &str, post: i64, words: &str) -> bool {
