@@ -47,20 +47,6 @@ use super::query::SearchQuery;
 use super::sql::Sql;
 use crate::accounts::{Borough, Role};
 use crate::db::{CategoryId, DbConn};
-use crate::markdown::{MARK_CLOSE, MARK_OPEN};
-
-/// How the ranking weighs each column: FTS5's `bm25` takes one weight a column; PostgreSQL's
-/// `ts_rank` one a weight letter, {D, C, B, A} (titles are A, tags and details B, bodies C).
-const FTS5_WEIGHTS: [&str; 3] = ["10.0, 1.0", "10.0, 5.0, 1.0", "10.0, 3.0, 1.0"];
-const PG_WEIGHTS: &str = "'{0.05, 0.1, 0.4, 1.0}'";
-
-fn fts5_weights(table: Table) -> &'static str {
-    match table {
-        Table::Posts => FTS5_WEIGHTS[0],
-        Table::Resources => FTS5_WEIGHTS[1],
-        Table::Members => FTS5_WEIGHTS[2],
-    }
-}
 
 /// What narrows the discussions searched.
 #[derive(Debug, Clone, Default)]
@@ -170,109 +156,20 @@ fn within_budgets<T>(
     }
 }
 
-/// Opens a statement with the query: the FTS5 table and its MATCH (SQLite) or a `q` CTE
-/// holding the tsquery (PostgreSQL). Nothing typed goes in as syntax: FTS5 gets every term
-/// quoted by [`SearchQuery::fts5_match`], PostgreSQL gets plain text for
-/// `plainto_tsquery` and `phraseto_tsquery`. Returns whether it opened a `WITH`.
-fn with_query(sql: &mut Sql, query: &SearchQuery) -> bool {
-    if !sql.is_postgres() {
-        return false;
-    }
-    let Some(terms) = query.pg_terms() else {
-        return false;
-    };
-    sql.push("WITH q AS (SELECT ");
-    let mut first = true;
-    let mut and = |sql: &mut Sql| {
-        if !first {
-            sql.push(" && ");
-        }
-        first = false;
-    };
-    if !terms.words.is_empty() {
-        and(sql);
-        sql.push("plainto_tsquery('english', ")
-            .bind_text(terms.words)
-            .push(")");
-    }
-    for phrase in terms.phrases {
-        and(sql);
-        sql.push("phraseto_tsquery('english', ")
-            .bind_text(phrase)
-            .push(")");
-    }
-    for unwanted in terms.unwanted {
-        and(sql);
-        sql.push("!! phraseto_tsquery('english', ")
-            .bind_text(unwanted)
-            .push(")");
-    }
-    sql.push(" AS query) ");
-    true
-}
-
-/// `search_x MATCH ?` (SQLite) or `s.document @@ (SELECT query FROM q)` (PostgreSQL: the
-/// query as a value computed once, which the planner uses to search the GIN index first
-/// whatever it knows of the tables, then visits only the rows found).
-fn matches(sql: &mut Sql, table: Table, query: &SearchQuery) {
-    if sql.is_postgres() {
-        sql.push("s.document @@ (SELECT query FROM q)");
-    } else {
-        sql.push(&format!("{} MATCH ", table.name()))
-            .bind_text(query.fts5_match().unwrap_or_default());
-    }
-}
-
-/// The FROM clause's start, with the score: `bm25` is better when lower, `ts_rank` when
-/// higher, so PostgreSQL's is negated and both sort ascending.
-fn from_index(sql: &Sql, table: Table) -> String {
-    if sql.is_postgres() {
-        format!(
-            "(-ts_rank({PG_WEIGHTS}, s.document, (SELECT query FROM q)))::float8 AS score \
-             FROM {} s",
-            table.name()
-        )
-    } else {
-        format!(
-            "bm25({0}, {1}) AS score FROM {0}",
-            table.name(),
-            fts5_weights(table)
-        )
-    }
-}
-
-/// An inner join in the order written: SQLite's `CROSS JOIN` keeps its planner from starting
-/// anywhere but the full-text index; PostgreSQL plans joins itself.
-fn join(sql: &Sql) -> &'static str {
-    if sql.is_postgres() {
-        "JOIN"
-    } else {
-        "CROSS JOIN"
-    }
-}
-
-/// The expression naming the indexed row's id.
-fn indexed_id(sql: &Sql, table: Table) -> String {
-    if sql.is_postgres() {
-        format!("s.{}", table.key(true))
-    } else {
-        format!("{}.rowid", table.name())
-    }
-}
-
 /// Opens the statement with `hits (id, score)`: the matches, scored. With a budget, the
 /// best that many (ties to the newest), found and cut inside the index and kept apart
 /// (`MATERIALIZED`) so that nothing is joined before the cut, and `edge (candidates,
 /// worst)`: how many there are and the worst score among them. Without one, every match,
 /// left for the planner to join as it goes (as it would the index itself).
 fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i64>) {
-    let opened = with_query(sql, query);
-    let (from, id) = (from_index(sql, table), indexed_id(sql, table));
+    let full_text = sql.full_text();
+    let opened = full_text.open_query(sql, query);
+    let (from, id) = (full_text.scored_from(table), full_text.indexed_id(table));
     sql.push(if opened { ", " } else { "WITH " }).push(&format!(
         "hits AS {}MATERIALIZED (SELECT {id} AS id, {from} WHERE ",
         if budget.is_some() { "" } else { "NOT " }
     ));
-    matches(sql, table, query);
+    full_text.matches(sql, table, query);
     if let Some(budget) = budget {
         sql.push(" ORDER BY score, id DESC LIMIT ")
             .bind_int(budget)
@@ -390,7 +287,7 @@ fn threads_with(
 ) -> QueryResult<Ranked<(i64, i64)>> {
     let mut sql = Sql::for_conn(conn);
     with_hits(&mut sql, Table::Posts, query, budget);
-    let join = join(&sql);
+    let join = sql.full_text().join();
     // The hits the viewer may see, in threads they may read, as the filters ask; then one a
     // thread, its best post.
     sql.push(&format!(
@@ -471,7 +368,7 @@ fn flat_ranking(
     within_budgets(window, |budget| {
         let mut sql = Sql::for_conn(conn);
         with_hits(&mut sql, flat.table, query, budget);
-        let join = join(&sql);
+        let join = sql.full_text().join();
         let Flat {
             source,
             alias,
@@ -585,19 +482,13 @@ pub(super) fn matching(conn: &mut DbConn, table: Table, query: &SearchQuery) -> 
         return Ok(0);
     }
     let mut sql = Sql::for_conn(conn);
-    with_query(&mut sql, query);
-    if sql.is_postgres() {
-        sql.push(&format!(
-            "SELECT COUNT(*) AS n FROM {} s WHERE ",
-            table.name()
-        ));
-    } else {
-        sql.push(&format!(
-            "SELECT COUNT(*) AS n FROM {} WHERE ",
-            table.name()
-        ));
-    }
-    matches(&mut sql, table, query);
+    let full_text = sql.full_text();
+    full_text.open_query(&mut sql, query);
+    sql.push(&format!(
+        "SELECT COUNT(*) AS n {} WHERE ",
+        full_text.counted_from(table)
+    ));
+    full_text.matches(&mut sql, table, query);
     let rows: Vec<Count> = sql.load(conn)?;
     Ok(rows.first().map_or(0, |r| r.n))
 }
@@ -619,8 +510,8 @@ struct HighlightRow {
     snippet: String,
 }
 
-/// Titles and snippets for the ids of one page, matches between [`MARK_OPEN`] and
-/// [`MARK_CLOSE`]: FTS5's `highlight` and `snippet`, PostgreSQL's `ts_headline`.
+/// Titles and snippets for the ids of one page, matches between [`crate::markdown::MARK_OPEN`]
+/// and [`crate::markdown::MARK_CLOSE`]: FTS5's `highlight` and `snippet`, PostgreSQL's `ts_headline`.
 pub(super) fn highlights(
     conn: &mut DbConn,
     table: Table,
@@ -630,49 +521,10 @@ pub(super) fn highlights(
     if ids.is_empty() || query.is_empty() {
         return Ok(HashMap::new());
     }
-    let columns = table.columns();
-    let (title, text) = (columns[0], columns[columns.len() - 1]);
     let mut sql = Sql::for_conn(conn);
-    with_query(&mut sql, query);
-    let (open, close) = (MARK_OPEN.to_string(), MARK_CLOSE.to_string());
-    if sql.is_postgres() {
-        let key = table.key(true);
-        sql.push(&format!(
-            "SELECT s.{key} AS id, ts_headline('english', s.{title}, q.query, "
-        ))
-        .bind_text(format!(
-            "HighlightAll=true, StartSel={open}, StopSel={close}"
-        ))
-        .push(&format!(
-            ") AS title, ts_headline('english', s.{text}, q.query, "
-        ))
-        .bind_text(format!(
-            "MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, \
-                 FragmentDelimiter=\" … \", StartSel={open}, StopSel={close}"
-        ))
-        .push(&format!(
-            ") AS snippet FROM q CROSS JOIN {} s WHERE s.{key} IN ",
-            table.name()
-        ))
-        .bind_list(ids.iter().copied());
-    } else {
-        let name = table.name();
-        let text_column = columns.len() - 1;
-        sql.push(&format!("SELECT rowid AS id, highlight({name}, 0, "))
-            .bind_text(open.clone())
-            .push(", ")
-            .bind_text(close.clone())
-            .push(&format!(") AS title, snippet({name}, {text_column}, "))
-            .bind_text(open)
-            .push(", ")
-            .bind_text(close)
-            .push(&format!(
-                ", '…', 24) AS snippet FROM {name} WHERE {name} MATCH "
-            ))
-            .bind_text(query.fts5_match().unwrap_or_default())
-            .push(" AND rowid IN ")
-            .bind_list(ids.iter().copied());
-    }
+    let full_text = sql.full_text();
+    full_text.open_query(&mut sql, query);
+    full_text.highlights(&mut sql, table, query, ids);
     let rows: Vec<HighlightRow> = sql.load(conn)?;
     Ok(rows
         .into_iter()

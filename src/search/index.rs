@@ -11,7 +11,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::query::fold;
 use super::sql::Sql;
 use crate::accounts::{Borough, Role};
 use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
@@ -42,24 +41,6 @@ impl Table {
         }
     }
 
-    /// The column naming the row indexed: FTS5's rowid, or PostgreSQL's key.
-    pub(super) fn key(self, postgres: bool) -> &'static str {
-        match (self, postgres) {
-            (_, false) => "rowid",
-            (Table::Posts, true) => "post_id",
-            (Table::Resources, true) => "resource_id",
-            (Table::Members, true) => "member_id",
-        }
-    }
-
-    /// PostgreSQL's weight for each text column: titles A, details B, bodies C.
-    fn weights(self) -> &'static [char] {
-        match self {
-            Table::Posts => &['A', 'C'],
-            Table::Resources | Table::Members => &['A', 'B', 'C'],
-        }
-    }
-
     /// The text columns, the title first and the longer text (for snippets) last.
     pub(super) fn columns(self) -> &'static [&'static str] {
         match self {
@@ -80,39 +61,12 @@ struct Row {
 fn forget(conn: &mut DbConn, table: Table, ids: &[i64]) -> QueryResult<()> {
     for chunk in ids.chunks(BATCH) {
         let mut sql = Sql::for_conn(conn);
-        let key = table.key(sql.is_postgres());
+        let key = sql.full_text().key(table);
         sql.push(&format!("DELETE FROM {} WHERE {key} IN ", table.name()))
             .bind_list(chunk.iter().copied());
         sql.execute(conn)?;
     }
     Ok(())
-}
-
-/// Stand-ins for `<` and `>` in the text PostgreSQL keeps for its headlines: its parser
-/// takes anything like `<script>` for markup and drops it from a headline, where SQLite
-/// keeps it (to be escaped). [`unshield`] puts them back.
-const LT: char = '\u{E002}';
-const GT: char = '\u{E003}';
-
-fn shield(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '<' => LT,
-            '>' => GT,
-            c => c,
-        })
-        .collect()
-}
-
-/// A title or snippet as the engine gave it, with `<` and `>` back.
-pub(super) fn unshield(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            LT => '<',
-            GT => '>',
-            c => c,
-        })
-        .collect()
 }
 
 /// Text without the private characters that carry highlights and stand-ins, so that
@@ -127,46 +81,15 @@ fn write(conn: &mut DbConn, table: Table, rows: Vec<Row>) -> QueryResult<()> {
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut sql = Sql::for_conn(conn);
-        let postgres = sql.is_postgres();
-        let key = table.key(postgres);
-        sql.push(&format!(
-            "INSERT INTO {} ({key}, {}{}) VALUES ",
-            table.name(),
-            table.columns().join(", "),
-            if postgres { ", document" } else { "" }
-        ));
+        let full_text = sql.full_text();
+        full_text.insert_into(&mut sql, table);
         for (n, row) in rows.by_ref().take(BATCH).enumerate() {
             sql.push(if n == 0 { "(" } else { ", (" }).bind_int(row.id);
             let texts: Vec<String> = row.texts.iter().map(|t| clean(t)).collect();
-            for text in &texts {
-                sql.push(", ")
-                    .bind_text(if postgres { shield(text) } else { text.clone() });
-            }
-            if postgres {
-                // The document is made from the text without accents, as queries are.
-                for (n, (text, weight)) in texts.iter().zip(table.weights()).enumerate() {
-                    sql.push(if n == 0 { ", " } else { " || " })
-                        .push("setweight(to_tsvector('english', ")
-                        .bind_text(fold(text))
-                        .push(&format!("), '{weight}')"));
-                }
-            }
+            full_text.row_values(&mut sql, table, &texts);
             sql.push(")");
         }
-        if postgres {
-            // Another transaction may have written the same row since this one removed it
-            // (a tag renamed while one of its resources is edited): the later write wins.
-            let columns: Vec<String> = table
-                .columns()
-                .iter()
-                .chain(&["document"])
-                .map(|c| format!("{c} = EXCLUDED.{c}"))
-                .collect();
-            sql.push(&format!(
-                " ON CONFLICT ({key}) DO UPDATE SET {}",
-                columns.join(", ")
-            ));
-        }
+        full_text.upsert(&mut sql, table);
         sql.execute(conn)?;
     }
     Ok(())
@@ -434,16 +357,8 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
     write(conn, Table::Members, rows)?;
     for table in [Table::Posts, Table::Resources, Table::Members] {
         let mut sql = Sql::for_conn(conn);
-        if sql.is_postgres() {
-            sql.push(&format!("ANALYZE {}", table.name()));
-        } else {
-            // Merges the index's b-trees into one, which is what searches read fastest.
-            sql.push(&format!(
-                "INSERT INTO {0} ({0}) VALUES ('optimize')",
-                table.name()
-            ));
-        }
-        sql.execute(conn)?;
+        let tidy = sql.full_text().tidy(table);
+        sql.push(&tidy).execute(conn)?;
     }
     set_built(conn, VERSION)?;
     Ok(rebuilt)

@@ -1,8 +1,9 @@
 //! Search across discussions, resources and members, on both engines: SQLite's FTS5 and
 //! PostgreSQL's text search behind one contract (`engine`), an index kept in step by every
-//! write path (`index`), and what a member types parsed into terms (`query`), never passed
+//! write path (`index`), the engines' differences in one place (`dialect`), and what a member types parsed into terms (`query`), never passed
 //! on raw.
 
+mod dialect;
 pub mod engine;
 pub mod filters;
 pub mod index;

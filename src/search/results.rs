@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::dialect::unshield;
 use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope, Window};
 use super::filters::{Filters, Kind};
-use super::index::{unshield, Table};
+use super::index::Table;
 use super::query::SearchQuery;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;

@@ -6,6 +6,7 @@ use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 
+use super::dialect::{Fts5, FullText, TsVector};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone)]
@@ -63,8 +64,13 @@ impl Sql {
         }
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.postgres
+    /// The full-text search of this statement's engine.
+    pub(super) fn full_text(&self) -> &'static dyn FullText {
+        if self.postgres {
+            &TsVector
+        } else {
+            &Fts5
+        }
     }
 
     /// SQL text written here, never anything a member typed.

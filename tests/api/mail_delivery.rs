@@ -238,9 +238,7 @@ async fn a_reply_to_ann(app: &TestApp) {
 async fn delivered_over_smtp(engine: Engine) {
     let sink = SmtpSink::start_on(0);
     let url = format!("smtp://127.0.0.1:{}", sink.port);
-    let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await else {
-        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-    };
+    let app = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await;
     a_reply_to_ann(&app).await;
     let received = sink.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(received.len(), 1, "one email for Ann: {received:?}");
@@ -271,6 +269,10 @@ async fn the_worker_delivers_through_a_real_smtp_server_sqlite() {
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn the_worker_delivers_through_a_real_smtp_server_postgres() {
     delivered_over_smtp(Engine::Postgres).await;
 }
@@ -278,9 +280,7 @@ async fn the_worker_delivers_through_a_real_smtp_server_postgres() {
 async fn retried_while_down(engine: Engine) {
     let port = free_port();
     let url = format!("smtp://127.0.0.1:{port}");
-    let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await else {
-        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-    };
+    let app = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await;
     a_reply_to_ann(&app).await;
     // The server is down: the worker fails, records why, and keeps the message.
     let rows = after_first_attempt(&app).await;
@@ -307,15 +307,17 @@ async fn the_worker_retries_while_the_smtp_server_is_down_sqlite() {
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn the_worker_retries_while_the_smtp_server_is_down_postgres() {
     retried_while_down(Engine::Postgres).await;
 }
 
 async fn survives_a_restart(engine: Engine) {
     // The first process has no mail worker: it stops with the letter still in the outbox.
-    let Some(app) = TestApp::spawn_with(engine, |config| config.mail_every = None).await else {
-        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-    };
+    let app = TestApp::spawn_with(engine, |config| config.mail_every = None).await;
     a_reply_to_ann(&app).await;
     // Composed into the outbox (as a worker round would) but not sent: SMTP is not reachable.
     {
@@ -348,6 +350,10 @@ async fn letters_waiting_at_a_restart_are_sent_after_it_sqlite() {
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn letters_waiting_at_a_restart_are_sent_after_it_postgres() {
     survives_a_restart(Engine::Postgres).await;
 }
@@ -355,14 +361,11 @@ async fn letters_waiting_at_a_restart_are_sent_after_it_postgres() {
 async fn given_up_after_many_failures(engine: Engine) {
     let port = free_port();
     let url = format!("smtp://127.0.0.1:{port}");
-    let Some(app) = TestApp::spawn_with(engine, |config| {
+    let app = TestApp::spawn_with(engine, |config| {
         config.smtp_url = Some(url);
         config.mail_every = None;
     })
-    .await
-    else {
-        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-    };
+    .await;
     a_reply_to_ann(&app).await;
     // Rounds far apart in time, so that every backoff has passed: the last attempt gives up.
     let mut at = spot::db::now();
@@ -410,6 +413,10 @@ async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_sqli
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn a_letter_is_given_up_after_many_failures_and_an_admin_can_retry_it_postgres() {
     given_up_after_many_failures(Engine::Postgres).await;
 }
@@ -419,20 +426,22 @@ async fn delivered_over_starttls(engine: Engine) {
     let (tls, ca_file) = sink_certificate(folder.path());
     let sink = SmtpSink::start_with(0, SinkTls::Required(tls));
     let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
-    let Some(app) = TestApp::spawn_with(engine, |config| {
+    let app = TestApp::spawn_with(engine, |config| {
         config.smtp_url = Some(url);
         config.smtp_ca_file = Some(ca_file);
     })
-    .await
-    else {
-        return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-    };
+    .await;
     a_reply_to_ann(&app).await;
     sink.wait_for(1, Duration::from_secs(10)).await;
     let received = sink.received();
     assert_eq!(received.len(), 1, "one email for Ann");
     assert!(received[0].over_tls, "sent after STARTTLS, encrypted");
     assert!(email_text(&received[0].message).contains("Little and often"));
+    // The worker marks the row just after the server has taken the message.
+    let started = Instant::now();
+    while !outbox_rows(&app)[0].1 && started.elapsed() < Duration::from_secs(5) {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(outbox_rows(&app)[0].1, "the outbox row is marked sent");
 }
 
@@ -442,6 +451,10 @@ async fn the_worker_sends_over_starttls_to_a_server_it_trusts_sqlite() {
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn the_worker_sends_over_starttls_to_a_server_it_trusts_postgres() {
     delivered_over_starttls(Engine::Postgres).await;
 }
@@ -467,10 +480,7 @@ async fn never_in_plain_text_when_tls_is_required(engine: Engine) {
         SmtpSink::start_with(0, SinkTls::Required(tls)),
     ] {
         let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
-        let Some(app) = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await
-        else {
-            return eprintln!("skipped: SPOT_TEST_POSTGRES_URL is not set");
-        };
+        let app = TestApp::spawn_with(engine, |config| config.smtp_url = Some(url)).await;
         a_reply_to_ann(&app).await;
         let rows = after_first_attempt(&app).await;
         assert!(rows[0].0 >= 1, "an attempt was made");
@@ -486,6 +496,10 @@ async fn nothing_is_sent_without_trusted_tls_when_tls_is_required_sqlite() {
 }
 
 #[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
 async fn nothing_is_sent_without_trusted_tls_when_tls_is_required_postgres() {
     never_in_plain_text_when_tls_is_required(Engine::Postgres).await;
 }
