@@ -1,0 +1,289 @@
+//! The course list and page, booking and cancelling a place, and the calendars.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{post_letters, recipients, Postbox};
+use crate::accounts::{members, Email};
+use crate::bookings::calendar;
+use crate::bookings::catalogue;
+use crate::bookings::letters::{self, Recipient};
+use crate::bookings::pages::{self, Visitor};
+use crate::bookings::places::{self, ManagerAgreement, Place};
+use crate::db::{self, CourseRunId, Db, MemberId};
+use crate::mail::Letter;
+use crate::web::context::flash;
+use crate::web::forms::FieldErrors;
+use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, MaybeMember, PageCtx};
+use crate::Site;
+
+pub(super) async fn list(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let viewer = ctx.viewer.clone();
+    let home = viewer.as_ref().map(|v| v.borough);
+    let (runs, mine) = db
+        .run(move |conn| {
+            let runs = catalogue::upcoming(conn, home, db::now())?;
+            let mine = match &viewer {
+                Some(viewer) => catalogue::live_run_of(conn, viewer.id)?,
+                None => None,
+            };
+            Ok((runs, mine))
+        })
+        .await?;
+    Ok(html(pages::list(&ctx, &runs, home, mine)))
+}
+
+/// The course page with the viewer's standing, for showing and re-showing.
+async fn detail_page(
+    ctx: &PageCtx,
+    db: &Db,
+    site: &Site,
+    id: CourseRunId,
+    errors: &FieldErrors,
+    manager: (&str, &str),
+) -> Result<maud::Markup, AppError> {
+    let viewer = ctx.viewer.clone();
+    let (summary, standing, elsewhere) = db
+        .run(move |conn| {
+            let summary = catalogue::one(conn, id)?;
+            let (standing, elsewhere) = match &viewer {
+                Some(viewer) => {
+                    let standing = catalogue::standing(conn, viewer.id, id)?;
+                    let live = catalogue::live_run_of(conn, viewer.id)?;
+                    (standing, live.is_some_and(|run| run != id))
+                }
+                None => (None, false),
+            };
+            Ok((summary, standing, elsewhere))
+        })
+        .await?;
+    let facilitator = ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate());
+    let visitor = Visitor {
+        may_see_link: facilitator || standing == Some(catalogue::Standing::Booked),
+        standing,
+        elsewhere,
+        facilitator,
+        errors,
+        manager_name: manager.0,
+        manager_email: manager.1,
+        feed: ctx
+            .viewer
+            .as_ref()
+            .map(|v| format!("{}{}", site.base_url, site.calendar_feed_path(v.id))),
+    };
+    Ok(pages::detail(ctx, &summary, &visitor, db::now()))
+}
+
+pub(super) async fn detail(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    Ok(html(
+        detail_page(
+            &ctx,
+            &db,
+            &site,
+            id.into_inner(),
+            &FieldErrors::new(),
+            ("", ""),
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BookForm {
+    manager_agreed: Option<String>,
+    manager_name: String,
+    manager_email: String,
+}
+
+pub(super) async fn book(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    postbox: Postbox,
+    session: Session,
+    id: web::Path<CourseRunId>,
+    form: web::Form<BookForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut errors = FieldErrors::new();
+    if !form.manager_email.trim().is_empty() {
+        errors.check("manager_email", Email::parse(&form.manager_email));
+    }
+    if form.manager_name.chars().count() > 120 {
+        errors.add(
+            "manager_name",
+            "Manager's name must be 120 characters or fewer",
+        );
+    }
+    let agreement = ManagerAgreement {
+        agreed: form.manager_agreed.as_deref() == Some("yes"),
+        manager_name: form.manager_name.clone(),
+        manager_email: form.manager_email.clone(),
+    };
+    if !agreement.agreed {
+        errors.add(
+            "manager_agreed",
+            "Confirm you have agreed the time for all the sessions with your manager",
+        );
+    }
+    if !errors.is_empty() {
+        let page = detail_page(
+            &ctx,
+            &db,
+            &postbox.site,
+            id,
+            &errors,
+            (&form.manager_name, &form.manager_email),
+        )
+        .await?;
+        return Ok(invalid_form(page));
+    }
+    let viewer = me.0.clone();
+    let (place, summary) = db
+        .run(move |conn| {
+            let place = conn.write_transaction(|conn| {
+                places::book(conn, &viewer, viewer.id, id, &agreement, None, db::now())
+            })?;
+            Ok((place, catalogue::one(conn, id)?))
+        })
+        .await?;
+    let to = Recipient {
+        member: me.id,
+        name: me.display_name.clone(),
+        address: member_email(&db, me.id).await?,
+    };
+    let letter = match place {
+        Place::Booked => {
+            flash(
+                &session,
+                "You are booked. We have emailed you the details and a calendar file.",
+            );
+            letters::booked(&to, &summary, &postbox.site.base_url)
+        }
+        Place::Waiting(position) => {
+            flash(
+                &session,
+                format!("The run is full: you are number {position} on the waiting list."),
+            );
+            letters::waiting(&to, &summary, position, &postbox.site.base_url)
+        }
+    };
+    post_letters(&postbox, id, vec![(to.member, letter)]).await;
+    Ok(see_other(&format!("/courses/{id}")))
+}
+
+async fn member_email(db: &Db, id: MemberId) -> Result<String, AppError> {
+    db.run(move |conn| Ok(members::find(conn, id)?.email)).await
+}
+
+pub(super) async fn cancel(
+    me: CurrentMember,
+    db: web::Data<Db>,
+    postbox: Postbox,
+    session: Session,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let viewer = me.0.clone();
+    let (summary, promoted, me_too) = db
+        .run(move |conn| {
+            let cancelled =
+                conn.write_transaction(|conn| places::cancel(conn, &viewer, id, db::now()))?;
+            let summary = catalogue::one(conn, id)?;
+            let promoted = recipients(conn, cancelled.promoted.as_slice())?;
+            let me_too = recipients(conn, &[viewer.id])?;
+            Ok((summary, promoted, me_too))
+        })
+        .await?;
+    let mut mail: Vec<(MemberId, Letter)> = me_too
+        .iter()
+        .map(|to| {
+            (
+                to.member,
+                letters::cancelled_by_member(to, &summary, &postbox.site.base_url),
+            )
+        })
+        .collect();
+    mail.extend(promoted.iter().map(|to| {
+        (
+            to.member,
+            letters::promoted(to, &summary, &postbox.site.base_url),
+        )
+    }));
+    post_letters(&postbox, id, mail).await;
+    flash(&session, "Your booking is cancelled.");
+    Ok(see_other(&format!("/courses/{id}")))
+}
+
+fn ics(body: String, filename: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}
+
+pub(super) async fn run_calendar(
+    viewer: MaybeMember,
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (summary, booked) = db
+        .run(move |conn| {
+            let summary = catalogue::one(conn, id)?;
+            let booked = match &viewer.0 {
+                Some(v) => {
+                    v.staff.can_moderate()
+                        || catalogue::standing(conn, v.id, id)? == Some(catalogue::Standing::Booked)
+                }
+                None => false,
+            };
+            Ok((summary, booked))
+        })
+        .await?;
+    Ok(ics(
+        calendar::for_run(&summary.run, &summary.sessions, booked, &site.base_url),
+        &format!("spot-course-{id}.ics"),
+    ))
+}
+
+/// `/calendar/{member}-{signature}.ics`: a feed a calendar app can subscribe to without
+/// signing in; the signature makes the address unguessable.
+pub(super) async fn personal_calendar(
+    db: web::Data<Db>,
+    site: web::Data<Site>,
+    feed: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let feed = feed.into_inner();
+    let member = feed
+        .strip_suffix(".ics")
+        .and_then(|stem| stem.split_once('-'))
+        .and_then(|(id, signature)| {
+            let id: i64 = id.parse().ok()?;
+            bool::from(subtle::ConstantTimeEq::ct_eq(
+                site.calendar_signature(MemberId(id)).as_bytes(),
+                signature.as_bytes(),
+            ))
+            .then_some(MemberId(id))
+        })
+        .ok_or(AppError::NotFound)?;
+    let runs = db
+        .run(move |conn| Ok(catalogue::sessions_booked_by(conn, member)?))
+        .await?;
+    Ok(ics(
+        calendar::personal(&runs, &site.base_url),
+        "my-spot-sessions.ics",
+    ))
+}

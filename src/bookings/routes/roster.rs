@@ -1,0 +1,213 @@
+//! A run's roster for its facilitators: the page, the CSV, attendance, and booking a member
+//! in.
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{form_pairs, post_letters, Postbox};
+use crate::accounts::{members, Email};
+use crate::bookings::catalogue;
+use crate::bookings::letters::{self, Recipient};
+use crate::bookings::pages;
+use crate::bookings::places::{self, ManagerAgreement, Place};
+use crate::bookings::roster;
+use crate::bookings::BookingError;
+use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
+use crate::web::context::flash;
+use crate::web::forms::FieldErrors;
+use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
+
+async fn roster_view(
+    ctx: &PageCtx,
+    db: &Db,
+    me: &Facilitator,
+    id: CourseRunId,
+    book_in: (&str, &str),
+    errors: &FieldErrors,
+) -> Result<maud::Markup, AppError> {
+    let viewer = me.0.clone();
+    let (summary, rows, register) = db
+        .run(move |conn| {
+            let rows = roster::roster(conn, &viewer, id)?;
+            Ok((
+                catalogue::one(conn, id)?,
+                rows,
+                roster::attendance_of(conn, id)?,
+            ))
+        })
+        .await?;
+    let totals = roster::summary(&rows, &register);
+    Ok(pages::roster(
+        ctx,
+        &pages::RosterPage {
+            summary: &summary,
+            rows: &rows,
+            register: &register,
+            totals: &totals,
+            book_in,
+            errors,
+        },
+    ))
+}
+
+pub(super) async fn roster_page(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    Ok(html(
+        roster_view(
+            &ctx,
+            &db,
+            &me,
+            id.into_inner(),
+            ("", ""),
+            &FieldErrors::new(),
+        )
+        .await?,
+    ))
+}
+
+pub(super) async fn roster_csv(
+    me: Facilitator,
+    db: web::Data<Db>,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let rows = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| roster::export(conn, &me, id, db::now()))?)
+        })
+        .await?;
+    let body = roster::csv(&rows)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"spot-roster-{id}.csv\""),
+        ))
+        .body(body))
+}
+
+pub(super) async fn attendance(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    path: web::Path<(CourseRunId, SessionId)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let (id, register) = path.into_inner();
+    let present: Vec<MemberId> = form_pairs(&body)
+        .into_iter()
+        .filter(|(k, _)| k == "present")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| {
+            roster::record_attendance(conn, &me, id, register, &present, db::now())
+        })?)
+    })
+    .await?;
+    flash(&session, "Attendance saved.");
+    Ok(see_other(&format!("/courses/{id}/roster")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BookInForm {
+    email: String,
+    reason: String,
+    manager_agreed: Option<String>,
+}
+
+pub(super) async fn book_in(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    postbox: Postbox,
+    session: Session,
+    id: web::Path<CourseRunId>,
+    form: web::Form<BookInForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut errors = FieldErrors::new();
+    let email = errors.check("email", Email::parse(&form.email));
+    if form.reason.trim().chars().count() < 3 {
+        errors.add("reason", "Say why they are booked in");
+    }
+    if form.manager_agreed.is_none() {
+        errors.add(
+            "manager_agreed",
+            "Their manager must agree the time before they are booked",
+        );
+    }
+    let show_again = |errors: FieldErrors| {
+        let (ctx, db, me, form) = (&ctx, &db, &me, &form);
+        async move {
+            Ok::<_, AppError>(invalid_form(
+                roster_view(ctx, db, me, id, (&form.email, &form.reason), &errors).await?,
+            ))
+        }
+    };
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return show_again(errors).await;
+    };
+    let viewer = me.0.clone();
+    let reason = form.reason.clone();
+    let outcome = db
+        .run(move |conn| {
+            let Some(member) = members::find_by_email(conn, &email)? else {
+                return Ok(Err(BookingError::Invalid(
+                    "email",
+                    "No member has that email address".into(),
+                )));
+            };
+            let agreement = ManagerAgreement {
+                agreed: true,
+                ..ManagerAgreement::default()
+            };
+            let place = conn.write_transaction(|conn| {
+                places::book(
+                    conn,
+                    &viewer,
+                    member.id,
+                    id,
+                    &agreement,
+                    Some(&reason),
+                    db::now(),
+                )
+            });
+            Ok(place.map(|place| (place, member)))
+        })
+        .await?;
+    let (place, member) = match outcome {
+        Ok(done) => done,
+        Err(BookingError::Invalid(field, message)) => {
+            errors.add(field, message);
+            return show_again(errors).await;
+        }
+        Err(BookingError::Conflict(message)) => {
+            errors.add("email", message);
+            return show_again(errors).await;
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let summary = db.run(move |conn| Ok(catalogue::one(conn, id)?)).await?;
+    let to = Recipient {
+        member: member.id,
+        name: member.display_name.clone(),
+        address: member.email.clone(),
+    };
+    let letter = match place {
+        Place::Booked => letters::booked(&to, &summary, &postbox.site.base_url),
+        Place::Waiting(position) => {
+            letters::waiting(&to, &summary, position, &postbox.site.base_url)
+        }
+    };
+    post_letters(&postbox, id, vec![(to.member, letter)]).await;
+    flash(&session, format!("{} is booked in.", member.display_name));
+    Ok(see_other(&format!("/courses/{id}/roster")))
+}

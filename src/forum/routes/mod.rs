@@ -1,0 +1,214 @@
+//! Forum handlers: parse, call one rule, render or redirect. The route table is here, with
+//! the forms and helpers that more than one area shares; the handlers live by feature area.
+
+mod categories;
+mod moderation;
+mod posts;
+mod threads;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::pages::{self, Composer, Draft};
+use super::patient_data::{self, Concern};
+use super::values::{PostBody, ThreadTitle};
+use crate::db::PostId;
+use crate::markdown::{self, SafeHtml};
+use crate::web::forms::FieldErrors;
+use crate::web::{invalid_form, PageCtx};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/forum", web::get().to(threads::index))
+        .route("/forum/{slug}", web::get().to(threads::category))
+        .route("/forum/{slug}/new", web::get().to(threads::new_thread_page))
+        .route("/forum/{slug}/new", web::post().to(threads::create_thread))
+        .route("/threads/{id}", web::get().to(threads::thread))
+        .route("/threads/{id}/unread", web::get().to(threads::first_unread))
+        .route("/threads/{id}/reply", web::get().to(posts::reply_page))
+        .route("/threads/{id}/reply", web::post().to(posts::reply))
+        .route("/threads/{id}/pin", web::post().to(moderation::pin))
+        .route("/threads/{id}/unpin", web::post().to(moderation::unpin))
+        .route("/threads/{id}/lock", web::post().to(moderation::lock))
+        .route("/threads/{id}/unlock", web::post().to(moderation::unlock))
+        .route(
+            "/threads/{id}/move",
+            web::post().to(moderation::move_thread),
+        )
+        .route(
+            "/threads/{id}/rename",
+            web::post().to(moderation::rename_thread),
+        )
+        .route("/posts/{id}", web::get().to(threads::jump_to_post))
+        .route("/posts/{id}/edit", web::get().to(posts::edit_page))
+        .route("/posts/{id}/edit", web::post().to(posts::edit))
+        .route("/posts/{id}/delete", web::post().to(posts::delete_own))
+        .route("/posts/{id}/helpful", web::post().to(posts::helpful))
+        .route("/posts/{id}/report", web::post().to(posts::report))
+        .route("/posts/{id}/hide", web::post().to(moderation::hide))
+        .route("/posts/{id}/unhide", web::post().to(moderation::unhide))
+        .route("/posts/{id}/remove", web::post().to(moderation::remove))
+        .route("/posts/{id}/history", web::get().to(posts::history))
+        .route("/moderation", web::get().to(moderation::queue))
+        .route("/moderation/log", web::get().to(moderation::moderation_log))
+        .route(
+            "/moderation/posts/{id}/resolve",
+            web::post().to(moderation::resolve),
+        )
+        .route(
+            "/moderation/posts/{id}/dismiss",
+            web::post().to(moderation::dismiss),
+        )
+        .route(
+            "/members/{id}/suspend",
+            web::get().to(moderation::suspend_page),
+        )
+        .route("/members/{id}/suspend", web::post().to(moderation::suspend))
+        .route(
+            "/admin/categories",
+            web::get().to(categories::admin_categories),
+        )
+        .route(
+            "/admin/categories",
+            web::post().to(categories::create_category),
+        )
+        .route(
+            "/admin/categories/{id}",
+            web::get().to(categories::admin_category),
+        )
+        .route(
+            "/admin/categories/{id}",
+            web::post().to(categories::update_category),
+        );
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PageQuery {
+    page: Option<String>,
+}
+
+/// The fields of every post-writing form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PostForm {
+    title: String,
+    body: String,
+    reply_to: String,
+    action: String,
+    confirm_patient_data: Option<String>,
+}
+
+impl PostForm {
+    fn draft(&self) -> Draft {
+        Draft {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            reply_to: self.reply_to.trim().parse().ok(),
+        }
+    }
+}
+
+/// A post ready to save, or what to show the author instead.
+enum Review {
+    Ready {
+        title: Option<ThreadTitle>,
+        body: PostBody,
+        reply_to: Option<PostId>,
+    },
+    Again {
+        errors: FieldErrors,
+        preview: Option<SafeHtml>,
+        concerns: Vec<Concern>,
+        status: StatusCode,
+    },
+}
+
+fn review(form: &PostForm, with_title: bool) -> Review {
+    let mut errors = FieldErrors::new();
+    let title = if with_title {
+        errors.check("title", ThreadTitle::parse(&form.title))
+    } else {
+        None
+    };
+    let body = errors.check("body", PostBody::parse(&form.body));
+    let reply_to = match form.reply_to.trim() {
+        "" => None,
+        raw => errors.check(
+            "body",
+            raw.parse::<PostId>()
+                .map_err(|_| "The post you are answering does not exist"),
+        ),
+    };
+    if !errors.is_empty() {
+        return Review::Again {
+            errors,
+            preview: None,
+            concerns: Vec::new(),
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+    }
+    let body = body.expect("parsed when there are no errors");
+    if form.action == "preview" {
+        return Review::Again {
+            errors,
+            preview: Some(markdown::cook(body.as_str())),
+            concerns: Vec::new(),
+            status: StatusCode::OK,
+        };
+    }
+    let checked = format!("{}\n{}", form.title, body.as_str());
+    let concerns = patient_data::concerns(&checked);
+    if !concerns.is_empty() && form.confirm_patient_data.is_none() {
+        return Review::Again {
+            errors,
+            preview: None,
+            concerns,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+        };
+    }
+    Review::Ready {
+        title,
+        body,
+        reply_to,
+    }
+}
+
+fn composer<'a>(
+    action: String,
+    draft: &'a Draft,
+    errors: &'a FieldErrors,
+    preview: Option<&'a SafeHtml>,
+    concerns: &'a [Concern],
+    with_title: bool,
+    submit: &'a str,
+) -> Composer<'a> {
+    Composer {
+        action,
+        draft,
+        errors,
+        preview,
+        concerns,
+        with_title,
+        submit,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReasonForm {
+    reason: String,
+}
+
+/// A missing or malformed reason: the small form again, with the text kept.
+fn reason_again(
+    ctx: &PageCtx,
+    heading: &str,
+    action: String,
+    reason: &str,
+    message: String,
+) -> HttpResponse {
+    let mut errors = FieldErrors::new();
+    errors.add("reason", message);
+    invalid_form(pages::reason_form(ctx, heading, &action, reason, &errors))
+}

@@ -1,0 +1,426 @@
+//! Facilitators at work: hide, show and remove posts; pin, lock, move and rename threads;
+//! the queue of reported posts and the moderation log; suspensions.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use super::{reason_again, PageQuery, ReasonForm};
+use crate::audit;
+use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
+use crate::forum::pages;
+use crate::forum::values::{Reason, ThreadTitle};
+use crate::forum::{moderation, threads, ForumError};
+use crate::members::directory;
+use crate::web::context::flash;
+use crate::web::forms::FieldErrors;
+use crate::web::paging::PageNumber;
+use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
+
+pub(super) async fn hide(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reason = match Reason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(message) => {
+            return Ok(reason_again(
+                &ctx,
+                "Hide a post",
+                format!("/posts/{id}/hide"),
+                &form.reason,
+                message,
+            ))
+        }
+    };
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| moderation::hide(conn, &me, id, &reason, db::now()))?)
+    })
+    .await?;
+    flash(&session, "The post is hidden.");
+    Ok(see_other(&format!("/posts/{id}")))
+}
+
+pub(super) async fn unhide(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| moderation::unhide(conn, &me, id, db::now()))?)
+    })
+    .await?;
+    flash(&session, "The post is shown again.");
+    Ok(see_other(&format!("/posts/{id}")))
+}
+
+pub(super) async fn remove(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let thread = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| moderation::remove(conn, &me, id, db::now()))?)
+        })
+        .await?;
+    match thread {
+        Some(thread) => {
+            flash(&session, "The post has been deleted.");
+            Ok(see_other(&format!("/threads/{thread}")))
+        }
+        None => {
+            flash(&session, "The thread has been deleted.");
+            Ok(see_other("/forum"))
+        }
+    }
+}
+
+/// The four thread switches share one shape.
+async fn thread_switch(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: ThreadId,
+    change: fn(
+        &mut db::DbConn,
+        &crate::web::Viewer,
+        ThreadId,
+        chrono::NaiveDateTime,
+    ) -> Result<threads::Thread, ForumError>,
+    done: &'static str,
+) -> Result<HttpResponse, AppError> {
+    db.run(move |conn| Ok(conn.write_transaction(|conn| change(conn, &me, id, db::now()))?))
+        .await?;
+    flash(&session, done);
+    Ok(see_other(&format!("/threads/{id}")))
+}
+
+pub(super) async fn pin(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    thread_switch(
+        me,
+        db,
+        session,
+        id.into_inner(),
+        |c, v, t, n| moderation::set_pinned(c, v, t, true, n),
+        "The thread is pinned.",
+    )
+    .await
+}
+
+pub(super) async fn unpin(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    thread_switch(
+        me,
+        db,
+        session,
+        id.into_inner(),
+        |c, v, t, n| moderation::set_pinned(c, v, t, false, n),
+        "The thread is unpinned.",
+    )
+    .await
+}
+
+pub(super) async fn lock(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    thread_switch(
+        me,
+        db,
+        session,
+        id.into_inner(),
+        |c, v, t, n| moderation::set_locked(c, v, t, true, n),
+        "The thread is locked.",
+    )
+    .await
+}
+
+pub(super) async fn unlock(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    thread_switch(
+        me,
+        db,
+        session,
+        id.into_inner(),
+        |c, v, t, n| moderation::set_locked(c, v, t, false, n),
+        "The thread is unlocked.",
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct MoveForm {
+    category: String,
+}
+
+pub(super) async fn move_thread(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+    form: web::Form<MoveForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let refused = |message: String| {
+        let mut errors = FieldErrors::new();
+        errors.add("category", message);
+        let back = format!("/threads/{id}");
+        invalid_form(pages::refused(&ctx, "Move a thread", &back, &errors))
+    };
+    let Ok(to) = form.category.trim().parse::<CategoryId>() else {
+        return Ok(refused("Choose a category from the list".into()));
+    };
+    let outcome = db
+        .run(move |conn| {
+            Ok(
+                conn.write_transaction(|conn| {
+                    moderation::move_thread(conn, &me, id, to, db::now())
+                }),
+            )
+        })
+        .await?;
+    match outcome {
+        Ok(_) => {
+            flash(&session, "The thread has been moved.");
+            Ok(see_other(&format!("/threads/{id}")))
+        }
+        Err(ForumError::Invalid(_, message)) => Ok(refused(message)),
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct RenameForm {
+    title: String,
+}
+
+pub(super) async fn rename_thread(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<ThreadId>,
+    form: web::Form<RenameForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let title = match ThreadTitle::parse(&form.title) {
+        Ok(title) => title,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add("title", message);
+            return Ok(invalid_form(pages::rename_form(
+                &ctx,
+                id,
+                &form.title,
+                &errors,
+            )));
+        }
+    };
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| {
+            moderation::rename_thread(conn, &me, id, &title, db::now())
+        })?)
+    })
+    .await?;
+    flash(&session, "The thread has been renamed.");
+    Ok(see_other(&format!("/threads/{id}")))
+}
+
+pub(super) async fn queue(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let items = db
+        .run(move |conn| Ok(moderation::queue(conn, &me)?))
+        .await?;
+    Ok(html(pages::queue(&ctx, &items)))
+}
+
+pub(super) async fn moderation_log(
+    ctx: PageCtx,
+    _me: Facilitator,
+    db: web::Data<Db>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = PageNumber::parse(query.page.as_deref());
+    let entries = db.run(move |conn| Ok(audit::recent(conn, page)?)).await?;
+    let nav = crate::web::layout::sub_nav(
+        &ctx,
+        "Moderation",
+        &[
+            ("/moderation", "Reported posts"),
+            ("/moderation/log", "Audit log"),
+        ],
+    );
+    Ok(html(crate::admin::pages::audit_log(
+        &ctx,
+        &entries,
+        nav,
+        "/moderation/log",
+    )))
+}
+
+pub(super) async fn resolve(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reason = match Reason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(message) => {
+            return Ok(reason_again(
+                &ctx,
+                "Hide a reported post",
+                format!("/moderation/posts/{id}/resolve"),
+                &form.reason,
+                message,
+            ))
+        }
+    };
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| moderation::resolve(conn, &me, id, &reason, db::now()))?)
+    })
+    .await?;
+    flash(&session, "The post is hidden and its reports are closed.");
+    Ok(see_other("/moderation"))
+}
+
+pub(super) async fn dismiss(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    db.run(move |conn| {
+        Ok(conn.write_transaction(|conn| moderation::dismiss(conn, &me, id, db::now()))?)
+    })
+    .await?;
+    flash(&session, "The reports are dismissed.");
+    Ok(see_other("/moderation"))
+}
+
+pub(super) async fn suspend_page(
+    ctx: PageCtx,
+    _me: Facilitator,
+    db: web::Data<Db>,
+    id: web::Path<MemberId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let member = db
+        .run(move |conn| Ok(directory::profile(conn, id)?))
+        .await?;
+    Ok(html(pages::suspend_member(
+        &ctx,
+        &member,
+        "",
+        "7",
+        &FieldErrors::new(),
+    )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct SuspendForm {
+    reason: String,
+    days: String,
+}
+
+pub(super) async fn suspend(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<MemberId>,
+    form: web::Form<SuspendForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let mut errors = FieldErrors::new();
+    let days = errors.check(
+        "days",
+        form.days
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| "Enter the number of days, like 7"),
+    );
+    let reason = errors.check("reason", Reason::parse(&form.reason));
+    let (Some(days), Some(reason)) = (days, reason) else {
+        let member = db
+            .run(move |conn| Ok(directory::profile(conn, id)?))
+            .await?;
+        return Ok(invalid_form(pages::suspend_member(
+            &ctx,
+            &member,
+            &form.reason,
+            &form.days,
+            &errors,
+        )));
+    };
+    let viewer = me.0.clone();
+    let outcome = db
+        .run(move |conn| {
+            Ok(conn.write_transaction(|conn| {
+                moderation::suspend_for(conn, &viewer, id, days, &reason, db::now())
+            }))
+        })
+        .await?;
+    match outcome {
+        Ok(_) => {
+            flash(
+                &session,
+                format!(
+                    "The member is suspended for {days} day{}.",
+                    if days == 1 { "" } else { "s" }
+                ),
+            );
+            Ok(see_other(&format!("/members/{id}")))
+        }
+        Err(ForumError::Invalid(field, message)) => {
+            errors.add(field, message);
+            let member = db
+                .run(move |conn| Ok(directory::profile(conn, id)?))
+                .await?;
+            Ok(invalid_form(pages::suspend_member(
+                &ctx,
+                &member,
+                &form.reason,
+                &form.days,
+                &errors,
+            )))
+        }
+        Err(error) => Err(error.into()),
+    }
+}

@@ -1,0 +1,240 @@
+//! Category pages, starting a thread, the thread page, and jumping to an unread post or to
+//! one post.
+
+use actix_web::{web, HttpResponse};
+
+use super::{composer, review, PageQuery, PostForm, Review};
+use crate::db::{self, Db, PostId, ThreadId};
+use crate::forum::pages::{self, Draft};
+use crate::forum::{categories, moderation, posts, threads, ForumError};
+use crate::notifications::watches;
+use crate::web::forms::FieldErrors;
+use crate::web::paging::PageNumber;
+use crate::web::{
+    html, page_with_status, see_other, AppError, CurrentMember, MaybeMember, PageCtx,
+};
+
+pub(super) async fn index(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let viewer = ctx.viewer.clone();
+    let moderator = viewer.as_ref().is_some_and(|v| v.staff.can_moderate());
+    let (summaries, open) = db
+        .run(move |conn| {
+            let summaries = categories::overview(conn, viewer.as_ref())?;
+            let open = if moderator {
+                Some(moderation::open_report_count(conn)?)
+            } else {
+                None
+            };
+            Ok((summaries, open))
+        })
+        .await?;
+    Ok(html(pages::index(&ctx, &summaries, open)))
+}
+
+pub(super) async fn category(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    slug: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let page = PageNumber::parse(query.page.as_deref());
+    let viewer = ctx.viewer.clone();
+    let (category, rows, watching) = db
+        .run(move |conn| {
+            let category = categories::by_slug(conn, &slug)?;
+            if !categories::can_read(conn, &category, viewer.as_ref())? {
+                return Err(match viewer {
+                    None => AppError::SignInRequired {
+                        next: format!("/forum/{slug}"),
+                    },
+                    Some(_) => AppError::forbidden("This is a private space."),
+                });
+            }
+            let rows =
+                threads::category_page(conn, category.id, viewer.as_ref().map(|v| v.id), page)?;
+            let watching = match &viewer {
+                Some(viewer) => Some(watches::watches_category(conn, viewer.id, category.id)?),
+                None => None,
+            };
+            Ok((category, rows, watching))
+        })
+        .await?;
+    let can_start = ctx
+        .viewer
+        .as_ref()
+        .is_some_and(|v| category.can_start_thread(v).is_ok());
+    Ok(html(pages::category(
+        &ctx, &category, &rows, can_start, watching,
+    )))
+}
+
+pub(super) async fn new_thread_page(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let viewer = me.0.clone();
+    let category = db
+        .run(move |conn| {
+            let category = categories::by_slug(conn, &slug)?;
+            if !categories::can_read(conn, &category, Some(&viewer))? {
+                return Err(AppError::forbidden("This is a private space."));
+            }
+            Ok(category)
+        })
+        .await?;
+    category.can_start_thread(&me)?;
+    let draft = Draft::default();
+    let errors = FieldErrors::new();
+    let form = composer(
+        format!("/forum/{}/new", category.slug),
+        &draft,
+        &errors,
+        None,
+        &[],
+        true,
+        "Post thread",
+    );
+    Ok(html(pages::new_thread(&ctx, &category, &form)))
+}
+
+pub(super) async fn create_thread(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    slug: web::Path<String>,
+    form: web::Form<PostForm>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let category = db
+        .run(move |conn| Ok(categories::by_slug(conn, &slug)?))
+        .await?;
+    category.can_start_thread(&me)?;
+    let draft = form.draft();
+    let action = format!("/forum/{}/new", category.slug);
+    match review(&form, true) {
+        Review::Again {
+            errors,
+            preview,
+            concerns,
+            status,
+        } => {
+            let form = composer(
+                action,
+                &draft,
+                &errors,
+                preview.as_ref(),
+                &concerns,
+                true,
+                "Post thread",
+            );
+            Ok(page_with_status(
+                status,
+                pages::new_thread(&ctx, &category, &form),
+            ))
+        }
+        Review::Ready { title, body, .. } => {
+            let title = title.expect("a thread form has a title");
+            let viewer = me.0.clone();
+            let id = db
+                .run(move |conn| {
+                    Ok(conn.write_transaction(|conn| {
+                        threads::start(conn, &viewer, &category, &title, &body, db::now())
+                    })?)
+                })
+                .await?;
+            Ok(see_other(&format!("/threads/{id}")))
+        }
+    }
+}
+
+pub(super) async fn thread(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    id: web::Path<ThreadId>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let page = PageNumber::parse(query.page.as_deref()).get() as i32;
+    let viewer = ctx.viewer.clone();
+    let (page, all_categories, watching) = db
+        .run(move |conn| {
+            let page = match posts::thread_page(conn, viewer.as_ref(), id, page) {
+                Err(ForumError::Forbidden(_)) if viewer.is_none() => {
+                    return Err(AppError::SignInRequired {
+                        next: format!("/threads/{id}"),
+                    })
+                }
+                other => other?,
+            };
+            if let (Some(viewer), Some(last)) = (&viewer, page.posts.last()) {
+                threads::mark_read(conn, viewer.id, id, last.post.position)?;
+            }
+            let all = if viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
+                categories::all(conn)?
+            } else {
+                Vec::new()
+            };
+            let watching = match &viewer {
+                Some(viewer) => Some(watches::watches_thread(conn, viewer.id, id)?),
+                None => None,
+            };
+            Ok((page, all, watching))
+        })
+        .await?;
+    let draft = Draft::default();
+    let errors = FieldErrors::new();
+    let form = composer(
+        format!("/threads/{id}/reply"),
+        &draft,
+        &errors,
+        None,
+        &[],
+        false,
+        "Post reply",
+    );
+    let reply_form = ctx.viewer.as_ref().map(|_| &form);
+    Ok(html(pages::thread(
+        &ctx,
+        &page,
+        &all_categories,
+        reply_form,
+        watching,
+    )))
+}
+
+pub(super) async fn first_unread(
+    me: CurrentMember,
+    db: web::Data<Db>,
+    id: web::Path<ThreadId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (post, page) = db
+        .run(move |conn| Ok(posts::first_unread(conn, &me, id)?))
+        .await?;
+    Ok(see_other(&format!("/threads/{id}?page={page}#post-{post}")))
+}
+
+pub(super) async fn jump_to_post(
+    viewer: MaybeMember,
+    db: web::Data<Db>,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let signed_in = viewer.0.is_some();
+    let located = db
+        .run(move |conn| Ok(posts::locate(conn, viewer.0.as_ref(), id)))
+        .await?;
+    match located {
+        Ok((thread, page)) => Ok(see_other(&format!(
+            "/threads/{thread}?page={page}#post-{id}"
+        ))),
+        Err(ForumError::Forbidden(_)) if !signed_in => Err(AppError::SignInRequired {
+            next: format!("/posts/{id}"),
+        }),
+        Err(error) => Err(error.into()),
+    }
+}
