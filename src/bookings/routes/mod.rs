@@ -62,9 +62,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// The fields of a form, repeated names kept (`boroughs=a&boroughs=b`).
-/// The form's fields in order. A staff form has a few dozen at most; the rest of a
-/// forged one is not kept.
+/// The fields of a form in order, repeated names kept (`boroughs=a&boroughs=b`). A staff
+/// form has a few dozen at most; the rest of a forged one is not kept.
 fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body)
         .into_owned()
