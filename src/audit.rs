@@ -4,9 +4,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId};
 use crate::schema::{audit_log, members};
-use crate::web::paging::{PageNumber, Paged};
 
 pub struct Entry<'a> {
     pub actor: Option<MemberId>,

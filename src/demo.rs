@@ -182,7 +182,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
 
     // And the search index, built once over everything.
     let indexed = conn
-        .write_transaction(crate::search::index::rebuild)
+        .write_transaction(|tx| crate::search::index::rebuild(tx))
         .context("could not build the search index")?;
 
     // PostgreSQL plans from table statistics, and answers from an index alone only for pages
@@ -229,7 +229,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
 /// Runs `$body` with `$c` bound to the engine's own connection (where batch inserts live).
 macro_rules! on_engine {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
+        match AsMut::<DbConn>::as_mut($conn) {
             DbConn::Sqlite($c) => $body,
             DbConn::Postgresql($c) => $body,
         }

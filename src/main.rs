@@ -103,7 +103,7 @@ fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let db = Db::connect(&config.database_url)?;
             let mut conn = db.conn()?;
-            let rebuilt = conn.write_transaction(spot::search::index::rebuild)?;
+            let rebuilt = conn.write_transaction(|tx| spot::search::index::rebuild(tx))?;
             println!(
                 "Rebuilt the search indexes in {:.1} s: {} posts, {} resources, {} members.",
                 started.elapsed().as_secs_f64(),

@@ -8,7 +8,7 @@ use super::members::{self, Member, NewMember};
 use super::passwords;
 use super::throttle::{self, Limit};
 use super::values::{Borough, DisplayName, Email, Organisation, Role};
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, WriteConn};
 
 /// A registration form that parsed, its password already hashed.
 pub struct Registration {
@@ -37,7 +37,7 @@ pub enum RegisterError {
 /// addresses have accounts. A new account cannot sign in until its address is confirmed
 /// by the link in the letter (queued in this transaction).
 pub fn register(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     registration: &Registration,
     client_address: &str,
     links: Links<'_>,
@@ -101,7 +101,7 @@ fn account_key(typed_email: &str) -> String {
 /// the network address (in the caller's write transaction); returns the address's slot,
 /// or how long to wait.
 fn reserve_attempt(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     account: &str,
     client_address: &str,
     now: NaiveDateTime,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use super::members::{self, Member};
 use super::throttle::{self, Limit};
 use super::tokens::{digest, new_token};
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, WriteConn};
 use crate::mail::Letter;
 use crate::notifications::outbox;
 use crate::schema::email_confirmations;
@@ -52,7 +52,7 @@ pub enum Sent {
 /// link while the account is unconfirmed, otherwise a reminder that it exists. At most a
 /// few such letters an hour go to one address, however often it is registered.
 pub fn write_joining_letter(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     member: &Member,
     links: Links<'_>,
     now: NaiveDateTime,

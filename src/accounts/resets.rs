@@ -8,7 +8,7 @@ use super::members::{self, Member};
 use super::throttle::{self, Limit};
 use super::tokens::{digest, new_token};
 use super::values::Email;
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, WriteConn};
 use crate::schema::password_resets;
 
 pub const VALID_FOR_MINUTES: i64 = 60;
@@ -24,7 +24,7 @@ pub enum ResetRequestError {
 /// Makes a reset token when the address belongs to an active member. `Ok(None)` looks the
 /// same to the visitor as `Ok(Some(..))`: the page never says whether the address exists.
 pub fn request(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     email: &Email,
     client_address: &str,
     now: NaiveDateTime,
@@ -54,7 +54,7 @@ pub fn request(
             password_resets::created_at.eq(now),
             password_resets::expires_at.eq(now + Duration::minutes(VALID_FOR_MINUTES)),
         ))
-        .execute(conn)?;
+        .execute(&mut **conn)?;
     Ok(Some((member, token)))
 }
 

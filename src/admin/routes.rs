@@ -8,10 +8,10 @@ use super::pages::{self, SuspensionValues};
 use super::staff::{self, StaffError};
 use crate::accounts::StaffLevel;
 use crate::audit;
+use crate::db::paging::PageNumber;
 use crate::db::{self, Db, MemberId};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::{html, invalid_form, page_with_status, see_other, Admin, AppError, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use crate::accounts::members::{self, Member, Viewer};
 use crate::accounts::{Email, StaffLevel};
 use crate::audit::{self, Entry};
-use crate::db::{DbConn, MemberId};
+use crate::db::paging::{PageNumber, Paged};
+use crate::db::{DbConn, MemberId, WriteConn};
 use crate::schema::members as members_table;
-use crate::web::paging::{PageNumber, Paged};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -38,7 +38,7 @@ fn require_admin(actor: &Viewer) -> Result<(), StaffError> {
 }
 
 fn change_level(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: Option<MemberId>,
     target: &Member,
     level: StaffLevel,
@@ -70,7 +70,7 @@ fn change_level(
 
 /// An admin makes a member a facilitator or admin, or back to a member.
 pub fn set_level(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     target: MemberId,
     level: StaffLevel,
@@ -83,7 +83,7 @@ pub fn set_level(
 
 /// `spot user promote`: how the first admin is made, by whoever runs the server.
 pub fn set_level_from_console(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     email: &Email,
     level: StaffLevel,
     now: NaiveDateTime,

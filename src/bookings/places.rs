@@ -10,7 +10,7 @@ use super::runs::{self, CourseRun};
 use super::BookingError;
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
-use crate::db::{BookingId, CourseRunId, DbConn, MemberId};
+use crate::db::{BookingId, CourseRunId, DbConn, MemberId, WriteConn};
 use crate::schema::bookings;
 
 /// The participant's word that their manager agreed the time.
@@ -28,7 +28,7 @@ pub enum Place {
     Waiting(i64),
 }
 
-fn take_turn(conn: &mut DbConn, run: CourseRunId, member: MemberId) -> QueryResult<()> {
+fn take_turn(conn: &mut WriteConn, run: CourseRunId, member: MemberId) -> QueryResult<()> {
     // Always in this order, so two transactions never wait on each other in a circle.
     conn.serialize_on(&format!("course-run:{run}"))?;
     conn.serialize_on(&format!("member-bookings:{member}"))
@@ -101,7 +101,7 @@ pub fn waiting_position(
 /// A member books a place for themselves, or a facilitator books one in for someone from
 /// outside the run's boroughs (with a reason). Full: they join the waiting list.
 pub fn book(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     member: MemberId,
     run_id: CourseRunId,
@@ -169,7 +169,7 @@ pub fn book(
             bookings::changed_at.eq(now),
         ))
         .returning(bookings::id)
-        .get_result(conn)?;
+        .get_result(&mut **conn)?;
     let place = match seat {
         Some(_) => Place::Booked,
         None => Place::Waiting(waiting_position(conn, run_id, booking)?),
@@ -204,7 +204,7 @@ pub struct Cancelled {
 /// A member gives up their place (or leaves the waiting list) before the first session;
 /// the first in line takes a freed place.
 pub fn cancel(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     member: &Viewer,
     run_id: CourseRunId,
     now: NaiveDateTime,
@@ -232,7 +232,7 @@ pub fn cancel(
             bookings::seat.eq(None::<i32>),
             bookings::changed_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(&mut **conn)?;
     let promoted = if status == "booked" && run.cancelled_at.is_none() {
         fill_from_waiting_list(conn, run_id, now)?
             .into_iter()

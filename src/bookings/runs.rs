@@ -8,7 +8,7 @@ use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::audit::{self, Entry};
-use crate::db::{CourseRunId, DbConn, MemberId};
+use crate::db::{CourseRunId, DbConn, MemberId, WriteConn};
 use crate::schema::{categories, course_run_boroughs, course_runs, course_sessions};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -196,7 +196,7 @@ pub struct RunChange {
 
 /// Saves the changes; more places take people off the waiting list, returned in order.
 pub fn update(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     id: CourseRunId,
     change: &RunChange,
@@ -228,7 +228,7 @@ pub fn update(
             course_runs::ot_facilitator_id.eq(change.ot_facilitator),
             course_runs::link_worker_facilitator_id.eq(change.link_worker_facilitator),
         ))
-        .execute(conn)?;
+        .execute(&mut **conn)?;
     audit::record(
         conn,
         &Entry {
@@ -282,7 +282,7 @@ pub fn set_booking_open(
 /// Cancels a whole run: every booking and waiting place is released. Returns who held one,
 /// so that they can be told.
 pub fn cancel_run(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     id: CourseRunId,
     reason: &str,
@@ -308,7 +308,7 @@ pub fn cancel_run(
         .filter(bookings::run_id.eq(id))
         .filter(bookings::status.eq_any(["booked", "waiting"]))
         .select(bookings::member_id)
-        .load(conn)?;
+        .load(&mut **conn)?;
     diesel::update(
         bookings::table
             .filter(bookings::run_id.eq(id))
@@ -319,13 +319,13 @@ pub fn cancel_run(
         bookings::seat.eq(None::<i32>),
         bookings::changed_at.eq(now),
     ))
-    .execute(conn)?;
+    .execute(&mut **conn)?;
     diesel::update(course_runs::table.find(id))
         .set((
             course_runs::cancelled_at.eq(now),
             course_runs::booking_open.eq(false),
         ))
-        .execute(conn)?;
+        .execute(&mut **conn)?;
     audit::record(
         conn,
         &Entry {

@@ -1,13 +1,17 @@
 //! One connection type over SQLite and PostgreSQL, chosen at run time from the URL.
 //!
-//! Query functions everywhere take `&mut DbConn`; handlers reach the pool only through
-//! [`Db::run`], which moves the blocking work off the async threads.
+//! Query functions everywhere take `&mut DbConn`; rules that must write atomically take a
+//! [`WriteConn`], which only a write transaction makes. Handlers reach the pool through
+//! [`Db::write`] (a rule in its own write transaction) and [`Db::blocking`], which move the
+//! work off the async threads. This layer knows nothing of HTTP: its failures are
+//! [`DbError`]s, which the web layer turns into pages.
 
 mod ids;
+pub mod paging;
 mod pool;
 
 pub use ids::*;
-pub use pool::{Db, DbManager, Engine};
+pub use pool::{Db, DbError, DbManager, Engine};
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -54,9 +58,12 @@ impl DbConn {
     /// writer got there first (the busy timeout does not apply to an upgrade), so on SQLite
     /// the write lock is taken up front with `BEGIN IMMEDIATE`, where the busy timeout
     /// makes concurrent writers queue instead of failing.
+    ///
+    /// The work gets a [`WriteConn`]: rules that must run inside a write transaction take
+    /// one, so the compiler refuses to call them outside.
     pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        F: FnOnce(&mut WriteConn) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
         // SQLite's busy handler polls with sleeps of up to 100 ms, which shows as long
@@ -78,7 +85,7 @@ impl DbConn {
                 <DbConn as Connection>::TransactionManager::begin_transaction(self)?
             }
         }
-        match f(self) {
+        match f(WriteConn::inside(self)) {
             Ok(value) => {
                 <DbConn as Connection>::TransactionManager::commit_transaction(self)?;
                 Ok(value)
@@ -91,14 +98,25 @@ impl DbConn {
     }
 }
 
-impl DbConn {
+/// A connection inside a write transaction. Only [`DbConn::write_transaction`] makes one,
+/// so a rule that takes `&mut WriteConn` (to take turns with [`WriteConn::serialize_on`],
+/// or to write rows that must commit together) cannot run outside one. It reads and writes
+/// like the [`DbConn`] it wraps: query functions taking `&mut DbConn` accept it as it is.
+#[derive(ref_cast::RefCastCustom)]
+#[repr(transparent)]
+pub struct WriteConn(DbConn);
+
+impl WriteConn {
+    #[ref_cast::ref_cast_custom]
+    fn inside(conn: &mut DbConn) -> &mut WriteConn;
+
     /// Makes concurrent transactions that check-then-write the same thing (a count of
-    /// admins, a rate limit) take turns. On SQLite the write transaction's lock already
-    /// does; on PostgreSQL a transaction-scoped advisory lock on the key does. Call inside
-    /// a write transaction, before the check.
+    /// admins, a rate limit, a run's places) take turns. On SQLite the write transaction's
+    /// lock already does; on PostgreSQL a transaction-scoped advisory lock on the key does.
+    /// Call before the check.
     pub fn serialize_on(&mut self, key: &str) -> diesel::QueryResult<()> {
         use diesel::RunQueryDsl;
-        match self {
+        match &mut self.0 {
             DbConn::Postgresql(conn) => {
                 diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
                     .bind::<diesel::sql_types::Text, _>(key)
@@ -107,6 +125,34 @@ impl DbConn {
             }
             DbConn::Sqlite(_) => Ok(()),
         }
+    }
+}
+
+/// The connection itself, whether or not inside a write transaction: for code that must
+/// reach the engine's own connection (batch inserts).
+impl AsMut<DbConn> for DbConn {
+    fn as_mut(&mut self) -> &mut DbConn {
+        self
+    }
+}
+
+impl AsMut<DbConn> for WriteConn {
+    fn as_mut(&mut self) -> &mut DbConn {
+        &mut self.0
+    }
+}
+
+impl std::ops::Deref for WriteConn {
+    type Target = DbConn;
+
+    fn deref(&self) -> &DbConn {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.0
     }
 }
 

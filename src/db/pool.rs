@@ -6,8 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 
-use super::DbConn;
-use crate::web::AppError;
+use super::{DbConn, WriteConn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -157,19 +156,39 @@ impl Db {
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    pub async fn blocking<T, E, F>(&self, work: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<DbError> + Send + 'static,
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::Unexpected(anyhow::Error::new(e)))?;
+            let mut conn = pool.get().map_err(DbError::Pool)?;
             work(&mut conn)
         })
         .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+        .map_err(|e| DbError::Blocking(e.to_string()))?
     }
+
+    /// Runs a rule in its own write transaction, off the async threads: it commits when the
+    /// rule returns `Ok`, and rolls back (with everything the rule queued) otherwise.
+    pub async fn write<T, E, F>(&self, rule: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut WriteConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        self.blocking(move |conn| conn.write_transaction(rule))
+            .await
+    }
+}
+
+/// What can go wrong in reaching the database, besides a query's own error.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("the blocking task failed: {0}")]
+    Blocking(String),
 }

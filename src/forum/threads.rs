@@ -10,9 +10,9 @@ use super::posts::{self, Author};
 use super::values::{PostBody, ThreadTitle};
 use super::ForumError;
 use crate::accounts::members::Viewer;
+use crate::db::paging::{PageNumber, Paged};
 use crate::db::{CategoryId, DbConn, MemberId, ThreadId};
 use crate::schema::{categories, members, posts as posts_table, thread_reads, threads};
-use crate::web::paging::{PageNumber, Paged};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = threads)]

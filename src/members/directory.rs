@@ -4,10 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::accounts::{Borough, Role, StaffLevel};
+use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId};
 use crate::markdown::SafeHtml;
 use crate::schema::members;
-use crate::web::paging::{PageNumber, Paged};
 
 pub const PER_PAGE: i64 = 20;
 

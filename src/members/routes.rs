@@ -4,8 +4,8 @@ use serde::Deserialize;
 use super::directory::{self, DirectoryFilter};
 use super::pages;
 use crate::accounts::{Borough, Role};
+use crate::db::paging::PageNumber;
 use crate::db::{self, Db, MemberId};
-use crate::web::paging::PageNumber;
 use crate::web::{html, AppError, CurrentMember, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -183,8 +183,9 @@ fn mark_emailed(conn: &mut DbConn, ids: &[NotificationId], now: NaiveDateTime) -
 /// One letter for each notification wanted straight away. Ones the member already read in
 /// the app, or whose post has gone, are not sent. Returns the letters queued.
 pub fn send_immediate(conn: &mut DbConn, site: &Site, now: NaiveDateTime) -> QueryResult<usize> {
-    conn.write_transaction(|conn| {
-        conn.serialize_on("notification-letters")?;
+    conn.write_transaction(|tx| {
+        tx.serialize_on("notification-letters")?;
+        let conn: &mut DbConn = tx;
         let rows: Vec<PendingRow> = notifications::table
             .filter(notifications::email.eq(Cadence::Immediately.slug()))
             .filter(notifications::emailed_at.is_null())
@@ -288,8 +289,9 @@ pub fn send_digests(
     let mut queued = 0;
     let mut news_cache: HashMap<(Borough, Role), Roundup> = HashMap::new();
     loop {
-        let (letters, handled) = conn.write_transaction(|conn| {
-            conn.serialize_on("notification-letters")?;
+        let (letters, handled) = conn.write_transaction(|tx| {
+            tx.serialize_on("notification-letters")?;
+            let conn: &mut DbConn = tx;
             let done = digest_batch(conn, site, cadence, start, &name, now, &mut news_cache)?;
             if done.1 == 0 {
                 // Notifications made from now on are after the period's start: they wait for

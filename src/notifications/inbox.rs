@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::values::Topic;
+use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, NotificationId};
 use crate::schema::{members, notifications};
-use crate::web::paging::{PageNumber, Paged};
 
 pub const PER_PAGE: i64 = 30;
 

@@ -129,8 +129,9 @@ pub fn backoff(base: Duration, attempts: i32) -> Duration {
 /// Takes a batch of due messages for this worker: no other worker will send them while the
 /// claim lasts.
 fn claim(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(OutboxId, i32, Letter)>> {
-    conn.write_transaction(|conn| {
-        conn.serialize_on("outbox")?;
+    conn.write_transaction(|tx| {
+        tx.serialize_on("outbox")?;
+        let conn: &mut DbConn = tx;
         let due: Vec<OutboxId> = outbox::table
             .filter(outbox::sent_at.is_null())
             .filter(outbox::failed_at.is_null())

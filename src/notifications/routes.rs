@@ -5,11 +5,11 @@ use serde::Deserialize;
 use super::settings::{self, Settings};
 use super::values::{Cadence, Topic};
 use super::{inbox, outbox, pages, unsubscribe, watches};
+use crate::db::paging::PageNumber;
 use crate::db::{self, Db, NotificationId, OutboxId, ThreadId};
 use crate::forum::{categories, posts};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::{html, page_with_status, see_other, Admin, AppError, CurrentMember, PageCtx};
 use crate::Site;
 

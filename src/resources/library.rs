@@ -11,11 +11,11 @@ use super::ResourceError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::audit::{self, Entry};
-use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId};
+use crate::db::paging::{PageNumber, Paged};
+use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId, WriteConn};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{members, resource_tags, resources, tags};
 use crate::search;
-use crate::web::paging::{PageNumber, Paged};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = resources)]
@@ -205,7 +205,7 @@ pub fn recount_all_tags(conn: &mut DbConn) -> QueryResult<()> {
 /// Adds a resource. Run in a write transaction; for a file, put the upload in the store
 /// only after the transaction commits.
 pub fn add(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     owner: &Viewer,
     new: &NewResource,
     now: NaiveDateTime,
@@ -254,7 +254,7 @@ pub fn add(
             resources::updated_at.eq(now),
         ))
         .returning(resources::id)
-        .get_result(conn)?;
+        .get_result(&mut **conn)?;
     set_tags(conn, id, &new.tags)?;
     crate::notifications::events::resource_added(conn, owner, id, &new.title, now)?;
     search::index::resource(conn, id)?;

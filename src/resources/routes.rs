@@ -21,11 +21,11 @@ use super::values::{
 };
 use super::ResourceError;
 use crate::accounts::Borough;
+use crate::db::paging::PageNumber;
 use crate::db::{self, Db, ResourceId};
 use crate::forum::{categories, threads, values as forum_values};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::query::QueryPairs;
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 use crate::Site;

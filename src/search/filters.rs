@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
 
 use super::query::MAX_INPUT_CHARS;
 use crate::accounts::{Borough, Role};
+use crate::db::paging::PageNumber;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::query::QueryPairs;
 
 /// The three kinds of result.

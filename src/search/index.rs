@@ -393,8 +393,9 @@ pub fn ensure_built(conn: &mut DbConn) -> QueryResult<Option<Rebuilt>> {
     if built_version(conn)? >= VERSION {
         return Ok(None);
     }
-    conn.write_transaction(|conn| {
-        conn.serialize_on("search-rebuild")?;
+    conn.write_transaction(|tx| {
+        tx.serialize_on("search-rebuild")?;
+        let conn: &mut DbConn = tx;
         if built_version(conn)? >= VERSION {
             return Ok(None);
         }

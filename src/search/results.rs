@@ -13,6 +13,7 @@ use super::index::Table;
 use super::query::SearchQuery;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
+use crate::db::paging::{PageNumber, Paged};
 use crate::db::{CategoryId, DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::forum::categories;
 use crate::forum::posts::{page_of, Author};
@@ -20,7 +21,6 @@ use crate::markdown::{highlighted, SafeHtml};
 use crate::members::directory::DirectoryEntry;
 use crate::resources::library::{self, Resource, Sharer};
 use crate::schema::{categories as categories_table, members, posts, resources, threads};
-use crate::web::paging::{PageNumber, Paged};
 
 /// Results a page when one kind is asked for.
 pub const PER_PAGE: i64 = 20;

@@ -45,6 +45,24 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl From<crate::db::DbError> for AppError {
+    fn from(error: crate::db::DbError) -> Self {
+        AppError::Unexpected(anyhow::Error::new(error))
+    }
+}
+
+impl crate::db::Db {
+    /// Database work for a handler, on the blocking thread pool, its failures as pages.
+    /// (Rules with errors of their own go through [`crate::db::Db::write`].)
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut crate::db::DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.blocking(work).await
+    }
+}
+
 impl AppError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden(message.into())

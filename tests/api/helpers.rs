@@ -536,8 +536,8 @@ pub fn assert_redirects_to(response: &Response, expected: &str) {
 /// slower than that, and a rule that reads-then-writes without a lock fails every time.
 pub fn overlapping<A, B, TA, TB, E>(db: &Db, first: A, second: B) -> (Result<TA, E>, Result<TB, E>)
 where
-    A: FnOnce(&mut spot::db::DbConn) -> Result<TA, E> + Send,
-    B: FnOnce(&mut spot::db::DbConn) -> Result<TB, E> + Send,
+    A: FnOnce(&mut spot::db::WriteConn) -> Result<TA, E> + Send,
+    B: FnOnce(&mut spot::db::WriteConn) -> Result<TB, E> + Send,
     TA: Send,
     TB: Send,
     E: From<diesel::result::Error> + Send,

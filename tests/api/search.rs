@@ -640,7 +640,7 @@ on_both_engines! {
         let before = search_page(&sam, &q("lanterns")).await;
         let rebuilt = {
             let mut conn = app.db.conn().unwrap();
-            conn.write_transaction(spot::search::index::rebuild).unwrap()
+            conn.write_transaction(|tx| spot::search::index::rebuild(tx)).unwrap()
         };
         assert_eq!((rebuilt.posts, rebuilt.resources, rebuilt.members), (1, 1, 2));
         let after = search_page(&sam, &q("lanterns")).await;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{reason_again, PageQuery, ReasonForm};
 use crate::audit;
+use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
 use crate::forum::pages;
 use crate::forum::values::{Reason, ThreadTitle};
@@ -14,7 +15,6 @@ use crate::forum::{moderation, threads, ForumError};
 use crate::members::directory;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
 
 pub(super) async fn hide(

@@ -4,12 +4,12 @@
 use actix_web::{web, HttpResponse};
 
 use super::{composer, review, PageQuery, PostForm, Review};
+use crate::db::paging::PageNumber;
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::pages::{self, Draft};
 use crate::forum::{categories, moderation, posts, threads, ForumError};
 use crate::notifications::watches;
 use crate::web::forms::FieldErrors;
-use crate::web::paging::PageNumber;
 use crate::web::{
     html, page_with_status, see_other, AppError, CurrentMember, MaybeMember, PageCtx,
 };
