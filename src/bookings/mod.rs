@@ -9,6 +9,7 @@ pub mod places;
 pub mod roster;
 pub mod routes;
 pub mod runs;
+pub mod telling;
 pub mod values;
 
 /// Why a booking rule refused.
@@ -24,6 +25,8 @@ pub enum BookingError {
     Invalid(&'static str, String),
     #[error(transparent)]
     Database(diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] crate::db::DbError),
 }
 
 impl From<diesel::result::Error> for BookingError {
@@ -44,6 +47,7 @@ impl From<BookingError> for crate::web::AppError {
             BookingError::Conflict(why) => AppError::Conflict(why),
             BookingError::Invalid(_, why) => AppError::BadRequest(why),
             BookingError::Database(e) => e.into(),
+            BookingError::Unavailable(e) => e.into(),
         }
     }
 }

@@ -1071,4 +1071,42 @@ on_both_engines! {
         assert_eq!((booked, positions), (5, vec![1, 2, 3]));
         assert!(app.page("/courses").await.contains("Full: waiting list 3"));
     }
+
+    async fn a_booking_and_its_letter_commit_together(app: TestApp) {
+        use diesel::RunQueryDsl;
+        admin(&app).await;
+        let run = north_run(&app, "15").await;
+        let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
+        // The outbox refuses every letter, as a full disk or a broken table would.
+        let (create, drop): (Vec<&str>, &str) = match app.engine {
+            Engine::Sqlite => (
+                vec!["CREATE TRIGGER refuse_letters BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"],
+                "DROP TRIGGER refuse_letters",
+            ),
+            Engine::Postgres => (
+                vec![
+                    "CREATE FUNCTION refuse_letters() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+                    "CREATE TRIGGER refuse_letters BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_letters()",
+                ],
+                "DROP TRIGGER refuse_letters ON outbox",
+            ),
+        };
+        for sql in create {
+            diesel::sql_query(sql).execute(&mut *app.db.conn().unwrap()).unwrap();
+        }
+        // No letter, no booking: Ann is not left booked without knowing it.
+        let response = book(&ann, run).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let page = ann.page(&format!("/courses/{run}")).await;
+        assert!(!page.contains("You are booked on this run."), "{page}");
+        assert!(!app.page(&format!("/courses/{run}/roster")).await.contains("Ann Bury"));
+
+        // Once letters can be written, the booking goes through with its letter.
+        diesel::sql_query(drop).execute(&mut *app.db.conn().unwrap()).unwrap();
+        book_ok(&ann, run).await;
+        assert!(ann.page(&format!("/courses/{run}")).await.contains("You are booked on this run."));
+        let letters = emails_to(&app, "ann@nhs.net");
+        assert_eq!(letters.len(), 1, "{letters:?}");
+        assert!(app.page(&format!("/courses/{run}/roster")).await.contains("Ann Bury"));
+    }
 }

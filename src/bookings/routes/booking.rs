@@ -5,15 +5,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{post_letters, recipients, Postbox};
-use crate::accounts::{members, Email};
+use crate::accounts::Email;
 use crate::bookings::calendar;
 use crate::bookings::catalogue;
-use crate::bookings::letters::{self, Recipient};
 use crate::bookings::pages::{self, Visitor};
-use crate::bookings::places::{self, ManagerAgreement, Place};
+use crate::bookings::places::{ManagerAgreement, Place};
+use crate::bookings::telling;
 use crate::db::{self, CourseRunId, Db, MemberId};
-use crate::mail::Letter;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, MaybeMember, PageCtx};
@@ -107,7 +105,7 @@ pub(super) async fn book(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
     form: web::Form<BookForm>,
@@ -138,7 +136,7 @@ pub(super) async fn book(
         let page = detail_page(
             &ctx,
             &db,
-            &postbox.site,
+            &site,
             id,
             &errors,
             (&form.manager_name, &form.manager_email),
@@ -146,79 +144,47 @@ pub(super) async fn book(
         .await?;
         return Ok(invalid_form(page));
     }
-    let viewer = me.0.clone();
-    let (place, summary) = db
-        .run(move |conn| {
-            let place = conn.write_transaction(|conn| {
-                places::book(conn, &viewer, viewer.id, id, &agreement, None, db::now())
-            })?;
-            Ok((place, catalogue::one(conn, id)?))
+    let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
+    let place = db
+        .write(move |tx| {
+            let member = viewer.id;
+            telling::book(
+                tx,
+                &viewer,
+                member,
+                id,
+                &agreement,
+                None,
+                &base_url,
+                db::now(),
+            )
         })
         .await?;
-    let to = Recipient {
-        member: me.id,
-        name: me.display_name.clone(),
-        address: member_email(&db, me.id).await?,
-    };
-    let letter = match place {
-        Place::Booked => {
-            flash(
-                &session,
-                "You are booked. We have emailed you the details and a calendar file.",
-            );
-            letters::booked(&to, &summary, &postbox.site.base_url)
-        }
-        Place::Waiting(position) => {
-            flash(
-                &session,
-                format!("The run is full: you are number {position} on the waiting list."),
-            );
-            letters::waiting(&to, &summary, position, &postbox.site.base_url)
-        }
-    };
-    post_letters(&postbox, id, vec![(to.member, letter)]).await;
+    flash(
+        &session,
+        match place {
+            Place::Booked => {
+                "You are booked. We have emailed you the details and a calendar file.".to_owned()
+            }
+            Place::Waiting(position) => {
+                format!("The run is full: you are number {position} on the waiting list.")
+            }
+        },
+    );
     Ok(see_other(&format!("/courses/{id}")))
-}
-
-async fn member_email(db: &Db, id: MemberId) -> Result<String, AppError> {
-    db.run(move |conn| Ok(members::find(conn, id)?.email)).await
 }
 
 pub(super) async fn cancel(
     me: CurrentMember,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let viewer = me.0.clone();
-    let (summary, promoted, me_too) = db
-        .run(move |conn| {
-            let cancelled =
-                conn.write_transaction(|conn| places::cancel(conn, &viewer, id, db::now()))?;
-            let summary = catalogue::one(conn, id)?;
-            let promoted = recipients(conn, cancelled.promoted.as_slice())?;
-            let me_too = recipients(conn, &[viewer.id])?;
-            Ok((summary, promoted, me_too))
-        })
+    let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
+    db.write(move |tx| telling::cancel(tx, &viewer, id, &base_url, db::now()))
         .await?;
-    let mut mail: Vec<(MemberId, Letter)> = me_too
-        .iter()
-        .map(|to| {
-            (
-                to.member,
-                letters::cancelled_by_member(to, &summary, &postbox.site.base_url),
-            )
-        })
-        .collect();
-    mail.extend(promoted.iter().map(|to| {
-        (
-            to.member,
-            letters::promoted(to, &summary, &postbox.site.base_url),
-        )
-    }));
-    post_letters(&postbox, id, mail).await;
     flash(&session, "Your booking is cancelled.");
     Ok(see_other(&format!("/courses/{id}")))
 }

@@ -1,20 +1,12 @@
-//! Course handlers: parse, call one rule, tell the people concerned, redirect or render.
-//! The route table is here, with what the areas share: the form reader and the `Postbox`
-//! that booking letters go through.
+//! Course handlers: parse, call one rule (which tells the people concerned, in its own
+//! transaction: `bookings::telling`), redirect or render. The route table is here, with
+//! the form reader the areas share.
 
 mod booking;
 mod roster;
 mod runs;
 
 use actix_web::web;
-
-use super::letters::Recipient;
-use crate::accounts::members;
-use crate::db::{self, CourseRunId, Db, MemberId};
-use crate::mail::Letter;
-use crate::notifications::{events, outbox};
-use crate::web::AppError;
-use crate::Site;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/courses", web::get().to(booking::list))
@@ -77,68 +69,4 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
-}
-
-/// The address booking letters link to, and the database their outbox is in.
-struct Postbox {
-    db: web::Data<Db>,
-    site: web::Data<Site>,
-}
-
-impl actix_web::FromRequest for Postbox {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let found = match (
-            req.app_data::<web::Data<Db>>(),
-            req.app_data::<web::Data<Site>>(),
-        ) {
-            (Some(db), Some(site)) => Ok(Postbox {
-                db: db.clone(),
-                site: site.clone(),
-            }),
-            _ => Err(AppError::Unexpected(anyhow::anyhow!(
-                "no database or site configured"
-            ))),
-        };
-        std::future::ready(found)
-    }
-}
-
-/// Puts booking letters in the outbox after the change is saved, with the same news on each
-/// member's notifications page. A failure is logged and never undoes the booking.
-async fn post_letters(postbox: &Postbox, run: CourseRunId, letters: Vec<(MemberId, Letter)>) {
-    if letters.is_empty() {
-        return;
-    }
-    let queued = postbox
-        .db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                let now = db::now();
-                for (member, letter) in &letters {
-                    outbox::enqueue(conn, Some(*member), letter, now)?;
-                    events::booking_news(conn, *member, run, &letter.subject, "", now)?;
-                }
-                Ok::<_, diesel::result::Error>(())
-            })?)
-        })
-        .await;
-    if let Err(error) = queued {
-        tracing::error!(%error, %run, "booking letters not queued");
-    }
-}
-
-fn recipients(conn: &mut db::DbConn, people: &[MemberId]) -> Result<Vec<Recipient>, AppError> {
-    let mut found = Vec::new();
-    for id in people {
-        let member = members::find(conn, *id)?;
-        found.push(Recipient {
-            member: member.id,
-            name: member.display_name,
-            address: member.email,
-        });
-    }
-    Ok(found)
 }

@@ -6,18 +6,18 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{form_pairs, post_letters, Postbox};
-use crate::accounts::{members, Email};
+use super::form_pairs;
+use crate::accounts::Email;
 use crate::bookings::catalogue;
-use crate::bookings::letters::{self, Recipient};
 use crate::bookings::pages;
-use crate::bookings::places::{self, ManagerAgreement, Place};
 use crate::bookings::roster;
+use crate::bookings::telling;
 use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
+use crate::Site;
 
 async fn roster_view(
     ctx: &PageCtx,
@@ -127,7 +127,7 @@ pub(super) async fn book_in(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
     form: web::Form<BookInForm>,
@@ -155,36 +155,13 @@ pub(super) async fn book_in(
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return show_again(errors).await;
     };
-    let viewer = me.0.clone();
-    let reason = form.reason.clone();
+    let (viewer, reason) = (me.0.clone(), form.reason.clone());
+    let base_url = site.base_url.clone();
     let outcome = db
-        .run(move |conn| {
-            let Some(member) = members::find_by_email(conn, &email)? else {
-                return Ok(Err(BookingError::Invalid(
-                    "email",
-                    "No member has that email address".into(),
-                )));
-            };
-            let agreement = ManagerAgreement {
-                agreed: true,
-                ..ManagerAgreement::default()
-            };
-            let place = conn.write_transaction(|conn| {
-                places::book(
-                    conn,
-                    &viewer,
-                    member.id,
-                    id,
-                    &agreement,
-                    Some(&reason),
-                    db::now(),
-                )
-            });
-            Ok(place.map(|place| (place, member)))
-        })
-        .await?;
-    let (place, member) = match outcome {
-        Ok(done) => done,
+        .write(move |tx| telling::book_in(tx, &viewer, &email, id, &reason, &base_url, db::now()))
+        .await;
+    let name = match outcome {
+        Ok(name) => name,
         Err(BookingError::Invalid(field, message)) => {
             errors.add(field, message);
             return show_again(errors).await;
@@ -195,19 +172,6 @@ pub(super) async fn book_in(
         }
         Err(error) => return Err(error.into()),
     };
-    let summary = db.run(move |conn| Ok(catalogue::one(conn, id)?)).await?;
-    let to = Recipient {
-        member: member.id,
-        name: member.display_name.clone(),
-        address: member.email.clone(),
-    };
-    let letter = match place {
-        Place::Booked => letters::booked(&to, &summary, &postbox.site.base_url),
-        Place::Waiting(position) => {
-            letters::waiting(&to, &summary, position, &postbox.site.base_url)
-        }
-    };
-    post_letters(&postbox, id, vec![(to.member, letter)]).await;
-    flash(&session, format!("{} is booked in.", member.display_name));
+    flash(&session, format!("{name} is booked in."));
     Ok(see_other(&format!("/courses/{id}/roster")))
 }

@@ -5,20 +5,19 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{field, form_pairs, post_letters, recipients, Postbox};
+use super::{field, form_pairs};
 use crate::accounts::{Borough, Role};
 use crate::bookings::catalogue::{self, RunSummary};
-use crate::bookings::letters;
 use crate::bookings::pages::{self, ManageRun, RunValues};
-use crate::bookings::places;
 use crate::bookings::runs::{self, NewRun, RunChange};
+use crate::bookings::telling;
 use crate::bookings::values::{bounded, parse_london_start, session_starts, Capacity, MeetingUrl};
 use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId};
-use crate::mail::Letter;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, Admin, AppError, PageCtx};
+use crate::Site;
 
 pub(super) async fn admin_list(
     ctx: PageCtx,
@@ -268,7 +267,7 @@ pub(super) async fn update_run(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
     body: web::Bytes,
@@ -303,49 +302,12 @@ pub(super) async fn update_run(
             ))
         }
     };
-    let actor = admin.0.clone();
+    let (actor, base_url) = (admin.0.clone(), site.base_url.clone());
     let outcome = db
-        .run(move |conn| {
-            let before = catalogue::one(conn, id)?.run;
-            let promoted =
-                conn.write_transaction(|conn| runs::update(conn, &actor, id, &change, db::now()));
-            match promoted {
-                Ok(promoted) => {
-                    let summary = catalogue::one(conn, id)?;
-                    // Those with a place hear of a new title or meeting link (the link is
-                    // for them only).
-                    let changed = before.title != summary.run.title
-                        || before.meeting_url != summary.run.meeting_url;
-                    let told: Vec<MemberId> = if changed {
-                        places::booked_on(conn, id)?
-                            .into_iter()
-                            .filter(|member| !promoted.contains(member))
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    Ok(Ok((
-                        summary,
-                        recipients(conn, &promoted)?,
-                        recipients(conn, &told)?,
-                    )))
-                }
-                Err(error) => Ok(Err(error)),
-            }
-        })
-        .await?;
+        .write(move |tx| telling::update_run(tx, &actor, id, &change, &base_url, db::now()))
+        .await;
     match outcome {
-        Ok((summary, promoted, told)) => {
-            let base_url = &postbox.site.base_url;
-            let mut mail: Vec<(MemberId, Letter)> = promoted
-                .iter()
-                .map(|to| (to.member, letters::promoted(to, &summary, base_url)))
-                .collect();
-            mail.extend(
-                told.iter()
-                    .map(|to| (to.member, letters::details_changed(to, &summary, base_url))),
-            );
-            post_letters(&postbox, id, mail).await;
+        Ok(()) => {
             flash(&session, "The run is saved.");
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
@@ -410,50 +372,22 @@ pub(super) async fn cancel_run(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
     form: web::Form<CancelRunForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let actor = admin.0.clone();
-    let reason = form.reason.clone();
+    let (reason, base_url) = (form.reason.clone(), site.base_url.clone());
     let outcome = db
-        .run(move |conn| {
-            match conn
-                .write_transaction(|conn| runs::cancel_run(conn, &actor, id, &reason, db::now()))
-            {
-                Ok(affected) => Ok(Ok((
-                    catalogue::one(conn, id)?,
-                    recipients(conn, &affected)?,
-                ))),
-                Err(error) => Ok(Err(error)),
-            }
-        })
-        .await?;
+        .write(move |tx| telling::cancel_run(tx, &actor, id, &reason, &base_url, db::now()))
+        .await;
     match outcome {
-        Ok((summary, told)) => {
-            let mail = told
-                .iter()
-                .map(|to| {
-                    (
-                        to.member,
-                        letters::run_cancelled(
-                            to,
-                            &summary,
-                            form.reason.trim(),
-                            &postbox.site.base_url,
-                        ),
-                    )
-                })
-                .collect();
-            post_letters(&postbox, id, mail).await;
+        Ok(told) => {
             flash(
                 &session,
-                format!(
-                    "The run is cancelled; {} people have been told.",
-                    told.len()
-                ),
+                format!("The run is cancelled; {told} people have been told."),
             );
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
@@ -472,7 +406,7 @@ pub(super) async fn move_session(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
-    postbox: Postbox,
+    site: web::Data<Site>,
     session: Session,
     path: web::Path<(CourseRunId, i32)>,
     body: web::Bytes,
@@ -503,30 +437,17 @@ pub(super) async fn move_session(
             manage_view(&ctx, &db, id, None, &errors).await?,
         ));
     };
-    let (summary, told) = db
-        .run(move |conn| {
-            conn.write_transaction(|conn| {
-                runs::move_session(conn, &admin, id, number, start, minutes as i32, db::now())
-            })?;
-            let people = places::people_on(conn, id)?;
-            Ok((catalogue::one(conn, id)?, recipients(conn, &people)?))
+    let base_url = site.base_url.clone();
+    let told = db
+        .write(move |tx| {
+            let minutes = minutes as i32;
+            telling::move_session(tx, &admin, id, number, start, minutes, &base_url, db::now())
         })
         .await?;
-    let mail = told
-        .iter()
-        .map(|to| {
-            (
-                to.member,
-                letters::session_moved(to, &summary, number, &postbox.site.base_url),
-            )
-        })
-        .collect();
-    post_letters(&postbox, id, mail).await;
     flash(
         &session,
         format!(
-            "Session {number} has moved; {} people have been told. Calendars that subscribed update by themselves.",
-            told.len()
+            "Session {number} has moved; {told} people have been told. Calendars that subscribed update by themselves."
         ),
     );
     Ok(see_other(&format!("/admin/courses/{id}")))
