@@ -2,13 +2,14 @@
 
 use chrono::NaiveDateTime;
 use maud::{html, Markup};
+use serde::Deserialize;
 
 use super::catalogue::{RunSummary, Session, Standing};
 use super::roster::{AttendanceSummary, Register, RosterRow, Status};
 use crate::accounts::{Borough, Role};
 use crate::db::MemberId;
 use crate::web::forms::{
-    checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
+    checkbox_field, csrf_field, error_summary, first, select_field, text_field, textarea_field,
     FieldErrors, Input,
 };
 use crate::web::layout::{layout, london_time};
@@ -395,19 +396,31 @@ pub fn admin_list(ctx: &PageCtx, runs: &[RunSummary]) -> Markup {
     )
 }
 
-/// The course run form's values, kept when it is shown again.
-#[derive(Debug, Clone, Default)]
+/// The course run form as sent (`boroughs` repeats), and shown again as typed; its
+/// `parse_new` and `parse_change` are beside the handlers (routes/runs.rs).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct RunValues {
+    #[serde(deserialize_with = "first")]
     pub title: String,
+    #[serde(deserialize_with = "first")]
     pub description: String,
     pub boroughs: Vec<String>,
+    #[serde(deserialize_with = "first")]
     pub capacity: String,
+    #[serde(deserialize_with = "first")]
     pub starts_at: String,
+    #[serde(deserialize_with = "first")]
     pub session_count: String,
+    #[serde(deserialize_with = "first")]
     pub weeks_between: String,
+    #[serde(deserialize_with = "first")]
     pub duration_minutes: String,
+    #[serde(deserialize_with = "first")]
     pub meeting_url: String,
+    #[serde(deserialize_with = "first")]
     pub ot_facilitator: String,
+    #[serde(deserialize_with = "first")]
     pub link_worker_facilitator: String,
 }
 

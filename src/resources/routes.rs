@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -25,8 +25,7 @@ use crate::db::paging::PageNumber;
 use crate::db::{self, Db, ResourceId};
 use crate::forum::{categories, threads, values as forum_values};
 use crate::web::context::flash;
-use crate::web::forms::FieldErrors;
-use crate::web::query::QueryPairs;
+use crate::web::forms::{first, FieldErrors, HtmlQuery};
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 use crate::Site;
 
@@ -46,52 +45,72 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/resources/{id}/discuss", web::post().to(discuss));
 }
 
+/// The library's address: `tag` may repeat, and several tags narrow the list together.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BrowseQuery {
+    tag: Vec<String>,
+    #[serde(deserialize_with = "first")]
+    audience: String,
+    #[serde(deserialize_with = "first")]
+    borough: String,
+    #[serde(deserialize_with = "first")]
+    kind: String,
+    #[serde(deserialize_with = "first")]
+    page: String,
+}
+
+/// A value given and not blank.
+fn chosen(raw: &str) -> Option<&str> {
+    Some(raw.trim()).filter(|v| !v.is_empty())
+}
+
+impl BrowseQuery {
+    /// The filters and the page; a value that names nothing refuses the address (400).
+    fn parse(&self) -> Result<(Filter, PageNumber), AppError> {
+        let mut tags = Vec::new();
+        for raw in &self.tag {
+            for tag in parse_tags(raw).map_err(AppError::BadRequest)? {
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+        let filter = Filter {
+            tags,
+            audience: chosen(&self.audience)
+                .map(Audience::parse)
+                .transpose()
+                .map_err(AppError::BadRequest)?,
+            borough: chosen(&self.borough)
+                .map(|b| {
+                    Borough::parse(b).map_err(|_| {
+                        AppError::BadRequest(format!("There is no borough called {b:?}"))
+                    })
+                })
+                .transpose()?,
+            kind: match chosen(&self.kind) {
+                None => None,
+                Some("file") => Some("file"),
+                Some("link") => Some("link"),
+                Some(other) => {
+                    return Err(AppError::BadRequest(format!(
+                        "There is no resource type {other:?}"
+                    )))
+                }
+            },
+        };
+        Ok((filter, PageNumber::parse(chosen(&self.page))))
+    }
+}
+
 async fn browse(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
-    req: HttpRequest,
+    query: HtmlQuery<BrowseQuery>,
 ) -> Result<HttpResponse, AppError> {
-    // `tag` may repeat: several tags narrow the list together.
-    let pairs = QueryPairs::parse(req.query_string());
-    let value = |name: &str| {
-        pairs
-            .first(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let mut tags = Vec::new();
-    for raw in pairs.all("tag") {
-        for tag in parse_tags(raw).map_err(AppError::BadRequest)? {
-            if !tags.contains(&tag) {
-                tags.push(tag);
-            }
-        }
-    }
-    let filter = Filter {
-        tags,
-        audience: value("audience")
-            .map(|a| Audience::parse(&a))
-            .transpose()
-            .map_err(AppError::BadRequest)?,
-        borough: value("borough")
-            .map(|b| {
-                Borough::parse(&b)
-                    .map_err(|_| AppError::BadRequest(format!("There is no borough called {b:?}")))
-            })
-            .transpose()?,
-        kind: match value("kind").as_deref() {
-            None => None,
-            Some("file") => Some("file"),
-            Some("link") => Some("link"),
-            Some(other) => {
-                return Err(AppError::BadRequest(format!(
-                    "There is no resource type {other:?}"
-                )))
-            }
-        },
-    };
-    let page = PageNumber::parse(value("page").as_deref());
+    let (filter, page) = query.0.parse()?;
     let shown = filter.clone();
     let (results, cloud, following) = db
         .run(move |conn| {

@@ -3,12 +3,12 @@
 //! a message for its field, never a failure.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
+use serde::Deserialize;
 
 use super::query::MAX_INPUT_CHARS;
 use crate::accounts::{Borough, Role};
 use crate::db::paging::PageNumber;
-use crate::web::forms::FieldErrors;
-use crate::web::query::QueryPairs;
+use crate::web::forms::{first, FieldErrors};
 
 /// The three kinds of result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,9 +47,10 @@ impl Kind {
     }
 }
 
-/// The search page's address, read by hand so that no field, however odd or repeated,
-/// refuses the page (the first of a repeated field wins).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The search page's address. Every field is a string (the first of a repeated one), so
+/// no address, however odd, refuses the page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "SearchAddress")]
 pub struct SearchParams {
     /// What was typed, cut to what is read.
     pub text: String,
@@ -57,35 +58,45 @@ pub struct SearchParams {
     pub page: PageNumber,
 }
 
-impl SearchParams {
-    pub fn from_query_string(query: &str) -> Self {
-        let pairs = QueryPairs::parse(query);
-        let value = |name: &str| pairs.first(name).unwrap_or_default().to_owned();
+/// The address as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SearchAddress {
+    #[serde(deserialize_with = "first")]
+    q: String,
+    #[serde(flatten)]
+    form: FilterForm,
+    #[serde(deserialize_with = "first")]
+    page: String,
+}
+
+impl From<SearchAddress> for SearchParams {
+    fn from(address: SearchAddress) -> Self {
         Self {
-            text: value("q").chars().take(MAX_INPUT_CHARS).collect(),
-            form: FilterForm {
-                kind: value("kind"),
-                category: value("category"),
-                tag: value("tag"),
-                role: value("role"),
-                borough: value("borough"),
-                from: value("from"),
-                to: value("to"),
-            },
-            page: PageNumber::parse(Some(value("page").as_str())),
+            text: address.q.chars().take(MAX_INPUT_CHARS).collect(),
+            form: address.form,
+            page: PageNumber::parse(Some(&address.page)),
         }
     }
 }
 
 /// What the search form sent, as typed: every field a string, none required.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct FilterForm {
+    #[serde(deserialize_with = "first")]
     pub kind: String,
+    #[serde(deserialize_with = "first")]
     pub category: String,
+    #[serde(deserialize_with = "first")]
     pub tag: String,
+    #[serde(deserialize_with = "first")]
     pub role: String,
+    #[serde(deserialize_with = "first")]
     pub borough: String,
+    #[serde(deserialize_with = "first")]
     pub from: String,
+    #[serde(deserialize_with = "first")]
     pub to: String,
 }
 
@@ -309,19 +320,21 @@ mod tests {
         form
     }
 
+    fn address(query: &str) -> SearchParams {
+        serde_html_form::from_str(query).unwrap()
+    }
+
     #[test]
     fn the_address_is_read_whatever_it_holds() {
-        let params =
-            SearchParams::from_query_string("q=a%00b&q=second&borough=&page=x&kind=members");
+        let params = address("q=a%00b&q=second&borough=&page=x&kind=members&kind=posts");
         assert_eq!(params.text, "a\0b");
         assert_eq!(params.form.kind, "members");
         assert_eq!(params.page, PageNumber::FIRST);
+        assert_eq!(address("page=3&page=4").page.get(), 3);
         let long = format!("q={}", "x".repeat(5000));
-        assert_eq!(
-            SearchParams::from_query_string(&long).text.len(),
-            MAX_INPUT_CHARS
-        );
-        assert_eq!(SearchParams::from_query_string("%FF=%FF&&=").text, "");
+        assert_eq!(address(&long).text.len(), MAX_INPUT_CHARS);
+        assert_eq!(address("%FF=%FF&&=").text, "");
+        assert_eq!(address("").form, FilterForm::default());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::filters::SearchParams;
 use super::pages::{self, SearchPage};
@@ -6,6 +6,7 @@ use super::query::SearchQuery;
 use super::results::{self, SearchError, SearchRequest};
 use crate::db::{self, Db};
 use crate::forum::categories;
+use crate::web::forms::HtmlQuery;
 use crate::web::{html, invalid_form, AppError, MaybeMember, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -18,9 +19,9 @@ async fn search(
     ctx: PageCtx,
     viewer: MaybeMember,
     db: web::Data<Db>,
-    req: HttpRequest,
+    address: HtmlQuery<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let SearchParams { text, form, page } = SearchParams::from_query_string(req.query_string());
+    let SearchParams { text, form, page } = address.0;
     let parsed = form.parse();
     let query = SearchQuery::parse(&text);
     let viewer = viewer.0;

@@ -1,9 +1,96 @@
 //! Form building blocks: every field has a label, an optional hint, and an error message
-//! linked to it; an error summary at the top links to each field at fault.
+//! linked to it; an error summary at the top links to each field at fault. And the reading
+//! of forms and addresses whose names repeat (`boroughs=a&boroughs=b`): `HtmlForm` and
+//! `HtmlQuery` fill a serde struct through `serde_html_form`, a repeated name into a `Vec`.
 
+use std::fmt;
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
 use maud::{html, Markup};
+use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use super::context::PageCtx;
+use super::AppError;
+
+/// A urlencoded form body read into `T`, where a repeated name fills a `Vec<String>` field
+/// (`web::Form`, through serde_urlencoded, refuses one).
+#[derive(Debug)]
+pub struct HtmlForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for HtmlForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            serde_html_form::from_bytes(&body)
+                .map(HtmlForm)
+                .map_err(|error| {
+                    AppError::BadRequest(format!("The form could not be read: {error}")).into()
+                })
+        })
+    }
+}
+
+/// An address's query string read into `T`, as `HtmlForm` reads a body.
+#[derive(Debug)]
+pub struct HtmlQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for HtmlQuery<T> {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            serde_html_form::from_str(req.query_string())
+                .map(HtmlQuery)
+                .map_err(|error| {
+                    AppError::BadRequest(format!("The address has a mistake in it: {error}"))
+                }),
+        )
+    }
+}
+
+/// For `#[serde(deserialize_with = "first")]` on a field that comes once: a forged form or
+/// address that repeats it is read by its first value, as a browser's would be, not refused.
+pub fn first<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(FirstValue)
+}
+
+/// A field's value under a name known only when the form is read (`session-2`): the first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct OneValue(#[serde(deserialize_with = "first")] pub String);
+
+struct FirstValue;
+
+impl<'de> Visitor<'de> for FirstValue {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a form value")
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<String, E> {
+        Ok(value.to_owned())
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<String, E> {
+        Ok(value)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut values: A) -> Result<String, A::Error> {
+        let first = values.next_element::<String>()?.unwrap_or_default();
+        while values.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(first)
+    }
+}
 
 /// Messages for the fields of one form, in the order the form shows them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -230,7 +317,37 @@ pub fn checkbox_field(name: &str, label: &str, checked: bool, hint: Option<&str>
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Sample {
+        #[serde(deserialize_with = "first")]
+        title: String,
+        boroughs: Vec<String>,
+    }
+
+    #[test]
+    fn repeated_names_fill_a_list_and_a_single_field_keeps_its_first_value() {
+        let form: Sample =
+            serde_html_form::from_str("boroughs=bolton&title=One+two&boroughs=wigan&title=x")
+                .unwrap();
+        assert_eq!(form.title, "One two");
+        assert_eq!(form.boroughs, ["bolton", "wigan"]);
+        let one: Sample = serde_html_form::from_str("boroughs=bolton").unwrap();
+        assert_eq!(one.title, "");
+        assert_eq!(one.boroughs, ["bolton"]);
+    }
+
+    #[test]
+    fn names_known_only_when_read_keep_their_first_value() {
+        let fields: BTreeMap<String, OneValue> =
+            serde_html_form::from_str("session-2=%FF&length-2=90&session-2=y").unwrap();
+        assert_eq!(fields["session-2"].0, "\u{FFFD}");
+        assert_eq!(fields["length-2"].0, "90");
+    }
 
     #[test]
     fn first_message_for_a_field_wins() {

@@ -10,7 +10,6 @@ mod errors;
 pub mod forms;
 pub mod layout;
 pub mod paging;
-pub mod query;
 
 pub use context::{Admin, CurrentMember, Facilitator, MaybeMember, PageCtx, Viewer};
 pub use errors::{redraw_for_viewer, AppError};

@@ -1,6 +1,5 @@
 //! Course handlers: parse, call one rule (which tells the people concerned, in its own
-//! transaction: `bookings::telling`), redirect or render. The route table is here, with
-//! the form reader the areas share.
+//! transaction: `bookings::telling`), redirect or render. The route table is here.
 
 mod booking;
 mod roster;
@@ -52,21 +51,4 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/courses/{id}/sessions/{number}",
             web::post().to(runs::move_session),
         );
-}
-
-/// The fields of a form in order, repeated names kept (`boroughs=a&boroughs=b`). A staff
-/// form has a few dozen at most; the rest of a forged one is not kept.
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body)
-        .into_owned()
-        .take(1_000)
-        .collect()
-}
-
-fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }

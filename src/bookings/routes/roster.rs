@@ -6,7 +6,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::form_pairs;
 use crate::accounts::Email;
 use crate::bookings::catalogue;
 use crate::bookings::pages;
@@ -15,7 +14,7 @@ use crate::bookings::telling;
 use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
 use crate::web::context::flash;
-use crate::web::forms::FieldErrors;
+use crate::web::forms::{FieldErrors, HtmlForm};
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
 use crate::Site;
 
@@ -92,19 +91,29 @@ pub(super) async fn roster_csv(
         .body(body))
 }
 
+/// The register of one session: a `present` box for each member who came.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct AttendanceForm {
+    present: Vec<String>,
+}
+
+impl AttendanceForm {
+    /// The members ticked; a value that is no member's id is passed over.
+    fn present(&self) -> Vec<MemberId> {
+        self.present.iter().filter_map(|v| v.parse().ok()).collect()
+    }
+}
+
 pub(super) async fn attendance(
     me: Facilitator,
     db: web::Data<Db>,
     session: Session,
     path: web::Path<(CourseRunId, SessionId)>,
-    body: web::Bytes,
+    form: HtmlForm<AttendanceForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, register) = path.into_inner();
-    let present: Vec<MemberId> = form_pairs(&body)
-        .into_iter()
-        .filter(|(k, _)| k == "present")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
+    let present = form.0.present();
     db.run(move |conn| {
         Ok(conn.write_transaction(|conn| {
             roster::record_attendance(conn, &me, id, register, &present, db::now())

@@ -1,11 +1,13 @@
 //! The admin's pages for runs of the course: the list, a new run, changing, opening, closing
 //! and cancelling one, and moving a session.
 
+use std::collections::HashMap;
+
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use super::{field, form_pairs};
 use crate::accounts::{Borough, Role};
 use crate::bookings::catalogue::{self, RunSummary};
 use crate::bookings::pages::{self, ManageRun, RunValues};
@@ -15,7 +17,7 @@ use crate::bookings::values::{bounded, parse_london_start, session_starts, Capac
 use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId};
 use crate::web::context::flash;
-use crate::web::forms::FieldErrors;
+use crate::web::forms::{FieldErrors, HtmlForm, OneValue};
 use crate::web::{html, invalid_form, see_other, Admin, AppError, PageCtx};
 use crate::Site;
 
@@ -50,26 +52,6 @@ pub(super) async fn new_run_page(
         &FieldErrors::new(),
         &facilitators(&db).await?,
     )))
-}
-
-fn run_values(pairs: &[(String, String)]) -> RunValues {
-    RunValues {
-        title: field(pairs, "title"),
-        description: field(pairs, "description"),
-        boroughs: pairs
-            .iter()
-            .filter(|(k, _)| k == "boroughs")
-            .map(|(_, v)| v.clone())
-            .collect(),
-        capacity: field(pairs, "capacity"),
-        starts_at: field(pairs, "starts_at"),
-        session_count: field(pairs, "session_count"),
-        weeks_between: field(pairs, "weeks_between"),
-        duration_minutes: field(pairs, "duration_minutes"),
-        meeting_url: field(pairs, "meeting_url"),
-        ot_facilitator: field(pairs, "ot_facilitator"),
-        link_worker_facilitator: field(pairs, "link_worker_facilitator"),
-    }
 }
 
 fn parse_title(raw: &str) -> Result<String, String> {
@@ -109,81 +91,119 @@ fn facilitator_warning(values: &RunValues, people: &[(MemberId, String, Role)]) 
     }
 }
 
+impl RunValues {
+    /// A new run, or a message for each field at fault, in the order the form shows them.
+    fn parse_new(&self, now: NaiveDateTime) -> Result<NewRun, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = errors.check("title", parse_title(&self.title));
+        let boroughs: Vec<Borough> = self
+            .boroughs
+            .iter()
+            .filter_map(|b| Borough::parse(b).ok())
+            .collect();
+        if boroughs.is_empty() || boroughs.len() != self.boroughs.len() {
+            errors.add("boroughs", "Choose the boroughs this run serves");
+        }
+        let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
+        let first = errors.check("starts_at", parse_london_start(&self.starts_at));
+        let count = errors.check(
+            "session_count",
+            bounded(&self.session_count, 3, 1, 10, "number of sessions"),
+        );
+        let weeks = errors.check(
+            "weeks_between",
+            bounded(&self.weeks_between, 1, 1, 8, "weeks between sessions"),
+        );
+        let minutes = errors.check(
+            "duration_minutes",
+            bounded(&self.duration_minutes, 120, 15, 480, "session length"),
+        );
+        let meeting = self.parse_meeting(&mut errors);
+        let starts = match (first, count, weeks) {
+            (Some(first), Some(count), Some(weeks)) => {
+                let starts = errors.check("starts_at", session_starts(first, count, weeks));
+                if starts
+                    .as_ref()
+                    .and_then(|s| s.first())
+                    .is_some_and(|s| *s <= now)
+                {
+                    errors.add("starts_at", "The first session must be in the future");
+                }
+                starts
+            }
+            _ => None,
+        };
+        match (title, capacity, starts, minutes, meeting) {
+            (
+                Some(title),
+                Some(capacity),
+                Some(session_starts),
+                Some(minutes),
+                Some((meeting_url, ot, lw)),
+            ) if errors.is_empty() => Ok(NewRun {
+                title,
+                description: self.description.trim().to_owned(),
+                boroughs,
+                capacity,
+                meeting_url,
+                session_starts,
+                duration_minutes: minutes as i32,
+                ot_facilitator: ot,
+                link_worker_facilitator: lw,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The changes to a run's details, or a message for each field at fault.
+    fn parse_change(&self) -> Result<RunChange, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let title = errors.check("title", parse_title(&self.title));
+        let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
+        let meeting = self.parse_meeting(&mut errors);
+        match (title, capacity, meeting) {
+            (Some(title), Some(capacity), Some((meeting_url, ot, lw))) if errors.is_empty() => {
+                Ok(RunChange {
+                    title,
+                    description: self.description.trim().to_owned(),
+                    capacity,
+                    meeting_url,
+                    ot_facilitator: ot,
+                    link_worker_facilitator: lw,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// Where the sessions meet, and who facilitates them (each field checked).
+    fn parse_meeting(
+        &self,
+        errors: &mut FieldErrors,
+    ) -> Option<(MeetingUrl, Option<MemberId>, Option<MemberId>)> {
+        let meeting_url = errors.check("meeting_url", MeetingUrl::parse(&self.meeting_url));
+        let ot = errors.check("ot_facilitator", parse_person(&self.ot_facilitator));
+        let lw = errors.check(
+            "link_worker_facilitator",
+            parse_person(&self.link_worker_facilitator),
+        );
+        Some((meeting_url?, ot?, lw?))
+    }
+}
+
 pub(super) async fn create_run(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
     session: Session,
-    body: web::Bytes,
+    form: HtmlForm<RunValues>,
 ) -> Result<HttpResponse, AppError> {
-    let pairs = form_pairs(&body);
-    let values = run_values(&pairs);
-    let mut errors = FieldErrors::new();
-    let title = errors.check("title", parse_title(&values.title));
-    let boroughs: Vec<Borough> = values
-        .boroughs
-        .iter()
-        .filter_map(|b| Borough::parse(b).ok())
-        .collect();
-    if boroughs.is_empty() || boroughs.len() != values.boroughs.len() {
-        errors.add("boroughs", "Choose the boroughs this run serves");
-    }
-    let capacity = errors.check("capacity", Capacity::parse(&values.capacity));
-    let first = errors.check("starts_at", parse_london_start(&values.starts_at));
-    let count = errors.check(
-        "session_count",
-        bounded(&values.session_count, 3, 1, 10, "number of sessions"),
-    );
-    let weeks = errors.check(
-        "weeks_between",
-        bounded(&values.weeks_between, 1, 1, 8, "weeks between sessions"),
-    );
-    let minutes = errors.check(
-        "duration_minutes",
-        bounded(&values.duration_minutes, 120, 15, 480, "session length"),
-    );
-    let meeting_url = errors.check("meeting_url", MeetingUrl::parse(&values.meeting_url));
-    let ot = errors.check("ot_facilitator", parse_person(&values.ot_facilitator));
-    let lw = errors.check(
-        "link_worker_facilitator",
-        parse_person(&values.link_worker_facilitator),
-    );
-    let starts = match (first, count, weeks) {
-        (Some(first), Some(count), Some(weeks)) => {
-            let starts = errors.check("starts_at", session_starts(first, count, weeks));
-            if starts
-                .as_ref()
-                .and_then(|s| s.first())
-                .is_some_and(|s| *s <= db::now())
-            {
-                errors.add("starts_at", "The first session must be in the future");
-            }
-            starts
-        }
-        _ => None,
-    };
+    let values = form.0;
+    let parsed = values.parse_new(db::now());
     let people = facilitators(&db).await?;
-    let new = match (title, capacity, starts, minutes, meeting_url, ot, lw) {
-        (
-            Some(title),
-            Some(capacity),
-            Some(session_starts),
-            Some(minutes),
-            Some(meeting_url),
-            Some(ot),
-            Some(lw),
-        ) if errors.is_empty() => NewRun {
-            title,
-            description: values.description.trim().to_owned(),
-            boroughs,
-            capacity,
-            meeting_url,
-            session_starts,
-            duration_minutes: minutes as i32,
-            ot_facilitator: ot,
-            link_worker_facilitator: lw,
-        },
-        _ => {
+    let new = match parsed {
+        Ok(new) => new,
+        Err(errors) => {
             return Ok(invalid_form(pages::new_run(
                 &ctx, &values, &errors, &people,
             )))
@@ -198,6 +218,7 @@ pub(super) async fn create_run(
     let id = match outcome {
         Ok(id) => id,
         Err(BookingError::Invalid(field, message)) => {
+            let mut errors = FieldErrors::new();
             errors.add(field, message);
             return Ok(invalid_form(pages::new_run(
                 &ctx, &values, &errors, &people,
@@ -270,33 +291,13 @@ pub(super) async fn update_run(
     site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
-    body: web::Bytes,
+    form: HtmlForm<RunValues>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let values = run_values(&form_pairs(&body));
-    let mut errors = FieldErrors::new();
-    let title = errors.check("title", parse_title(&values.title));
-    let capacity = errors.check("capacity", Capacity::parse(&values.capacity));
-    let meeting_url = errors.check("meeting_url", MeetingUrl::parse(&values.meeting_url));
-    let ot = errors.check("ot_facilitator", parse_person(&values.ot_facilitator));
-    let lw = errors.check(
-        "link_worker_facilitator",
-        parse_person(&values.link_worker_facilitator),
-    );
-    let change = match (title, capacity, meeting_url, ot, lw) {
-        (Some(title), Some(capacity), Some(meeting_url), Some(ot), Some(lw))
-            if errors.is_empty() =>
-        {
-            RunChange {
-                title,
-                description: values.description.trim().to_owned(),
-                capacity,
-                meeting_url,
-                ot_facilitator: ot,
-                link_worker_facilitator: lw,
-            }
-        }
-        _ => {
+    let values = form.0;
+    let change = match values.parse_change() {
+        Ok(change) => change,
+        Err(errors) => {
             return Ok(invalid_form(
                 manage_view(&ctx, &db, id, Some(&values), &errors).await?,
             ))
@@ -312,6 +313,7 @@ pub(super) async fn update_run(
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
         Err(BookingError::Invalid(field, message)) => {
+            let mut errors = FieldErrors::new();
             errors.add(field, message);
             Ok(invalid_form(
                 manage_view(&ctx, &db, id, Some(&values), &errors).await?,
@@ -402,6 +404,41 @@ pub(super) async fn cancel_run(
     }
 }
 
+/// The form that moves one session. Its fields are named for the session (`session-2`,
+/// `length-2`), so that each session's form on the run's page has its own ids.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct MoveSessionForm {
+    #[serde(flatten)]
+    fields: HashMap<String, OneValue>,
+}
+
+impl MoveSessionForm {
+    fn value(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", |value| value.0.as_str())
+    }
+
+    /// Session `number`'s new start (UTC) and length in minutes.
+    fn parse(&self, number: i32) -> Result<(NaiveDateTime, i32), FieldErrors> {
+        let (start_field, length_field) = (format!("session-{number}"), format!("length-{number}"));
+        let mut errors = FieldErrors::new();
+        let start = errors
+            .check(
+                start_field.as_str(),
+                parse_london_start(self.value(&start_field)),
+            )
+            .and_then(|local| errors.check(start_field.as_str(), session_starts(local, 1, 1)))
+            .and_then(|mut starts| starts.pop());
+        let minutes = errors.check(
+            length_field.as_str(),
+            bounded(self.value(&length_field), 120, 15, 480, "session length"),
+        );
+        match (start, minutes) {
+            (Some(start), Some(minutes)) => Ok((start, minutes as i32)),
+            _ => Err(errors),
+        }
+    }
+}
+
 pub(super) async fn move_session(
     ctx: PageCtx,
     admin: Admin,
@@ -409,38 +446,20 @@ pub(super) async fn move_session(
     site: web::Data<Site>,
     session: Session,
     path: web::Path<(CourseRunId, i32)>,
-    body: web::Bytes,
+    form: HtmlForm<MoveSessionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, number) = path.into_inner();
-    let pairs = form_pairs(&body);
-    let (start_field, length_field) = (format!("session-{number}"), format!("length-{number}"));
-    let mut errors = FieldErrors::new();
-    let start = errors
-        .check(
-            start_field.as_str(),
-            parse_london_start(&field(&pairs, &start_field)),
-        )
-        .and_then(|local| errors.check(start_field.as_str(), session_starts(local, 1, 1)))
-        .and_then(|mut starts| starts.pop());
-    let minutes = errors.check(
-        length_field.as_str(),
-        bounded(
-            &field(&pairs, &length_field),
-            120,
-            15,
-            480,
-            "session length",
-        ),
-    );
-    let (Some(start), Some(minutes)) = (start, minutes) else {
-        return Ok(invalid_form(
-            manage_view(&ctx, &db, id, None, &errors).await?,
-        ));
+    let (start, minutes) = match form.0.parse(number) {
+        Ok(moved) => moved,
+        Err(errors) => {
+            return Ok(invalid_form(
+                manage_view(&ctx, &db, id, None, &errors).await?,
+            ))
+        }
     };
     let base_url = site.base_url.clone();
     let told = db
         .write(move |tx| {
-            let minutes = minutes as i32;
             telling::move_session(tx, &admin, id, number, start, minutes, &base_url, db::now())
         })
         .await?;
