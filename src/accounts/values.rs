@@ -77,6 +77,52 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// For the tests beside each `text_enum!`: its one `ToSql`/`FromSql` pair, on a real
+/// connection, keeps the stored words.
+#[cfg(test)]
+pub(crate) mod stored {
+    use std::fmt::Debug;
+
+    use diesel::deserialize::FromSqlRow;
+    use diesel::prelude::*;
+    use diesel::serialize::ToSql;
+    use diesel::sql_types::Text;
+    use diesel::sqlite::Sqlite;
+
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        text: String,
+    }
+
+    /// Every value of `all` is stored as its word in `words` and reads back as itself; each
+    /// text of `unknown` is refused when read.
+    pub fn assert_stored_as<T>(all: &[T], words: &[(T, &str)], unknown: &[&str])
+    where
+        T: ToSql<Text, Sqlite> + FromSqlRow<Text, Sqlite> + Copy + PartialEq + Debug + 'static,
+    {
+        let conn = &mut SqliteConnection::establish(":memory:").expect("an in-memory database");
+        assert_eq!(all.len(), words.len(), "a word for every value");
+        for (value, word) in words {
+            assert!(all.contains(value));
+            let text = diesel::sql_query("SELECT ? AS text")
+                .bind::<Text, _>(*value)
+                .get_result::<Stored>(conn)
+                .expect("the value is stored")
+                .text;
+            assert_eq!(&text, word, "{value:?} is stored as {word:?}");
+            let read: T = diesel::select(word.into_sql::<Text>())
+                .get_result(conn)
+                .expect("the word reads back");
+            assert_eq!(read, *value);
+        }
+        for text in unknown {
+            let read = diesel::select(text.into_sql::<Text>()).get_result::<T>(conn);
+            assert!(read.is_err(), "{text:?} was read as {read:?}");
+        }
+    }
+}
+
 text_enum!(Role, "your role", {
     LinkWorker => ("link_worker", "Link worker"),
     OccupationalTherapist => ("occupational_therapist", "Occupational therapist"),

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::runs::CourseRun;
+use super::values::BookingStatus;
 use crate::accounts::Borough;
 use crate::db::{BookingId, CourseRunId, DbConn, MemberId, SessionId};
 use crate::schema::{bookings, course_run_boroughs, course_runs, course_sessions, members};
@@ -97,17 +98,17 @@ fn summarise(conn: &mut DbConn, runs: Vec<CourseRun>) -> QueryResult<Vec<RunSumm
     {
         sessions.entry(session.run_id).or_default().push(session);
     }
-    let mut counts: HashMap<(CourseRunId, String), i64> = HashMap::new();
+    let mut counts: HashMap<(CourseRunId, BookingStatus), i64> = HashMap::new();
     for (run, status, n) in bookings::table
         .filter(bookings::run_id.eq_any(&ids))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .group_by((bookings::run_id, bookings::status))
         .select((
             bookings::run_id,
             bookings::status,
             diesel::dsl::count_star(),
         ))
-        .load::<(CourseRunId, String, i64)>(conn)?
+        .load::<(CourseRunId, BookingStatus, i64)>(conn)?
     {
         counts.insert((run, status), n);
     }
@@ -133,11 +134,11 @@ fn summarise(conn: &mut DbConn, runs: Vec<CourseRun>) -> QueryResult<Vec<RunSumm
                 boroughs: served,
                 sessions: sessions.remove(&run.id).unwrap_or_default(),
                 booked: counts
-                    .get(&(run.id, "booked".to_owned()))
+                    .get(&(run.id, BookingStatus::Booked))
                     .copied()
                     .unwrap_or(0),
                 waiting: counts
-                    .get(&(run.id, "waiting".to_owned()))
+                    .get(&(run.id, BookingStatus::Waiting))
                     .copied()
                     .unwrap_or(0),
                 facilitators: Facilitators {
@@ -206,16 +207,16 @@ pub fn standing(
     member: MemberId,
     run: CourseRunId,
 ) -> QueryResult<Option<Standing>> {
-    let live: Option<(BookingId, String)> = bookings::table
+    let live: Option<(BookingId, BookingStatus)> = bookings::table
         .filter(bookings::member_id.eq(member))
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .select((bookings::id, bookings::status))
         .first(conn)
         .optional()?;
     match live {
         None => Ok(None),
-        Some((_, status)) if status == "booked" => Ok(Some(Standing::Booked)),
+        Some((_, BookingStatus::Booked)) => Ok(Some(Standing::Booked)),
         Some((booking, _)) => Ok(Some(Standing::Waiting(super::places::waiting_position(
             conn, run, booking,
         )?))),
@@ -226,7 +227,7 @@ pub fn standing(
 pub fn live_run_of(conn: &mut DbConn, member: MemberId) -> QueryResult<Option<CourseRunId>> {
     bookings::table
         .filter(bookings::member_id.eq(member))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .select(bookings::run_id)
         .first(conn)
         .optional()
@@ -239,7 +240,7 @@ pub fn sessions_booked_by(
 ) -> QueryResult<Vec<(CourseRun, Vec<Session>)>> {
     let runs: Vec<CourseRunId> = bookings::table
         .filter(bookings::member_id.eq(member))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .select(bookings::run_id)
         .load(conn)?;
     let found = course_runs::table

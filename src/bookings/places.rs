@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::runs::{self, CourseRun};
+use super::values::BookingStatus;
 use super::BookingError;
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
@@ -57,10 +58,10 @@ fn check_open(conn: &mut DbConn, run: &CourseRun, now: NaiveDateTime) -> Result<
 fn live_booking(
     conn: &mut DbConn,
     member: MemberId,
-) -> QueryResult<Option<(BookingId, CourseRunId, String)>> {
+) -> QueryResult<Option<(BookingId, CourseRunId, BookingStatus)>> {
     bookings::table
         .filter(bookings::member_id.eq(member))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .select((bookings::id, bookings::run_id, bookings::status))
         .first(conn)
         .optional()
@@ -70,7 +71,7 @@ fn live_booking(
 fn free_seat(conn: &mut DbConn, run: &CourseRun) -> QueryResult<Option<i32>> {
     let taken: Vec<Option<i32>> = bookings::table
         .filter(bookings::run_id.eq(run.id))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .select(bookings::seat)
         .load(conn)?;
     Ok((1..=run.capacity).find(|seat| !taken.contains(&Some(*seat))))
@@ -87,7 +88,7 @@ pub fn waiting_position(
         .first(conn)?;
     let ahead: i64 = bookings::table
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq("waiting"))
+        .filter(bookings::status.eq(BookingStatus::Waiting))
         .filter(
             bookings::queued_at
                 .lt(queued_at)
@@ -141,7 +142,7 @@ pub fn book(
     }
     if let Some((_, other_run, status)) = live_booking(conn, member)? {
         let message = if other_run == run_id {
-            if status == "booked" {
+            if status == BookingStatus::Booked {
                 "You already have a place on this run."
             } else {
                 "You are already on this run's waiting list."
@@ -152,7 +153,11 @@ pub fn book(
         return Err(BookingError::Conflict(message.into()));
     }
     let seat = free_seat(conn, &run)?;
-    let status = if seat.is_some() { "booked" } else { "waiting" };
+    let status = if seat.is_some() {
+        BookingStatus::Booked
+    } else {
+        BookingStatus::Waiting
+    };
     let booking: BookingId = diesel::insert_into(bookings::table)
         .values((
             bookings::run_id.eq(run_id),
@@ -228,12 +233,12 @@ pub fn cancel(
     }
     diesel::update(bookings::table.find(booking))
         .set((
-            bookings::status.eq("cancelled"),
+            bookings::status.eq(BookingStatus::Cancelled),
             bookings::seat.eq(None::<i32>),
             bookings::changed_at.eq(now),
         ))
         .execute(&mut **conn)?;
-    let promoted = if status == "booked" && run.cancelled_at.is_none() {
+    let promoted = if status == BookingStatus::Booked && run.cancelled_at.is_none() {
         fill_from_waiting_list(conn, run_id, now)?
             .into_iter()
             .next()
@@ -255,7 +260,7 @@ pub fn fill_from_waiting_list(
     while let Some(seat) = free_seat(conn, &run)? {
         let next: Option<(BookingId, MemberId)> = bookings::table
             .filter(bookings::run_id.eq(run_id))
-            .filter(bookings::status.eq("waiting"))
+            .filter(bookings::status.eq(BookingStatus::Waiting))
             .order((bookings::queued_at.asc(), bookings::id.asc()))
             .select((bookings::id, bookings::member_id))
             .first(conn)
@@ -263,7 +268,7 @@ pub fn fill_from_waiting_list(
         let Some((booking, member)) = next else { break };
         diesel::update(bookings::table.find(booking))
             .set((
-                bookings::status.eq("booked"),
+                bookings::status.eq(BookingStatus::Booked),
                 bookings::seat.eq(Some(seat)),
                 bookings::changed_at.eq(now),
             ))
@@ -275,25 +280,25 @@ pub fn fill_from_waiting_list(
 
 /// (booked, waiting) on a run.
 pub fn counts(conn: &mut DbConn, run: CourseRunId) -> QueryResult<(i64, i64)> {
-    let rows: Vec<(String, i64)> = bookings::table
+    let rows: Vec<(BookingStatus, i64)> = bookings::table
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .group_by(bookings::status)
         .select((bookings::status, diesel::dsl::count_star()))
         .load(conn)?;
-    let of = |wanted: &str| {
+    let of = |wanted: BookingStatus| {
         rows.iter()
-            .find(|(s, _)| s == wanted)
+            .find(|(s, _)| *s == wanted)
             .map_or(0, |(_, n)| *n)
     };
-    Ok((of("booked"), of("waiting")))
+    Ok((of(BookingStatus::Booked), of(BookingStatus::Waiting)))
 }
 
 /// Everyone booked or waiting on a run: those to tell when it changes.
 pub fn people_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberId>> {
     bookings::table
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .order(bookings::id.asc())
         .select(bookings::member_id)
         .load(conn)
@@ -303,7 +308,7 @@ pub fn people_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberI
 pub fn booked_on(conn: &mut DbConn, run: CourseRunId) -> QueryResult<Vec<MemberId>> {
     bookings::table
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .order(bookings::id.asc())
         .select(bookings::member_id)
         .load(conn)

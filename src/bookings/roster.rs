@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::values::BookingStatus;
 use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role};
@@ -63,7 +64,7 @@ type Row = (
     Role,
     Borough,
     String,
-    String,
+    BookingStatus,
     bool,
     String,
     String,
@@ -115,13 +116,13 @@ pub fn roster(
                 override_reason,
                 booked_at,
             )| {
-                let status = match status.as_str() {
-                    "booked" => Status::Booked,
-                    "waiting" => {
+                let status = match status {
+                    BookingStatus::Booked => Status::Booked,
+                    BookingStatus::Waiting => {
                         waiting += 1;
                         Status::Waiting(waiting)
                     }
-                    _ => Status::Cancelled,
+                    BookingStatus::Cancelled => Status::Cancelled,
                 };
                 RosterRow {
                     member,
@@ -202,7 +203,7 @@ pub fn record_attendance(
     let booked: Vec<(MemberId, String)> = bookings::table
         .inner_join(members::table.on(members::id.eq(bookings::member_id)))
         .filter(bookings::run_id.eq(run))
-        .filter(bookings::status.eq("booked"))
+        .filter(bookings::status.eq(BookingStatus::Booked))
         .select((bookings::member_id, members::display_name))
         .load(conn)?;
     let before: Vec<(MemberId, bool)> = attendance::table

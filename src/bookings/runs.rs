@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::{Capacity, MeetingUrl};
+use super::values::{BookingStatus, Capacity, MeetingUrl};
 use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
@@ -306,16 +306,16 @@ pub fn cancel_run(
     use crate::schema::bookings;
     let affected: Vec<MemberId> = bookings::table
         .filter(bookings::run_id.eq(id))
-        .filter(bookings::status.eq_any(["booked", "waiting"]))
+        .filter(bookings::status.eq_any(BookingStatus::LIVE))
         .select(bookings::member_id)
         .load(&mut **conn)?;
     diesel::update(
         bookings::table
             .filter(bookings::run_id.eq(id))
-            .filter(bookings::status.eq_any(["booked", "waiting"])),
+            .filter(bookings::status.eq_any(BookingStatus::LIVE)),
     )
     .set((
-        bookings::status.eq("cancelled"),
+        bookings::status.eq(BookingStatus::Cancelled),
         bookings::seat.eq(None::<i32>),
         bookings::changed_at.eq(now),
     ))

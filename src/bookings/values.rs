@@ -1,7 +1,22 @@
-//! What an admin's course form may carry, parsed.
+//! What an admin's course form may carry, parsed, and where a booking stands.
+
+use std::fmt;
 
 use chrono::{Duration, NaiveDateTime, TimeZone};
 use chrono_tz::Europe::London;
+
+use crate::accounts::values::text_enum;
+
+text_enum!(BookingStatus, "a booking status", {
+    Booked => ("booked", "Booked"),
+    Waiting => ("waiting", "Waiting"),
+    Cancelled => ("cancelled", "Cancelled"),
+});
+
+impl BookingStatus {
+    /// A booking that still counts: a place held, or a place on the waiting list.
+    pub const LIVE: [BookingStatus; 2] = [BookingStatus::Booked, BookingStatus::Waiting];
+}
 
 /// Places on a run: the brief says up to 15; a run needs at least 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +121,22 @@ pub fn bounded(input: &str, default: u32, min: u32, max: u32, what: &str) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::values::stored;
     use chrono::NaiveDate;
+
+    #[test]
+    fn booking_statuses_are_stored_as_the_same_words_as_ever() {
+        use BookingStatus::*;
+        stored::assert_stored_as(
+            BookingStatus::ALL,
+            &[
+                (Booked, "booked"),
+                (Waiting, "waiting"),
+                (Cancelled, "cancelled"),
+            ],
+            &["Booked", "pending", ""],
+        );
+    }
 
     #[test]
     fn capacity_defaults_to_fifteen_and_refuses_silly_numbers() {

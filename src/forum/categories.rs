@@ -8,6 +8,7 @@ use super::values::CategorySlug;
 use super::ForumError;
 use crate::accounts::members::Viewer;
 use crate::audit::{self, Entry};
+use crate::bookings::values::BookingStatus;
 use crate::db::{CategoryId, DbConn};
 use crate::schema::{categories, threads};
 
@@ -64,7 +65,7 @@ pub fn places_of(
         None => Ok(Vec::new()),
         Some(viewer) => bookings::table
             .filter(bookings::member_id.eq(viewer.id))
-            .filter(bookings::status.eq("booked"))
+            .filter(bookings::status.eq(BookingStatus::Booked))
             .select(bookings::run_id)
             .load(conn),
     }

@@ -11,7 +11,7 @@ use crate::notifications::events;
 use super::categories;
 use super::posts::{self, Author, Post};
 use super::threads::{self, Thread};
-use super::values::{Reason, ThreadTitle};
+use super::values::{Reason, ReportStatus, ThreadTitle};
 use super::ForumError;
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
@@ -375,14 +375,14 @@ pub fn report(
         ));
     }
     // Checked before writing: on PostgreSQL a failed insert would spoil the transaction.
-    let earlier: Option<String> = reports::table
+    let earlier: Option<ReportStatus> = reports::table
         .filter(reports::post_id.eq(id))
         .filter(reports::reporter_id.eq(reporter.id))
         .select(reports::status)
         .first(conn)
         .optional()?;
-    match earlier.as_deref() {
-        Some("open") => {
+    match earlier {
+        Some(ReportStatus::Open) => {
             return Err(ForumError::Conflict(
                 "You have already reported this post. The facilitators will look at it.".into(),
             ));
@@ -395,7 +395,7 @@ pub fn report(
                     .filter(reports::reporter_id.eq(reporter.id)),
             )
             .set((
-                reports::status.eq("open"),
+                reports::status.eq(ReportStatus::Open),
                 reports::reason.eq(reason.as_str()),
                 reports::created_at.eq(now),
                 reports::closed_by.eq(None::<MemberId>),
@@ -409,7 +409,7 @@ pub fn report(
                     reports::post_id.eq(id),
                     reports::reporter_id.eq(reporter.id),
                     reports::reason.eq(reason.as_str()),
-                    reports::status.eq("open"),
+                    reports::status.eq(ReportStatus::Open),
                     reports::created_at.eq(now),
                 ))
                 .execute(conn)?;
@@ -417,7 +417,7 @@ pub fn report(
     }
     let open: i64 = reports::table
         .filter(reports::post_id.eq(id))
-        .filter(reports::status.eq("open"))
+        .filter(reports::status.eq(ReportStatus::Open))
         .count()
         .get_result(conn)?;
     if open >= AUTO_HIDE_REPORTS && post.hidden_at.is_none() {
@@ -457,7 +457,7 @@ pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, ForumE
     require_facilitator(actor)?;
     let open: Vec<(PostId, String, String, NaiveDateTime)> = reports::table
         .inner_join(members_table::table.on(members_table::id.eq(reports::reporter_id)))
-        .filter(reports::status.eq("open"))
+        .filter(reports::status.eq(ReportStatus::Open))
         .order((reports::created_at.asc(), reports::id.asc()))
         .limit(500)
         .select((
@@ -503,7 +503,7 @@ pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, ForumE
 
 pub fn open_report_count(conn: &mut DbConn) -> QueryResult<i64> {
     reports::table
-        .filter(reports::status.eq("open"))
+        .filter(reports::status.eq(ReportStatus::Open))
         .select(diesel::dsl::count(reports::post_id).aggregate_distinct())
         .get_result(conn)
 }
@@ -512,13 +512,13 @@ fn close_reports(
     conn: &mut DbConn,
     actor: &Viewer,
     id: PostId,
-    status: &str,
+    status: ReportStatus,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
         reports::table
             .filter(reports::post_id.eq(id))
-            .filter(reports::status.eq("open")),
+            .filter(reports::status.eq(ReportStatus::Open)),
     )
     .set((
         reports::status.eq(status),
@@ -539,9 +539,9 @@ fn close_reports_and_tell(
 ) -> QueryResult<()> {
     let reporters = events::open_reporters(conn, post.id)?;
     let status = if upheld.is_some() {
-        "resolved"
+        ReportStatus::Resolved
     } else {
-        "dismissed"
+        ReportStatus::Dismissed
     };
     close_reports(conn, actor, post.id, status, now)?;
     let thread = threads::find(conn, post.thread_id)?;

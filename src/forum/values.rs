@@ -1,4 +1,14 @@
-//! What a forum form may carry, parsed.
+//! What a forum form may carry, parsed, and where a report stands.
+
+use std::fmt;
+
+use crate::accounts::values::text_enum;
+
+text_enum!(ReportStatus, "a report status", {
+    Open => ("open", "Open"),
+    Resolved => ("resolved", "Resolved"),
+    Dismissed => ("dismissed", "Dismissed"),
+});
 
 /// A thread's title: 3 to 200 characters of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +163,22 @@ impl CategorySlug {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::values::stored;
     use proptest::prelude::*;
+
+    #[test]
+    fn report_statuses_are_stored_as_the_same_words_as_ever() {
+        use ReportStatus::*;
+        stored::assert_stored_as(
+            ReportStatus::ALL,
+            &[
+                (Open, "open"),
+                (Resolved, "resolved"),
+                (Dismissed, "dismissed"),
+            ],
+            &["Open", "closed", ""],
+        );
+    }
 
     #[test]
     fn titles_are_one_line_and_bounded() {

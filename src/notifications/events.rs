@@ -12,8 +12,10 @@ use super::settings;
 use super::values::{Cadence, Topic};
 use super::watches;
 use crate::accounts::members::{Member, Viewer};
+use crate::bookings::values::BookingStatus;
 use crate::db::{CourseRunId, DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::forum::categories::Category;
+use crate::forum::values::ReportStatus;
 use crate::schema::{
     bookings, members, notifications, post_mentions, posts, reports, resource_tags,
 };
@@ -97,7 +99,7 @@ fn readers(
             None => Vec::new(),
             Some(run) => bookings::table
                 .filter(bookings::run_id.eq(run))
-                .filter(bookings::status.eq("booked"))
+                .filter(bookings::status.eq(BookingStatus::Booked))
                 .filter(bookings::member_id.eq_any(chunk))
                 .select((bookings::member_id, bookings::run_id))
                 .load(conn)?,
@@ -387,7 +389,7 @@ pub fn post_moderated(
 pub fn open_reporters(conn: &mut DbConn, post: PostId) -> QueryResult<Vec<MemberId>> {
     reports::table
         .filter(reports::post_id.eq(post))
-        .filter(reports::status.eq("open"))
+        .filter(reports::status.eq(ReportStatus::Open))
         .select(reports::reporter_id)
         .distinct()
         .load(conn)
