@@ -246,6 +246,20 @@ struct LoginForm {
     next: String,
 }
 
+impl LoginForm {
+    /// What was left empty.
+    fn missing(&self) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        if self.email.trim().is_empty() {
+            errors.add("email", "Enter your email address");
+        }
+        if self.password.is_empty() {
+            errors.add("password", "Enter your password");
+        }
+        errors
+    }
+}
+
 async fn login(
     ctx: PageCtx,
     db: web::Data<Db>,
@@ -254,13 +268,7 @@ async fn login(
     session: Session,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::new();
-    if form.email.trim().is_empty() {
-        errors.add("email", "Enter your email address");
-    }
-    if form.password.is_empty() {
-        errors.add("password", "Enter your password");
-    }
+    let mut errors = form.missing();
     if !errors.is_empty() {
         return Ok(invalid_form(pages::login(
             &ctx,
@@ -308,14 +316,13 @@ async fn login(
         Err(SignInError::Unconfirmed(member)) => {
             let base_url = site.base_url.clone();
             let sent = db
-                .run(move |conn| {
-                    Ok(conn.write_transaction(|conn| {
-                        let links = Links {
-                            base_url: &base_url,
-                            next: "",
-                        };
-                        confirmations::write_joining_letter(conn, &member, links, db::now())
-                    })?)
+                .write(move |tx| {
+                    let links = Links {
+                        base_url: &base_url,
+                        next: "",
+                    };
+                    confirmations::write_joining_letter(tx, &member, links, db::now())
+                        .map_err(AppError::from)
                 })
                 .await?;
             Ok(page_with_status(
