@@ -19,6 +19,7 @@ pub mod markdown;
 pub mod members;
 pub mod notifications;
 pub mod resources;
+pub mod rules;
 pub mod schema;
 pub mod search;
 pub mod web;

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 
 use super::runs::{self, CourseRun};
 use super::values::BookingStatus;
-use super::BookingError;
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
 use crate::db::{BookingId, CourseRunId, DbConn, MemberId, WriteConn};
+use crate::rules::RuleError;
 use crate::schema::bookings;
 
 /// The participant's word that their manager agreed the time.
@@ -36,21 +36,17 @@ fn take_turn(conn: &mut WriteConn, run: CourseRunId, member: MemberId) -> QueryR
 }
 
 /// Whether the run takes bookings now.
-fn check_open(conn: &mut DbConn, run: &CourseRun, now: NaiveDateTime) -> Result<(), BookingError> {
+fn check_open(conn: &mut DbConn, run: &CourseRun, now: NaiveDateTime) -> Result<(), RuleError> {
     if run.cancelled_at.is_some() {
-        return Err(BookingError::Conflict(
-            "This run has been cancelled.".into(),
-        ));
+        return Err(RuleError::Conflict("This run has been cancelled.".into()));
     }
     if !run.booking_open {
-        return Err(BookingError::Conflict(
+        return Err(RuleError::Conflict(
             "Booking for this run is closed.".into(),
         ));
     }
     if runs::first_session_start(conn, run.id)?.is_some_and(|start| start <= now) {
-        return Err(BookingError::Conflict(
-            "This run has already started.".into(),
-        ));
+        return Err(RuleError::Conflict("This run has already started.".into()));
     }
     Ok(())
 }
@@ -109,15 +105,15 @@ pub fn book(
     agreement: &ManagerAgreement,
     override_reason: Option<&str>,
     now: NaiveDateTime,
-) -> Result<Place, BookingError> {
+) -> Result<Place, RuleError> {
     let for_someone_else = actor.id != member;
     if (for_someone_else || override_reason.is_some()) && !actor.staff.can_moderate() {
-        return Err(BookingError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only facilitators book places for others.".into(),
         ));
     }
     if !agreement.agreed {
-        return Err(BookingError::Invalid(
+        return Err(RuleError::Invalid(
             "manager_agreed",
             "Confirm you have agreed the time for all the sessions with your manager".into(),
         ));
@@ -130,7 +126,7 @@ pub fn book(
     let outside = !boroughs.contains(&participant.borough);
     let override_reason = override_reason.map(str::trim).filter(|r| !r.is_empty());
     if outside && override_reason.is_none() {
-        return Err(BookingError::Forbidden(format!(
+        return Err(RuleError::Forbidden(format!(
             "This run is for people working in {}. Book the run for {}, or ask a facilitator.",
             boroughs
                 .iter()
@@ -150,7 +146,7 @@ pub fn book(
         } else {
             "Participants attend one course only: cancel your other booking first."
         };
-        return Err(BookingError::Conflict(message.into()));
+        return Err(RuleError::Conflict(message.into()));
     }
     let seat = free_seat(conn, &run)?;
     let status = if seat.is_some() {
@@ -213,21 +209,21 @@ pub fn cancel(
     member: &Viewer,
     run_id: CourseRunId,
     now: NaiveDateTime,
-) -> Result<Cancelled, BookingError> {
+) -> Result<Cancelled, RuleError> {
     take_turn(conn, run_id, member.id)?;
     let run = runs::find(conn, run_id)?;
     let Some((booking, booked_run, status)) = live_booking(conn, member.id)? else {
-        return Err(BookingError::Conflict(
+        return Err(RuleError::Conflict(
             "You have no booking on this run.".into(),
         ));
     };
     if booked_run != run_id {
-        return Err(BookingError::Conflict(
+        return Err(RuleError::Conflict(
             "You have no booking on this run.".into(),
         ));
     }
     if runs::first_session_start(conn, run_id)?.is_some_and(|start| start <= now) {
-        return Err(BookingError::Conflict(
+        return Err(RuleError::Conflict(
             "The course has started: speak to a facilitator.".into(),
         ));
     }

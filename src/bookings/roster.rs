@@ -7,18 +7,18 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::values::BookingStatus;
-use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role};
 use crate::audit::{self, Entry};
 use crate::db::{CourseRunId, DbConn, MemberId, SessionId};
+use crate::rules::RuleError;
 use crate::schema::{attendance, bookings, course_sessions, members};
 
-pub fn require_facilitator(viewer: &Viewer) -> Result<(), BookingError> {
+pub fn require_facilitator(viewer: &Viewer) -> Result<(), RuleError> {
     if viewer.staff.can_moderate() {
         Ok(())
     } else {
-        Err(BookingError::Forbidden(
+        Err(RuleError::Forbidden(
             "Only facilitators and admins can see a run's roster.".into(),
         ))
     }
@@ -77,7 +77,7 @@ pub fn roster(
     conn: &mut DbConn,
     viewer: &Viewer,
     run: CourseRunId,
-) -> Result<Vec<RosterRow>, BookingError> {
+) -> Result<Vec<RosterRow>, RuleError> {
     require_facilitator(viewer)?;
     let rows: Vec<Row> = bookings::table
         .inner_join(members::table.on(members::id.eq(bookings::member_id)))
@@ -190,7 +190,7 @@ pub fn record_attendance(
     session: SessionId,
     present: &[MemberId],
     now: NaiveDateTime,
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     require_facilitator(viewer)?;
     let of_run: Option<(CourseRunId, NaiveDateTime)> = course_sessions::table
         .find(session)
@@ -198,7 +198,7 @@ pub fn record_attendance(
         .first(conn)
         .optional()?;
     let Some((_, starts_at)) = of_run.filter(|(of, _)| *of == run) else {
-        return Err(BookingError::NotFound);
+        return Err(RuleError::NotFound);
     };
     let booked: Vec<(MemberId, String)> = bookings::table
         .inner_join(members::table.on(members::id.eq(bookings::member_id)))
@@ -257,7 +257,7 @@ pub fn export(
     viewer: &Viewer,
     run: CourseRunId,
     now: NaiveDateTime,
-) -> Result<Vec<RosterRow>, BookingError> {
+) -> Result<Vec<RosterRow>, RuleError> {
     let rows = roster(conn, viewer, run)?;
     let title: String = super::runs::find(conn, run)?.title;
     audit::record(

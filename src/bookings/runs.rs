@@ -4,11 +4,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::values::{BookingStatus, Capacity, MeetingUrl};
-use super::BookingError;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::audit::{self, Entry};
 use crate::db::{CourseRunId, DbConn, MemberId, WriteConn};
+use crate::rules::RuleError;
 use crate::schema::{categories, course_run_boroughs, course_runs, course_sessions};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -66,9 +66,9 @@ pub fn create(
     actor: &Viewer,
     new: &NewRun,
     now: NaiveDateTime,
-) -> Result<CourseRunId, BookingError> {
+) -> Result<CourseRunId, RuleError> {
     if !actor.staff.is_admin() {
-        return Err(BookingError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only admins create course runs.".into(),
         ));
     }
@@ -80,7 +80,7 @@ pub fn create(
         ],
     )?;
     if new.boroughs.is_empty() {
-        return Err(BookingError::Invalid(
+        return Err(RuleError::Invalid(
             "boroughs",
             "Choose the boroughs this run serves".into(),
         ));
@@ -147,14 +147,14 @@ pub fn create(
 fn check_facilitators(
     conn: &mut DbConn,
     chosen: [(Option<MemberId>, &'static str); 2],
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     let staff: Vec<MemberId> = possible_facilitators(conn)?
         .into_iter()
         .map(|(id, _, _)| id)
         .collect();
     for (person, field) in chosen {
         if person.is_some_and(|id| !staff.contains(&id)) {
-            return Err(BookingError::Invalid(
+            return Err(RuleError::Invalid(
                 field,
                 "Choose a facilitator from the list".into(),
             ));
@@ -174,11 +174,11 @@ pub fn first_session_start(
         .first(conn)
 }
 
-fn require_admin(actor: &Viewer) -> Result<(), BookingError> {
+fn require_admin(actor: &Viewer) -> Result<(), RuleError> {
     if actor.staff.is_admin() {
         Ok(())
     } else {
-        Err(BookingError::Forbidden(
+        Err(RuleError::Forbidden(
             "Only admins change course runs.".into(),
         ))
     }
@@ -201,7 +201,7 @@ pub fn update(
     id: CourseRunId,
     change: &RunChange,
     now: NaiveDateTime,
-) -> Result<Vec<MemberId>, BookingError> {
+) -> Result<Vec<MemberId>, RuleError> {
     require_admin(actor)?;
     check_facilitators(
         conn,
@@ -214,7 +214,7 @@ pub fn update(
     let run = find(conn, id)?;
     let (booked, _) = super::places::counts(conn, id)?;
     if i64::from(change.capacity.get()) < booked {
-        return Err(BookingError::Invalid(
+        return Err(RuleError::Invalid(
             "capacity",
             format!("{booked} people are booked: the run cannot have fewer places than that"),
         ));
@@ -254,7 +254,7 @@ pub fn set_booking_open(
     id: CourseRunId,
     open: bool,
     now: NaiveDateTime,
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     require_admin(actor)?;
     let run = find(conn, id)?;
     diesel::update(course_runs::table.find(id))
@@ -287,11 +287,11 @@ pub fn cancel_run(
     id: CourseRunId,
     reason: &str,
     now: NaiveDateTime,
-) -> Result<Vec<MemberId>, BookingError> {
+) -> Result<Vec<MemberId>, RuleError> {
     require_admin(actor)?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(BookingError::Invalid(
+        return Err(RuleError::Invalid(
             "reason",
             "Give a reason: everyone booked is told it".into(),
         ));
@@ -299,9 +299,7 @@ pub fn cancel_run(
     conn.serialize_on(&format!("course-run:{id}"))?;
     let run = find(conn, id)?;
     if run.cancelled_at.is_some() {
-        return Err(BookingError::Conflict(
-            "This run is already cancelled.".into(),
-        ));
+        return Err(RuleError::Conflict("This run is already cancelled.".into()));
     }
     use crate::schema::bookings;
     let affected: Vec<MemberId> = bookings::table
@@ -349,7 +347,7 @@ pub fn move_session(
     starts_at: NaiveDateTime,
     duration_minutes: i32,
     now: NaiveDateTime,
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     require_admin(actor)?;
     let changed = diesel::update(
         course_sessions::table
@@ -362,7 +360,7 @@ pub fn move_session(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(BookingError::NotFound);
+        return Err(RuleError::NotFound);
     }
     audit::record(
         conn,

@@ -10,12 +10,12 @@ use super::catalogue::{self, RunSummary};
 use super::letters::{self, Recipient};
 use super::places::{self, ManagerAgreement, Place};
 use super::runs::{self, RunChange};
-use super::BookingError;
 use crate::accounts::members::{self, Viewer};
 use crate::accounts::Email;
 use crate::db::{CourseRunId, DbConn, MemberId, WriteConn};
 use crate::mail::Letter;
 use crate::notifications::{events, outbox};
+use crate::rules::RuleError;
 
 /// Who letters go to, by id: their names and addresses, in the order given.
 fn recipients(conn: &mut DbConn, people: &[MemberId]) -> QueryResult<Vec<Recipient>> {
@@ -62,7 +62,7 @@ pub fn book(
     override_reason: Option<&str>,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<Place, BookingError> {
+) -> Result<Place, RuleError> {
     let place = places::book(tx, actor, member, run, agreement, override_reason, now)?;
     tell(tx, run, &[member], now, |to, summary| match place {
         Place::Booked => letters::booked(to, summary, base_url),
@@ -81,9 +81,9 @@ pub fn book_in(
     reason: &str,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<String, BookingError> {
+) -> Result<String, RuleError> {
     let Some(member) = members::find_by_email(tx, email)? else {
-        return Err(BookingError::Invalid(
+        return Err(RuleError::Invalid(
             "email",
             "No member has that email address".into(),
         ));
@@ -113,7 +113,7 @@ pub fn cancel(
     run: CourseRunId,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     let cancelled = places::cancel(tx, member, run, now)?;
     tell(tx, run, &[member.id], now, |to, summary| {
         letters::cancelled_by_member(to, summary, base_url)
@@ -137,7 +137,7 @@ pub fn update_run(
     change: &RunChange,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<(), BookingError> {
+) -> Result<(), RuleError> {
     let before = catalogue::one(tx, run)?.run;
     let promoted = runs::update(tx, actor, run, change, now)?;
     let after = catalogue::one(tx, run)?.run;
@@ -164,7 +164,7 @@ pub fn cancel_run(
     reason: &str,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<usize, BookingError> {
+) -> Result<usize, RuleError> {
     let affected = runs::cancel_run(tx, actor, run, reason, now)?;
     Ok(tell(tx, run, &affected, now, |to, summary| {
         letters::run_cancelled(to, summary, reason.trim(), base_url)
@@ -182,7 +182,7 @@ pub fn move_session(
     minutes: i32,
     base_url: &str,
     now: NaiveDateTime,
-) -> Result<usize, BookingError> {
+) -> Result<usize, RuleError> {
     runs::move_session(tx, actor, run, number, start, minutes, now)?;
     let people = places::people_on(tx, run)?;
     Ok(tell(tx, run, &people, now, |to, summary| {

@@ -5,11 +5,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::values::CategorySlug;
-use super::ForumError;
 use crate::accounts::members::Viewer;
 use crate::audit::{self, Entry};
 use crate::bookings::values::BookingStatus;
 use crate::db::{CategoryId, DbConn};
+use crate::rules::RuleError;
 use crate::schema::{categories, threads};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -39,14 +39,14 @@ impl Category {
         }
     }
 
-    pub fn can_start_thread(&self, viewer: &Viewer) -> Result<(), ForumError> {
+    pub fn can_start_thread(&self, viewer: &Viewer) -> Result<(), RuleError> {
         if self.archived {
-            return Err(ForumError::forbidden(
+            return Err(RuleError::forbidden(
                 "This category is archived: it can be read, but takes no new threads.",
             ));
         }
         if self.staff_threads_only && !viewer.staff.can_moderate() {
-            return Err(ForumError::forbidden(format!(
+            return Err(RuleError::forbidden(format!(
                 "Only facilitators start threads in {}; you can reply to any of them.",
                 self.name
             )));
@@ -221,11 +221,11 @@ pub struct CategoryChange {
     pub archived: bool,
 }
 
-fn require_admin(actor: &Viewer) -> Result<(), ForumError> {
+fn require_admin(actor: &Viewer) -> Result<(), RuleError> {
     if actor.staff.is_admin() {
         Ok(())
     } else {
-        Err(ForumError::forbidden("Only admins can change categories."))
+        Err(RuleError::forbidden("Only admins can change categories."))
     }
 }
 
@@ -247,10 +247,10 @@ pub fn create(
     actor: &Viewer,
     change: &CategoryChange,
     now: NaiveDateTime,
-) -> Result<CategoryId, ForumError> {
+) -> Result<CategoryId, RuleError> {
     require_admin(actor)?;
     if slug_taken(conn, &change.slug, None)? {
-        return Err(ForumError::Invalid(
+        return Err(RuleError::Invalid(
             "slug",
             "Another category already uses this web address".into(),
         ));
@@ -287,11 +287,11 @@ pub fn update(
     id: CategoryId,
     change: &CategoryChange,
     now: NaiveDateTime,
-) -> Result<(), ForumError> {
+) -> Result<(), RuleError> {
     require_admin(actor)?;
     let before = find(conn, id)?;
     if slug_taken(conn, &change.slug, Some(id))? {
-        return Err(ForumError::Invalid(
+        return Err(RuleError::Invalid(
             "slug",
             "Another category already uses this web address".into(),
         ));

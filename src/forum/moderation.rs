@@ -12,10 +12,10 @@ use super::categories;
 use super::posts::{self, Author, Post};
 use super::threads::{self, Thread};
 use super::values::{Reason, ReportStatus, ThreadTitle};
-use super::ForumError;
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
 use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
+use crate::rules::RuleError;
 use crate::schema::{
     members as members_table, posts as posts_table, reports, thread_reads, threads as threads_table,
 };
@@ -27,11 +27,11 @@ pub const AUTO_HIDE_REPORTS: i64 = 3;
 pub const AUTO_HIDE_REASON: &str =
     "Hidden automatically after reports from three members, until a facilitator reviews it";
 
-fn require_facilitator(actor: &Viewer) -> Result<(), ForumError> {
+fn require_facilitator(actor: &Viewer) -> Result<(), RuleError> {
     if actor.staff.can_moderate() {
         Ok(())
     } else {
-        Err(ForumError::forbidden(
+        Err(RuleError::forbidden(
             "Only facilitators can moderate the forum.",
         ))
     }
@@ -81,7 +81,7 @@ fn set_switch(
     switch: Switch,
     on: bool,
     now: NaiveDateTime,
-) -> Result<Thread, ForumError> {
+) -> Result<Thread, RuleError> {
     require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
     let (current, action) = match (switch, on) {
@@ -119,7 +119,7 @@ pub fn set_pinned(
     id: ThreadId,
     pinned: bool,
     now: NaiveDateTime,
-) -> Result<Thread, ForumError> {
+) -> Result<Thread, RuleError> {
     set_switch(conn, actor, id, Switch::Pinned, pinned, now)
 }
 
@@ -129,7 +129,7 @@ pub fn set_locked(
     id: ThreadId,
     locked: bool,
     now: NaiveDateTime,
-) -> Result<Thread, ForumError> {
+) -> Result<Thread, RuleError> {
     set_switch(conn, actor, id, Switch::Locked, locked, now)
 }
 
@@ -139,12 +139,12 @@ pub fn move_thread(
     id: ThreadId,
     to: CategoryId,
     now: NaiveDateTime,
-) -> Result<Thread, ForumError> {
+) -> Result<Thread, RuleError> {
     require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
     let from = categories::find(conn, thread.category_id)?;
     let target = categories::find(conn, to)
-        .map_err(|_| ForumError::Invalid("category", "Choose a category from the list".into()))?;
+        .map_err(|_| RuleError::Invalid("category", "Choose a category from the list".into()))?;
     if from.id != target.id {
         diesel::update(threads_table::table.find(id))
             .set(threads_table::category_id.eq(to))
@@ -176,7 +176,7 @@ pub fn rename_thread(
     id: ThreadId,
     title: &ThreadTitle,
     now: NaiveDateTime,
-) -> Result<Thread, ForumError> {
+) -> Result<Thread, RuleError> {
     require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
     if thread.title != title.as_str() {
@@ -226,7 +226,7 @@ pub fn hide(
     id: PostId,
     reason: &Reason,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     diesel::update(posts_table::table.find(id))
@@ -261,7 +261,7 @@ pub fn unhide(
     actor: &Viewer,
     id: PostId,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     if post.hidden_at.is_some() {
@@ -294,7 +294,7 @@ pub fn remove(
     actor: &Viewer,
     id: PostId,
     now: NaiveDateTime,
-) -> Result<Option<ThreadId>, ForumError> {
+) -> Result<Option<ThreadId>, RuleError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     let thread = threads::find(conn, post.thread_id)?;
@@ -366,11 +366,11 @@ pub fn report(
     id: PostId,
     reason: &Reason,
     now: NaiveDateTime,
-) -> Result<ReportOutcome, ForumError> {
+) -> Result<ReportOutcome, RuleError> {
     let post = posts::find(conn, id)?;
     posts::readable_thread(conn, Some(reporter), post.thread_id)?;
     if post.author_id == reporter.id {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "You cannot report your own post; edit or remove it instead.",
         ));
     }
@@ -383,7 +383,7 @@ pub fn report(
         .optional()?;
     match earlier {
         Some(ReportStatus::Open) => {
-            return Err(ForumError::Conflict(
+            return Err(RuleError::Conflict(
                 "You have already reported this post. The facilitators will look at it.".into(),
             ));
         }
@@ -453,7 +453,7 @@ pub struct QueueItem {
 }
 
 /// Open reports, grouped by post, oldest first. Three queries.
-pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, ForumError> {
+pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, RuleError> {
     require_facilitator(actor)?;
     let open: Vec<(PostId, String, String, NaiveDateTime)> = reports::table
         .inner_join(members_table::table.on(members_table::id.eq(reports::reporter_id)))
@@ -560,7 +560,7 @@ pub fn resolve(
     id: PostId,
     reason: &Reason,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
     let post = hide(conn, actor, id, reason, now)?;
     close_reports_and_tell(conn, actor, &post, Some(reason.as_str()), now)?;
@@ -582,7 +582,7 @@ pub fn dismiss(
     actor: &Viewer,
     id: PostId,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     close_reports_and_tell(conn, actor, &post, None, now)?;
@@ -616,20 +616,20 @@ pub fn suspend_for(
     days: i64,
     reason: &Reason,
     now: NaiveDateTime,
-) -> Result<NaiveDateTime, ForumError> {
+) -> Result<NaiveDateTime, RuleError> {
     require_facilitator(actor)?;
     if !(1..=365).contains(&days) {
-        return Err(ForumError::Invalid(
+        return Err(RuleError::Invalid(
             "days",
             "Suspend for between 1 and 365 days".into(),
         ));
     }
     if actor.id == target {
-        return Err(ForumError::forbidden("You cannot suspend yourself."));
+        return Err(RuleError::forbidden("You cannot suspend yourself."));
     }
     let member = members::find(conn, target)?;
     if member.staff.can_moderate() {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "Facilitators and admins cannot be suspended here; ask an admin.",
         ));
     }
@@ -647,7 +647,7 @@ pub fn suspend_for(
                 || "until an admin lifts it".to_owned(),
                 |current| format!("until {}", current.format("%-d %B %Y %H:%M UTC")),
             );
-            return Err(ForumError::Invalid(
+            return Err(RuleError::Invalid(
                 "days",
                 format!(
                     "This member is already suspended {current}. A new suspension can only make it longer; only an admin can shorten or lift it."

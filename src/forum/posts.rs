@@ -12,11 +12,11 @@ use super::categories::{self, Category};
 use super::mentions;
 use super::threads::{self, Thread};
 use super::values::PostBody;
-use super::ForumError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::markdown::{self, SafeHtml};
+use crate::rules::RuleError;
 use crate::schema::{
     helpful_marks, members, post_mentions, post_revisions, posts, threads as threads_table,
 };
@@ -124,11 +124,11 @@ pub fn readable_thread(
     conn: &mut DbConn,
     viewer: Option<&Viewer>,
     id: ThreadId,
-) -> Result<(Thread, Category), ForumError> {
+) -> Result<(Thread, Category), RuleError> {
     let thread = threads::find(conn, id)?;
     let category = categories::find(conn, thread.category_id)?;
     if !categories::can_read(conn, &category, viewer)? {
-        return Err(ForumError::forbidden(if viewer.is_some() {
+        return Err(RuleError::forbidden(if viewer.is_some() {
             "This thread is in a private space."
         } else {
             "Sign in to read this thread."
@@ -145,15 +145,15 @@ pub fn reply(
     reply_to: Option<PostId>,
     body: &PostBody,
     now: NaiveDateTime,
-) -> Result<PostId, ForumError> {
+) -> Result<PostId, RuleError> {
     let (thread, category) = readable_thread(conn, Some(viewer), thread_id)?;
     if thread.locked {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "This thread is locked: it takes no more replies.",
         ));
     }
     if category.archived {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "This category is archived: its threads take no more replies.",
         ));
     }
@@ -164,7 +164,7 @@ pub fn reply(
             .first(conn)
             .optional()?;
         if in_thread != Some(thread_id) {
-            return Err(ForumError::Invalid(
+            return Err(RuleError::Invalid(
                 "body",
                 "The post you are answering is not in this thread".into(),
             ));
@@ -207,19 +207,19 @@ pub fn edit(
     post_id: PostId,
     body: &PostBody,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     let post = find(conn, post_id)?;
     if post.author_id != viewer.id {
-        return Err(ForumError::forbidden("You can only edit your own posts."));
+        return Err(RuleError::forbidden("You can only edit your own posts."));
     }
     if post.deleted_at.is_some() {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "This post was removed, so it cannot be edited.",
         ));
     }
     let (thread, category) = readable_thread(conn, Some(viewer), post.thread_id)?;
     if thread.locked {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "This thread is locked: its posts cannot be edited.",
         ));
     }
@@ -267,10 +267,10 @@ pub fn delete_own(
     viewer: &Viewer,
     post_id: PostId,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     let post = find(conn, post_id)?;
     if post.author_id != viewer.id {
-        return Err(ForumError::forbidden("You can only remove your own posts."));
+        return Err(RuleError::forbidden("You can only remove your own posts."));
     }
     if post.deleted_at.is_none() {
         diesel::update(posts::table.find(post.id))
@@ -288,11 +288,11 @@ pub fn set_helpful(
     post_id: PostId,
     helpful: bool,
     now: NaiveDateTime,
-) -> Result<Post, ForumError> {
+) -> Result<Post, RuleError> {
     let post = find(conn, post_id)?;
     readable_thread(conn, Some(viewer), post.thread_id)?;
     if post.author_id == viewer.id {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "You cannot mark your own post as helpful.",
         ));
     }
@@ -361,11 +361,11 @@ pub fn thread_page(
     viewer: Option<&Viewer>,
     thread_id: ThreadId,
     page: i32,
-) -> Result<ThreadPage, ForumError> {
+) -> Result<ThreadPage, RuleError> {
     let (thread, category) = readable_thread(conn, viewer, thread_id)?;
     let last_page = page_of(thread.last_position.max(1));
     if page > last_page {
-        return Err(ForumError::NotFound);
+        return Err(RuleError::NotFound);
     }
     let first = (page - 1) * PER_PAGE + 1;
     let last = page * PER_PAGE;
@@ -524,7 +524,7 @@ pub fn locate(
     conn: &mut DbConn,
     viewer: Option<&Viewer>,
     post_id: PostId,
-) -> Result<(ThreadId, i32), ForumError> {
+) -> Result<(ThreadId, i32), RuleError> {
     let post = find(conn, post_id)?;
     readable_thread(conn, viewer, post.thread_id)?;
     Ok((post.thread_id, page_of(post.position)))
@@ -535,7 +535,7 @@ pub fn first_unread(
     conn: &mut DbConn,
     viewer: &Viewer,
     thread_id: ThreadId,
-) -> Result<(PostId, i32), ForumError> {
+) -> Result<(PostId, i32), RuleError> {
     let (thread, _) = readable_thread(conn, Some(viewer), thread_id)?;
     let read = threads::read_position(conn, viewer.id, thread_id)?;
     let target = if read >= thread.last_position {
@@ -564,9 +564,9 @@ pub fn revisions(
     conn: &mut DbConn,
     viewer: &Viewer,
     post_id: PostId,
-) -> Result<(Post, Vec<(NaiveDateTime, SafeHtml)>), ForumError> {
+) -> Result<(Post, Vec<(NaiveDateTime, SafeHtml)>), RuleError> {
     if !viewer.staff.can_moderate() {
-        return Err(ForumError::forbidden(
+        return Err(RuleError::forbidden(
             "Only facilitators can see earlier versions of posts.",
         ));
     }

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use super::categories::Category;
 use super::posts::{self, Author};
 use super::values::{PostBody, ThreadTitle};
-use super::ForumError;
 use crate::accounts::members::Viewer;
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{CategoryId, DbConn, MemberId, ThreadId};
+use crate::rules::RuleError;
 use crate::schema::{categories, members, posts as posts_table, thread_reads, threads};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -51,9 +51,9 @@ pub fn start(
     title: &ThreadTitle,
     body: &PostBody,
     now: NaiveDateTime,
-) -> Result<ThreadId, ForumError> {
+) -> Result<ThreadId, RuleError> {
     if !super::categories::can_read(conn, category, Some(viewer))? {
-        return Err(ForumError::forbidden("This is a private space."));
+        return Err(RuleError::forbidden("This is a private space."));
     }
     category.can_start_thread(viewer)?;
     let thread: ThreadId = diesel::insert_into(threads::table)

@@ -7,13 +7,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::values::Audience;
-use super::ResourceError;
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::audit::{self, Entry};
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId, WriteConn};
 use crate::markdown::{self, SafeHtml};
+use crate::rules::RuleError;
 use crate::schema::{members, resource_tags, resources, tags};
 use crate::search;
 
@@ -128,6 +128,16 @@ pub fn same_file(
     }))
 }
 
+/// What the uploader is told of a file the library holds already.
+fn duplicate_message(existing: &Option<(ResourceId, String)>) -> String {
+    match existing {
+        Some((id, title)) => {
+            format!("This file is already in the library as “{title}” (/resources/{id})")
+        }
+        None => "This file is already in the library".to_owned(),
+    }
+}
+
 fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
     let mut known: HashMap<String, TagId> = tags::table
         .filter(tags::name.eq_any(names))
@@ -203,13 +213,14 @@ pub fn recount_all_tags(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 /// Adds a resource. Run in a write transaction; for a file, put the upload in the store
-/// only after the transaction commits.
+/// only after the transaction commits. Refuses with [`RuleError::Conflict`] when the same
+/// bytes are in the library already.
 pub fn add(
     conn: &mut WriteConn,
     owner: &Viewer,
     new: &NewResource,
     now: NaiveDateTime,
-) -> Result<ResourceId, ResourceError> {
+) -> Result<ResourceId, RuleError> {
     conn.serialize_on("resource-files")?;
     let (kind, url, key, name, content_type, size, sha) = match &new.content {
         Content::Link(url) => ("link", Some(url.as_str()), None, None, None, None, None),
@@ -221,7 +232,7 @@ pub fn add(
             sha256,
         } => {
             if let Some(existing) = same_file(conn, owner, sha256)? {
-                return Err(ResourceError::Duplicate(existing));
+                return Err(RuleError::Conflict(duplicate_message(&existing)));
             }
             (
                 "file",
@@ -286,14 +297,14 @@ pub fn tags_of(
 }
 
 /// One resource with its sharer and tags, if the viewer may see it.
-pub fn one(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Listed, ResourceError> {
+pub fn one(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Listed, RuleError> {
     let (resource, sharer): (Resource, Sharer) = resources::table
         .inner_join(members::table.on(members::id.eq(resources::owner_id)))
         .filter(resources::id.eq(id))
         .select((Resource::as_select(), Sharer::as_select()))
         .first(conn)?;
     if !visible_to(&resource, viewer) {
-        return Err(ResourceError::NotFound);
+        return Err(RuleError::NotFound);
     }
     let tags = tags_of(conn, &[id])?.remove(&id).unwrap_or_default();
     Ok(Listed {
@@ -450,10 +461,10 @@ pub fn update(
     id: ResourceId,
     change: &Change,
     now: NaiveDateTime,
-) -> Result<(), ResourceError> {
+) -> Result<(), RuleError> {
     let resource = find(conn, id)?;
     if !may_change(&resource, viewer) {
-        return Err(ResourceError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only the person who shared it, or a facilitator, can change this resource.".into(),
         ));
     }
@@ -498,10 +509,10 @@ pub fn remove(
     viewer: &Viewer,
     id: ResourceId,
     now: NaiveDateTime,
-) -> Result<Option<String>, ResourceError> {
+) -> Result<Option<String>, RuleError> {
     let resource = find(conn, id)?;
     if !may_change(&resource, viewer) {
-        return Err(ResourceError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only the person who shared it, or a facilitator, can delete this resource.".into(),
         ));
     }
@@ -530,9 +541,9 @@ pub fn set_hidden(
     id: ResourceId,
     hidden: bool,
     now: NaiveDateTime,
-) -> Result<(), ResourceError> {
+) -> Result<(), RuleError> {
     if !viewer.staff.can_moderate() {
-        return Err(ResourceError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only facilitators hide resources.".into(),
         ));
     }
@@ -563,14 +574,10 @@ pub fn set_hidden(
 }
 
 /// Counts a download and says where the file is.
-pub fn download(
-    conn: &mut DbConn,
-    viewer: &Viewer,
-    id: ResourceId,
-) -> Result<Resource, ResourceError> {
+pub fn download(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Resource, RuleError> {
     let resource = find(conn, id)?;
     if !visible_to(&resource, viewer) || !resource.is_file() {
-        return Err(ResourceError::NotFound);
+        return Err(RuleError::NotFound);
     }
     diesel::update(resources::table.find(id))
         .set(resources::download_count.eq(resources::download_count + 1))
@@ -585,9 +592,9 @@ pub fn rename_tag(
     from: &str,
     to: &str,
     now: NaiveDateTime,
-) -> Result<(), ResourceError> {
+) -> Result<(), RuleError> {
     if !viewer.staff.can_moderate() {
-        return Err(ResourceError::Forbidden(
+        return Err(RuleError::Forbidden(
             "Only facilitators rename tags.".into(),
         ));
     }

@@ -19,11 +19,11 @@ use super::store::{self, FileStore, Incoming};
 use super::values::{
     clean_file_name, parse_description, parse_link, parse_tags, parse_title, Audience,
 };
-use super::ResourceError;
 use crate::accounts::Borough;
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, ResourceId};
 use crate::forum::{categories, threads, values as forum_values};
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::{first, FieldErrors, HtmlQuery};
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
@@ -389,8 +389,9 @@ async fn upload(
         .await?;
     let id = match outcome {
         Ok(id) => id,
-        Err(ResourceError::Duplicate(existing)) => {
-            errors.add("file", super::duplicate_message(&existing));
+        // The only conflict an upload meets: the same bytes are in the library already.
+        Err(RuleError::Conflict(message)) => {
+            errors.add("file", message);
             let known = db.run(|conn| Ok(library::all_tags(conn)?)).await?;
             return Ok(invalid_form(pages::new_resource(
                 &ctx,
@@ -775,7 +776,7 @@ async fn rename_tag(
             flash(&session, "The tag has been renamed.");
             Ok(see_other("/resources/tags"))
         }
-        Err(ResourceError::NotFound) => {
+        Err(RuleError::NotFound) => {
             errors.add("from", "No tag has that name");
             let cloud = db.run(|conn| Ok(library::tag_cloud(conn, 500)?)).await?;
             Ok(invalid_form(pages::tags_admin(&ctx, &cloud, &errors)))

@@ -5,8 +5,8 @@ use spot::accounts::members::{self, Viewer};
 use spot::bookings::places::{self, ManagerAgreement, Place};
 use spot::bookings::runs::{self, NewRun};
 use spot::bookings::values::{Capacity, MeetingUrl};
-use spot::bookings::BookingError;
 use spot::db::{CourseRunId, MemberId};
+use spot::rules::RuleError;
 
 use crate::helpers::*;
 use crate::on_both_engines;
@@ -54,7 +54,7 @@ fn north_run(app: &TestApp, capacity: &str) -> CourseRunId {
         .unwrap()
 }
 
-fn book(app: &TestApp, email: &str, run: CourseRunId) -> Result<Place, BookingError> {
+fn book(app: &TestApp, email: &str, run: CourseRunId) -> Result<Place, RuleError> {
     let member = viewer(app, email);
     let mut conn = app.db.conn().unwrap();
     conn.write_transaction(|conn| {
@@ -77,7 +77,7 @@ on_both_engines! {
         let rows: Vec<(&str, &str, &str, &str)> = people.iter().map(|(e, n)| (e.as_str(), n.as_str(), "link_worker", "bury")).collect();
         app.insert_members(&rows);
         let viewers: Vec<Viewer> = people.iter().map(|(e, _)| viewer(&app, e)).collect();
-        let outcomes: Vec<Result<Place, BookingError>> = std::thread::scope(|scope| {
+        let outcomes: Vec<Result<Place, RuleError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = viewers
                 .iter()
                 .map(|member| {
@@ -124,9 +124,9 @@ on_both_engines! {
             ("w@nhs.net", "Wyn W", "occupational_therapist", "wigan"),
         ]);
         assert_eq!(book(&app, "a@nhs.net", run).unwrap(), Place::Booked);
-        assert!(matches!(book(&app, "a@nhs.net", run), Err(BookingError::Conflict(_))));
+        assert!(matches!(book(&app, "a@nhs.net", run), Err(RuleError::Conflict(_))));
         let refused = book(&app, "w@nhs.net", run);
-        assert!(matches!(&refused, Err(BookingError::Forbidden(why)) if why.contains("Wigan")), "{refused:?}");
+        assert!(matches!(&refused, Err(RuleError::Forbidden(why)) if why.contains("Wigan")), "{refused:?}");
     }
 
     async fn booking_needs_the_managers_agreement(app: TestApp) {
@@ -137,7 +137,7 @@ on_both_engines! {
         let refused = conn.write_transaction(|conn| {
             places::book(conn, &ann, ann.id, run, &ManagerAgreement::default(), None, spot::db::now())
         });
-        assert!(matches!(refused, Err(BookingError::Invalid("manager_agreed", _))), "{refused:?}");
+        assert!(matches!(refused, Err(RuleError::Invalid("manager_agreed", _))), "{refused:?}");
         assert_eq!(places::counts(&mut conn, run).unwrap(), (0, 0));
     }
 }

@@ -11,8 +11,8 @@ use crate::bookings::catalogue;
 use crate::bookings::pages;
 use crate::bookings::roster;
 use crate::bookings::telling;
-use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::{FieldErrors, HtmlForm};
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
@@ -171,11 +171,11 @@ pub(super) async fn book_in(
         .await;
     let name = match outcome {
         Ok(name) => name,
-        Err(BookingError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             errors.add(field, message);
             return show_again(errors).await;
         }
-        Err(BookingError::Conflict(message)) => {
+        Err(RuleError::Conflict(message)) => {
             errors.add("email", message);
             return show_again(errors).await;
         }

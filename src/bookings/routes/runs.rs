@@ -14,8 +14,8 @@ use crate::bookings::pages::{self, ManageRun, RunValues};
 use crate::bookings::runs::{self, NewRun, RunChange};
 use crate::bookings::telling;
 use crate::bookings::values::{bounded, parse_london_start, session_starts, Capacity, MeetingUrl};
-use crate::bookings::BookingError;
 use crate::db::{self, CourseRunId, Db, MemberId};
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::{FieldErrors, HtmlForm, OneValue};
 use crate::web::{html, invalid_form, see_other, Admin, AppError, PageCtx};
@@ -217,7 +217,7 @@ pub(super) async fn create_run(
         .await?;
     let id = match outcome {
         Ok(id) => id,
-        Err(BookingError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             return Ok(invalid_form(pages::new_run(
@@ -312,7 +312,7 @@ pub(super) async fn update_run(
             flash(&session, "The run is saved.");
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
-        Err(BookingError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             Ok(invalid_form(
@@ -393,7 +393,7 @@ pub(super) async fn cancel_run(
             );
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
-        Err(BookingError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             Ok(invalid_form(

@@ -8,7 +8,7 @@ use crate::db::{self, CategoryId, Db};
 use crate::forum::categories::{self, CategoryChange};
 use crate::forum::pages::{self, CategoryValues};
 use crate::forum::values::CategorySlug;
-use crate::forum::ForumError;
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, Admin, AppError, PageCtx};
@@ -126,7 +126,7 @@ pub(super) async fn create_category(
             flash(&session, "The category has been added.");
             Ok(see_other("/admin/categories"))
         }
-        Err(ForumError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             Ok(invalid_form(
@@ -195,7 +195,7 @@ pub(super) async fn update_category(
             flash(&session, "The category has been saved.");
             Ok(see_other("/admin/categories"))
         }
-        Err(ForumError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             Ok(invalid_form(pages::admin_category(

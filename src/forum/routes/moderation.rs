@@ -11,8 +11,9 @@ use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
 use crate::forum::pages;
 use crate::forum::values::{Reason, ThreadTitle};
-use crate::forum::{moderation, threads, ForumError};
+use crate::forum::{moderation, threads};
 use crate::members::directory;
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
@@ -96,7 +97,7 @@ async fn thread_switch(
         &crate::web::Viewer,
         ThreadId,
         chrono::NaiveDateTime,
-    ) -> Result<threads::Thread, ForumError>,
+    ) -> Result<threads::Thread, RuleError>,
     done: &'static str,
 ) -> Result<HttpResponse, AppError> {
     db.run(move |conn| Ok(conn.write_transaction(|conn| change(conn, &me, id, db::now()))?))
@@ -211,7 +212,7 @@ pub(super) async fn move_thread(
             flash(&session, "The thread has been moved.");
             Ok(see_other(&format!("/threads/{id}")))
         }
-        Err(ForumError::Invalid(_, message)) => Ok(refused(message)),
+        Err(RuleError::Invalid(_, message)) => Ok(refused(message)),
         Err(error) => Err(error.into()),
     }
 }
@@ -408,7 +409,7 @@ pub(super) async fn suspend(
             );
             Ok(see_other(&format!("/members/{id}")))
         }
-        Err(ForumError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             errors.add(field, message);
             let member = db
                 .run(move |conn| Ok(directory::profile(conn, id)?))

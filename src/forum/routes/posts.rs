@@ -10,10 +10,11 @@ use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::moderation::{self, ReportOutcome};
 use crate::forum::pages::{self, Draft};
 use crate::forum::patient_data::Concern;
+use crate::forum::posts;
 use crate::forum::values::Reason;
-use crate::forum::{posts, ForumError};
 use crate::markdown::{self, SafeHtml};
 use crate::members::directory;
+use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{
@@ -141,13 +142,13 @@ pub(super) async fn reply(
         .await?;
     match outcome {
         Ok(post) => Ok(see_other(&format!("/posts/{post}"))),
-        Err(ForumError::Invalid(field, message)) => {
+        Err(RuleError::Invalid(field, message)) => {
             let mut errors = FieldErrors::new();
             errors.add(field, message);
             again(errors, None, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         // Locked or archived while the member was writing: keep their words on screen.
-        Err(ForumError::Forbidden(message)) => {
+        Err(RuleError::Forbidden(message)) => {
             let mut errors = FieldErrors::new();
             errors.add("body", message);
             again(errors, None, Vec::new(), StatusCode::FORBIDDEN).await

@@ -7,8 +7,9 @@ use super::{composer, review, PageQuery, PostForm, Review};
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::pages::{self, Draft};
-use crate::forum::{categories, moderation, posts, threads, ForumError};
+use crate::forum::{categories, moderation, posts, threads};
 use crate::notifications::watches;
+use crate::rules::RuleError;
 use crate::web::forms::FieldErrors;
 use crate::web::{
     html, page_with_status, see_other, AppError, CurrentMember, MaybeMember, PageCtx,
@@ -163,7 +164,7 @@ pub(super) async fn thread(
     let (page, all_categories, watching) = db
         .run(move |conn| {
             let page = match posts::thread_page(conn, viewer.as_ref(), id, page) {
-                Err(ForumError::Forbidden(_)) if viewer.is_none() => {
+                Err(RuleError::Forbidden(_)) if viewer.is_none() => {
                     return Err(AppError::SignInRequired {
                         next: format!("/threads/{id}"),
                     })
@@ -232,7 +233,7 @@ pub(super) async fn jump_to_post(
         Ok((thread, page)) => Ok(see_other(&format!(
             "/threads/{thread}?page={page}#post-{id}"
         ))),
-        Err(ForumError::Forbidden(_)) if !signed_in => Err(AppError::SignInRequired {
+        Err(RuleError::Forbidden(_)) if !signed_in => Err(AppError::SignInRequired {
             next: format!("/posts/{id}"),
         }),
         Err(error) => Err(error.into()),
