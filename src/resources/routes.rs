@@ -383,10 +383,8 @@ async fn upload(
     };
     let viewer = me.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| library::add(conn, &viewer, &new, db::now())))
-        })
-        .await?;
+        .write(move |tx| library::add(tx, &viewer, &new, db::now()))
+        .await;
     let id = match outcome {
         Ok(id) => id,
         // The only conflict an upload meets: the same bytes are in the library already.
@@ -409,10 +407,8 @@ async fn upload(
         let put = web::block(move || store.put(received.incoming, &key)).await;
         if !matches!(put, Ok(Ok(()))) {
             let viewer = me.0.clone();
-            db.run(move |conn| {
-                Ok(conn.write_transaction(|conn| library::remove(conn, &viewer, id, db::now()))?)
-            })
-            .await?;
+            db.write(move |tx| library::remove(tx, &viewer, id, db::now()))
+                .await?;
             return Err(AppError::Unexpected(anyhow::anyhow!(
                 "the upload could not be moved into the store: {put:?}"
             )));
@@ -616,10 +612,8 @@ async fn edit(
         url,
     };
     let viewer = me.0.clone();
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| library::update(conn, &viewer, id, &change, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| library::update(tx, &viewer, id, &change, db::now()))
+        .await?;
     Ok(see_other(&format!("/resources/{id}")))
 }
 
@@ -632,9 +626,7 @@ async fn delete(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let key = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| library::remove(conn, &me, id, db::now()))?)
-        })
+        .write(move |tx| library::remove(tx, &me, id, db::now()))
         .await?;
     if let Some(key) = key {
         let store = files.clone();
@@ -653,10 +645,8 @@ async fn set_hidden(
     id: ResourceId,
     hidden: bool,
 ) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| library::set_hidden(conn, &me, id, hidden, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| library::set_hidden(tx, &me, id, hidden, db::now()))
+        .await?;
     flash(
         &session,
         if hidden {
@@ -763,14 +753,8 @@ async fn rename_tag(
         return Ok(invalid_form(pages::tags_admin(&ctx, &cloud, &errors)));
     };
     let outcome = db
-        .run(move |conn| {
-            Ok(
-                conn.write_transaction(|conn| {
-                    library::rename_tag(conn, &me, &from, &to, db::now())
-                }),
-            )
-        })
-        .await?;
+        .write(move |tx| library::rename_tag(tx, &me, &from, &to, db::now()))
+        .await;
     match outcome {
         Ok(()) => {
             flash(&session, "The tag has been renamed.");

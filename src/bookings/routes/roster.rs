@@ -77,9 +77,7 @@ pub(super) async fn roster_csv(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let rows = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| roster::export(conn, &me, id, db::now()))?)
-        })
+        .write(move |tx| roster::export(tx, &me, id, db::now()))
         .await?;
     let body = roster::csv(&rows)?;
     Ok(HttpResponse::Ok()
@@ -114,12 +112,8 @@ pub(super) async fn attendance(
 ) -> Result<HttpResponse, AppError> {
     let (id, register) = path.into_inner();
     let present = form.0.present();
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| {
-            roster::record_attendance(conn, &me, id, register, &present, db::now())
-        })?)
-    })
-    .await?;
+    db.write(move |tx| roster::record_attendance(tx, &me, id, register, &present, db::now()))
+        .await?;
     flash(&session, "Attendance saved.");
     Ok(see_other(&format!("/courses/{id}/roster")))
 }

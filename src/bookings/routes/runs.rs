@@ -211,10 +211,8 @@ pub(super) async fn create_run(
     };
     let actor = admin.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| runs::create(conn, &actor, &new, db::now())))
-        })
-        .await?;
+        .write(move |tx| runs::create(tx, &actor, &new, db::now()))
+        .await;
     let id = match outcome {
         Ok(id) => id,
         Err(RuleError::Invalid(field, message)) => {
@@ -330,11 +328,8 @@ async fn set_open(
     id: CourseRunId,
     open: bool,
 ) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| {
-        Ok(conn
-            .write_transaction(|conn| runs::set_booking_open(conn, &admin, id, open, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| runs::set_booking_open(tx, &admin, id, open, db::now()))
+        .await?;
     flash(
         &session,
         if open {

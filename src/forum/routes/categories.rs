@@ -113,14 +113,8 @@ pub(super) async fn create_category(
     };
     let viewer = admin.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(
-                conn.write_transaction(|conn| {
-                    categories::create(conn, &viewer, &change, db::now())
-                }),
-            )
-        })
-        .await?;
+        .write(move |tx| categories::create(tx, &viewer, &change, db::now()))
+        .await;
     match outcome {
         Ok(_) => {
             flash(&session, "The category has been added.");
@@ -184,12 +178,8 @@ pub(super) async fn update_category(
     };
     let viewer = admin.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                categories::update(conn, &viewer, id, &change, db::now())
-            }))
-        })
-        .await?;
+        .write(move |tx| categories::update(tx, &viewer, id, &change, db::now()))
+        .await;
     match outcome {
         Ok(()) => {
             flash(&session, "The category has been saved.");

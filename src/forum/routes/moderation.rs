@@ -39,10 +39,8 @@ pub(super) async fn hide(
             ))
         }
     };
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| moderation::hide(conn, &me, id, &reason, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| moderation::hide(tx, &me, id, &reason, db::now()))
+        .await?;
     flash(&session, "The post is hidden.");
     Ok(see_other(&format!("/posts/{id}")))
 }
@@ -54,10 +52,8 @@ pub(super) async fn unhide(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| moderation::unhide(conn, &me, id, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| moderation::unhide(tx, &me, id, db::now()))
+        .await?;
     flash(&session, "The post is shown again.");
     Ok(see_other(&format!("/posts/{id}")))
 }
@@ -70,9 +66,7 @@ pub(super) async fn remove(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let thread = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| moderation::remove(conn, &me, id, db::now()))?)
-        })
+        .write(move |tx| moderation::remove(tx, &me, id, db::now()))
         .await?;
     match thread {
         Some(thread) => {
@@ -199,14 +193,8 @@ pub(super) async fn move_thread(
         return Ok(refused("Choose a category from the list".into()));
     };
     let outcome = db
-        .run(move |conn| {
-            Ok(
-                conn.write_transaction(|conn| {
-                    moderation::move_thread(conn, &me, id, to, db::now())
-                }),
-            )
-        })
-        .await?;
+        .write(move |tx| moderation::move_thread(tx, &me, id, to, db::now()))
+        .await;
     match outcome {
         Ok(_) => {
             flash(&session, "The thread has been moved.");
@@ -245,12 +233,8 @@ pub(super) async fn rename_thread(
             )));
         }
     };
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| {
-            moderation::rename_thread(conn, &me, id, &title, db::now())
-        })?)
-    })
-    .await?;
+    db.write(move |tx| moderation::rename_thread(tx, &me, id, &title, db::now()))
+        .await?;
     flash(&session, "The thread has been renamed.");
     Ok(see_other(&format!("/threads/{id}")))
 }
@@ -311,10 +295,8 @@ pub(super) async fn resolve(
             ))
         }
     };
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| moderation::resolve(conn, &me, id, &reason, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| moderation::resolve(tx, &me, id, &reason, db::now()))
+        .await?;
     flash(&session, "The post is hidden and its reports are closed.");
     Ok(see_other("/moderation"))
 }
@@ -326,10 +308,8 @@ pub(super) async fn dismiss(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| moderation::dismiss(conn, &me, id, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| moderation::dismiss(tx, &me, id, db::now()))
+        .await?;
     flash(&session, "The reports are dismissed.");
     Ok(see_other("/moderation"))
 }
@@ -392,12 +372,8 @@ pub(super) async fn suspend(
     };
     let viewer = me.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                moderation::suspend_for(conn, &viewer, id, days, &reason, db::now())
-            }))
-        })
-        .await?;
+        .write(move |tx| moderation::suspend_for(tx, &viewer, id, days, &reason, db::now()))
+        .await;
     match outcome {
         Ok(_) => {
             flash(

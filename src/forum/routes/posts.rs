@@ -134,12 +134,8 @@ pub(super) async fn reply(
     };
     let viewer = me.0.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                posts::reply(conn, &viewer, id, reply_to, &body, db::now())
-            }))
-        })
-        .await?;
+        .write(move |tx| posts::reply(tx, &viewer, id, reply_to, &body, db::now()))
+        .await;
     match outcome {
         Ok(post) => Ok(see_other(&format!("/posts/{post}"))),
         Err(RuleError::Invalid(field, message)) => {
@@ -231,11 +227,8 @@ pub(super) async fn edit(
         }
         Review::Ready { body, .. } => {
             let viewer = me.0.clone();
-            db.run(move |conn| {
-                Ok(conn
-                    .write_transaction(|conn| posts::edit(conn, &viewer, id, &body, db::now()))?)
-            })
-            .await?;
+            db.write(move |tx| posts::edit(tx, &viewer, id, &body, db::now()))
+                .await?;
             Ok(see_other(&format!("/posts/{id}")))
         }
     }
@@ -248,10 +241,8 @@ pub(super) async fn delete_own(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| posts::delete_own(conn, &me, id, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| posts::delete_own(tx, &me, id, db::now()))
+        .await?;
     flash(&session, "Your post has been removed.");
     Ok(see_other(&format!("/posts/{id}")))
 }
@@ -270,10 +261,8 @@ pub(super) async fn helpful(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let helpful = form.helpful != "no";
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| posts::set_helpful(conn, &me, id, helpful, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| posts::set_helpful(tx, &me, id, helpful, db::now()))
+        .await?;
     Ok(see_other(&format!("/posts/{id}")))
 }
 
@@ -299,10 +288,7 @@ pub(super) async fn report(
         }
     };
     let outcome = db
-        .run(move |conn| {
-            Ok(conn
-                .write_transaction(|conn| moderation::report(conn, &me, id, &reason, db::now()))?)
-        })
+        .write(move |tx| moderation::report(tx, &me, id, &reason, db::now()))
         .await?;
     flash(
         &session,

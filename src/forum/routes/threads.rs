@@ -141,11 +141,7 @@ pub(super) async fn create_thread(
             let title = title.expect("a thread form has a title");
             let viewer = me.0.clone();
             let id = db
-                .run(move |conn| {
-                    Ok(conn.write_transaction(|conn| {
-                        threads::start(conn, &viewer, &category, &title, &body, db::now())
-                    })?)
-                })
+                .write(move |tx| threads::start(tx, &viewer, &category, &title, &body, db::now()))
                 .await?;
             Ok(see_other(&format!("/threads/{id}")))
         }
