@@ -4,10 +4,9 @@ use maud::{html, Markup};
 
 use super::values::{Borough, DisplayName, Organisation, Role};
 use crate::web::forms::{
-    checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
-    FieldErrors, Input,
+    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
 };
-use crate::web::layout::layout;
+use crate::web::layout::{layout, FormPage};
 use crate::web::PageCtx;
 
 /// What the registration form shows: the visitor's own values, never the password.
@@ -22,74 +21,54 @@ pub struct RegisterValues {
 }
 
 pub fn register(ctx: &PageCtx, values: &RegisterValues, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Join SPOT"
-    } else {
-        "Error: Join SPOT"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Join SPOT" }
-                p.lede {
-                    "For social-prescribing link workers and occupational therapists working in "
-                    "Greater Manchester. It takes a minute."
-                }
-                form method="post" action="/register" novalidate {
-                    (csrf_field(ctx))
-                    input type="hidden" name="next" value=(values.next);
-                    (text_field("email", "Email address", &values.email, errors,
-                        Input::of("email").autocomplete("email").required()
-                            .hint("Your work email. Other members do not see it.")))
-                    (text_field("display_name", "Your name", &values.display_name, errors,
-                        Input::text().autocomplete("name").required().max_length(DisplayName::MAX)
-                            .hint("How other members will see you, for example Sam Jones.")))
-                    (select_field("role", "Your role", &values.role, &Role::options(), Some("Choose your role"), errors))
-                    (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), Some("Choose a borough"), errors))
-                    (text_field("organisation", "Organisation or service", &values.organisation, errors,
-                        Input::text().autocomplete("organization").required().max_length(Organisation::MAX)
-                            .hint("For example Wigan Social Prescribing Service, or Salford Royal OT team.")))
-                    (text_field("password", "Create a password", "", errors,
-                        Input::of("password").autocomplete("new-password").required()
-                            .hint("At least 12 characters. Three random words make a strong password that is easy to remember.")))
-                    button.button type="submit" { "Create account" }
-                }
-                p { "Already a member? " a href="/login" { "Sign in" } }
+    FormPage::new(ctx, "Join SPOT", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Join SPOT" }
+            p.lede {
+                "For social-prescribing link workers and occupational therapists working in "
+                "Greater Manchester. It takes a minute."
             }
-        },
-    )
+            form method="post" action="/register" novalidate {
+                (csrf_field(ctx))
+                input type="hidden" name="next" value=(values.next);
+                (text_field("email", "Email address", &values.email, errors,
+                    Input::of("email").autocomplete("email").required()
+                        .hint("Your work email. Other members do not see it.")))
+                (text_field("display_name", "Your name", &values.display_name, errors,
+                    Input::text().autocomplete("name").required().max_length(DisplayName::MAX)
+                        .hint("How other members will see you, for example Sam Jones.")))
+                (select_field("role", "Your role", &values.role, &Role::options(), Some("Choose your role"), errors))
+                (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), Some("Choose a borough"), errors))
+                (text_field("organisation", "Organisation or service", &values.organisation, errors,
+                    Input::text().autocomplete("organization").required().max_length(Organisation::MAX)
+                        .hint("For example Wigan Social Prescribing Service, or Salford Royal OT team.")))
+                (text_field("password", "Create a password", "", errors,
+                    Input::of("password").autocomplete("new-password").required()
+                        .hint("At least 12 characters. Three random words make a strong password that is easy to remember.")))
+                button.button type="submit" { "Create account" }
+            }
+            p { "Already a member? " a href="/login" { "Sign in" } }
+        })
 }
 
 pub fn login(ctx: &PageCtx, email: &str, next: &str, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Sign in"
-    } else {
-        "Error: Sign in"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Sign in" }
-                form method="post" action="/login" novalidate {
-                    (csrf_field(ctx))
-                    input type="hidden" name="next" value=(next);
-                    (text_field("email", "Email address", email, errors,
-                        Input::of("email").autocomplete("username").required()))
-                    (text_field("password", "Password", "", errors,
-                        Input::of("password").autocomplete("current-password").required()))
-                    button.button type="submit" { "Sign in" }
-                }
-                p { a href="/password-reset" { "Forgotten your password?" } }
-                p { "New to SPOT? " a href="/register" { "Create an account" } }
+    FormPage::new(ctx, "Sign in", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Sign in" }
+            form method="post" action="/login" novalidate {
+                (csrf_field(ctx))
+                input type="hidden" name="next" value=(next);
+                (text_field("email", "Email address", email, errors,
+                    Input::of("email").autocomplete("username").required()))
+                (text_field("password", "Password", "", errors,
+                    Input::of("password").autocomplete("current-password").required()))
+                button.button type="submit" { "Sign in" }
             }
-        },
-    )
+            p { a href="/password-reset" { "Forgotten your password?" } }
+            p { "New to SPOT? " a href="/register" { "Create an account" } }
+        })
 }
 
 #[derive(Debug, Default, Clone)]
@@ -103,95 +82,65 @@ pub struct ProfileValues {
 }
 
 pub fn account(ctx: &PageCtx, email: &str, values: &ProfileValues, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Your account"
-    } else {
-        "Error: Your account"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Your account" }
-                p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
-                p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
-                @if let Some(viewer) = &ctx.viewer {
-                    p { a href={ "/members/" (viewer.id) } { "See your profile as others see it" } }
-                }
-                h2 { "Your profile" }
-                form method="post" action="/account" novalidate {
-                    (csrf_field(ctx))
-                    (text_field("display_name", "Your name", &values.display_name, errors,
-                        Input::text().autocomplete("name").required().max_length(DisplayName::MAX)))
-                    (text_field("organisation", "Organisation or service", &values.organisation, errors,
-                        Input::text().autocomplete("organization").required().max_length(Organisation::MAX)))
-                    (select_field("role", "Your role", &values.role, &Role::options(), None, errors))
-                    (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), None, errors))
-                    (textarea_field("about", "About you and what you can offer", &values.about, errors,
-                        Some("Optional. What your service does, what you know about, what you would like to learn. You can use Markdown: *italic*, **bold**, [links](https://www.nhs.uk) and lists."), 8))
-                    (checkbox_field("listed", "Show me in the member directory", values.listed,
-                        Some("Members find their counterparts here. Your profile stays reachable from your posts either way.")))
-                    button.button type="submit" { "Save profile" }
-                }
+    FormPage::new(ctx, "Your account", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Your account" }
+            p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
+            p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
+            @if let Some(viewer) = &ctx.viewer {
+                p { a href={ "/members/" (viewer.id) } { "See your profile as others see it" } }
             }
-        },
-    )
+            h2 { "Your profile" }
+            form method="post" action="/account" novalidate {
+                (csrf_field(ctx))
+                (text_field("display_name", "Your name", &values.display_name, errors,
+                    Input::text().autocomplete("name").required().max_length(DisplayName::MAX)))
+                (text_field("organisation", "Organisation or service", &values.organisation, errors,
+                    Input::text().autocomplete("organization").required().max_length(Organisation::MAX)))
+                (select_field("role", "Your role", &values.role, &Role::options(), None, errors))
+                (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), None, errors))
+                (textarea_field("about", "About you and what you can offer", &values.about, errors,
+                    Some("Optional. What your service does, what you know about, what you would like to learn. You can use Markdown: *italic*, **bold**, [links](https://www.nhs.uk) and lists."), 8))
+                (checkbox_field("listed", "Show me in the member directory", values.listed,
+                    Some("Members find their counterparts here. Your profile stays reachable from your posts either way.")))
+                button.button type="submit" { "Save profile" }
+            }
+        })
 }
 
 pub fn change_password(ctx: &PageCtx, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Change your password"
-    } else {
-        "Error: Change your password"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Change your password" }
-                p { "Changing your password signs you out everywhere else." }
-                form method="post" action="/account/password" novalidate {
-                    (csrf_field(ctx))
-                    (text_field("current_password", "Current password", "", errors,
-                        Input::of("password").autocomplete("current-password").required()))
-                    (text_field("new_password", "New password", "", errors,
-                        Input::of("password").autocomplete("new-password").required()
-                            .hint("At least 12 characters. Three random words make a strong password.")))
-                    button.button type="submit" { "Change password" }
-                }
-                p { a href="/account" { "Back to your account" } }
+    FormPage::new(ctx, "Change your password", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Change your password" }
+            p { "Changing your password signs you out everywhere else." }
+            form method="post" action="/account/password" novalidate {
+                (csrf_field(ctx))
+                (text_field("current_password", "Current password", "", errors,
+                    Input::of("password").autocomplete("current-password").required()))
+                (text_field("new_password", "New password", "", errors,
+                    Input::of("password").autocomplete("new-password").required()
+                        .hint("At least 12 characters. Three random words make a strong password.")))
+                button.button type="submit" { "Change password" }
             }
-        },
-    )
+            p { a href="/account" { "Back to your account" } }
+        })
 }
 
 pub fn reset_request(ctx: &PageCtx, email: &str, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Reset your password"
-    } else {
-        "Error: Reset your password"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Reset your password" }
-                p { "Enter the email address you registered with. We will send you a link to choose a new password." }
-                form method="post" action="/password-reset" novalidate {
-                    (csrf_field(ctx))
-                    (text_field("email", "Email address", email, errors,
-                        Input::of("email").autocomplete("email").required()))
-                    button.button type="submit" { "Send the link" }
-                }
+    FormPage::new(ctx, "Reset your password", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Reset your password" }
+            p { "Enter the email address you registered with. We will send you a link to choose a new password." }
+            form method="post" action="/password-reset" novalidate {
+                (csrf_field(ctx))
+                (text_field("email", "Email address", email, errors,
+                    Input::of("email").autocomplete("email").required()))
+                button.button type="submit" { "Send the link" }
             }
-        },
-    )
+        })
 }
 
 pub fn reset_sent(ctx: &PageCtx) -> Markup {
@@ -209,28 +158,18 @@ pub fn reset_sent(ctx: &PageCtx) -> Markup {
 }
 
 pub fn reset_form(ctx: &PageCtx, token: &str, errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Choose a new password"
-    } else {
-        "Error: Choose a new password"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Choose a new password" }
-                form method="post" action={ "/password-reset/" (token) } novalidate {
-                    (csrf_field(ctx))
-                    (text_field("password", "New password", "", errors,
-                        Input::of("password").autocomplete("new-password").required()
-                            .hint("At least 12 characters. Three random words make a strong password.")))
-                    button.button type="submit" { "Save password and sign in" }
-                }
+    FormPage::new(ctx, "Choose a new password", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Choose a new password" }
+            form method="post" action={ "/password-reset/" (token) } novalidate {
+                (csrf_field(ctx))
+                (text_field("password", "New password", "", errors,
+                    Input::of("password").autocomplete("new-password").required()
+                        .hint("At least 12 characters. Three random words make a strong password.")))
+                button.button type="submit" { "Save password and sign in" }
             }
-        },
-    )
+        })
 }
 
 pub fn reset_link_dead(ctx: &PageCtx) -> Markup {

@@ -9,10 +9,9 @@ use super::roster::{AttendanceSummary, Register, RosterRow, Status};
 use crate::accounts::{Borough, Role};
 use crate::db::MemberId;
 use crate::web::forms::{
-    checkbox_field, csrf_field, error_summary, first, select_field, text_field, textarea_field,
-    FieldErrors, Input,
+    checkbox_field, csrf_field, first, select_field, text_field, textarea_field, FieldErrors, Input,
 };
-use crate::web::layout::{layout, london_time};
+use crate::web::layout::{breadcrumbs, layout, london_time, FormPage};
 use crate::web::PageCtx;
 
 fn boroughs_text(boroughs: &[Borough]) -> String {
@@ -134,18 +133,10 @@ pub fn detail(
     now: NaiveDateTime,
 ) -> Markup {
     let run = &summary.run;
-    let title = if visitor.errors.is_empty() {
-        run.title.clone()
-    } else {
-        format!("Error: {}", run.title)
-    };
     let home = ctx.viewer.as_ref().map(|v| v.borough);
-    layout(
-        ctx,
-        &title,
-        html! {
-            nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/courses" { "Courses" } } } }
-            (error_summary(visitor.errors))
+    FormPage::new(ctx, &run.title, visitor.errors)
+        .top(breadcrumbs(&[("Courses", "/courses".into())]))
+        .render(html! {
             h1 { (run.title) }
             @if run.cancelled_at.is_some() {
                 p.notice { strong { "This run has been cancelled." } }
@@ -207,8 +198,7 @@ pub fn detail(
                 h2 { "For facilitators" }
                 p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } " · " a href={ "/forum/cohort-" (run.id) } { "Cohort discussion space" } }
             }
-        },
-    )
+        })
 }
 
 fn cancel_form(ctx: &PageCtx, summary: &RunSummary, label: &str) -> Markup {
@@ -264,18 +254,10 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
     );
     let (present, taken) = (&page.register.present, &page.register.taken);
     let run = &summary.run;
-    let title = if errors.is_empty() {
-        format!("Roster: {}", run.title)
-    } else {
-        format!("Error: Roster: {}", run.title)
-    };
     let booked: Vec<&RosterRow> = rows.iter().filter(|r| r.status == Status::Booked).collect();
-    layout(
-        ctx,
-        &title,
-        html! {
-            nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/courses" { "Courses" } } li { a href={ "/courses/" (run.id) } { (run.title) } } } }
-            (error_summary(errors))
+    FormPage::new(ctx, &format!("Roster: {}", run.title), errors)
+        .top(breadcrumbs(&[("Courses", "/courses".into()), (&run.title, format!("/courses/{}", run.id))]))
+        .render(html! {
             h1 { "Roster" }
             p { (run.title) ": " (summary.booked) " booked of " (run.capacity) ", " (summary.waiting) " waiting." }
             p { a href={ "/courses/" (run.id) "/roster.csv" } { "Download the roster (CSV)" } }
@@ -339,8 +321,7 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
                 (checkbox_field("manager_agreed", "They have agreed the time with their manager", false, None))
                 button.button type="submit" { "Book them in" }
             }
-        },
-    )
+        })
 }
 
 fn rates_table(group: &str, rates: &std::collections::BTreeMap<String, (i64, i64)>) -> Markup {
@@ -490,27 +471,17 @@ pub fn new_run(
     errors: &FieldErrors,
     people: &[(MemberId, String, Role)],
 ) -> Markup {
-    let title = if errors.is_empty() {
-        "Create a course run"
-    } else {
-        "Error: Create a course run"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/admin/courses" { "Course runs" } } } }
-                (error_summary(errors))
-                h1 { "Create a course run" }
-                form method="post" action="/admin/courses/new" novalidate {
-                    (csrf_field(ctx))
-                    (run_fields(values, errors, people, true))
-                    button.button type="submit" { "Create run" }
-                }
+    FormPage::new(ctx, "Create a course run", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Course runs", "/admin/courses".into())]))
+        .render(html! {
+            h1 { "Create a course run" }
+            form method="post" action="/admin/courses/new" novalidate {
+                (csrf_field(ctx))
+                (run_fields(values, errors, people, true))
+                button.button type="submit" { "Create run" }
             }
-        },
-    )
+        })
 }
 
 pub struct ManageRun<'a> {
@@ -524,59 +495,49 @@ pub struct ManageRun<'a> {
 pub fn manage_run(ctx: &PageCtx, page: &ManageRun<'_>) -> Markup {
     let summary = page.summary;
     let run = &summary.run;
-    let title = if page.errors.is_empty() {
-        format!("{} – admin", run.title)
-    } else {
-        format!("Error: {} – admin", run.title)
-    };
-    layout(
-        ctx,
-        &title,
-        html! {
-            div.narrow {
-                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/admin/courses" { "Course runs" } } } }
-                (error_summary(page.errors))
-                h1 { (run.title) }
-                @if let Some(warning) = page.warning { div.warning-callout { p { (warning) } } }
-                p { "For " (boroughs_text(&summary.boroughs)) ". " (places_text(summary)) ". "
-                    a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" } }
-                @if run.cancelled_at.is_none() {
-                    form method="post" action={ "/admin/courses/" (run.id) (if run.booking_open { "/close" } else { "/open" }) } {
-                        (csrf_field(ctx))
-                        button.button.button-secondary type="submit" { (if run.booking_open { "Close booking" } else { "Open booking" }) }
-                    }
-                }
-                h2 { "Details" }
-                form method="post" action={ "/admin/courses/" (run.id) } novalidate {
+    FormPage::new(ctx, &format!("{} – admin", run.title), page.errors)
+        .narrow()
+        .top(breadcrumbs(&[("Course runs", "/admin/courses".into())]))
+        .render(html! {
+            h1 { (run.title) }
+            @if let Some(warning) = page.warning { div.warning-callout { p { (warning) } } }
+            p { "For " (boroughs_text(&summary.boroughs)) ". " (places_text(summary)) ". "
+                a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" } }
+            @if run.cancelled_at.is_none() {
+                form method="post" action={ "/admin/courses/" (run.id) (if run.booking_open { "/close" } else { "/open" }) } {
                     (csrf_field(ctx))
-                    (run_fields(page.values, page.errors, page.people, false))
-                    button.button type="submit" { "Save details" }
-                }
-                h2 { "Sessions" }
-                @for session in &summary.sessions {
-                    form method="post" action={ "/admin/courses/" (run.id) "/sessions/" (session.number) } novalidate {
-                        (csrf_field(ctx))
-                        fieldset.fieldset {
-                            legend { "Session " (session.number) ": " (session_time(session)) }
-                            @let field = format!("session-{}", session.number);
-                            (text_field(&field, "Move to (London time)", &london_input(session.starts_at), page.errors, Input::of("datetime-local")))
-                            (text_field(&format!("length-{}", session.number), "Length in minutes", &session.duration_minutes.to_string(), page.errors, Input::of("number")))
-                        }
-                        button.button.button-secondary type="submit" { "Move session " (session.number) }
-                    }
-                }
-                @if run.cancelled_at.is_none() {
-                    h2 { "Cancel the run" }
-                    p { "Everyone booked or waiting is told by email, and their bookings are released." }
-                    form method="post" action={ "/admin/courses/" (run.id) "/cancel" } novalidate {
-                        (csrf_field(ctx))
-                        (textarea_field("reason", "Reason (sent to participants)", "", page.errors, None, 2))
-                        button.button.button-warning type="submit" { "Cancel this run" }
-                    }
+                    button.button.button-secondary type="submit" { (if run.booking_open { "Close booking" } else { "Open booking" }) }
                 }
             }
-        },
-    )
+            h2 { "Details" }
+            form method="post" action={ "/admin/courses/" (run.id) } novalidate {
+                (csrf_field(ctx))
+                (run_fields(page.values, page.errors, page.people, false))
+                button.button type="submit" { "Save details" }
+            }
+            h2 { "Sessions" }
+            @for session in &summary.sessions {
+                form method="post" action={ "/admin/courses/" (run.id) "/sessions/" (session.number) } novalidate {
+                    (csrf_field(ctx))
+                    fieldset.fieldset {
+                        legend { "Session " (session.number) ": " (session_time(session)) }
+                        @let field = format!("session-{}", session.number);
+                        (text_field(&field, "Move to (London time)", &london_input(session.starts_at), page.errors, Input::of("datetime-local")))
+                        (text_field(&format!("length-{}", session.number), "Length in minutes", &session.duration_minutes.to_string(), page.errors, Input::of("number")))
+                    }
+                    button.button.button-secondary type="submit" { "Move session " (session.number) }
+                }
+            }
+            @if run.cancelled_at.is_none() {
+                h2 { "Cancel the run" }
+                p { "Everyone booked or waiting is told by email, and their bookings are released." }
+                form method="post" action={ "/admin/courses/" (run.id) "/cancel" } novalidate {
+                    (csrf_field(ctx))
+                    (textarea_field("reason", "Reason (sent to participants)", "", page.errors, None, 2))
+                    button.button.button-warning type="submit" { "Cancel this run" }
+                }
+            }
+        })
 }
 
 /// A UTC moment as the London `datetime-local` value a form shows.

@@ -14,10 +14,9 @@ use crate::markdown::SafeHtml;
 use crate::members::pages::member_badges;
 use crate::notifications::pages::watch_button;
 use crate::web::forms::{
-    checkbox_field, csrf_field, error_summary, select_field, text_field, textarea_field,
-    FieldErrors, Input,
+    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
 };
-use crate::web::layout::{layout, sub_nav, time_tag};
+use crate::web::layout::{breadcrumbs, layout, sub_nav, time_tag, FormPage};
 use crate::web::paging::{page_links, pagination, Paged};
 use crate::web::PageCtx;
 
@@ -26,18 +25,6 @@ fn author_line(author: &Author) -> Markup {
         a.author href={ "/members/" (author.id) } { (author.display_name) }
         " "
         (member_badges(author.role, author.borough, author.staff))
-    }
-}
-
-fn breadcrumbs(trail: &[(&str, String)]) -> Markup {
-    html! {
-        nav.breadcrumbs aria-label="Breadcrumb" {
-            ol {
-                @for (label, href) in trail {
-                    li { a href=(href) { (label) } }
-                }
-            }
-        }
     }
 }
 
@@ -164,7 +151,6 @@ pub struct Composer<'a> {
 
 fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
     html! {
-        (error_summary(form.errors))
         @if !form.concerns.is_empty() {
             div.warning-callout role="alert" tabindex="-1" autofocus {
                 h2 { "Check this could not identify anyone" }
@@ -202,35 +188,36 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
     }
 }
 
-/// A writing page's title says when the post needs attention.
-fn page_title(form: &Composer<'_>, name: &str) -> String {
-    if !form.errors.is_empty() {
-        format!("Error: {name}")
-    } else if !form.concerns.is_empty() {
-        format!("Check your post: {name}")
-    } else {
+/// A writing page: its title says when the post needs attention, the error summary comes
+/// after `top` (the breadcrumbs and heading), then the composer.
+fn writing_page(ctx: &PageCtx, name: &str, form: &Composer<'_>, top: Markup) -> Markup {
+    let title = if form.concerns.is_empty() {
         name.to_owned()
-    }
+    } else {
+        format!("Check your post: {name}")
+    };
+    FormPage::new(ctx, &title, form.errors)
+        .top(top)
+        .render(composer(ctx, form))
 }
 
 pub fn new_thread(ctx: &PageCtx, category: &Category, form: &Composer<'_>) -> Markup {
-    let title = page_title(form, "New thread");
-    layout(
+    writing_page(
         ctx,
-        &title,
+        "New thread",
+        form,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&category.name, format!("/forum/{}", category.slug))]))
             h1 { "New thread in " (category.name) }
-            (composer(ctx, form))
         },
     )
 }
 
 pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Composer<'_>) -> Markup {
-    let title = page_title(form, "Reply");
-    layout(
+    writing_page(
         ctx,
-        &title,
+        "Reply",
+        form,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
             h1 { "Reply to “" (thread.title) "”" }
@@ -240,21 +227,19 @@ pub fn reply(ctx: &PageCtx, thread: &Thread, quote: Option<&Quote>, form: &Compo
                     @if quote.visible { blockquote { (quote.excerpt) } }
                 }
             }
-            (composer(ctx, form))
         },
     )
 }
 
 pub fn edit_post(ctx: &PageCtx, thread: &Thread, form: &Composer<'_>) -> Markup {
-    let title = page_title(form, "Edit your post");
-    layout(
+    writing_page(
         ctx,
-        &title,
+        "Edit your post",
+        form,
         html! {
             (breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
             h1 { "Edit your post" }
             p { "Posts you edit are marked “edited”; facilitators can see earlier versions." }
-            (composer(ctx, form))
         },
     )
 }
@@ -531,22 +516,17 @@ pub fn refused(ctx: &PageCtx, heading: &str, back: &str, errors: &FieldErrors) -
 }
 
 pub fn rename_form(ctx: &PageCtx, thread: ThreadId, title: &str, errors: &FieldErrors) -> Markup {
-    layout(
-        ctx,
-        "Error: Rename a thread",
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Rename a thread" }
-                form method="post" action={ "/threads/" (thread) "/rename" } novalidate {
-                    (csrf_field(ctx))
-                    (text_field("title", "New title", title, errors, Input::text().required()))
-                    button.button type="submit" { "Rename" }
-                }
-                p { a href={ "/threads/" (thread) } { "Back to the thread" } }
+    FormPage::new(ctx, "Rename a thread", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Rename a thread" }
+            form method="post" action={ "/threads/" (thread) "/rename" } novalidate {
+                (csrf_field(ctx))
+                (text_field("title", "New title", title, errors, Input::text().required()))
+                button.button type="submit" { "Rename" }
             }
-        },
-    )
+            p { a href={ "/threads/" (thread) } { "Back to the thread" } }
+        })
 }
 
 /// A small form page for when an inline moderation or report form needs its error shown.
@@ -557,21 +537,14 @@ pub fn reason_form(
     reason: &str,
     errors: &FieldErrors,
 ) -> Markup {
-    layout(
-        ctx,
-        &format!("Error: {heading}"),
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { (heading) }
-                form method="post" action=(action) novalidate {
-                    (csrf_field(ctx))
-                    (textarea_field("reason", "Reason", reason, errors, None, 3))
-                    button.button type="submit" { "Send" }
-                }
-            }
-        },
-    )
+    FormPage::new(ctx, heading, errors).narrow().render(html! {
+        h1 { (heading) }
+        form method="post" action=(action) novalidate {
+            (csrf_field(ctx))
+            (textarea_field("reason", "Reason", reason, errors, None, 3))
+            button.button type="submit" { "Send" }
+        }
+    })
 }
 
 pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
@@ -621,16 +594,9 @@ pub fn admin_categories(
     values: &CategoryValues,
     errors: &FieldErrors,
 ) -> Markup {
-    layout(
-        ctx,
-        if errors.is_empty() {
-            "Categories – admin"
-        } else {
-            "Error: Categories – admin"
-        },
-        html! {
-            (crate::admin::pages::admin_nav(ctx))
-            (error_summary(errors))
+    FormPage::new(ctx, "Categories – admin", errors)
+        .top(crate::admin::pages::admin_nav(ctx))
+        .render(html! {
             h1 { "Forum categories" }
             div.table-scroll tabindex="0" role="region" aria-label="Categories" { table.table {
                 caption.visually-hidden { "Categories in display order" }
@@ -649,8 +615,7 @@ pub fn admin_categories(
             } }
             h2 { "Add a category" }
             (category_form(ctx, "/admin/categories", values, errors, "Add category"))
-        },
-    )
+        })
 }
 
 #[derive(Debug, Default, Clone)]
@@ -693,20 +658,12 @@ pub fn admin_category(
     values: &CategoryValues,
     errors: &FieldErrors,
 ) -> Markup {
-    layout(
-        ctx,
-        if errors.is_empty() {
-            "Edit category – admin"
-        } else {
-            "Error: Edit category – admin"
-        },
-        html! {
-            (breadcrumbs(&[("Categories", "/admin/categories".into())]))
-            (error_summary(errors))
+    FormPage::new(ctx, "Edit category – admin", errors)
+        .top(breadcrumbs(&[("Categories", "/admin/categories".into())]))
+        .render(html! {
             h1 { "Edit category" }
             (category_form(ctx, &format!("/admin/categories/{id}"), values, errors, "Save category"))
-        },
-    )
+        })
 }
 
 pub fn suspend_member(
@@ -716,26 +673,16 @@ pub fn suspend_member(
     days: &str,
     errors: &FieldErrors,
 ) -> Markup {
-    let title = if errors.is_empty() {
-        "Suspend a member"
-    } else {
-        "Error: Suspend a member"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Suspend " (member.display_name) }
-                p { "A suspended member cannot sign in until the suspension ends. Their posts stay. The suspension and its reason go to the audit log." }
-                form method="post" action={ "/members/" (member.id) "/suspend" } novalidate {
-                    (csrf_field(ctx))
-                    (text_field("days", "Number of days", days, errors, Input::of("number").required()))
-                    (textarea_field("reason", "Reason", reason, errors, None, 3))
-                    button.button.button-warning type="submit" { "Suspend" }
-                }
+    FormPage::new(ctx, "Suspend a member", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Suspend " (member.display_name) }
+            p { "A suspended member cannot sign in until the suspension ends. Their posts stay. The suspension and its reason go to the audit log." }
+            form method="post" action={ "/members/" (member.id) "/suspend" } novalidate {
+                (csrf_field(ctx))
+                (text_field("days", "Number of days", days, errors, Input::of("number").required()))
+                (textarea_field("reason", "Reason", reason, errors, None, 3))
+                button.button.button-warning type="submit" { "Suspend" }
             }
-        },
-    )
+        })
 }

@@ -7,8 +7,8 @@ use super::settings::Settings;
 use super::values::{Cadence, Scope, Topic};
 use super::watches::{Watched, THREADS_LISTED};
 use crate::web::context::PageCtx;
-use crate::web::forms::{checkbox_field, csrf_field, error_summary, select_field, FieldErrors};
-use crate::web::layout::{layout, time_tag};
+use crate::web::forms::{checkbox_field, csrf_field, select_field, FieldErrors};
+use crate::web::layout::{layout, time_tag, FormPage};
 use crate::web::paging::{pagination, Paged};
 
 pub fn inbox(ctx: &PageCtx, list: &Paged<Notification>, unread: i64) -> Markup {
@@ -78,91 +78,81 @@ pub fn settings(
     watched: &Watched,
     errors: &FieldErrors,
 ) -> Markup {
-    let title = if errors.is_empty() {
-        "Notifications and email"
-    } else {
-        "Error: Notifications and email"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                (error_summary(errors))
-                h1 { "Notifications and email" }
-                p { "Everything shows on your " a href="/notifications" { "notifications page" } ". Choose which of it is also emailed to you, and when. Digests arrive at 7am; the weekly one on Mondays. Messages about your course bookings are always emailed." }
-                form method="post" action="/account/notifications" novalidate {
-                    (csrf_field(ctx))
-                    fieldset.fieldset {
-                        legend { "Email me about" }
-                        @for topic in Topic::CHOSEN {
-                            (select_field(topic.slug(), topic.label(), chosen.cadence(topic).slug(), &cadence_options(Some(topic)), None, errors))
-                        }
-                        (select_field("roundup", "The week's busiest discussions and new resources for your role and boroughs", chosen.roundup.slug(), &cadence_options(None), None, errors))
+    FormPage::new(ctx, "Notifications and email", errors)
+        .narrow()
+        .render(html! {
+            h1 { "Notifications and email" }
+            p { "Everything shows on your " a href="/notifications" { "notifications page" } ". Choose which of it is also emailed to you, and when. Digests arrive at 7am; the weekly one on Mondays. Messages about your course bookings are always emailed." }
+            form method="post" action="/account/notifications" novalidate {
+                (csrf_field(ctx))
+                fieldset.fieldset {
+                    legend { "Email me about" }
+                    @for topic in Topic::CHOSEN {
+                        (select_field(topic.slug(), topic.label(), chosen.cadence(topic).slug(), &cadence_options(Some(topic)), None, errors))
                     }
-                    (checkbox_field("auto_watch", "Watch threads I start or reply to", chosen.auto_watch,
-                        Some("You then hear about new replies in them. You can stop watching any thread from the thread itself.")))
-                    button.button type="submit" { "Save choices" }
+                    (select_field("roundup", "The week's busiest discussions and new resources for your role and boroughs", chosen.roundup.slug(), &cadence_options(None), None, errors))
                 }
-                h2 { "What you watch and follow" }
-                h3 { "Categories" }
-                @if watched.categories.is_empty() {
-                    p { "None. Open a category in the " a href="/forum" { "forum" } " and choose “Watch this category” to hear of every new thread." }
-                } @else {
-                    ul.plain-list.watch-list {
-                        @for (slug, name) in &watched.categories {
-                            li {
-                                a href={ "/forum/" (slug) } { (name) } " "
-                                form.inline-form method="post" action={ "/forum/" (slug) "/watch" } {
-                                    (csrf_field(ctx))
-                                    input type="hidden" name="watch" value="no";
-                                    button.link-button type="submit" { "Stop watching" span.visually-hidden { " " (name) } }
-                                }
-                            }
-                        }
-                    }
-                }
-                h3 { "Resource tags" }
-                @if watched.tags.is_empty() {
-                    p { "None. Choose a tag in the " a href="/resources" { "resource library" } " and follow it to hear of new resources with it." }
-                } @else {
-                    ul.plain-list.watch-list {
-                        @for tag in &watched.tags {
-                            li {
-                                a href={ "/resources?tag=" (urlencode(tag)) } { (tag) } " "
-                                form.inline-form method="post" action="/resources/follow" {
-                                    (csrf_field(ctx))
-                                    input type="hidden" name="tag" value=(tag);
-                                    input type="hidden" name="follow" value="no";
-                                    button.link-button type="submit" { "Stop following" span.visually-hidden { " " (tag) } }
-                                }
-                            }
-                        }
-                    }
-                }
-                h3 { "Threads" }
-                @if watched.threads.is_empty() {
-                    p { "None." }
-                } @else {
-                    @if watched.threads.len() as i64 == THREADS_LISTED {
-                        p { "The " (THREADS_LISTED) " with the latest replies:" }
-                    }
-                    ul.plain-list.watch-list {
-                        @for (id, title) in &watched.threads {
-                            li {
-                                a href={ "/threads/" (id) } { (title) } " "
-                                form.inline-form method="post" action={ "/threads/" (id) "/watch" } {
-                                    (csrf_field(ctx))
-                                    input type="hidden" name="watch" value="no";
-                                    button.link-button type="submit" { "Stop watching" span.visually-hidden { " " (title) } }
-                                }
+                (checkbox_field("auto_watch", "Watch threads I start or reply to", chosen.auto_watch,
+                    Some("You then hear about new replies in them. You can stop watching any thread from the thread itself.")))
+                button.button type="submit" { "Save choices" }
+            }
+            h2 { "What you watch and follow" }
+            h3 { "Categories" }
+            @if watched.categories.is_empty() {
+                p { "None. Open a category in the " a href="/forum" { "forum" } " and choose “Watch this category” to hear of every new thread." }
+            } @else {
+                ul.plain-list.watch-list {
+                    @for (slug, name) in &watched.categories {
+                        li {
+                            a href={ "/forum/" (slug) } { (name) } " "
+                            form.inline-form method="post" action={ "/forum/" (slug) "/watch" } {
+                                (csrf_field(ctx))
+                                input type="hidden" name="watch" value="no";
+                                button.link-button type="submit" { "Stop watching" span.visually-hidden { " " (name) } }
                             }
                         }
                     }
                 }
             }
-        },
-    )
+            h3 { "Resource tags" }
+            @if watched.tags.is_empty() {
+                p { "None. Choose a tag in the " a href="/resources" { "resource library" } " and follow it to hear of new resources with it." }
+            } @else {
+                ul.plain-list.watch-list {
+                    @for tag in &watched.tags {
+                        li {
+                            a href={ "/resources?tag=" (urlencode(tag)) } { (tag) } " "
+                            form.inline-form method="post" action="/resources/follow" {
+                                (csrf_field(ctx))
+                                input type="hidden" name="tag" value=(tag);
+                                input type="hidden" name="follow" value="no";
+                                button.link-button type="submit" { "Stop following" span.visually-hidden { " " (tag) } }
+                            }
+                        }
+                    }
+                }
+            }
+            h3 { "Threads" }
+            @if watched.threads.is_empty() {
+                p { "None." }
+            } @else {
+                @if watched.threads.len() as i64 == THREADS_LISTED {
+                    p { "The " (THREADS_LISTED) " with the latest replies:" }
+                }
+                ul.plain-list.watch-list {
+                    @for (id, title) in &watched.threads {
+                        li {
+                            a href={ "/threads/" (id) } { (title) } " "
+                            form.inline-form method="post" action={ "/threads/" (id) "/watch" } {
+                                (csrf_field(ctx))
+                                input type="hidden" name="watch" value="no";
+                                button.link-button type="submit" { "Stop watching" span.visually-hidden { " " (title) } }
+                            }
+                        }
+                    }
+                }
+            }
+        })
 }
 
 fn urlencode(text: &str) -> String {

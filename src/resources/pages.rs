@@ -7,10 +7,8 @@ use super::sniff::{FileType, ALLOWED};
 use super::values::{Audience, MAX_TAGS};
 use crate::accounts::Borough;
 use crate::members::pages::member_badges;
-use crate::web::forms::{
-    csrf_field, error_summary, select_field, text_field, textarea_field, FieldErrors, Input,
-};
-use crate::web::layout::{layout, time_tag};
+use crate::web::forms::{csrf_field, select_field, text_field, textarea_field, FieldErrors, Input};
+use crate::web::layout::{breadcrumbs, layout, time_tag, FormPage};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -285,43 +283,33 @@ pub fn new_resource(
     known_tags: &[String],
     max_mb: u64,
 ) -> Markup {
-    let title = if errors.is_empty() {
-        "Share a resource"
-    } else {
-        "Error: Share a resource"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
-                (error_summary(errors))
-                h1 { "Share a resource" }
-                // The token comes first: the upload guard reads it before the file.
-                form method="post" action="/resources/new" enctype="multipart/form-data" novalidate {
-                    (csrf_field(ctx))
-                    (resource_fields(values, errors, known_tags))
-                    fieldset.fieldset aria-describedby="source-hint" {
-                        legend.label { "A file or a link" }
-                        p.hint #source-hint { "Upload a file, or give the address of a web page: one or the other." }
-                        div.form-group.form-group-error[errors.get("file").is_some()] {
-                            label.label for="file" { "File" }
-                            div.hint id="file-hint" { (ALLOWED) ", up to " (max_mb) " MB." }
-                            @if let Some(message) = errors.get("file") {
-                                p.error-message id="file-error" { span.visually-hidden { "Error: " } (message) }
-                            }
-                            input.file-input #file type="file" name="file"
-                                aria-invalid=[errors.get("file").map(|_| "true")]
-                                aria-describedby={ "file-hint" @if errors.get("file").is_some() { " file-error" } };
+    FormPage::new(ctx, "Share a resource", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Resources", "/resources".into())]))
+        .render(html! {
+            h1 { "Share a resource" }
+            // The token comes first: the upload guard reads it before the file.
+            form method="post" action="/resources/new" enctype="multipart/form-data" novalidate {
+                (csrf_field(ctx))
+                (resource_fields(values, errors, known_tags))
+                fieldset.fieldset aria-describedby="source-hint" {
+                    legend.label { "A file or a link" }
+                    p.hint #source-hint { "Upload a file, or give the address of a web page: one or the other." }
+                    div.form-group.form-group-error[errors.get("file").is_some()] {
+                        label.label for="file" { "File" }
+                        div.hint id="file-hint" { (ALLOWED) ", up to " (max_mb) " MB." }
+                        @if let Some(message) = errors.get("file") {
+                            p.error-message id="file-error" { span.visually-hidden { "Error: " } (message) }
                         }
-                        (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
+                        input.file-input #file type="file" name="file"
+                            aria-invalid=[errors.get("file").map(|_| "true")]
+                            aria-describedby={ "file-hint" @if errors.get("file").is_some() { " file-error" } };
                     }
-                    button.button type="submit" { "Share" }
+                    (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
                 }
+                button.button type="submit" { "Share" }
             }
-        },
-    )
+        })
 }
 
 pub fn edit_resource(
@@ -331,60 +319,40 @@ pub fn edit_resource(
     errors: &FieldErrors,
     known_tags: &[String],
 ) -> Markup {
-    let title = if errors.is_empty() {
-        "Edit a resource"
-    } else {
-        "Error: Edit a resource"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } li { a href={ "/resources/" (listed.resource.id) } { (listed.resource.title) } } } }
-                (error_summary(errors))
-                h1 { "Edit a resource" }
-                form method="post" action={ "/resources/" (listed.resource.id) "/edit" } novalidate {
-                    (csrf_field(ctx))
-                    (resource_fields(values, errors, known_tags))
-                    @if listed.resource.is_file() {
-                        p { "File: " strong { (listed.resource.original_name.as_deref().unwrap_or("")) } ". To replace the file, share it again and delete this one." }
-                    } @else {
-                        (text_field("url", "Link", &values.url, errors, Input::of("url").required().hint("Starting https://")))
-                    }
-                    button.button type="submit" { "Save changes" }
+    FormPage::new(ctx, "Edit a resource", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Resources", "/resources".into()), (&listed.resource.title, format!("/resources/{}", listed.resource.id))]))
+        .render(html! {
+            h1 { "Edit a resource" }
+            form method="post" action={ "/resources/" (listed.resource.id) "/edit" } novalidate {
+                (csrf_field(ctx))
+                (resource_fields(values, errors, known_tags))
+                @if listed.resource.is_file() {
+                    p { "File: " strong { (listed.resource.original_name.as_deref().unwrap_or("")) } ". To replace the file, share it again and delete this one." }
+                } @else {
+                    (text_field("url", "Link", &values.url, errors, Input::of("url").required().hint("Starting https://")))
                 }
+                button.button type="submit" { "Save changes" }
             }
-        },
-    )
+        })
 }
 
 pub fn tags_admin(ctx: &PageCtx, cloud: &[(String, i64)], errors: &FieldErrors) -> Markup {
-    let title = if errors.is_empty() {
-        "Tags"
-    } else {
-        "Error: Tags"
-    };
-    layout(
-        ctx,
-        title,
-        html! {
-            div.narrow {
-                nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
-                (error_summary(errors))
-                h1 { "Tags" }
-                p { "Rename a tag, or give it the name of another to merge the two." }
-                ul { @for (tag, count) in cloud { li { (tag) " (" (count) ")" } } }
-                form method="post" action="/resources/tags" novalidate {
-                    (csrf_field(ctx))
-                    (text_field("from", "Tag", "", errors, Input::text().required()))
-                    (text_field("to", "New name", "", errors, Input::text().required()))
-                    button.button type="submit" { "Rename or merge" }
-                }
-                p.hint { "A resource has at most " (MAX_TAGS) " tags." }
+    FormPage::new(ctx, "Tags", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Resources", "/resources".into())]))
+        .render(html! {
+            h1 { "Tags" }
+            p { "Rename a tag, or give it the name of another to merge the two." }
+            ul { @for (tag, count) in cloud { li { (tag) " (" (count) ")" } } }
+            form method="post" action="/resources/tags" novalidate {
+                (csrf_field(ctx))
+                (text_field("from", "Tag", "", errors, Input::text().required()))
+                (text_field("to", "New name", "", errors, Input::text().required()))
+                button.button type="submit" { "Rename or merge" }
             }
-        },
-    )
+            p.hint { "A resource has at most " (MAX_TAGS) " tags." }
+        })
 }
 
 #[cfg(test)]

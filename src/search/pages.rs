@@ -8,8 +8,8 @@ use super::query::SearchQuery;
 use super::results::{Count, Found, MemberHit, ResourceHit, Results, ThreadHit};
 use crate::accounts::{Borough, Role};
 use crate::members::pages::member_badges;
-use crate::web::forms::{error_summary, select_field, text_field, FieldErrors, Input};
-use crate::web::layout::{layout, time_tag};
+use crate::web::forms::{select_field, text_field, FieldErrors, Input};
+use crate::web::layout::{time_tag, FormPage};
 use crate::web::paging::pagination;
 use crate::web::PageCtx;
 
@@ -103,21 +103,12 @@ pub fn search(ctx: &SearchPage<'_>, page: &PageCtx) -> Markup {
     } else {
         format!("Search: {}", ctx.query.display())
     };
-    let title = if ctx.errors.is_empty() {
-        title
-    } else {
-        format!("Error: {title}")
-    };
-    layout(
-        page,
-        &title,
-        html! {
-            h1 { "Search" }
-            (error_summary(ctx.errors))
+    FormPage::new(page, &title, ctx.errors)
+        .top(html! { h1 { "Search" } })
+        .render(html! {
             (form(ctx, page.viewer.is_some()))
             (outcome(ctx, page.viewer.is_some()))
-        },
-    )
+        })
 }
 
 fn form(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {

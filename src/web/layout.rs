@@ -3,6 +3,7 @@
 use maud::{html, Markup, DOCTYPE};
 
 use super::context::PageCtx;
+use super::forms::{error_summary, FieldErrors};
 
 /// The main menu: only sections that exist (search is the box in the header).
 const NAV: [(&str, &str); 5] = [
@@ -111,6 +112,60 @@ fn is_current(path: &str, href: &str) -> bool {
     }
 }
 
+/// A page around a form. While the form has errors its title reads "Error: <title>" and the
+/// error summary opens the page's content, below only what `top` puts above it:
+/// `FormPage::new(ctx, "Sign in", errors).narrow().render(html! { h1 { "Sign in" } … })`.
+pub struct FormPage<'a> {
+    ctx: &'a PageCtx,
+    title: &'a str,
+    errors: &'a FieldErrors,
+    top: Option<Markup>,
+    narrow: bool,
+}
+
+impl<'a> FormPage<'a> {
+    pub fn new(ctx: &'a PageCtx, title: &'a str, errors: &'a FieldErrors) -> Self {
+        Self {
+            ctx,
+            title,
+            errors,
+            top: None,
+            narrow: false,
+        }
+    }
+
+    /// What comes above the error summary: breadcrumbs, a section menu, or a heading.
+    pub fn top(mut self, top: Markup) -> Self {
+        self.top = Some(top);
+        self
+    }
+
+    /// The content in the narrow reading column (`div.narrow`), the summary inside it.
+    pub fn narrow(mut self) -> Self {
+        self.narrow = true;
+        self
+    }
+
+    pub fn render(self, body: Markup) -> Markup {
+        let title = if self.errors.is_empty() {
+            self.title.to_owned()
+        } else {
+            format!("Error: {}", self.title)
+        };
+        let content = html! {
+            @if let Some(top) = self.top { (top) }
+            (error_summary(self.errors))
+            (body)
+        };
+        let content = if self.narrow {
+            html! { div.narrow { (content) } }
+        } else {
+            content
+        };
+        layout(self.ctx, &title, content)
+    }
+}
+
 /// A page for an error, drawn for the member who met it.
 pub fn error_page(ctx: &PageCtx, title: &str, message: &str) -> Markup {
     layout(
@@ -191,6 +246,19 @@ mod time_tests {
             .and_hms_opt(13, 0, 0)
             .unwrap();
         assert_eq!(london_time(summer), "15 Jul 2026, 2:00pm");
+    }
+}
+
+/// The way back up: (label, address) pairs, the top of the site first.
+pub fn breadcrumbs(trail: &[(&str, String)]) -> Markup {
+    html! {
+        nav.breadcrumbs aria-label="Breadcrumb" {
+            ol {
+                @for (label, href) in trail {
+                    li { a href=(href) { (label) } }
+                }
+            }
+        }
     }
 }
 
