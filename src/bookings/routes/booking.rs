@@ -101,6 +101,38 @@ pub(super) struct BookForm {
     manager_email: String,
 }
 
+impl BookForm {
+    /// The member's word about their manager, or what is wrong with it.
+    fn parse(&self) -> Result<ManagerAgreement, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !self.manager_email.trim().is_empty() {
+            errors.check("manager_email", Email::parse(&self.manager_email));
+        }
+        if self.manager_name.chars().count() > 120 {
+            errors.add(
+                "manager_name",
+                "Manager's name must be 120 characters or fewer",
+            );
+        }
+        let agreement = ManagerAgreement {
+            agreed: self.manager_agreed.as_deref() == Some("yes"),
+            manager_name: self.manager_name.clone(),
+            manager_email: self.manager_email.clone(),
+        };
+        if !agreement.agreed {
+            errors.add(
+                "manager_agreed",
+                "Confirm you have agreed the time for all the sessions with your manager",
+            );
+        }
+        if errors.is_empty() {
+            Ok(agreement)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 pub(super) async fn book(
     ctx: PageCtx,
     me: CurrentMember,
@@ -111,39 +143,14 @@ pub(super) async fn book(
     form: web::Form<BookForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::new();
-    if !form.manager_email.trim().is_empty() {
-        errors.check("manager_email", Email::parse(&form.manager_email));
-    }
-    if form.manager_name.chars().count() > 120 {
-        errors.add(
-            "manager_name",
-            "Manager's name must be 120 characters or fewer",
-        );
-    }
-    let agreement = ManagerAgreement {
-        agreed: form.manager_agreed.as_deref() == Some("yes"),
-        manager_name: form.manager_name.clone(),
-        manager_email: form.manager_email.clone(),
+    let agreement = match form.parse() {
+        Ok(agreement) => agreement,
+        Err(errors) => {
+            let typed = (form.manager_name.as_str(), form.manager_email.as_str());
+            let page = detail_page(&ctx, &db, &site, id, &errors, typed).await?;
+            return Ok(invalid_form(page));
+        }
     };
-    if !agreement.agreed {
-        errors.add(
-            "manager_agreed",
-            "Confirm you have agreed the time for all the sessions with your manager",
-        );
-    }
-    if !errors.is_empty() {
-        let page = detail_page(
-            &ctx,
-            &db,
-            &site,
-            id,
-            &errors,
-            (&form.manager_name, &form.manager_email),
-        )
-        .await?;
-        return Ok(invalid_form(page));
-    }
     let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
     let place = db
         .write(move |tx| {
