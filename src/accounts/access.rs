@@ -30,6 +30,8 @@ pub enum RegisterError {
     Throttled(u64),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Unavailable(#[from] crate::db::DbError),
 }
 
 /// Registers an address, or writes to the owner of one that is registered already: the

@@ -19,6 +19,8 @@ pub enum ResetRequestError {
     Throttled(u64),
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] crate::db::DbError),
 }
 
 /// Makes a reset token when the address belongs to an active member. `Ok(None)` looks the

@@ -146,16 +146,14 @@ async fn register(
     };
     let base_url = site.base_url.clone();
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                let links = Links {
-                    base_url: &base_url,
-                    next: &next,
-                };
-                access::register(conn, &registration, &address, links, db::now())
-            }))
+        .write(move |tx| {
+            let links = Links {
+                base_url: &base_url,
+                next: &next,
+            };
+            access::register(tx, &registration, &address, links, db::now())
         })
-        .await?;
+        .await;
     match outcome {
         // The same answer whether the address was new, already a member's, or lost a race.
         Ok(_) | Err(RegisterError::EmailTaken) => Ok(see_other("/register/check-email")),
@@ -163,6 +161,7 @@ async fn register(
             retry_after_secs: wait,
         }),
         Err(RegisterError::Database(error)) => Err(error.into()),
+        Err(RegisterError::Unavailable(error)) => Err(error.into()),
     }
 }
 
@@ -207,9 +206,7 @@ async fn confirm(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let member = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| confirmations::confirm(conn, &token, db::now()))?)
-        })
+        .write(move |tx| confirmations::confirm(tx, &token, db::now()).map_err(AppError::from))
         .await?;
     let Some(member) = member else {
         return Ok(page_with_status(
@@ -446,10 +443,8 @@ async fn save_profile(
             )));
         }
     };
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| members::update_profile(conn, id, &change, db::now()))?)
-    })
-    .await?;
+    db.write(move |tx| members::update_profile(tx, id, &change, db::now()).map_err(AppError::from))
+        .await?;
     flash(&session, "Your profile has been saved.");
     Ok(see_other("/account"))
 }
@@ -546,18 +541,15 @@ async fn request_reset(
     let base_url = site.base_url.clone();
     // The letter joins the outbox in the same transaction as the reset it carries.
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                let requested = resets::request(conn, &email, &address, db::now())?;
-                if let Some((member, token)) = &requested {
-                    let letter = reset_letter(member, &base_url, token);
-                    outbox::enqueue(conn, Some(member.id), &letter, db::now())
-                        .map_err(ResetRequestError::Database)?;
-                }
-                Ok(requested)
-            }))
+        .write(move |tx| {
+            let requested = resets::request(tx, &email, &address, db::now())?;
+            if let Some((member, token)) = &requested {
+                let letter = reset_letter(member, &base_url, token);
+                outbox::enqueue(tx, Some(member.id), &letter, db::now())?;
+            }
+            Ok::<_, ResetRequestError>(requested)
         })
-        .await?;
+        .await;
     match outcome {
         Ok(_) => {}
         Err(ResetRequestError::Throttled(wait)) => {
@@ -566,6 +558,7 @@ async fn request_reset(
             })
         }
         Err(ResetRequestError::Database(error)) => return Err(error.into()),
+        Err(ResetRequestError::Unavailable(error)) => return Err(error.into()),
     }
     Ok(see_other("/password-reset/sent"))
 }
@@ -633,10 +626,7 @@ async fn reset_password(
     };
     let new_hash = passwords::hash_off_thread(password).await?;
     let member = db
-        .run(move |conn| {
-            Ok(conn
-                .write_transaction(|conn| resets::complete(conn, &token, &new_hash, db::now()))?)
-        })
+        .write(move |tx| resets::complete(tx, &token, &new_hash, db::now()).map_err(AppError::from))
         .await?;
     let Some(member) = member else {
         return Ok(page_with_status(
