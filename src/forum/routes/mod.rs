@@ -27,10 +27,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/threads/{id}/unread", web::get().to(threads::first_unread))
         .route("/threads/{id}/reply", web::get().to(posts::reply_page))
         .route("/threads/{id}/reply", web::post().to(posts::reply))
-        .route("/threads/{id}/pin", web::post().to(moderation::pin))
-        .route("/threads/{id}/unpin", web::post().to(moderation::unpin))
-        .route("/threads/{id}/lock", web::post().to(moderation::lock))
-        .route("/threads/{id}/unlock", web::post().to(moderation::unlock))
+        // switch::<LOCK, ON>
+        .route(
+            "/threads/{id}/pin",
+            web::post().to(moderation::switch::<false, true>),
+        )
+        .route(
+            "/threads/{id}/unpin",
+            web::post().to(moderation::switch::<false, false>),
+        )
+        .route(
+            "/threads/{id}/lock",
+            web::post().to(moderation::switch::<true, true>),
+        )
+        .route(
+            "/threads/{id}/unlock",
+            web::post().to(moderation::switch::<true, false>),
+        )
         .route(
             "/threads/{id}/move",
             web::post().to(moderation::move_thread),

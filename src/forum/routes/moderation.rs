@@ -9,9 +9,9 @@ use super::{reason_again, PageQuery, ReasonForm};
 use crate::audit;
 use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
+use crate::forum::moderation;
 use crate::forum::pages;
 use crate::forum::values::{Reason, ThreadTitle};
-use crate::forum::{moderation, threads};
 use crate::members::directory;
 use crate::rules::RuleError;
 use crate::web::context::flash;
@@ -80,92 +80,28 @@ pub(super) async fn remove(
     }
 }
 
-/// The four thread switches share one shape.
-async fn thread_switch(
+/// Pins, unpins, locks or unlocks a thread: `LOCK` picks the switch (pinned or locked),
+/// `ON` which way it goes. One handler for the four routes, so they cannot drift apart.
+pub(super) async fn switch<const LOCK: bool, const ON: bool>(
     me: Facilitator,
     db: web::Data<Db>,
     session: Session,
-    id: ThreadId,
-    change: fn(
-        &mut db::DbConn,
-        &crate::web::Viewer,
-        ThreadId,
-        chrono::NaiveDateTime,
-    ) -> Result<threads::Thread, RuleError>,
-    done: &'static str,
+    id: web::Path<ThreadId>,
 ) -> Result<HttpResponse, AppError> {
-    db.run(move |conn| Ok(conn.write_transaction(|conn| change(conn, &me, id, db::now()))?))
-        .await?;
+    let id = id.into_inner();
+    db.write(move |tx| match LOCK {
+        true => moderation::set_locked(tx, &me, id, ON, db::now()),
+        false => moderation::set_pinned(tx, &me, id, ON, db::now()),
+    })
+    .await?;
+    let done = match (LOCK, ON) {
+        (false, true) => "The thread is pinned.",
+        (false, false) => "The thread is unpinned.",
+        (true, true) => "The thread is locked.",
+        (true, false) => "The thread is unlocked.",
+    };
     flash(&session, done);
     Ok(see_other(&format!("/threads/{id}")))
-}
-
-pub(super) async fn pin(
-    me: Facilitator,
-    db: web::Data<Db>,
-    session: Session,
-    id: web::Path<ThreadId>,
-) -> Result<HttpResponse, AppError> {
-    thread_switch(
-        me,
-        db,
-        session,
-        id.into_inner(),
-        |c, v, t, n| moderation::set_pinned(c, v, t, true, n),
-        "The thread is pinned.",
-    )
-    .await
-}
-
-pub(super) async fn unpin(
-    me: Facilitator,
-    db: web::Data<Db>,
-    session: Session,
-    id: web::Path<ThreadId>,
-) -> Result<HttpResponse, AppError> {
-    thread_switch(
-        me,
-        db,
-        session,
-        id.into_inner(),
-        |c, v, t, n| moderation::set_pinned(c, v, t, false, n),
-        "The thread is unpinned.",
-    )
-    .await
-}
-
-pub(super) async fn lock(
-    me: Facilitator,
-    db: web::Data<Db>,
-    session: Session,
-    id: web::Path<ThreadId>,
-) -> Result<HttpResponse, AppError> {
-    thread_switch(
-        me,
-        db,
-        session,
-        id.into_inner(),
-        |c, v, t, n| moderation::set_locked(c, v, t, true, n),
-        "The thread is locked.",
-    )
-    .await
-}
-
-pub(super) async fn unlock(
-    me: Facilitator,
-    db: web::Data<Db>,
-    session: Session,
-    id: web::Path<ThreadId>,
-) -> Result<HttpResponse, AppError> {
-    thread_switch(
-        me,
-        db,
-        session,
-        id.into_inner(),
-        |c, v, t, n| moderation::set_locked(c, v, t, false, n),
-        "The thread is unlocked.",
-    )
-    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
