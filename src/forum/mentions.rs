@@ -24,22 +24,30 @@ fn mention_pattern() -> &'static Regex {
     })
 }
 
+/// The words after each @ that stands in prose: not in code, and not in a link the author
+/// wrote themselves.
+fn in_prose(source: &str) -> Vec<regex::Match<'_>> {
+    let prose = crate::markdown::prose_ranges(source);
+    mention_pattern()
+        .captures_iter(source)
+        .filter_map(|captures| captures.get(1))
+        .filter(|words| {
+            let at = words.start() - 1;
+            prose
+                .iter()
+                .any(|range| range.start <= at && words.end() <= range.end)
+        })
+        .collect()
+}
+
 /// How many different `@Name` mentions the source makes in its prose (by the words after
 /// each @, whether or not they name a member).
 pub fn count(source: &str) -> usize {
-    let prose = crate::markdown::prose_ranges(source);
     let mut seen: Vec<String> = Vec::new();
-    for captures in mention_pattern().captures_iter(source) {
-        let words = captures.get(1).expect("group 1 always matches");
-        let at = words.start() - 1;
-        if prose
-            .iter()
-            .any(|range| range.start <= at && words.end() <= range.end)
-        {
-            let key = words.as_str().to_lowercase();
-            if !seen.contains(&key) {
-                seen.push(key);
-            }
+    for words in in_prose(source) {
+        let key = words.as_str().to_lowercase();
+        if !seen.contains(&key) {
+            seen.push(key);
         }
     }
     seen.len()
@@ -50,17 +58,8 @@ pub fn count(source: &str) -> usize {
 pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Vec<MemberId>)> {
     // (where the @ is, the words after it)
     let mut found: Vec<(usize, Vec<(usize, &str)>)> = Vec::new();
-    // Not in code, and not in a link the author wrote themselves.
-    let prose = crate::markdown::prose_ranges(source);
-    for captures in mention_pattern().captures_iter(source) {
-        let words = captures.get(1).expect("group 1 always matches");
+    for words in in_prose(source) {
         let at = words.start() - 1;
-        if !prose
-            .iter()
-            .any(|range| range.start <= at && words.end() <= range.end)
-        {
-            continue;
-        }
         let mut list = Vec::new();
         let mut offset = words.start();
         for word in words.as_str().split(' ').take(MAX_WORDS) {
@@ -147,6 +146,13 @@ mod tests {
         assert!(mention_pattern().captures("write to sam@nhs.net").is_none());
         let captures = mention_pattern().captures("thanks @Sam Jones!").unwrap();
         assert_eq!(&captures[1], "Sam Jones");
+    }
+
+    #[test]
+    fn mentions_are_counted_once_and_only_in_prose() {
+        assert_eq!(count("Thanks @Sam Jones. Yes, @sam jones. Ask @Kim"), 2);
+        assert_eq!(count("`@Sam` in code and sam@nhs.net"), 0);
+        assert_eq!(count("[@Lee](/members/3) wrote it"), 0);
     }
 
     #[test]
