@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use crate::membership::domains::MemberDomains;
+
 #[derive(Clone)]
 pub struct Config {
     /// `sqlite://path` (default `sqlite://data/spot.db`) or `postgres://…`.
@@ -39,6 +41,9 @@ pub struct Config {
     /// How long a sign-in lasts before the member must sign in again (`SPOT_SESSION_DAYS`,
     /// default 30).
     pub session_lifetime: std::time::Duration,
+    /// Work domains whose confirmed addresses are approved at once (`SPOT_MEMBER_DOMAINS`,
+    /// default `nhs.net, nhs.uk, gov.uk`; `none` for no domain at all).
+    pub member_domains: MemberDomains,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +63,7 @@ impl std::fmt::Debug for Config {
             .field("mail_every", &self.mail_every)
             .field("mail_retry_base", &self.mail_retry_base)
             .field("session_lifetime", &self.session_lifetime)
+            .field("member_domains", &self.member_domains.list())
             .finish()
     }
 }
@@ -130,6 +136,12 @@ impl Config {
             })?,
             None => usize::from(flag("SPOT_TRUST_PROXY")),
         };
+        let member_domains = match var("SPOT_MEMBER_DOMAINS").as_deref().map(str::trim) {
+            None => MemberDomains::default(),
+            Some("none") => MemberDomains::parse("").expect("an empty list parses"),
+            Some(list) => MemberDomains::parse(list)
+                .map_err(|why| anyhow::anyhow!("SPOT_MEMBER_DOMAINS: {why}"))?,
+        };
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -148,6 +160,7 @@ impl Config {
             mail_every,
             mail_retry_base: std::time::Duration::from_secs(60),
             session_lifetime: std::time::Duration::from_secs(session_days * 24 * 60 * 60),
+            member_domains,
         })
     }
 

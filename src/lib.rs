@@ -17,6 +17,7 @@ pub mod housekeeping;
 pub mod mail;
 pub mod markdown;
 pub mod members;
+pub mod membership;
 pub mod notifications;
 pub mod resources;
 pub mod rules;
@@ -52,6 +53,8 @@ pub struct Site {
     pub feed_key: Vec<u8>,
     /// How long a sign-in lasts.
     pub session_lifetime: std::time::Duration,
+    /// Work domains whose confirmed addresses are approved at once.
+    pub member_domains: membership::domains::MemberDomains,
 }
 
 impl Site {
@@ -108,6 +111,7 @@ impl Application {
             max_upload_mb: config.max_upload_mb,
             feed_key,
             session_lifetime: config.session_lifetime,
+            member_domains: config.member_domains.clone(),
         };
         let files: Arc<dyn resources::store::FileStore> = Arc::new(
             resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
@@ -227,6 +231,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     accounts::routes::routes(cfg);
     members::routes::routes(cfg);
     forum::routes::routes(cfg);
+    membership::routes::routes(cfg);
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);

@@ -4,6 +4,8 @@ use spot::accounts::{Email, StaffLevel};
 use spot::admin::staff;
 use spot::db::{self, Db};
 use spot::demo;
+use spot::membership::applications;
+use spot::rules::RuleError;
 use spot::{Application, Config};
 
 /// SPOT: the community of practice for Greater Manchester's link workers and OTs.
@@ -46,6 +48,8 @@ enum UserAction {
         #[arg(value_parser = ["member", "facilitator", "admin"])]
         level: String,
     },
+    /// Approve an applicant who is waiting for a facilitator (they are emailed).
+    Approve { email: String },
 }
 
 /// glibc gives each thread that allocates its own arena, up to eight per core, and keeps
@@ -95,6 +99,30 @@ fn main() -> anyhow::Result<()> {
                 member.display_name,
                 member.email,
                 member.staff.label()
+            );
+            Ok(())
+        }
+        Command::User {
+            action: UserAction::Approve { email },
+        } => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!(e))?;
+            let db = Db::connect(&config.database_url)?;
+            let base_url = config
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.bind));
+            let mut conn = db.conn()?;
+            let member = conn
+                .write_transaction(|tx| {
+                    applications::approve_from_console(tx, &email, &base_url, db::now())
+                })
+                .map_err(|e| match e {
+                    RuleError::NotFound => anyhow::anyhow!("No account has that email address."),
+                    other => anyhow::anyhow!("{other}"),
+                })?;
+            println!(
+                "{} <{}> is approved, and will be emailed.",
+                member.display_name, member.email
             );
             Ok(())
         }

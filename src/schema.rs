@@ -21,6 +21,35 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         email_confirmed_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        label -> Text,
+        max_uses -> Integer,
+        uses -> Integer,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    applications (member_id) {
+        member_id -> BigInt,
+        about_work -> Text,
+        invitation_id -> Nullable<BigInt>,
+        status -> Text,
+        submitted_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        reason -> Text,
     }
 }
 
@@ -360,6 +389,7 @@ diesel::table! {
 }
 
 diesel::joinable!(password_resets -> members (member_id));
+diesel::joinable!(applications -> members (member_id));
 diesel::joinable!(resource_tags -> resources (resource_id));
 diesel::joinable!(resource_tags -> tags (tag_id));
 diesel::joinable!(threads -> categories (category_id));
@@ -406,4 +436,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     digests,
     digest_runs,
     ended_sessions,
+    email_confirmations,
+    invitations,
+    applications,
 );

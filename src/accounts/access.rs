@@ -9,6 +9,8 @@ use super::passwords;
 use super::throttle::{self, Limit};
 use super::values::{Borough, DisplayName, Email, Organisation, Role};
 use crate::db::{DbConn, MemberId, WriteConn};
+use crate::membership::applications::{self, AboutWork, Standing};
+use crate::membership::invitations;
 
 /// A registration form that parsed, its password already hashed.
 pub struct Registration {
@@ -18,6 +20,25 @@ pub struct Registration {
     pub role: Role,
     pub borough: Borough,
     pub organisation: Organisation,
+    /// What the applicant says of their work, for a facilitator to read.
+    pub about_work: AboutWork,
+    /// The token of the invitation link they came by, if any.
+    pub invitation: Option<String>,
+}
+
+impl Registration {
+    fn new_member(&self) -> NewMember<'_> {
+        NewMember {
+            email: &self.email,
+            display_name: &self.display_name,
+            password_hash: &self.password_hash,
+            role: self.role,
+            borough: self.borough,
+            organisation: &self.organisation,
+            email_confirmed_at: None,
+            approved_at: None,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,25 +74,30 @@ pub fn register(
     }
     throttle::record(conn, Limit::RegistrationPerAddress, client_address, now)?;
     conn.serialize_on(&format!("register-email:{}", registration.email.as_str()))?;
+    let invitation = match &registration.invitation {
+        Some(token) => invitations::live(conn, token, now)?.map(|live| live.id),
+        None => None,
+    };
     let member = match members::find_by_email(conn, &registration.email)? {
+        // A declined applicant's time is up: they apply afresh, from an unconfirmed address.
+        Some(existing) if applications::may_apply_again(conn, &existing, now)? => {
+            members::start_over(conn, existing.id, &registration.new_member(), now)?;
+            applications::open(conn, existing.id, &registration.about_work, invitation, now)?;
+            members::find(conn, existing.id)?
+        }
         Some(existing) => existing,
         None => {
-            let new = NewMember {
-                email: &registration.email,
-                display_name: &registration.display_name,
-                password_hash: &registration.password_hash,
-                role: registration.role,
-                borough: registration.borough,
-                organisation: &registration.organisation,
-                email_confirmed_at: None,
-            };
             // Two registrations racing for one address: the unique index decides.
-            members::insert(conn, &new, now).map_err(|error| match error {
-                DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                    RegisterError::EmailTaken
-                }
-                other => RegisterError::Database(other),
-            })?
+            let member = members::insert(conn, &registration.new_member(), now).map_err(
+                |error| match error {
+                    DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                        RegisterError::EmailTaken
+                    }
+                    other => RegisterError::Database(other),
+                },
+            )?;
+            applications::open(conn, member.id, &registration.about_work, invitation, now)?;
+            member
         }
     };
     Ok(confirmations::write_joining_letter(
@@ -90,6 +116,9 @@ pub enum SignInError {
     /// The right password, for an account whose address is not yet confirmed.
     #[error("email address not confirmed")]
     Unconfirmed(Box<Member>),
+    /// The right password, for an applicant a facilitator has not let in.
+    #[error("membership {0}")]
+    NotApproved(Standing),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -169,10 +198,11 @@ pub fn sign_in(
     if member.is_suspended(now) {
         return Err(SignInError::Suspended);
     }
-    if member.email_confirmed_at.is_none() {
-        return Err(SignInError::Unconfirmed(Box::new(member)));
+    match applications::standing(conn, &member)? {
+        Standing::Approved => Ok(member),
+        Standing::Unconfirmed => Err(SignInError::Unconfirmed(Box::new(member))),
+        other => Err(SignInError::NotApproved(other)),
     }
-    Ok(member)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,8 @@ use super::throttle::{self, Limit};
 use super::tokens::{digest, new_token};
 use crate::db::{DbConn, MemberId, WriteConn};
 use crate::mail::Letter;
+use crate::membership::applications::{self, Standing};
+use crate::membership::letters;
 use crate::notifications::outbox;
 use crate::schema::email_confirmations;
 
@@ -42,7 +44,8 @@ pub struct Links<'a> {
 pub enum Sent {
     /// A link that confirms the address.
     ConfirmationLink,
-    /// "You already have an account": sign in, or reset the password.
+    /// News of the account that exists: sign in (or reset the password), or where its
+    /// application stands.
     AlreadyMember,
     /// Nothing: the address has had its share of joining letters this hour.
     Nothing,
@@ -62,17 +65,22 @@ pub fn write_joining_letter(
         return Ok(Sent::Nothing);
     }
     throttle::record(conn, Limit::JoiningLettersPerAccount, &member.email, now)?;
-    let (letter, sent) = if member.email_confirmed_at.is_none() {
-        let token = issue(conn, member.id, now)?;
-        (
-            confirmation_letter(member, links, &token),
-            Sent::ConfirmationLink,
-        )
-    } else {
-        (
+    let (letter, sent) = match applications::standing(conn, member)? {
+        Standing::Unconfirmed => {
+            let token = issue(conn, member.id, now)?;
+            (
+                confirmation_letter(member, links, &token),
+                Sent::ConfirmationLink,
+            )
+        }
+        Standing::Approved => (
             already_member_letter(member, links.base_url),
             Sent::AlreadyMember,
-        )
+        ),
+        Standing::Waiting => (letters::still_waiting(member), Sent::AlreadyMember),
+        Standing::Declined { again_from, .. } => {
+            (letters::not_yet(member, again_from), Sent::AlreadyMember)
+        }
     };
     outbox::enqueue(conn, Some(member.id), &letter, now)?;
     Ok(sent)

@@ -30,6 +30,9 @@ pub struct Member {
     /// When the member followed the link emailed at registration; `None` until then, and
     /// an unconfirmed account cannot sign in.
     pub email_confirmed_at: Option<NaiveDateTime>,
+    /// When the member was let in (a work address, an invitation or a facilitator); `None`
+    /// while they wait, and nothing members-only is theirs to read until then.
+    pub approved_at: Option<NaiveDateTime>,
 }
 
 impl Member {
@@ -71,6 +74,8 @@ pub struct NewMember<'a> {
     pub organisation: &'a Organisation,
     /// `None` for a registration, which confirms its address by an emailed link.
     pub email_confirmed_at: Option<NaiveDateTime>,
+    /// `None` for a registration: approval follows confirmation.
+    pub approved_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewMember<'_>, now: NaiveDateTime) -> QueryResult<Member> {
@@ -89,6 +94,7 @@ pub fn insert(conn: &mut DbConn, new: &NewMember<'_>, now: NaiveDateTime) -> Que
             members::created_at.eq(now),
             members::updated_at.eq(now),
             members::email_confirmed_at.eq(new.email_confirmed_at),
+            members::approved_at.eq(new.approved_at),
         ))
         // `returning` a whole `Selectable` does not cross diesel's multi-backend
         // connection; the id does.
@@ -182,6 +188,44 @@ pub fn confirm_email(conn: &mut DbConn, id: MemberId, now: NaiveDateTime) -> Que
     )
     .set(members::email_confirmed_at.eq(now))
     .execute(conn)
+}
+
+/// A declined applicant applies again: their details and password are replaced, their
+/// address must be confirmed afresh, and any session of theirs ends.
+pub fn start_over(
+    conn: &mut DbConn,
+    id: MemberId,
+    new: &NewMember<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::display_name.eq(new.display_name.as_str()),
+            members::sort_name.eq(new.display_name.sort_key()),
+            members::password_hash.eq(new.password_hash),
+            members::role.eq(new.role),
+            members::borough.eq(new.borough),
+            members::organisation.eq(new.organisation.as_str()),
+            members::email_confirmed_at.eq(None::<NaiveDateTime>),
+            members::approved_at.eq(None::<NaiveDateTime>),
+            members::session_epoch.eq(members::session_epoch + 1),
+            members::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Lets the member in (once: a later call keeps the first time); they join the directory
+/// and search.
+pub fn approve(conn: &mut DbConn, id: MemberId, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        members::table
+            .find(id)
+            .filter(members::approved_at.is_null()),
+    )
+    .set(members::approved_at.eq(now))
+    .execute(conn)?;
+    crate::search::index::member(conn, id)
 }
 
 /// Stores a new hash and moves the session epoch on, which signs out every other session.

@@ -3,24 +3,41 @@
 use maud::{html, Markup};
 
 use super::values::{Borough, DisplayName, Organisation, Role};
+use crate::membership::applications::Standing;
+use crate::membership::invitations::Live;
 use crate::web::forms::{
     checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
 };
+use crate::web::layout::long_date;
 use crate::web::layout::{layout, FormPage};
 use crate::web::PageCtx;
 
-/// What the registration form shows: the visitor's own values, never the password.
-#[derive(Debug, Default, Clone)]
-pub struct RegisterValues {
+/// The registration form as sent, and as shown again with its errors: the visitor's own
+/// values, never the password.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
     pub email: String,
     pub display_name: String,
+    #[serde(skip_serializing)]
+    pub password: String,
     pub role: String,
     pub borough: String,
     pub organisation: String,
+    pub about_work: String,
+    /// The token of the invitation link the visitor came by.
+    pub invite: String,
     pub next: String,
 }
 
-pub fn register(ctx: &PageCtx, values: &RegisterValues, errors: &FieldErrors) -> Markup {
+/// `invitation`: who invited the visitor, when they came by a link that still works;
+/// `Some(None)` for a link that no longer does.
+pub fn register(
+    ctx: &PageCtx,
+    form: &RegisterForm,
+    invitation: Option<Option<&Live>>,
+    errors: &FieldErrors,
+) -> Markup {
     FormPage::new(ctx, "Join SPOT", errors)
         .narrow()
         .render(html! {
@@ -29,20 +46,37 @@ pub fn register(ctx: &PageCtx, values: &RegisterValues, errors: &FieldErrors) ->
                 "For social-prescribing link workers and occupational therapists working in "
                 "Greater Manchester. It takes a minute."
             }
+            @match invitation {
+                Some(Some(live)) => div.notice {
+                    p { "You have an invitation"
+                        @if let Some(by) = &live.made_by { " from " (by) }
+                        " (" (live.label) "). Once you confirm your email address you can take part straight away." }
+                },
+                Some(None) => div.notice {
+                    p { "This invitation link no longer works: it has expired, been used up or been withdrawn. You can still apply: a facilitator will look at your application." }
+                },
+                None => p {
+                    "With an NHS or council email address you can take part as soon as you confirm it. "
+                    "With any other address (many link workers work for charities) a facilitator checks your application first, usually within two working days."
+                },
+            }
             form method="post" action="/register" novalidate {
                 (csrf_field(ctx))
-                input type="hidden" name="next" value=(values.next);
-                (text_field("email", "Email address", &values.email, errors,
+                input type="hidden" name="next" value=(form.next);
+                input type="hidden" name="invite" value=(form.invite);
+                (text_field("email", "Email address", &form.email, errors,
                     Input::of("email").autocomplete("email").required()
                         .hint("Your work email. Other members do not see it.")))
-                (text_field("display_name", "Your name", &values.display_name, errors,
+                (text_field("display_name", "Your name", &form.display_name, errors,
                     Input::text().autocomplete("name").required().max_length(DisplayName::MAX)
                         .hint("How other members will see you, for example Sam Jones.")))
-                (select_field("role", "Your role", &values.role, &Role::options(), Some("Choose your role"), errors))
-                (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), Some("Choose a borough"), errors))
-                (text_field("organisation", "Organisation or service", &values.organisation, errors,
+                (select_field("role", "Your role", &form.role, &Role::options(), Some("Choose your role"), errors))
+                (select_field("borough", "The borough you work in", &form.borough, &Borough::options(), Some("Choose a borough"), errors))
+                (text_field("organisation", "Organisation or service", &form.organisation, errors,
                     Input::text().autocomplete("organization").required().max_length(Organisation::MAX)
                         .hint("For example Wigan Social Prescribing Service, or Salford Royal OT team.")))
+                (textarea_field("about_work", "About your work (optional)", &form.about_work, errors,
+                    Some("A line or two for the facilitator who checks applications, for example \"Link worker at Age UK Salford, working with two GP practices\". Please do not mention patients."), 3))
                 (text_field("password", "Create a password", "", errors,
                     Input::of("password").autocomplete("new-password").required()
                         .hint("At least 12 characters. Three random words make a strong password that is easy to remember.")))
@@ -221,10 +255,10 @@ pub fn confirm(ctx: &PageCtx, token: &str, next: &str) -> Markup {
         html! {
             div.narrow {
                 h1 { "Confirm your email address" }
-                p { "One step left: confirm that this address is yours, and you are signed in to SPOT." }
+                p { "One step left: confirm that this address is yours." }
                 form method="post" action=(action) {
                     (csrf_field(ctx))
-                    button.button type="submit" { "Confirm and sign in" }
+                    button.button type="submit" { "Confirm my email address" }
                 }
             }
         },
@@ -255,6 +289,36 @@ pub fn unconfirmed(ctx: &PageCtx, sent_now: bool) -> Markup {
                     p { "Your account is waiting for you to confirm your email address. We have just sent a new link to it: open it to finish joining." }
                 } @else {
                     p { "Your account is waiting for you to confirm your email address. We sent you a link recently: look for an email from SPOT, and check your junk folder." }
+                }
+            }
+        },
+    )
+}
+
+/// Where an applicant who is not yet let in stands: after confirming their address, or
+/// when they try to sign in.
+pub fn not_approved(ctx: &PageCtx, standing: &Standing) -> Markup {
+    let title = match standing {
+        Standing::Declined { .. } => "Your application was not approved",
+        _ => "Your application is waiting for a facilitator",
+    };
+    layout(
+        ctx,
+        title,
+        html! {
+            div.narrow {
+                h1 { (title) }
+                @match standing {
+                    Standing::Declined { reason, again_from } => {
+                        p { "A facilitator was not able to approve your membership of SPOT. They said:" }
+                        blockquote { p { (reason) } }
+                        p { "You can apply again from " strong { (long_date(*again_from)) } ", by " a href="/register" { "registering" } " with the same email address." }
+                    }
+                    _ => {
+                        p.lede { "Thank you: your email address is confirmed." }
+                        p { "SPOT is a closed community for people who work with patients and service users, so a facilitator checks each application from an email address that is not an NHS or council one. This usually takes up to two working days." }
+                        p { "We will email you as soon as they have decided. Until then you can read SPOT's public pages and see the " a href="/courses" { "courses" } "." }
+                    }
                 }
             }
         },

@@ -8,13 +8,15 @@ use serde::Deserialize;
 use super::access::{self, PasswordChangeError, RegisterError, Registration, SignInError};
 use super::confirmations::{self, Links, Sent};
 use super::members::{self, ProfileChange};
-use super::pages::{self, ProfileValues, RegisterValues};
+use super::pages::{self, ProfileValues, RegisterForm};
 use super::passwords;
 use super::resets::{self, ResetRequestError};
 use super::sessions;
 use super::values::{About, Borough, DisplayName, Email, Organisation, Password, Role};
 use crate::db::{self, Db};
 use crate::mail::Letter;
+use crate::membership::applications::{self, AboutWork, Admission, Standing};
+use crate::membership::invitations::{self, Live};
 use crate::notifications::outbox;
 use crate::web::context::{client_address, end_session, flash, refresh_epoch, start_session};
 use crate::web::forms::FieldErrors;
@@ -43,39 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/password-reset/{token}", web::post().to(reset_password));
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct RegisterForm {
-    email: String,
-    display_name: String,
-    password: String,
-    role: String,
-    borough: String,
-    organisation: String,
-    next: String,
-}
-
-struct ParsedRegistration {
-    email: Email,
-    display_name: DisplayName,
-    password: Password,
-    role: Role,
-    borough: Borough,
-    organisation: Organisation,
-}
-
 impl RegisterForm {
-    fn values(&self) -> RegisterValues {
-        RegisterValues {
-            email: self.email.clone(),
-            display_name: self.display_name.clone(),
-            role: self.role.clone(),
-            borough: self.borough.clone(),
-            organisation: self.organisation.clone(),
-            next: self.next.clone(),
-        }
-    }
-
     fn parse(&self) -> Result<ParsedRegistration, FieldErrors> {
         let mut errors = FieldErrors::new();
         let email = errors.check("email", Email::parse(&self.email));
@@ -83,40 +53,95 @@ impl RegisterForm {
         let role = errors.check("role", Role::parse(&self.role));
         let borough = errors.check("borough", Borough::parse(&self.borough));
         let organisation = errors.check("organisation", Organisation::parse(&self.organisation));
+        let about_work = errors.check("about_work", AboutWork::parse(&self.about_work));
         let password = errors.check("password", Password::parse(&self.password));
-        match (email, display_name, role, borough, organisation, password) {
+        match (
+            email,
+            display_name,
+            role,
+            borough,
+            organisation,
+            about_work,
+            password,
+        ) {
             (
                 Some(email),
                 Some(display_name),
                 Some(role),
                 Some(borough),
                 Some(organisation),
+                Some(about_work),
                 Some(password),
             ) => Ok(ParsedRegistration {
-                email,
-                display_name,
                 password,
-                role,
-                borough,
-                organisation,
+                registration: Registration {
+                    password_hash: String::new(),
+                    email,
+                    display_name,
+                    role,
+                    borough,
+                    organisation,
+                    about_work,
+                    invitation: Some(self.invite.trim().to_owned()).filter(|t| !t.is_empty()),
+                },
             }),
             _ => Err(errors),
         }
     }
+
+    /// A same-site page to go on to after confirming, or none.
+    fn next_page(&self) -> String {
+        if self.next.is_empty() {
+            String::new()
+        } else {
+            safe_next(Some(&self.next))
+        }
+    }
 }
 
+/// The page to go on to, carried through sign-in and confirmation links.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NextQuery {
-    next: Option<String>,
+    next: String,
 }
 
-async fn register_page(ctx: PageCtx, query: web::Query<NextQuery>) -> HttpResponse {
-    let values = RegisterValues {
-        next: query.next.clone().unwrap_or_default(),
-        ..RegisterValues::default()
+/// A registration that parsed, its password still to be hashed (off the async threads).
+struct ParsedRegistration {
+    password: Password,
+    registration: Registration,
+}
+
+/// The invitation the form carries, as the page names it: `None` without one.
+async fn invitation_of(db: &Db, token: &str) -> Result<Option<Option<Live>>, AppError> {
+    if token.trim().is_empty() {
+        return Ok(None);
+    }
+    let token = token.trim().to_owned();
+    let live = db
+        .run(move |conn| Ok(invitations::live(conn, &token, db::now())?))
+        .await?;
+    Ok(Some(live))
+}
+
+async fn register_page(
+    ctx: PageCtx,
+    db: web::Data<Db>,
+    query: web::Query<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = RegisterForm {
+        next: query.next.clone(),
+        invite: query.invite.clone(),
+        ..RegisterForm::default()
     };
-    html(pages::register(&ctx, &values, &FieldErrors::new()))
+    let invitation = invitation_of(&db, &form.invite).await?;
+    let invitation = invitation.as_ref().map(Option::as_ref);
+    Ok(html(pages::register(
+        &ctx,
+        &form,
+        invitation,
+        &FieldErrors::new(),
+    )))
 }
 
 async fn register(
@@ -126,25 +151,22 @@ async fn register(
     req: HttpRequest,
     form: web::Form<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
-    let parsed = match form.parse() {
+    let ParsedRegistration {
+        password,
+        mut registration,
+    } = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => return Ok(invalid_form(pages::register(&ctx, &form.values(), &errors))),
+        Err(errors) => {
+            let invitation = invitation_of(&db, &form.invite).await?;
+            let invitation = invitation.as_ref().map(Option::as_ref);
+            return Ok(invalid_form(pages::register(
+                &ctx, &form, invitation, &errors,
+            )));
+        }
     };
-    let registration = Registration {
-        password_hash: passwords::hash_off_thread(parsed.password).await?,
-        email: parsed.email,
-        display_name: parsed.display_name,
-        role: parsed.role,
-        borough: parsed.borough,
-        organisation: parsed.organisation,
-    };
+    registration.password_hash = passwords::hash_off_thread(password).await?;
     let address = client_address(&req, site.trusted_proxies);
-    let next = if form.next.is_empty() {
-        String::new()
-    } else {
-        safe_next(Some(&form.next))
-    };
-    let base_url = site.base_url.clone();
+    let (next, base_url) = (form.next_page(), site.base_url.clone());
     let outcome = db
         .write(move |tx| {
             let links = Links {
@@ -157,22 +179,12 @@ async fn register(
     match outcome {
         // The same answer whether the address was new, already a member's, or lost a race.
         Ok(_) | Err(RegisterError::EmailTaken) => Ok(see_other("/register/check-email")),
-        Err(RegisterError::Throttled(wait)) => Err(AppError::TooManyRequests {
-            retry_after_secs: wait,
-        }),
-        Err(RegisterError::Database(error)) => Err(error.into()),
-        Err(RegisterError::Unavailable(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
 async fn check_email(ctx: PageCtx) -> HttpResponse {
     html(pages::check_email(&ctx))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ConfirmQuery {
-    next: String,
 }
 
 /// The link from the email shows a button rather than confirming at once: mail scanners
@@ -181,7 +193,7 @@ async fn confirm_page(
     ctx: PageCtx,
     db: web::Data<Db>,
     token: web::Path<String>,
-    query: web::Query<ConfirmQuery>,
+    query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let shown = token.clone();
@@ -200,38 +212,42 @@ async fn confirm_page(
 async fn confirm(
     ctx: PageCtx,
     db: web::Data<Db>,
+    site: web::Data<Site>,
     session: Session,
     token: web::Path<String>,
-    query: web::Query<ConfirmQuery>,
+    query: web::Query<NextQuery>,
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
-    let member = db
-        .write(move |tx| confirmations::confirm(tx, &token, db::now()).map_err(AppError::from))
+    let domains = site.member_domains.clone();
+    let confirmed = db
+        .write(move |tx| {
+            applications::confirm(tx, &token, &domains, db::now()).map_err(AppError::from)
+        })
         .await?;
-    let Some(member) = member else {
-        return Ok(page_with_status(
+    match confirmed {
+        None => Ok(page_with_status(
             StatusCode::NOT_FOUND,
             pages::confirmation_link_dead(&ctx),
-        ));
-    };
-    start_session(&session, &member)?;
-    flash(
-        &session,
-        format!(
-            "Welcome to SPOT, {}. Your email address is confirmed and you are signed in.",
-            member.display_name
-        ),
-    );
-    let next = if query.next.is_empty() {
-        "/account".to_owned()
-    } else {
-        safe_next(Some(&query.next))
-    };
-    Ok(see_other(&next))
+        )),
+        Some((_, Admission::Waiting)) => Ok(html(pages::not_approved(&ctx, &Standing::Waiting))),
+        Some((member, _)) => {
+            start_session(&session, &member)?;
+            let welcome = format!(
+                "Welcome to SPOT, {}. Your email address is confirmed and you are signed in.",
+                member.display_name
+            );
+            flash(&session, welcome);
+            let next = match query.next.as_str() {
+                "" => "/account".to_owned(),
+                next => safe_next(Some(next)),
+            };
+            Ok(see_other(&next))
+        }
+    }
 }
 
 async fn login_page(ctx: PageCtx, query: web::Query<NextQuery>) -> HttpResponse {
-    let next = query.next.clone().unwrap_or_default();
+    let next = query.next.clone();
     html(pages::login(&ctx, "", &next, &FieldErrors::new()))
 }
 
@@ -265,7 +281,7 @@ async fn login(
     session: Session,
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = form.missing();
+    let errors = form.missing();
     if !errors.is_empty() {
         return Ok(invalid_form(pages::login(
             &ctx,
@@ -290,27 +306,38 @@ async fn login(
     match outcome {
         Ok(member) => {
             start_session(&session, &member)?;
-            flash(
-                &session,
-                format!("You are signed in as {}.", member.display_name),
-            );
+            let welcome = format!("You are signed in as {}.", member.display_name);
+            flash(&session, welcome);
             Ok(see_other(&safe_next(Some(&form.next))))
         }
-        Err(SignInError::WrongCredentials) => {
+        Err(refusal) => sign_in_refused(&ctx, &db, &site, &form, refusal).await,
+    }
+}
+
+/// What a refused sign-in shows: the form again, or a page saying what to do next.
+async fn sign_in_refused(
+    ctx: &PageCtx,
+    db: &Db,
+    site: &Site,
+    form: &LoginForm,
+    refusal: SignInError,
+) -> Result<HttpResponse, AppError> {
+    let forbidden = |page| Ok(page_with_status(StatusCode::FORBIDDEN, page));
+    match refusal {
+        SignInError::WrongCredentials => {
             // The same words whether or not the address is registered.
+            let mut errors = FieldErrors::new();
             errors.add("email", "The email address or password is not right");
             Ok(invalid_form(pages::login(
-                &ctx,
+                ctx,
                 &form.email,
                 &form.next,
                 &errors,
             )))
         }
-        Err(SignInError::Suspended) => Ok(page_with_status(
-            StatusCode::FORBIDDEN,
-            pages::suspended(&ctx),
-        )),
-        Err(SignInError::Unconfirmed(member)) => {
+        SignInError::Suspended => forbidden(pages::suspended(ctx)),
+        SignInError::NotApproved(standing) => forbidden(pages::not_approved(ctx, &standing)),
+        SignInError::Unconfirmed(member) => {
             let base_url = site.base_url.clone();
             let sent = db
                 .write(move |tx| {
@@ -322,15 +349,9 @@ async fn login(
                         .map_err(AppError::from)
                 })
                 .await?;
-            Ok(page_with_status(
-                StatusCode::FORBIDDEN,
-                pages::unconfirmed(&ctx, sent == Sent::ConfirmationLink),
-            ))
+            forbidden(pages::unconfirmed(ctx, sent == Sent::ConfirmationLink))
         }
-        Err(SignInError::Throttled(wait)) => Err(AppError::TooManyRequests {
-            retry_after_secs: wait,
-        }),
-        Err(SignInError::Database(error)) => Err(error.into()),
+        other => Err(other.into()),
     }
 }
 
@@ -460,6 +481,17 @@ struct PasswordForm {
     new_password: String,
 }
 
+impl PasswordForm {
+    fn parse(&self) -> Result<Password, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.current_password.is_empty() {
+            errors.add("current_password", "Enter your current password");
+        }
+        let new_password = errors.check("new_password", Password::parse(&self.new_password));
+        new_password.filter(|_| errors.is_empty()).ok_or(errors)
+    }
+}
+
 async fn change_password(
     ctx: PageCtx,
     me: CurrentMember,
@@ -469,26 +501,18 @@ async fn change_password(
     session: Session,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    let mut errors = FieldErrors::new();
-    if form.current_password.is_empty() {
-        errors.add("current_password", "Enter your current password");
-    }
-    let new_password = errors.check("new_password", Password::parse(&form.new_password));
-    let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
-        return Ok(invalid_form(pages::change_password(&ctx, &errors)));
+    let new_password = match form.parse() {
+        Ok(password) => password,
+        Err(errors) => return Ok(invalid_form(pages::change_password(&ctx, &errors))),
     };
     let new_hash = passwords::hash_off_thread(new_password).await?;
     let (id, current) = (me.id, form.current_password.clone());
     let address = client_address(&req, site.trusted_proxies);
     let outcome = db
         .run(move |conn| {
+            let now = db::now();
             Ok(access::change_password(
-                conn,
-                id,
-                &current,
-                &new_hash,
-                &address,
-                db::now(),
+                conn, id, &current, &new_hash, &address, now,
             ))
         })
         .await?;
@@ -502,13 +526,11 @@ async fn change_password(
             Ok(see_other("/account"))
         }
         Err(PasswordChangeError::WrongCurrentPassword) => {
+            let mut errors = FieldErrors::new();
             errors.add("current_password", "Your current password is not right");
             Ok(invalid_form(pages::change_password(&ctx, &errors)))
         }
-        Err(PasswordChangeError::Throttled(wait)) => Err(AppError::TooManyRequests {
-            retry_after_secs: wait,
-        }),
-        Err(PasswordChangeError::Database(error)) => Err(error.into()),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -615,6 +637,7 @@ struct ResetForm {
 async fn reset_password(
     ctx: PageCtx,
     db: web::Data<Db>,
+    site: web::Data<Site>,
     session: Session,
     token: web::Path<String>,
     form: web::Form<ResetForm>,
@@ -625,19 +648,72 @@ async fn reset_password(
         return Ok(invalid_form(pages::reset_form(&ctx, &token, &errors)));
     };
     let new_hash = passwords::hash_off_thread(password).await?;
-    let member = db
-        .write(move |tx| resets::complete(tx, &token, &new_hash, db::now()).map_err(AppError::from))
+    let domains = site.member_domains.clone();
+    let reset = db
+        .write(move |tx| {
+            applications::complete_reset(tx, &token, &new_hash, &domains, db::now())
+                .map_err(AppError::from)
+        })
         .await?;
-    let Some(member) = member else {
-        return Ok(page_with_status(
+    match reset {
+        None => Ok(page_with_status(
             StatusCode::NOT_FOUND,
             pages::reset_link_dead(&ctx),
-        ));
-    };
-    start_session(&session, &member)?;
-    flash(
-        &session,
-        "Your password has been changed and you are signed in.",
-    );
-    Ok(see_other("/account"))
+        )),
+        Some((member, Admission::Waiting)) => {
+            let standing = db
+                .run(move |conn| Ok(applications::standing(conn, &member)?))
+                .await?;
+            flash(&session, "Your password has been changed.");
+            Ok(page_with_status(
+                StatusCode::FORBIDDEN,
+                pages::not_approved(&ctx, &standing),
+            ))
+        }
+        Some((member, _)) => {
+            start_session(&session, &member)?;
+            flash(
+                &session,
+                "Your password has been changed and you are signed in.",
+            );
+            Ok(see_other("/account"))
+        }
+    }
+}
+
+impl From<RegisterError> for AppError {
+    fn from(error: RegisterError) -> Self {
+        match error {
+            RegisterError::EmailTaken => AppError::Conflict(error.to_string()),
+            RegisterError::Throttled(wait) => AppError::TooManyRequests {
+                retry_after_secs: wait,
+            },
+            RegisterError::Database(error) => error.into(),
+            RegisterError::Unavailable(error) => error.into(),
+        }
+    }
+}
+
+impl From<SignInError> for AppError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::Throttled(wait) => AppError::TooManyRequests {
+                retry_after_secs: wait,
+            },
+            SignInError::Database(error) => error.into(),
+            other => AppError::Forbidden(other.to_string()),
+        }
+    }
+}
+
+impl From<PasswordChangeError> for AppError {
+    fn from(error: PasswordChangeError) -> Self {
+        match error {
+            PasswordChangeError::Throttled(wait) => AppError::TooManyRequests {
+                retry_after_secs: wait,
+            },
+            PasswordChangeError::Database(error) => error.into(),
+            other => AppError::Forbidden(other.to_string()),
+        }
+    }
 }

@@ -101,3 +101,7 @@ id_type!(
     /// A row of `outbox`: one email, waiting or sent.
     OutboxId
 );
+id_type!(
+    /// A row of `invitations`: a link that lets people join without waiting for approval.
+    InvitationId
+);

@@ -356,6 +356,7 @@ pub(super) fn insert(
             members::created_at.eq(m.created_at),
             members::updated_at.eq(m.created_at),
             members::email_confirmed_at.eq(Some(m.created_at)),
+            members::approved_at.eq(Some(m.created_at)),
         ))
     })
     .context("could not store the demo members")

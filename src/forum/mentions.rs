@@ -89,6 +89,7 @@ pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Ve
     let mut known: HashMap<String, (MemberId, String)> = HashMap::new();
     let rows: Vec<(String, MemberId, String)> = members::table
         .filter(members::sort_name.eq_any(&candidates))
+        .filter(members::approved_at.is_not_null())
         .select((members::sort_name, members::id, members::display_name))
         .order(members::id.asc())
         .load(conn)?;

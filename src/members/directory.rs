@@ -38,6 +38,7 @@ pub fn page(
     let base = || {
         let mut query = members::table
             .filter(members::listed.eq(true))
+            .filter(members::approved_at.is_not_null())
             .filter(
                 members::suspended_at
                     .is_null()
@@ -81,9 +82,11 @@ pub struct Profile {
     pub created_at: NaiveDateTime,
 }
 
+/// An approved member's profile; an applicant has none yet.
 pub fn profile(conn: &mut DbConn, id: MemberId) -> QueryResult<Profile> {
     members::table
         .find(id)
+        .filter(members::approved_at.is_not_null())
         .select(Profile::as_select())
         .first(conn)
 }

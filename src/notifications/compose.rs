@@ -357,6 +357,7 @@ fn digest_batch(
                     .or(notification_settings::member_id.is_null()),
             )
             .filter(members::suspended_at.is_null())
+            .filter(members::approved_at.is_not_null())
             .filter(members::created_at.lt(start))
             .order(members::id.asc())
             .limit(BATCH - people.len() as i64)

@@ -291,8 +291,10 @@ fn member_rows(found: Vec<MemberSource>) -> Vec<Row> {
         .collect()
 }
 
+/// Only approved members are found: an applicant is not yet part of the community.
 fn member_sources(conn: &mut DbConn, ids: Option<&[MemberId]>) -> QueryResult<Vec<MemberSource>> {
     let mut query = members::table
+        .filter(members::approved_at.is_not_null())
         .select((
             members::id,
             members::display_name,

@@ -227,8 +227,11 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
                 })
                 .await?;
             match member {
+                // Only an approved member is anyone here; an applicant reads as signed out.
                 Some((member, unread))
-                    if member.session_epoch == epoch && !member.is_suspended(db::now()) =>
+                    if member.session_epoch == epoch
+                        && !member.is_suspended(db::now())
+                        && member.approved_at.is_some() =>
                 {
                     req.extensions_mut().insert(Unread(unread));
                     Some(Viewer::from(&member))

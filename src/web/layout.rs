@@ -263,6 +263,20 @@ pub fn breadcrumbs(trail: &[(&str, String)]) -> Markup {
 }
 
 /// A row of links within a section, the current page marked for people and screen readers.
+/// The facilitators' menu, on every moderation page.
+pub fn moderation_nav(ctx: &PageCtx) -> Markup {
+    sub_nav(
+        ctx,
+        "Moderation",
+        &[
+            ("/moderation", "Reported posts"),
+            ("/moderation/applications", "Applications"),
+            ("/invitations", "Invitations"),
+            ("/moderation/log", "Audit log"),
+        ],
+    )
+}
+
 pub fn sub_nav(ctx: &PageCtx, label: &str, links: &[(&str, &str)]) -> Markup {
     html! {
         nav.sub-nav aria-label=(label) {

@@ -23,7 +23,7 @@ on_both_engines! {
         assert!(email_text(&email).contains(&format!("{}{link}", app.address)), "the link is absolute");
         // Opening the link (as a mail scanner would) does not use it up; the button does.
         let page = app.another_browser().page(&link).await;
-        assert!(page.contains("Confirm and sign in"), "{page}");
+        assert!(page.contains("Confirm my email address"), "{page}");
         let response = app.post(&link, &[]).await;
         assert_redirects_to(&response, "/account");
         let page = app.page("/account").await;

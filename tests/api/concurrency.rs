@@ -146,6 +146,8 @@ on_both_engines! {
             role: Role::LinkWorker,
             borough: Borough::Bury,
             organisation: Organisation::parse("Bury Wellbeing").unwrap(),
+            about_work: Default::default(),
+            invitation: None,
         };
         let now = spot::db::now();
         {

@@ -22,13 +22,13 @@ on_both_engines! {
     async fn the_weekly_round_up_brings_the_busiest_discussions_and_resources_for_the_member(app: TestApp) {
         // Ann works in Bolton: her cluster is Trafford, Salford, Wigan and Bolton.
         let ann = app.another_browser();
-        ann.join("ann@example.org", "Ann Bolton", "link_worker", "bolton").await;
+        ann.join("ann@nhs.net", "Ann Bolton", "link_worker", "bolton").await;
         // Two replies from Wigan (Ann's cluster), four from Manchester (another cluster).
-        let ben = member(&app, "ben@example.org", "Ben Wigan").await; // a Wigan link worker
+        let ben = member(&app, "ben@nhs.net", "Ben Wigan").await; // a Wigan link worker
         let walking = start_thread(&ben, "practice-questions", "Wigan walking groups", "Who runs them?").await;
         reply(&ben, walking, "The Tuesday one is good.").await;
         let cara = app.another_browser();
-        cara.join("cara@example.org", "Cara Manchester", "occupational_therapist", "manchester").await;
+        cara.join("cara@nhs.net", "Cara Manchester", "occupational_therapist", "manchester").await;
         let pantry = start_thread(&cara, "practice-questions", "Manchester food pantry", "Opening times?").await;
         for text in ["Mondays.", "And Thursdays.", "Not in August.", "Thanks!"] {
             reply(&cara, pantry, text).await;
@@ -38,14 +38,14 @@ on_both_engines! {
         Share::link("Stockport OT referral form", "https://www.nhs.uk/")
             .tags("community").audience("occupational_therapist").borough("stockport")
             .shared_by(&cara).await;
-        let before = emails_to(&app, "ann@example.org").len();
+        let before = emails_to(&app, "ann@nhs.net").len();
 
         // A week on, the worker's round writes the round-up.
         let later = spot::db::now() + chrono::Duration::days(7);
         let (monday, _) = period(Cadence::Weekly, later);
         assert!(monday > spot::db::now(), "the next Monday morning is ahead");
         app.mail_round_at(later);
-        let letters = emails_to(&app, "ann@example.org");
+        let letters = emails_to(&app, "ann@nhs.net");
         assert_eq!(letters.len(), before + 1, "one round-up for Ann");
         let letter = letters.last().unwrap();
         assert!(letter.contains("This week on SPOT"), "{letter}");
@@ -58,7 +58,7 @@ on_both_engines! {
 
         // The same round again sends nothing more.
         app.mail_round_at(later);
-        assert_eq!(emails_to(&app, "ann@example.org").len(), before + 1, "no second round-up");
+        assert_eq!(emails_to(&app, "ann@nhs.net").len(), before + 1, "no second round-up");
 
         // Ann turns the round-up off: the next week brings none.
         let response = ann
@@ -68,6 +68,6 @@ on_both_engines! {
             .await;
         assert_redirects_to(&response, "/account/notifications");
         app.mail_round_at(later + chrono::Duration::days(7));
-        assert_eq!(emails_to(&app, "ann@example.org").len(), before + 1, "round-up turned off");
+        assert_eq!(emails_to(&app, "ann@nhs.net").len(), before + 1, "round-up turned off");
     }
 }

@@ -596,7 +596,7 @@ impl std::ops::Deref for TestApp {
 /// tests are still closing their connections on their own threads: a test binary that
 /// passed every test then died of a double free on the way out. Tests talk to a database
 /// on loopback, where TLS protects nothing.
-fn without_tls(admin_url: &str) -> String {
+pub fn without_tls(admin_url: &str) -> String {
     let mut url = url::Url::parse(admin_url).expect("SPOT_TEST_POSTGRES_URL is a URL");
     if !url.query_pairs().any(|(key, _)| key == "sslmode") {
         url.query_pairs_mut().append_pair("sslmode", "disable");
@@ -684,6 +684,7 @@ impl TestApp {
             mail_every: Some(std::time::Duration::from_millis(200)),
             mail_retry_base: std::time::Duration::from_millis(500),
             session_lifetime: std::time::Duration::from_secs(30 * 24 * 60 * 60),
+            member_domains: Default::default(),
         };
         configure(&mut config);
         let application = Application::build(config.clone()).expect("SPOT starts");
@@ -770,6 +771,7 @@ impl TestApp {
                 borough: Borough::parse(borough).expect("valid borough"),
                 organisation: &organisation,
                 email_confirmed_at: Some(spot::db::now()),
+                approved_at: Some(spot::db::now()),
             };
             insert(&mut conn, &new, spot::db::now()).expect("member inserted");
         }

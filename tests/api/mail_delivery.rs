@@ -15,8 +15,8 @@ use crate::helpers::*;
 /// A small SMTP server that accepts every message and keeps it: enough of RFC 5321 for
 /// lettre (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), and STARTTLS (RFC 3207) when started
 /// with a certificate.
-struct SmtpSink {
-    port: u16,
+pub struct SmtpSink {
+    pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     stopped: Arc<AtomicBool>,
 }
@@ -37,7 +37,7 @@ enum SinkTls {
 }
 
 impl SmtpSink {
-    fn start_on(port: u16) -> SmtpSink {
+    pub fn start_on(port: u16) -> SmtpSink {
         Self::start_with(port, SinkTls::None)
     }
 
@@ -66,7 +66,7 @@ impl SmtpSink {
         }
     }
 
-    fn messages(&self) -> Vec<String> {
+    pub fn messages(&self) -> Vec<String> {
         self.received()
             .into_iter()
             .map(|received| received.message)
@@ -78,7 +78,7 @@ impl SmtpSink {
     }
 
     /// Waits (up to `limit`) until at least `count` messages arrived.
-    async fn wait_for(&self, count: usize, limit: Duration) -> Vec<String> {
+    pub async fn wait_for(&self, count: usize, limit: Duration) -> Vec<String> {
         let started = Instant::now();
         while self.messages().len() < count && started.elapsed() < limit {
             actix_web::rt::time::sleep(Duration::from_millis(50)).await;

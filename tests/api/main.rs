@@ -14,6 +14,7 @@ mod directory;
 mod forum;
 mod forum_moderation;
 mod mail_delivery;
+mod membership;
 mod notifications;
 mod pages;
 mod passwords;
