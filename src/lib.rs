@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod forum;
+pub mod guard;
 pub mod home;
 pub mod housekeeping;
 pub mod mail;

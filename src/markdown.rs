@@ -131,6 +131,64 @@ pub fn cook(source: &str) -> SafeHtml {
     SafeHtml(cleaner().clean(&raw).to_string())
 }
 
+/// The text of a piece of HTML as a reader sees it: comments, tags and what is inside
+/// `<script>` and `<style>` gone (as ammonia leaves it), the character references that spell
+/// a character decoded (`&#57;` is a 9 on the page).
+fn push_html_text(text: &mut String, html: &str) {
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', '&']) {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        let skipped = if let Some(comment) = rest.strip_prefix("<!--") {
+            comment.find("-->").map_or(rest.len(), |end| end + 7)
+        } else if let Some(hidden) = ["<script", "<style"]
+            .into_iter()
+            .find(|open| lower.starts_with(open))
+        {
+            let close = format!("</{}", &hidden[1..]);
+            let end = rest.to_ascii_lowercase().find(&close).unwrap_or(rest.len());
+            rest[end..].find('>').map_or(rest.len(), |gt| end + gt + 1)
+        } else if rest.strip_prefix('<').is_some_and(|tag| {
+            tag.trim_start_matches('/')
+                .starts_with(|c: char| c.is_ascii_alphabetic())
+        }) {
+            rest.find('>').map_or(rest.len(), |end| end + 1)
+        } else if let Some((character, length)) = character_reference(rest) {
+            text.push(character);
+            length
+        } else {
+            text.push_str(&rest[..1]);
+            1
+        };
+        rest = &rest[skipped..];
+    }
+    text.push_str(rest);
+}
+
+/// `&#57;`, `&#x39;`, `&nbsp;`, `&amp;`…: the character and the length of the reference.
+fn character_reference(html: &str) -> Option<(char, usize)> {
+    let end = html.char_indices().take(12).find(|(_, c)| *c == ';')?.0;
+    let name = &html[1..end];
+    let character = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((character, end + 1))
+}
+
 /// Byte ranges of the source that are plain prose: not code, not inside a link or image.
 /// Mentions are looked for only there.
 pub fn prose_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
@@ -247,31 +305,51 @@ pub const MARK_OPEN: char = '\u{E000}';
 /// Marks the end of a search highlight.
 pub const MARK_CLOSE: char = '\u{E001}';
 
-/// What a reader sees of some Markdown, as one line: no markup, no raw HTML, no link
-/// addresses, no highlight markers; stops early once it holds more than `enough` characters.
-fn reading_text(source: &str, enough: usize) -> String {
+/// What a reader sees of `source` once cooked, as plain text: the words without the Markdown
+/// and without HTML tags and comments (ammonia drops those), a line break for each line break
+/// and a blank line between blocks, table cells apart by a tab. Link addresses are left out:
+/// a reader sees a link's words. For checking what members wrote (`crate::guard`), never for
+/// display.
+pub fn reader_text(source: &str) -> String {
+    visible_text(source, usize::MAX)
+}
+
+/// [`reader_text`], stopping early once it holds more than `enough` bytes.
+fn visible_text(source: &str, enough: usize) -> String {
     use pulldown_cmark::{Event, TagEnd};
     let mut text = String::new();
     for event in Parser::new_ext(source, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak
-            | Event::HardBreak
+            Event::Text(words) | Event::Code(words) => text.push_str(&words),
+            Event::Html(html) | Event::InlineHtml(html) => push_html_text(&mut text, &html),
+            Event::FootnoteReference(label) => text.push_str(&label),
+            Event::SoftBreak | Event::HardBreak => text.push('\n'),
+            Event::End(TagEnd::TableCell) => text.push('\t'),
+            Event::End(TagEnd::Item | TagEnd::TableHead | TagEnd::TableRow) => text.push('\n'),
+            Event::Rule
             | Event::End(
                 TagEnd::Paragraph
-                | TagEnd::TableCell
-                | TagEnd::Item
                 | TagEnd::Heading(_)
                 | TagEnd::BlockQuote(_)
-                | TagEnd::CodeBlock,
-            ) => text.push(' '),
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::List(_)
+                | TagEnd::Table,
+            ) => text.push_str("\n\n"),
             _ => {}
         }
         if text.len() > enough {
             break;
         }
     }
-    text.split(|c: char| c.is_whitespace() || c == MARK_OPEN || c == MARK_CLOSE)
+    text
+}
+
+/// What a reader sees of some Markdown, as one line, without highlight markers; stops early
+/// once it holds more than `enough` characters.
+fn reading_text(source: &str, enough: usize) -> String {
+    visible_text(source, enough)
+        .split(|c: char| c.is_whitespace() || c == MARK_OPEN || c == MARK_CLOSE)
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -350,6 +428,25 @@ mod excerpt_tests {
         assert_eq!(
             plain_text(source),
             "Pacing Rest before the diary . <script>"
+        );
+    }
+
+    #[test]
+    fn reader_text_is_what_the_page_shows() {
+        use super::reader_text;
+        assert_eq!(reader_text("943<!-- -->476<!-- -->5919"), "9434765919\n\n");
+        assert_eq!(reader_text("943\\-476 **5919**"), "943-476 5919\n\n");
+        assert_eq!(
+            reader_text("<div>\nMr <b>Smith</b> &#57;<script>x()</script>\n</div>"),
+            "\nMr Smith 9\n\n\n"
+        );
+        assert_eq!(
+            reader_text("# Title\nline one\nline two\n\n[words](https://x.org/123)"),
+            "Title\n\nline one\nline two\n\nwords\n\n"
+        );
+        assert_eq!(
+            reader_text("| a | b |\n|---|---|\n| 1 | 2 |"),
+            "a\tb\t\n1\t2\t\n\n\n"
         );
     }
 

@@ -28,7 +28,7 @@ pub(super) struct MemberRow {
     pub(super) role: Role,
     pub(super) borough: Borough,
     pub(super) organisation: String,
-    about_source: String,
+    pub(super) about_source: String,
     about_html: SafeHtml,
     listed: bool,
     pub(super) staff: StaffLevel,

@@ -22,6 +22,8 @@ mod forum;
 mod library;
 mod members;
 mod runs;
+#[cfg(test)]
+mod screened;
 mod writing;
 
 use anyhow::{bail, Context};

@@ -29,7 +29,7 @@ pub(super) enum Topic {
 
 impl Topic {
     /// Every topic, in the order of the enum.
-    const ALL: [Topic; 9] = [
+    pub(super) const ALL: [Topic; 9] = [
         Topic::Pacing,
         Topic::Graded,
         Topic::LongCovid,

@@ -5,7 +5,6 @@ pub mod categories;
 pub mod mentions;
 pub mod moderation;
 pub mod pages;
-pub mod patient_data;
 pub mod posts;
 pub mod routes;
 pub mod threads;

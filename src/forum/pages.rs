@@ -5,7 +5,6 @@ use maud::{html, Markup};
 
 use super::categories::{Category, CategorySummary};
 use super::moderation::QueueItem;
-use super::patient_data::Concern;
 use super::posts::{Author, Post, PostView, Quote, ThreadPage};
 use super::threads::{Thread, ThreadRow};
 use super::values::{Reason, ThreadTitle};
@@ -144,7 +143,8 @@ pub struct Composer<'a> {
     pub draft: &'a Draft,
     pub errors: &'a FieldErrors,
     pub preview: Option<&'a SafeHtml>,
-    pub concerns: &'a [Concern],
+    /// What the patient-data guard found ([`crate::guard`]), for the author to check.
+    pub concerns: &'a [String],
     pub with_title: bool,
     pub submit: &'a str,
 }
@@ -155,7 +155,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
             div.warning-callout role="alert" tabindex="-1" autofocus {
                 h2 { "Check this could not identify anyone" }
                 p { "Your post may contain details that identify a patient or service user:" }
-                ul { @for concern in form.concerns { li { (concern.0) } } }
+                ul { @for concern in form.concerns { li { (concern) } } }
                 p { "Edit the post to remove them, or tick the box below to confirm it is fine and post it." }
             }
         }

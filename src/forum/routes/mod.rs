@@ -11,9 +11,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::pages::{self, Composer, Draft};
-use super::patient_data::{self, Concern};
 use super::values::{PostBody, ThreadTitle};
 use crate::db::PostId;
+use crate::guard;
 use crate::markdown::{self, SafeHtml};
 use crate::web::forms::FieldErrors;
 use crate::web::{invalid_form, PageCtx};
@@ -132,7 +132,8 @@ enum Review {
     Again {
         errors: FieldErrors,
         preview: Option<SafeHtml>,
-        concerns: Vec<Concern>,
+        /// What the patient-data guard found, for the author to check.
+        concerns: Vec<String>,
         status: StatusCode,
     },
 }
@@ -170,9 +171,9 @@ fn review(form: &PostForm, with_title: bool) -> Review {
             status: StatusCode::OK,
         };
     }
-    let checked = format!("{}\n{}", form.title, body.as_str());
-    let concerns = patient_data::concerns(&checked);
-    if !concerns.is_empty() && form.confirm_patient_data.is_none() {
+    let flagged = guard::screen_fields(&[("title", &form.title), ("post", body.as_str())]);
+    if !flagged.is_empty() && form.confirm_patient_data.is_none() {
+        let concerns = flagged.iter().flat_map(|f| f.descriptions()).collect();
         return Review::Again {
             errors,
             preview: None,
@@ -192,7 +193,7 @@ fn composer<'a>(
     draft: &'a Draft,
     errors: &'a FieldErrors,
     preview: Option<&'a SafeHtml>,
-    concerns: &'a [Concern],
+    concerns: &'a [String],
     with_title: bool,
     submit: &'a str,
 ) -> Composer<'a> {

@@ -9,7 +9,6 @@ use super::{composer, reason_again, review, PostForm, ReasonForm, Review};
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::moderation::{self, ReportOutcome};
 use crate::forum::pages::{self, Draft};
-use crate::forum::patient_data::Concern;
 use crate::forum::posts;
 use crate::forum::values::Reason;
 use crate::markdown::{self, SafeHtml};
@@ -98,7 +97,7 @@ pub(super) async fn reply(
     let draft = form.draft();
     let again = |errors: FieldErrors,
                  preview: Option<SafeHtml>,
-                 concerns: Vec<Concern>,
+                 concerns: Vec<String>,
                  status: StatusCode| {
         let db = db.clone();
         let viewer = me.0.clone();
