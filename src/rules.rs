@@ -39,6 +39,14 @@ impl RuleError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         RuleError::Forbidden(message.into())
     }
+
+    /// A conflict that a form shows by `field` (a member already booked, by their address).
+    pub fn conflict_on(self, field: &'static str) -> Self {
+        match self {
+            RuleError::Conflict(message) => RuleError::Invalid(field, message),
+            other => other,
+        }
+    }
 }
 
 impl From<diesel::result::Error> for RuleError {
