@@ -187,6 +187,8 @@ struct Again {
 }
 
 impl Review {
+    /// The review as a `Result`, for handlers to match on. (`review` could return this
+    /// itself; it is left as it is while the patient-data check moves to `crate::guard`.)
     fn into_result(self) -> Result<Ready, Again> {
         match self {
             Review::Ready {
