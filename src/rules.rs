@@ -9,7 +9,8 @@
 //! rest become pages through `From<RuleError> for AppError`. Errors with their own vocabulary
 //! (staff changes, accounts) keep their own types.
 
-use crate::db::DbError;
+use crate::db::{Db, DbError, WriteConn};
+use crate::web::forms::FieldErrors;
 use crate::web::AppError;
 
 /// Why a rule refused, or could not run.
@@ -38,6 +39,14 @@ impl RuleError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         RuleError::Forbidden(message.into())
     }
+
+    /// A conflict that a form shows by `field` (a member already booked, by their address).
+    pub fn conflict_on(self, field: &'static str) -> Self {
+        match self {
+            RuleError::Conflict(message) => RuleError::Invalid(field, message),
+            other => other,
+        }
+    }
 }
 
 impl From<diesel::result::Error> for RuleError {
@@ -59,5 +68,30 @@ impl From<RuleError> for AppError {
             RuleError::Database(e) => e.into(),
             RuleError::Unavailable(e) => e.into(),
         }
+    }
+}
+
+/// A form's one write: when the form parsed, `rule` runs with what it parsed in its own
+/// write transaction ([`Db::write`]). The answer is what the rule did, or the errors to show
+/// the form again with — the form's own, or the rule's refusal of a value (`Invalid`, by its
+/// field); any other refusal becomes its page.
+pub async fn submit<P, T, F>(
+    db: &Db,
+    parsed: Result<P, FieldErrors>,
+    rule: F,
+) -> Result<Result<T, FieldErrors>, AppError>
+where
+    P: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut WriteConn, P) -> Result<T, RuleError> + Send + 'static,
+{
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    match db.write(move |tx| rule(tx, parsed)).await {
+        Ok(done) => Ok(Ok(done)),
+        Err(RuleError::Invalid(field, message)) => Ok(Err(FieldErrors::one(field, message))),
+        Err(refused) => Err(refused.into()),
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod forms;
 pub mod letters;
 pub mod pages;
 pub mod places;

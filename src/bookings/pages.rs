@@ -1,18 +1,17 @@
 //! Course pages: plain structs in, markup out.
 
-use chrono::NaiveDateTime;
-use maud::{html, Markup};
-use serde::Deserialize;
-
 use super::catalogue::{RunSummary, Session, Standing};
+use super::forms::{BookForm, BookInForm, RunForm};
 use super::roster::{AttendanceSummary, Register, RosterRow, Status};
 use crate::accounts::{Borough, Role};
 use crate::db::MemberId;
 use crate::web::forms::{
-    checkbox_field, csrf_field, first, select_field, text_field, textarea_field, FieldErrors, Input,
+    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
 };
 use crate::web::layout::{breadcrumbs, layout, london_time, FormPage};
 use crate::web::PageCtx;
+use chrono::NaiveDateTime;
+use maud::{html, Markup};
 
 fn boroughs_text(boroughs: &[Borough]) -> String {
     let names: Vec<&str> = boroughs.iter().map(|b| b.label()).collect();
@@ -120,8 +119,8 @@ pub struct Visitor<'a> {
     pub may_see_link: bool,
     pub facilitator: bool,
     pub errors: &'a FieldErrors,
-    pub manager_name: &'a str,
-    pub manager_email: &'a str,
+    /// The booking form, as typed when it is shown again.
+    pub form: &'a BookForm,
     /// The member's own calendar feed, to subscribe to.
     pub feed: Option<String>,
 }
@@ -226,8 +225,8 @@ fn booking_form(ctx: &PageCtx, summary: &RunSummary, visitor: &Visitor<'_>) -> M
                     label for="manager_agreed" { "I have agreed the time for all " (summary.sessions.len()) " sessions with my manager" }
                 }
             }
-            (text_field("manager_name", "Your manager's name (optional)", visitor.manager_name, visitor.errors, Input::text().autocomplete("off").max_length(120)))
-            (text_field("manager_email", "Your manager's email (optional)", visitor.manager_email, visitor.errors, Input::of("email").autocomplete("off").max_length(254)))
+            (text_field("manager_name", "Your manager's name (optional)", &visitor.form.manager_name, visitor.errors, Input::text().autocomplete("off").max_length(120)))
+            (text_field("manager_email", "Your manager's email (optional)", &visitor.form.manager_email, visitor.errors, Input::of("email").autocomplete("off").max_length(254)))
             button.button type="submit" { (if full { "Join the waiting list" } else { "Book my place" }) }
         }
     }
@@ -239,8 +238,8 @@ pub struct RosterPage<'a> {
     pub rows: &'a [RosterRow],
     pub register: &'a Register,
     pub totals: &'a AttendanceSummary,
-    /// The book-in form's email and reason, kept when it is shown again.
-    pub book_in: (&'a str, &'a str),
+    /// The book-in form, kept when it is shown again.
+    pub book_in: &'a BookInForm,
     pub errors: &'a FieldErrors,
 }
 
@@ -316,8 +315,8 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
             p { "For someone outside this run's boroughs, or who cannot book themselves. Their manager's agreement is still needed." }
             form method="post" action={ "/courses/" (run.id) "/book-in" } novalidate {
                 (csrf_field(ctx))
-                (text_field("email", "Their SPOT email address", book_in.0, errors, Input::of("email").required()))
-                (textarea_field("reason", "Why they are booked in", book_in.1, errors, Some("Kept with the booking and shown on the roster."), 2))
+                (text_field("email", "Their SPOT email address", &book_in.email, errors, Input::of("email").required()))
+                (textarea_field("reason", "Why they are booked in", &book_in.reason, errors, Some("Kept with the booking and shown on the roster."), 2))
                 (checkbox_field("manager_agreed", "They have agreed the time with their manager", false, None))
                 button.button type="submit" { "Book them in" }
             }
@@ -377,34 +376,6 @@ pub fn admin_list(ctx: &PageCtx, runs: &[RunSummary]) -> Markup {
     )
 }
 
-/// The course run form as sent (`boroughs` repeats), and shown again as typed; its
-/// `parse_new` and `parse_change` are beside the handlers (routes/runs.rs).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct RunValues {
-    #[serde(deserialize_with = "first")]
-    pub title: String,
-    #[serde(deserialize_with = "first")]
-    pub description: String,
-    pub boroughs: Vec<String>,
-    #[serde(deserialize_with = "first")]
-    pub capacity: String,
-    #[serde(deserialize_with = "first")]
-    pub starts_at: String,
-    #[serde(deserialize_with = "first")]
-    pub session_count: String,
-    #[serde(deserialize_with = "first")]
-    pub weeks_between: String,
-    #[serde(deserialize_with = "first")]
-    pub duration_minutes: String,
-    #[serde(deserialize_with = "first")]
-    pub meeting_url: String,
-    #[serde(deserialize_with = "first")]
-    pub ot_facilitator: String,
-    #[serde(deserialize_with = "first")]
-    pub link_worker_facilitator: String,
-}
-
 fn facilitator_options(people: &[(MemberId, String, Role)], role: Role) -> Vec<(String, String)> {
     people
         .iter()
@@ -420,7 +391,7 @@ fn facilitator_options(people: &[(MemberId, String, Role)], role: Role) -> Vec<(
 }
 
 fn run_fields(
-    values: &RunValues,
+    form: &RunForm,
     errors: &FieldErrors,
     people: &[(MemberId, String, Role)],
     new: bool,
@@ -431,8 +402,8 @@ fn run_fields(
     let lw: Vec<(&str, &str)> = lw.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let borough_error = errors.get("boroughs");
     html! {
-        (text_field("title", "Title", &values.title, errors, Input::text().required().max_length(200)))
-        (textarea_field("description", "Description (optional)", &values.description, errors, None, 3))
+        (text_field("title", "Title", &form.title, errors, Input::text().required().max_length(200)))
+        (textarea_field("description", "Description (optional)", &form.description, errors, None, 3))
         @if new {
             div.form-group.form-group-error[borough_error.is_some()] {
                 fieldset.fieldset aria-describedby=[borough_error.map(|_| "boroughs-error")] {
@@ -445,29 +416,29 @@ fn run_fields(
                         @let id = if i == 0 { "boroughs".to_owned() } else { format!("borough-{}", borough.slug()) };
                         div.checkbox {
                             input id=(id) type="checkbox" name="boroughs" value=(borough.slug())
-                                checked[values.boroughs.iter().any(|b| b == borough.slug())];
+                                checked[form.boroughs.iter().any(|b| b == borough.slug())];
                             label for=(id) { (borough.label()) }
                         }
                     }
                 }
             }
         }
-        (text_field("capacity", "Places", &values.capacity, errors, Input::of("number").hint("Usually 15.")))
+        (text_field("capacity", "Places", &form.capacity, errors, Input::of("number").hint("Usually 15.")))
         @if new {
-            (text_field("starts_at", "First session starts (London time)", &values.starts_at, errors, Input::of("datetime-local").required().hint("The day and time in London, for example 23 March 2027 at 2pm.")))
-            (text_field("session_count", "Number of sessions", &values.session_count, errors, Input::of("number").hint("Usually 3.")))
-            (text_field("weeks_between", "Weeks between sessions", &values.weeks_between, errors, Input::of("number").hint("Usually 1.")))
-            (text_field("duration_minutes", "Session length in minutes", &values.duration_minutes, errors, Input::of("number").hint("Usually 120.")))
+            (text_field("starts_at", "First session starts (London time)", &form.starts_at, errors, Input::of("datetime-local").required().hint("The day and time in London, for example 23 March 2027 at 2pm.")))
+            (text_field("session_count", "Number of sessions", &form.session_count, errors, Input::of("number").hint("Usually 3.")))
+            (text_field("weeks_between", "Weeks between sessions", &form.weeks_between, errors, Input::of("number").hint("Usually 1.")))
+            (text_field("duration_minutes", "Session length in minutes", &form.duration_minutes, errors, Input::of("number").hint("Usually 120.")))
         }
-        (text_field("meeting_url", "Online meeting link", &values.meeting_url, errors, Input::of("url").required().hint("Starts https://. Only booked participants and facilitators see it.")))
-        (select_field("ot_facilitator", "Occupational therapist facilitator", &values.ot_facilitator, &ot, Some("Not chosen yet"), errors))
-        (select_field("link_worker_facilitator", "Link worker facilitator", &values.link_worker_facilitator, &lw, Some("Not chosen yet"), errors))
+        (text_field("meeting_url", "Online meeting link", &form.meeting_url, errors, Input::of("url").required().hint("Starts https://. Only booked participants and facilitators see it.")))
+        (select_field("ot_facilitator", "Occupational therapist facilitator", &form.ot_facilitator, &ot, Some("Not chosen yet"), errors))
+        (select_field("link_worker_facilitator", "Link worker facilitator", &form.link_worker_facilitator, &lw, Some("Not chosen yet"), errors))
     }
 }
 
 pub fn new_run(
     ctx: &PageCtx,
-    values: &RunValues,
+    form: &RunForm,
     errors: &FieldErrors,
     people: &[(MemberId, String, Role)],
 ) -> Markup {
@@ -478,7 +449,7 @@ pub fn new_run(
             h1 { "Create a course run" }
             form method="post" action="/admin/courses/new" novalidate {
                 (csrf_field(ctx))
-                (run_fields(values, errors, people, true))
+                (run_fields(form, errors, people, true))
                 button.button type="submit" { "Create run" }
             }
         })
@@ -486,7 +457,7 @@ pub fn new_run(
 
 pub struct ManageRun<'a> {
     pub summary: &'a RunSummary,
-    pub values: &'a RunValues,
+    pub form: &'a RunForm,
     pub errors: &'a FieldErrors,
     pub people: &'a [(MemberId, String, Role)],
     pub warning: Option<&'a str>,
@@ -512,7 +483,7 @@ pub fn manage_run(ctx: &PageCtx, page: &ManageRun<'_>) -> Markup {
             h2 { "Details" }
             form method="post" action={ "/admin/courses/" (run.id) } novalidate {
                 (csrf_field(ctx))
-                (run_fields(page.values, page.errors, page.people, false))
+                (run_fields(page.form, page.errors, page.people, false))
                 button.button type="submit" { "Save details" }
             }
             h2 { "Sessions" }

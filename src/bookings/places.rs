@@ -29,6 +29,20 @@ pub enum Place {
     Waiting(i64),
 }
 
+impl Place {
+    /// What the member is told on the page when they have booked.
+    pub fn news(self) -> String {
+        match self {
+            Place::Booked => {
+                "You are booked. We have emailed you the details and a calendar file.".to_owned()
+            }
+            Place::Waiting(position) => {
+                format!("The run is full: you are number {position} on the waiting list.")
+            }
+        }
+    }
+}
+
 fn take_turn(conn: &mut WriteConn, run: CourseRunId, member: MemberId) -> QueryResult<()> {
     // Always in this order, so two transactions never wait on each other in a circle.
     conn.serialize_on(&format!("course-run:{run}"))?;

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::{BookingStatus, Capacity, MeetingUrl};
+use super::values::{BookingStatus, Capacity, MeetingUrl, RunTitle};
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::audit::{self, Entry};
@@ -28,7 +28,7 @@ pub struct CourseRun {
 
 /// A new run as an admin describes it, parsed.
 pub struct NewRun {
-    pub title: String,
+    pub title: RunTitle,
     pub description: String,
     pub boroughs: Vec<Borough>,
     pub capacity: Capacity,
@@ -87,7 +87,7 @@ pub fn create(
     }
     let id: CourseRunId = diesel::insert_into(course_runs::table)
         .values((
-            course_runs::title.eq(&new.title),
+            course_runs::title.eq(new.title.as_str()),
             course_runs::description.eq(&new.description),
             course_runs::capacity.eq(new.capacity.get()),
             course_runs::meeting_url.eq(new.meeting_url.as_str()),
@@ -135,7 +135,7 @@ pub fn create(
             actor: Some(actor.id),
             action: "course run created",
             target_member: None,
-            subject: &new.title,
+            subject: new.title.as_str(),
             reason: "",
         },
         now,
@@ -186,7 +186,7 @@ fn require_admin(actor: &Viewer) -> Result<(), RuleError> {
 
 /// What an admin may change on an existing run.
 pub struct RunChange {
-    pub title: String,
+    pub title: RunTitle,
     pub description: String,
     pub capacity: Capacity,
     pub meeting_url: MeetingUrl,
@@ -221,7 +221,7 @@ pub fn update(
     }
     diesel::update(course_runs::table.find(id))
         .set((
-            course_runs::title.eq(&change.title),
+            course_runs::title.eq(change.title.as_str()),
             course_runs::description.eq(&change.description),
             course_runs::capacity.eq(change.capacity.get()),
             course_runs::meeting_url.eq(change.meeting_url.as_str()),
@@ -235,7 +235,7 @@ pub fn update(
             actor: Some(actor.id),
             action: "course run changed",
             target_member: None,
-            subject: &change.title,
+            subject: change.title.as_str(),
             reason: "",
         },
         now,

@@ -10,6 +10,7 @@ use super::catalogue::{self, RunSummary};
 use super::letters::{self, Recipient};
 use super::places::{self, ManagerAgreement, Place};
 use super::runs::{self, RunChange};
+use super::values::BookInReason;
 use crate::accounts::members::{self, Viewer};
 use crate::accounts::Email;
 use crate::db::{CourseRunId, DbConn, MemberId, WriteConn};
@@ -78,7 +79,7 @@ pub fn book_in(
     facilitator: &Viewer,
     email: &Email,
     run: CourseRunId,
-    reason: &str,
+    reason: &BookInReason,
     base_url: &str,
     now: NaiveDateTime,
 ) -> Result<String, RuleError> {
@@ -92,7 +93,7 @@ pub fn book_in(
         agreed: true,
         ..ManagerAgreement::default()
     };
-    let reason = Some(reason);
+    let reason = Some(reason.as_str());
     book(
         tx,
         facilitator,

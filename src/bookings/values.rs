@@ -68,6 +68,51 @@ impl MeetingUrl {
     }
 }
 
+/// A run's title: one line of up to 200 characters, its spaces tidied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunTitle(String);
+
+impl RunTitle {
+    pub const MAX: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let title = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        match title.chars().count() {
+            0 => Err("Enter a title".into()),
+            1..=Self::MAX => Ok(Self(title)),
+            _ => Err("Title must be 200 characters or fewer".into()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RunTitle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a facilitator books someone in, kept with the booking: a few words at least.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookInReason(String);
+
+impl BookInReason {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let reason = input.trim();
+        if reason.chars().count() < 3 {
+            return Err("Say why they are booked in".into());
+        }
+        Ok(Self(reason.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// When the first session starts, typed in London time as `YYYY-MM-DDTHH:MM`.
 pub fn parse_london_start(input: &str) -> Result<NaiveDateTime, String> {
     let input = input.trim();
@@ -144,6 +189,30 @@ mod tests {
         assert!(Capacity::parse("0").is_err());
         assert!(Capacity::parse("1000").is_err());
         assert!(Capacity::parse("ten").is_err());
+    }
+
+    #[test]
+    fn run_titles_are_one_line_and_bounded() {
+        assert_eq!(
+            RunTitle::parse("  SPOT course:\n Bolton ")
+                .unwrap()
+                .as_str(),
+            "SPOT course: Bolton"
+        );
+        assert!(RunTitle::parse(" \n ").is_err());
+        assert!(RunTitle::parse(&"a".repeat(201)).is_err());
+        assert!(RunTitle::parse(&"a".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_book_in_reason_says_something() {
+        assert!(BookInReason::parse("  ab  ").is_err());
+        assert_eq!(
+            BookInReason::parse(" Works across two boroughs ")
+                .unwrap()
+                .as_str(),
+            "Works across two boroughs"
+        );
     }
 
     #[test]

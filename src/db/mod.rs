@@ -4,8 +4,10 @@
 //! [`WriteConn`], which only a write transaction makes. Handlers reach the pool through
 //! [`Db::write`] (a rule in its own write transaction) and [`Db::blocking`], which move the
 //! work off the async threads. This layer knows nothing of HTTP: its failures are
-//! [`DbError`]s, which the web layer turns into pages.
+//! [`DbError`]s, which the web layer turns into pages. What SQL must say differently on
+//! each engine is in [`dialect`].
 
+pub(crate) mod dialect;
 mod ids;
 pub mod paging;
 mod pool;

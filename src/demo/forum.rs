@@ -12,10 +12,11 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::bulk::{insert_chunks, next_id, Table, CHUNK};
+use super::bulk::{next_id, Table};
 use super::members::Community;
 use super::runs::Cohort;
 use super::writing::{self, Topic};
+use crate::db::dialect::{bulk_insert, BULK_ROWS};
 use crate::db::DbConn;
 use crate::markdown::{self, SafeHtml};
 use crate::schema::{categories, helpful_marks, posts, threads};
@@ -455,13 +456,13 @@ impl<'a> Forum<'a> {
         Ok(length)
     }
 
-    /// Stores full batches (all when `all`): the threads waiting, then up to [`CHUNK`]
+    /// Stores full batches (all when `all`): the threads waiting, then up to [`BULK_ROWS`]
     /// posts and their helpful marks, in one transaction.
     fn flush(&mut self, conn: &mut DbConn, all: bool) -> anyhow::Result<()> {
-        while self.posts.len() >= CHUNK
+        while self.posts.len() >= BULK_ROWS
             || (all && (!self.posts.is_empty() || !self.threads.is_empty()))
         {
-            let take = self.posts.len().min(CHUNK);
+            let take = self.posts.len().min(BULK_ROWS);
             let batch: Vec<PostRow> = self.posts.drain(..take).collect();
             let threads = std::mem::take(&mut self.threads);
             let marks: Vec<(i64, i64, NaiveDateTime)> = batch
@@ -469,7 +470,7 @@ impl<'a> Forum<'a> {
                 .flat_map(|p| p.marks.iter().map(|(member, at)| (p.id, *member, *at)))
                 .collect();
             conn.write_transaction(|conn| -> QueryResult<()> {
-                insert_chunks!(conn, threads::table, threads, |t| (
+                bulk_insert!(conn, threads::table, threads, |t| (
                     threads::id.eq(t.id),
                     threads::category_id.eq(t.category_id),
                     threads::author_id.eq(t.author_id),
@@ -482,7 +483,7 @@ impl<'a> Forum<'a> {
                     threads::last_poster_id.eq(t.last_poster_id),
                     threads::created_at.eq(t.created_at),
                 ))?;
-                insert_chunks!(conn, posts::table, batch, |p| (
+                bulk_insert!(conn, posts::table, batch, |p| (
                     posts::id.eq(p.id),
                     posts::thread_id.eq(p.thread_id),
                     posts::author_id.eq(p.author_id),
@@ -493,7 +494,7 @@ impl<'a> Forum<'a> {
                     posts::helpful_count.eq(p.marks.len() as i32),
                     posts::created_at.eq(p.created_at),
                 ))?;
-                insert_chunks!(conn, helpful_marks::table, marks, |(post, member, at)| (
+                bulk_insert!(conn, helpful_marks::table, marks, |(post, member, at)| (
                     helpful_marks::post_id.eq(*post),
                     helpful_marks::member_id.eq(*member),
                     helpful_marks::created_at.eq(*at),

@@ -10,10 +10,11 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::bulk::{insert_chunks, next_id, reset_sequence, Table};
+use super::bulk::{next_id, Table};
 use super::corpus::{corpus, fill};
 use super::members::Community;
 use crate::accounts::Borough;
+use crate::db::dialect::bulk_insert;
 use crate::db::DbConn;
 use crate::markdown;
 use crate::schema::{resource_tags, resources, tags};
@@ -104,18 +105,19 @@ pub(super) fn write(
         links.extend(resource.tags.iter().map(|name| (id, tag_id(name))));
     }
     conn.write_transaction(|conn| -> QueryResult<()> {
-        insert_chunks!(conn, tags::table, names, |name| (
+        bulk_insert!(conn, tags::table, names, |name| (
             tags::id.eq(tag_id(name)),
             tags::name.eq(*name),
         ))?;
-        insert_chunks!(conn, resources::table, rows, |row| row.clone())?;
-        insert_chunks!(conn, resource_tags::table, links, |(resource, tag)| (
+        bulk_insert!(conn, resources::table, rows, |row| row.clone())?;
+        bulk_insert!(conn, resource_tags::table, links, |(resource, tag)| (
             resource_tags::resource_id.eq(*resource),
             resource_tags::tag_id.eq(*tag),
         ))
     })
     .context("could not store the demo library")?;
-    reset_sequence(conn, "resources")?;
-    reset_sequence(conn, "tags")?;
+    let dialect = conn.dialect();
+    dialect.continue_ids(conn, "resources")?;
+    dialect.continue_ids(conn, "tags")?;
     Ok(rows.len())
 }

@@ -12,10 +12,10 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::bulk::insert_chunks;
 use super::corpus::{corpus, fill, weighted, ByRole};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, DisplayName, Role, StaffLevel};
+use crate::db::dialect::bulk_insert;
 use crate::db::{DbConn, MemberId};
 use crate::markdown::{self, SafeHtml};
 use crate::schema::members;
@@ -339,7 +339,7 @@ pub(super) fn insert(
     password_hash: &str,
 ) -> anyhow::Result<()> {
     conn.write_transaction(|conn| {
-        insert_chunks!(conn, members::table, rows, |m| (
+        bulk_insert!(conn, members::table, rows, |m| (
             members::id.eq(m.id),
             members::email.eq(&m.email),
             members::display_name.eq(&m.display_name),

@@ -109,16 +109,15 @@ pub fn generate(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary>
         );
     }
 
-    // SQLite need not wait for the disk after every batch of an empty database's load
-    // (a crash part-way leaves a half-made demo to delete either way); the setting is put
-    // back afterwards, as this may be a pooled connection.
-    let synchronous = bulk::sqlite_synchronous(conn, None)?;
+    let dialect = conn.dialect();
+    let load = dialect.begin_bulk_load(conn)?;
     let outcome = fill(conn, options);
-    bulk::sqlite_synchronous(conn, synchronous)?;
+    dialect.end_bulk_load(conn, load)?;
     outcome
 }
 
 fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
+    let dialect = conn.dialect();
     let scale = options.scale;
     let mut rng = StdRng::seed_from_u64(options.seed);
     let today = Utc::now().date_naive();
@@ -133,7 +132,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     let first_member_id = bulk::next_id(conn, bulk::Table::Members)?;
     let community = members::make(&mut rng, member_target, first_member_id, anchor);
     members::insert(conn, &community.rows, &password_hash)?;
-    bulk::reset_sequence(conn, "members")?;
+    dialect.continue_ids(conn, "members")?;
 
     // Course runs, as the admin creates them, and bookings, as members make them.
     let admin = community.viewer(0);
@@ -143,8 +142,8 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     let categories = forum::Categories::load(conn)?;
     let mut forum = forum::Forum::new(conn, &community, anchor)?;
     forum.write_all(conn, &mut rng, &categories, &cohorts, post_target, scale)?;
-    bulk::reset_sequence(conn, "threads")?;
-    bulk::reset_sequence(conn, "posts")?;
+    dialect.continue_ids(conn, "threads")?;
+    dialect.continue_ids(conn, "posts")?;
     // Rows went in in bulk: the forum index's counts are taken once at the end.
     crate::forum::categories::recount_all(conn)?;
     members::without_roundups(conn)?;
@@ -161,7 +160,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     let indexed = conn
         .write_transaction(|tx| crate::search::index::rebuild(tx))
         .context("could not build the search index")?;
-    bulk::vacuum_analyze(conn)?;
+    dialect.settle(conn)?;
 
     let member_email = community
         .rows

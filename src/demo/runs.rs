@@ -18,7 +18,7 @@ use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::bookings::places::{self, ManagerAgreement, Place};
 use crate::bookings::runs::{self, NewRun};
-use crate::bookings::values::{session_starts, Capacity, MeetingUrl};
+use crate::bookings::values::{session_starts, Capacity, MeetingUrl, RunTitle};
 use crate::db::{DbConn, MemberId};
 use crate::schema::categories;
 
@@ -118,7 +118,7 @@ pub(super) fn make(
         let boroughs = join_words(&clusters);
         let title = fill(&WORDS.title, &[("boroughs", &boroughs)]);
         let new = NewRun {
-            title: title.clone(),
+            title: RunTitle::parse(&title).map_err(|e| anyhow::anyhow!(e))?,
             description: fill(&WORDS.description, &[("boroughs", &boroughs)]),
             boroughs: plan.boroughs.to_vec(),
             capacity: Capacity::parse(&CAPACITY.to_string()).map_err(|e| anyhow::anyhow!(e))?,

@@ -4,11 +4,12 @@ use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
 use super::categories::{Category, CategorySummary};
+use super::forms::{CategoryForm, PostForm, SuspendForm};
 use super::moderation::QueueItem;
 use super::posts::{Author, Post, PostView, Quote, ThreadPage};
 use super::threads::{Thread, ThreadRow};
 use super::values::{Reason, ThreadTitle};
-use crate::db::{PostId, ThreadId};
+use crate::db::ThreadId;
 use crate::markdown::SafeHtml;
 use crate::members::pages::member_badges;
 use crate::notifications::pages::watch_button;
@@ -129,18 +130,11 @@ pub fn category(
     )
 }
 
-/// What the writing form shows: the author's own words, kept through every re-show.
-#[derive(Debug, Default, Clone)]
-pub struct Draft {
-    pub title: String,
-    pub body: String,
-    pub reply_to: Option<PostId>,
-}
-
 /// The form around a post being written: errors, the patient-data check, a preview.
 pub struct Composer<'a> {
     pub action: String,
-    pub draft: &'a Draft,
+    /// The author's own words, kept through every re-show.
+    pub post: &'a PostForm,
     pub errors: &'a FieldErrors,
     pub preview: Option<&'a SafeHtml>,
     /// What the patient-data guard found ([`crate::guard`]), for the author to check.
@@ -167,14 +161,14 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
         }
         form.composer method="post" action=(form.action) novalidate {
             (csrf_field(ctx))
-            @if let Some(reply_to) = form.draft.reply_to {
+            @if let Some(reply_to) = form.post.reply_to() {
                 input type="hidden" name="reply_to" value=(reply_to);
             }
             @if form.with_title {
-                (text_field("title", "Title", &form.draft.title, form.errors,
+                (text_field("title", "Title", &form.post.title, form.errors,
                     Input::text().required().max_length(ThreadTitle::MAX)))
             }
-            (textarea_field("body", "Your post", &form.draft.body, form.errors,
+            (textarea_field("body", "Your post", &form.post.body, form.errors,
                 Some("Markdown works: *italic*, **bold**, [link text](https://…), lists, tables, > quotes. Mention someone with @ and their name. Never include anything that identifies a patient or service user."), 10))
             @if !form.concerns.is_empty() {
                 (checkbox_field("confirm_patient_data", "I have checked: nothing in this post identifies a patient or service user", false, None))
@@ -591,7 +585,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
 pub fn admin_categories(
     ctx: &PageCtx,
     all: &[Category],
-    values: &CategoryValues,
+    form: &CategoryForm,
     errors: &FieldErrors,
 ) -> Markup {
     FormPage::new(ctx, "Categories – admin", errors)
@@ -614,39 +608,28 @@ pub fn admin_categories(
                 }
             } }
             h2 { "Add a category" }
-            (category_form(ctx, "/admin/categories", values, errors, "Add category"))
+            (category_form(ctx, "/admin/categories", form, errors, "Add category"))
         })
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct CategoryValues {
-    pub name: String,
-    pub slug: String,
-    pub description: String,
-    pub position: String,
-    pub public_read: bool,
-    pub staff_threads_only: bool,
-    pub archived: bool,
 }
 
 fn category_form(
     ctx: &PageCtx,
     action: &str,
-    values: &CategoryValues,
+    form: &CategoryForm,
     errors: &FieldErrors,
     submit: &str,
 ) -> Markup {
     html! {
         form method="post" action=(action) novalidate {
             (csrf_field(ctx))
-            (text_field("name", "Name", &values.name, errors, Input::text().required().max_length(80)))
-            (text_field("slug", "Web address", &values.slug, errors, Input::text().max_length(60)
+            (text_field("name", "Name", &form.name, errors, Input::text().required().max_length(80)))
+            (text_field("slug", "Web address", &form.slug, errors, Input::text().max_length(60)
                 .hint("Lower-case letters, digits and hyphens. Leave empty to make one from the name.")))
-            (textarea_field("description", "Description", &values.description, errors, None, 3))
-            (text_field("position", "Order", &values.position, errors, Input::of("number").hint("Smaller numbers come first.")))
-            (checkbox_field("public_read", "Visitors who are not signed in can read it", values.public_read, None))
-            (checkbox_field("staff_threads_only", "Only facilitators start threads (everyone can reply)", values.staff_threads_only, None))
-            (checkbox_field("archived", "Archived: readable, but no new threads or replies", values.archived, None))
+            (textarea_field("description", "Description", &form.description, errors, None, 3))
+            (text_field("position", "Order", &form.position, errors, Input::of("number").hint("Smaller numbers come first.")))
+            (checkbox_field("public_read", "Visitors who are not signed in can read it", form.public_read.is_some(), None))
+            (checkbox_field("staff_threads_only", "Only facilitators start threads (everyone can reply)", form.staff_threads_only.is_some(), None))
+            (checkbox_field("archived", "Archived: readable, but no new threads or replies", form.archived.is_some(), None))
             button.button type="submit" { (submit) }
         }
     }
@@ -655,22 +638,21 @@ fn category_form(
 pub fn admin_category(
     ctx: &PageCtx,
     id: crate::db::CategoryId,
-    values: &CategoryValues,
+    form: &CategoryForm,
     errors: &FieldErrors,
 ) -> Markup {
     FormPage::new(ctx, "Edit category – admin", errors)
         .top(breadcrumbs(&[("Categories", "/admin/categories".into())]))
         .render(html! {
             h1 { "Edit category" }
-            (category_form(ctx, &format!("/admin/categories/{id}"), values, errors, "Save category"))
+            (category_form(ctx, &format!("/admin/categories/{id}"), form, errors, "Save category"))
         })
 }
 
 pub fn suspend_member(
     ctx: &PageCtx,
     member: &crate::members::directory::Profile,
-    reason: &str,
-    days: &str,
+    form: &SuspendForm,
     errors: &FieldErrors,
 ) -> Markup {
     FormPage::new(ctx, "Suspend a member", errors)
@@ -680,8 +662,8 @@ pub fn suspend_member(
             p { "A suspended member cannot sign in until the suspension ends. Their posts stay. The suspension and its reason go to the audit log." }
             form method="post" action={ "/members/" (member.id) "/suspend" } novalidate {
                 (csrf_field(ctx))
-                (text_field("days", "Number of days", days, errors, Input::of("number").required()))
-                (textarea_field("reason", "Reason", reason, errors, None, 3))
+                (text_field("days", "Number of days", &form.days, errors, Input::of("number").required()))
+                (textarea_field("reason", "Reason", &form.reason, errors, None, 3))
                 button.button.button-warning type="submit" { "Suspend" }
             }
         })

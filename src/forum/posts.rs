@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::notifications::events;
+use crate::notifications::{events, watches};
 
 use super::categories::{self, Category};
 use super::mentions;
@@ -135,6 +135,56 @@ pub fn readable_thread(
         }));
     }
     Ok((thread, category))
+}
+
+/// A post with its thread, checked readable by the viewer.
+pub fn with_thread(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: PostId,
+) -> Result<(Post, Thread), RuleError> {
+    let post = find(conn, id)?;
+    let (thread, _) = readable_thread(conn, Some(viewer), post.thread_id)?;
+    Ok((post, thread))
+}
+
+/// The thread a member is about to reply to, refused when it is locked, and what the reply
+/// page shows of the post they answer (`to`, which must be in the thread).
+pub fn reply_target(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: ThreadId,
+    to: Option<PostId>,
+) -> Result<(Thread, Option<Quote>), RuleError> {
+    let (thread, _) = readable_thread(conn, Some(viewer), id)?;
+    let quote = match to {
+        Some(to) => {
+            let post = find(conn, to)?;
+            if post.thread_id != id {
+                return Err(RuleError::NotFound);
+            }
+            let author = crate::members::directory::profile(conn, post.author_id)?.display_name;
+            // Hidden and removed posts are not quoted: that would undo the hiding.
+            let visible = post.is_visible();
+            Some(Quote {
+                id: post.id,
+                author,
+                excerpt: if visible {
+                    markdown::excerpt(&post.body_source, 300)
+                } else {
+                    String::new()
+                },
+                visible,
+            })
+        }
+        None => None,
+    };
+    if thread.locked {
+        return Err(RuleError::forbidden(
+            "This thread is locked: it takes no more replies.",
+        ));
+    }
+    Ok((thread, quote))
 }
 
 /// Adds a reply at the end of a thread. Run in a write transaction.
@@ -497,6 +547,39 @@ pub fn thread_page(
         posts,
         page,
         last_page,
+    })
+}
+
+/// What the thread page shows its viewer: a page of posts (marked read up to its last),
+/// the categories a facilitator may move the thread to, and whether the viewer watches it.
+pub struct ThreadView {
+    pub page: ThreadPage,
+    pub categories: Vec<Category>,
+    pub watching: Option<bool>,
+}
+
+pub fn thread_view(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    id: ThreadId,
+    page: i32,
+) -> Result<ThreadView, RuleError> {
+    let page = thread_page(conn, viewer, id, page)?;
+    if let (Some(viewer), Some(last)) = (viewer, page.posts.last()) {
+        threads::mark_read(conn, viewer.id, id, last.post.position)?;
+    }
+    let categories = if viewer.is_some_and(|v| v.staff.can_moderate()) {
+        categories::all(conn)?
+    } else {
+        Vec::new()
+    };
+    let watching = viewer
+        .map(|viewer| watches::watches_thread(conn, viewer.id, id))
+        .transpose()?;
+    Ok(ThreadView {
+        page,
+        categories,
+        watching,
     })
 }
 

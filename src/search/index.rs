@@ -26,14 +26,14 @@ const BATCH: usize = 400;
 
 /// The three indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Table {
+pub(crate) enum Table {
     Posts,
     Resources,
     Members,
 }
 
 impl Table {
-    pub(super) fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Table::Posts => "search_posts",
             Table::Resources => "search_resources",
@@ -42,7 +42,7 @@ impl Table {
     }
 
     /// The text columns, the title first and the longer text (for snippets) last.
-    pub(super) fn columns(self) -> &'static [&'static str] {
+    pub(crate) fn columns(self) -> &'static [&'static str] {
         match self {
             Table::Posts => &["title", "body"],
             Table::Resources => &["title", "tags", "body"],

@@ -1,9 +1,8 @@
 //! Search across discussions, resources and members, on both engines: SQLite's FTS5 and
 //! PostgreSQL's text search behind one contract (`engine`), an index kept in step by every
-//! write path (`index`), the engines' differences in one place (`dialect`), and what a member types parsed into terms (`query`), never passed
-//! on raw.
+//! write path (`index`), the engines' differences in one place (`crate::db::dialect`), and
+//! what a member types parsed into terms (`query`), never passed on raw.
 
-mod dialect;
 pub mod engine;
 pub mod filters;
 pub mod index;
@@ -11,7 +10,7 @@ pub mod pages;
 pub mod query;
 pub mod results;
 pub mod routes;
-mod sql;
+pub(crate) mod sql;
 
 pub use filters::{FilterForm, Filters, Kind};
 pub use query::SearchQuery;

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::dialect::unshield;
 use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope, Window};
 use super::filters::{Filters, Kind};
 use super::index::Table;
 use super::query::SearchQuery;
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
+use crate::db::dialect::full_text::unshield;
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{CategoryId, DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::forum::categories;

@@ -6,7 +6,8 @@ use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use diesel::{QueryResult, QueryableByName, RunQueryDsl};
 
-use super::dialect::{Fts5, FullText, TsVector};
+use crate::db::dialect::full_text::FullText;
+use crate::db::dialect::Dialect;
 use crate::db::DbConn;
 
 #[derive(Debug, Clone)]
@@ -18,7 +19,7 @@ pub enum Value {
 
 #[derive(Debug, Clone)]
 pub struct Sql {
-    postgres: bool,
+    dialect: &'static dyn Dialect,
     text: String,
     values: Vec<Value>,
 }
@@ -58,19 +59,15 @@ impl Sql {
     /// An empty statement for the engine behind `conn`.
     pub fn for_conn(conn: &DbConn) -> Self {
         Self {
-            postgres: matches!(conn, DbConn::Postgresql(_)),
+            dialect: conn.dialect(),
             text: String::new(),
             values: Vec::new(),
         }
     }
 
     /// The full-text search of this statement's engine.
-    pub(super) fn full_text(&self) -> &'static dyn FullText {
-        if self.postgres {
-            &TsVector
-        } else {
-            &Fts5
-        }
+    pub(crate) fn full_text(&self) -> &'static dyn FullText {
+        self.dialect.full_text()
     }
 
     /// SQL text written here, never anything a member typed.
@@ -82,12 +79,8 @@ impl Sql {
     /// A placeholder for `value`.
     pub fn bind(&mut self, value: Value) -> &mut Self {
         self.values.push(value);
-        if self.postgres {
-            let n = self.values.len();
-            self.text.push_str(&format!("${n}"));
-        } else {
-            self.text.push('?');
-        }
+        let placeholder = self.dialect.placeholder(self.values.len());
+        self.text.push_str(&placeholder);
         self
     }
 
@@ -137,9 +130,11 @@ impl Sql {
 mod tests {
     use super::*;
 
-    fn statement(postgres: bool) -> Sql {
+    use crate::db::dialect::{Postgres, Sqlite};
+
+    fn statement(dialect: &'static dyn Dialect) -> Sql {
         let mut sql = Sql {
-            postgres,
+            dialect,
             text: String::new(),
             values: Vec::new(),
         };
@@ -153,13 +148,13 @@ mod tests {
     #[test]
     fn placeholders_follow_the_engine() {
         assert_eq!(
-            statement(false).text,
+            statement(&Sqlite).text,
             "SELECT 1 WHERE a = ? AND b IN (?, ?)"
         );
         assert_eq!(
-            statement(true).text,
+            statement(&Postgres).text,
             "SELECT 1 WHERE a = $1 AND b IN ($2, $3)"
         );
-        assert_eq!(statement(true).values.len(), 3);
+        assert_eq!(statement(&Postgres).values.len(), 3);
     }
 }

@@ -101,6 +101,13 @@ impl FieldErrors {
         Self::default()
     }
 
+    /// One message, for one field.
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         let field = field.into();
         if self.get(&field).is_none() {

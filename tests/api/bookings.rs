@@ -4,7 +4,7 @@ use chrono::Duration;
 use spot::accounts::members::{self, Viewer};
 use spot::bookings::places::{self, ManagerAgreement, Place};
 use spot::bookings::runs::{self, NewRun};
-use spot::bookings::values::{Capacity, MeetingUrl};
+use spot::bookings::values::{Capacity, MeetingUrl, RunTitle};
 use spot::db::{CourseRunId, MemberId};
 use spot::rules::RuleError;
 
@@ -31,7 +31,7 @@ fn north_run(app: &TestApp, capacity: &str) -> CourseRunId {
     let admin = viewer(app, "admin@nhs.net");
     let first = spot::db::now() + Duration::days(7);
     let new = NewRun {
-        title: "SPOT course: Manchester, Rochdale and Bury".into(),
+        title: RunTitle::parse("SPOT course: Manchester, Rochdale and Bury").unwrap(),
         description: String::new(),
         boroughs: vec![
             spot::accounts::Borough::Manchester,

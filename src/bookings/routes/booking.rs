@@ -3,13 +3,11 @@
 use actix_session::Session;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
-use crate::accounts::Email;
 use crate::bookings::calendar;
 use crate::bookings::catalogue;
+use crate::bookings::forms::BookForm;
 use crate::bookings::pages::{self, Visitor};
-use crate::bookings::places::{ManagerAgreement, Place};
 use crate::bookings::telling;
 use crate::db::{self, CourseRunId, Db, MemberId};
 use crate::web::context::flash;
@@ -40,7 +38,7 @@ async fn detail_page(
     site: &Site,
     id: CourseRunId,
     errors: &FieldErrors,
-    manager: (&str, &str),
+    form: &BookForm,
 ) -> Result<maud::Markup, AppError> {
     let viewer = ctx.viewer.clone();
     let (summary, standing, elsewhere) = db
@@ -64,8 +62,7 @@ async fn detail_page(
         elsewhere,
         facilitator,
         errors,
-        manager_name: manager.0,
-        manager_email: manager.1,
+        form,
         feed: ctx
             .viewer
             .as_ref()
@@ -87,50 +84,10 @@ pub(super) async fn detail(
             &site,
             id.into_inner(),
             &FieldErrors::new(),
-            ("", ""),
+            &BookForm::default(),
         )
         .await?,
     ))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct BookForm {
-    manager_agreed: Option<String>,
-    manager_name: String,
-    manager_email: String,
-}
-
-impl BookForm {
-    /// The member's word about their manager, or what is wrong with it.
-    fn parse(&self) -> Result<ManagerAgreement, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        if !self.manager_email.trim().is_empty() {
-            errors.check("manager_email", Email::parse(&self.manager_email));
-        }
-        if self.manager_name.chars().count() > 120 {
-            errors.add(
-                "manager_name",
-                "Manager's name must be 120 characters or fewer",
-            );
-        }
-        let agreement = ManagerAgreement {
-            agreed: self.manager_agreed.as_deref() == Some("yes"),
-            manager_name: self.manager_name.clone(),
-            manager_email: self.manager_email.clone(),
-        };
-        if !agreement.agreed {
-            errors.add(
-                "manager_agreed",
-                "Confirm you have agreed the time for all the sessions with your manager",
-            );
-        }
-        if errors.is_empty() {
-            Ok(agreement)
-        } else {
-            Err(errors)
-        }
-    }
 }
 
 pub(super) async fn book(
@@ -146,8 +103,7 @@ pub(super) async fn book(
     let agreement = match form.parse() {
         Ok(agreement) => agreement,
         Err(errors) => {
-            let typed = (form.manager_name.as_str(), form.manager_email.as_str());
-            let page = detail_page(&ctx, &db, &site, id, &errors, typed).await?;
+            let page = detail_page(&ctx, &db, &site, id, &errors, &form).await?;
             return Ok(invalid_form(page));
         }
     };
@@ -167,17 +123,7 @@ pub(super) async fn book(
             )
         })
         .await?;
-    flash(
-        &session,
-        match place {
-            Place::Booked => {
-                "You are booked. We have emailed you the details and a calendar file.".to_owned()
-            }
-            Place::Waiting(position) => {
-                format!("The run is full: you are number {position} on the waiting list.")
-            }
-        },
-    );
+    flash(&session, place.news());
     Ok(see_other(&format!("/courses/{id}")))
 }
 

@@ -6,13 +6,13 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use crate::accounts::Email;
 use crate::bookings::catalogue;
+use crate::bookings::forms::BookInForm;
 use crate::bookings::pages;
 use crate::bookings::roster;
 use crate::bookings::telling;
 use crate::db::{self, CourseRunId, Db, MemberId, SessionId};
-use crate::rules::RuleError;
+use crate::rules;
 use crate::web::context::flash;
 use crate::web::forms::{FieldErrors, HtmlForm};
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
@@ -23,7 +23,7 @@ async fn roster_view(
     db: &Db,
     me: &Facilitator,
     id: CourseRunId,
-    book_in: (&str, &str),
+    book_in: &BookInForm,
     errors: &FieldErrors,
 ) -> Result<maud::Markup, AppError> {
     let viewer = me.0.clone();
@@ -63,7 +63,7 @@ pub(super) async fn roster_page(
             &db,
             &me,
             id.into_inner(),
-            ("", ""),
+            &BookInForm::default(),
             &FieldErrors::new(),
         )
         .await?,
@@ -118,14 +118,6 @@ pub(super) async fn attendance(
     Ok(see_other(&format!("/courses/{id}/roster")))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct BookInForm {
-    email: String,
-    reason: String,
-    manager_agreed: Option<String>,
-}
-
 pub(super) async fn book_in(
     ctx: PageCtx,
     me: Facilitator,
@@ -136,45 +128,20 @@ pub(super) async fn book_in(
     form: web::Form<BookInForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::new();
-    let email = errors.check("email", Email::parse(&form.email));
-    if form.reason.trim().chars().count() < 3 {
-        errors.add("reason", "Say why they are booked in");
+    let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
+    let booked = rules::submit(&db, form.parse(), move |tx, (email, reason)| {
+        telling::book_in(tx, &viewer, &email, id, &reason, &base_url, db::now())
+            // Already booked, here or elsewhere: said by the address.
+            .map_err(|refused| refused.conflict_on("email"))
+    })
+    .await?;
+    match booked {
+        Ok(name) => {
+            flash(&session, format!("{name} is booked in."));
+            Ok(see_other(&format!("/courses/{id}/roster")))
+        }
+        Err(errors) => Ok(invalid_form(
+            roster_view(&ctx, &db, &me, id, &form, &errors).await?,
+        )),
     }
-    if form.manager_agreed.is_none() {
-        errors.add(
-            "manager_agreed",
-            "Their manager must agree the time before they are booked",
-        );
-    }
-    let show_again = |errors: FieldErrors| {
-        let (ctx, db, me, form) = (&ctx, &db, &me, &form);
-        async move {
-            Ok::<_, AppError>(invalid_form(
-                roster_view(ctx, db, me, id, (&form.email, &form.reason), &errors).await?,
-            ))
-        }
-    };
-    let Some(email) = email.filter(|_| errors.is_empty()) else {
-        return show_again(errors).await;
-    };
-    let (viewer, reason) = (me.0.clone(), form.reason.clone());
-    let base_url = site.base_url.clone();
-    let outcome = db
-        .write(move |tx| telling::book_in(tx, &viewer, &email, id, &reason, &base_url, db::now()))
-        .await;
-    let name = match outcome {
-        Ok(name) => name,
-        Err(RuleError::Invalid(field, message)) => {
-            errors.add(field, message);
-            return show_again(errors).await;
-        }
-        Err(RuleError::Conflict(message)) => {
-            errors.add("email", message);
-            return show_again(errors).await;
-        }
-        Err(error) => return Err(error.into()),
-    };
-    flash(&session, format!("{name} is booked in."));
-    Ok(see_other(&format!("/courses/{id}/roster")))
 }

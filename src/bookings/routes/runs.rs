@@ -8,14 +8,15 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
 use serde::Deserialize;
 
-use crate::accounts::{Borough, Role};
-use crate::bookings::catalogue::{self, RunSummary};
-use crate::bookings::pages::{self, ManageRun, RunValues};
-use crate::bookings::runs::{self, NewRun, RunChange};
+use crate::accounts::Role;
+use crate::bookings::catalogue;
+use crate::bookings::forms::RunForm;
+use crate::bookings::pages::{self, ManageRun};
+use crate::bookings::runs::{self, CourseRun};
 use crate::bookings::telling;
-use crate::bookings::values::{bounded, parse_london_start, session_starts, Capacity, MeetingUrl};
+use crate::bookings::values::{bounded, parse_london_start, session_starts};
 use crate::db::{self, CourseRunId, Db, MemberId};
-use crate::rules::RuleError;
+use crate::rules;
 use crate::web::context::flash;
 use crate::web::forms::{FieldErrors, HtmlForm, OneValue};
 use crate::web::{html, invalid_form, see_other, Admin, AppError, PageCtx};
@@ -39,155 +40,29 @@ pub(super) async fn new_run_page(
     _admin: Admin,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
-    let values = RunValues {
-        capacity: "15".into(),
-        session_count: "3".into(),
-        weeks_between: "1".into(),
-        duration_minutes: "120".into(),
-        ..RunValues::default()
-    };
     Ok(html(pages::new_run(
         &ctx,
-        &values,
+        &RunForm::first(),
         &FieldErrors::new(),
         &facilitators(&db).await?,
     )))
 }
 
-fn parse_title(raw: &str) -> Result<String, String> {
-    let title = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    match title.chars().count() {
-        0 => Err("Enter a title".into()),
-        1..=200 => Ok(title),
-        _ => Err("Title must be 200 characters or fewer".into()),
-    }
-}
-
-fn parse_person(raw: &str) -> Result<Option<MemberId>, String> {
-    match raw.trim() {
-        "" => Ok(None),
-        id => id
-            .parse()
-            .map(Some)
-            .map_err(|_| "Choose a facilitator from the list".to_string()),
-    }
-}
-
 /// "One OT and one link worker", as the brief has it: a warning when the choice differs.
-fn facilitator_warning(values: &RunValues, people: &[(MemberId, String, Role)]) -> Option<String> {
-    let role_of = |raw: &str| {
-        let id: MemberId = raw.trim().parse().ok()?;
+fn facilitator_warning(run: &CourseRun, people: &[(MemberId, String, Role)]) -> Option<String> {
+    let role_of = |id: Option<MemberId>| {
+        let id = id?;
         people
             .iter()
             .find(|(p, _, _)| *p == id)
             .map(|(_, _, role)| *role)
     };
-    let ot = role_of(&values.ot_facilitator);
-    let lw = role_of(&values.link_worker_facilitator);
+    let ot = role_of(run.ot_facilitator_id);
+    let lw = role_of(run.link_worker_facilitator_id);
     if ot == Some(Role::OccupationalTherapist) && lw == Some(Role::LinkWorker) {
         None
     } else {
         Some("Sessions are co-delivered by one occupational therapist and one link worker: this run does not have one of each yet.".into())
-    }
-}
-
-impl RunValues {
-    /// A new run, or a message for each field at fault, in the order the form shows them.
-    fn parse_new(&self, now: NaiveDateTime) -> Result<NewRun, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let title = errors.check("title", parse_title(&self.title));
-        let boroughs: Vec<Borough> = self
-            .boroughs
-            .iter()
-            .filter_map(|b| Borough::parse(b).ok())
-            .collect();
-        if boroughs.is_empty() || boroughs.len() != self.boroughs.len() {
-            errors.add("boroughs", "Choose the boroughs this run serves");
-        }
-        let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
-        let first = errors.check("starts_at", parse_london_start(&self.starts_at));
-        let count = errors.check(
-            "session_count",
-            bounded(&self.session_count, 3, 1, 10, "number of sessions"),
-        );
-        let weeks = errors.check(
-            "weeks_between",
-            bounded(&self.weeks_between, 1, 1, 8, "weeks between sessions"),
-        );
-        let minutes = errors.check(
-            "duration_minutes",
-            bounded(&self.duration_minutes, 120, 15, 480, "session length"),
-        );
-        let meeting = self.parse_meeting(&mut errors);
-        let starts = match (first, count, weeks) {
-            (Some(first), Some(count), Some(weeks)) => {
-                let starts = errors.check("starts_at", session_starts(first, count, weeks));
-                if starts
-                    .as_ref()
-                    .and_then(|s| s.first())
-                    .is_some_and(|s| *s <= now)
-                {
-                    errors.add("starts_at", "The first session must be in the future");
-                }
-                starts
-            }
-            _ => None,
-        };
-        match (title, capacity, starts, minutes, meeting) {
-            (
-                Some(title),
-                Some(capacity),
-                Some(session_starts),
-                Some(minutes),
-                Some((meeting_url, ot, lw)),
-            ) if errors.is_empty() => Ok(NewRun {
-                title,
-                description: self.description.trim().to_owned(),
-                boroughs,
-                capacity,
-                meeting_url,
-                session_starts,
-                duration_minutes: minutes as i32,
-                ot_facilitator: ot,
-                link_worker_facilitator: lw,
-            }),
-            _ => Err(errors),
-        }
-    }
-
-    /// The changes to a run's details, or a message for each field at fault.
-    fn parse_change(&self) -> Result<RunChange, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let title = errors.check("title", parse_title(&self.title));
-        let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
-        let meeting = self.parse_meeting(&mut errors);
-        match (title, capacity, meeting) {
-            (Some(title), Some(capacity), Some((meeting_url, ot, lw))) if errors.is_empty() => {
-                Ok(RunChange {
-                    title,
-                    description: self.description.trim().to_owned(),
-                    capacity,
-                    meeting_url,
-                    ot_facilitator: ot,
-                    link_worker_facilitator: lw,
-                })
-            }
-            _ => Err(errors),
-        }
-    }
-
-    /// Where the sessions meet, and who facilitates them (each field checked).
-    fn parse_meeting(
-        &self,
-        errors: &mut FieldErrors,
-    ) -> Option<(MeetingUrl, Option<MemberId>, Option<MemberId>)> {
-        let meeting_url = errors.check("meeting_url", MeetingUrl::parse(&self.meeting_url));
-        let ot = errors.check("ot_facilitator", parse_person(&self.ot_facilitator));
-        let lw = errors.check(
-            "link_worker_facilitator",
-            parse_person(&self.link_worker_facilitator),
-        );
-        Some((meeting_url?, ot?, lw?))
     }
 }
 
@@ -196,55 +71,24 @@ pub(super) async fn create_run(
     admin: Admin,
     db: web::Data<Db>,
     session: Session,
-    form: HtmlForm<RunValues>,
+    form: HtmlForm<RunForm>,
 ) -> Result<HttpResponse, AppError> {
-    let values = form.0;
-    let parsed = values.parse_new(db::now());
-    let people = facilitators(&db).await?;
-    let new = match parsed {
-        Ok(new) => new,
-        Err(errors) => {
-            return Ok(invalid_form(pages::new_run(
-                &ctx, &values, &errors, &people,
-            )))
-        }
-    };
+    let form = form.0;
     let actor = admin.0.clone();
-    let outcome = db
-        .write(move |tx| runs::create(tx, &actor, &new, db::now()))
-        .await;
-    let id = match outcome {
-        Ok(id) => id,
-        Err(RuleError::Invalid(field, message)) => {
-            let mut errors = FieldErrors::new();
-            errors.add(field, message);
-            return Ok(invalid_form(pages::new_run(
-                &ctx, &values, &errors, &people,
-            )));
+    let created = rules::submit(&db, form.parse_new(db::now()), move |tx, new| {
+        runs::create(tx, &actor, &new, db::now())
+    })
+    .await?;
+    match created {
+        Ok(id) => {
+            // The run's page shows the warning about facilitators, if there is one.
+            flash(&session, "The run is created and open for booking.");
+            Ok(see_other(&format!("/admin/courses/{id}")))
         }
-        Err(error) => return Err(error.into()),
-    };
-    // The run's page shows the warning about facilitators, if there is one.
-    flash(&session, "The run is created and open for booking.");
-    Ok(see_other(&format!("/admin/courses/{id}")))
-}
-
-fn values_of(summary: &RunSummary) -> RunValues {
-    let run = &summary.run;
-    RunValues {
-        title: run.title.clone(),
-        description: run.description.clone(),
-        capacity: run.capacity.to_string(),
-        meeting_url: run.meeting_url.clone(),
-        ot_facilitator: run
-            .ot_facilitator_id
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
-        link_worker_facilitator: run
-            .link_worker_facilitator_id
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
-        ..RunValues::default()
+        Err(errors) => {
+            let people = facilitators(&db).await?;
+            Ok(invalid_form(pages::new_run(&ctx, &form, &errors, &people)))
+        }
     }
 }
 
@@ -252,18 +96,18 @@ async fn manage_view(
     ctx: &PageCtx,
     db: &Db,
     id: CourseRunId,
-    values: Option<&RunValues>,
+    form: Option<&RunForm>,
     errors: &FieldErrors,
 ) -> Result<maud::Markup, AppError> {
     let summary = db.run(move |conn| Ok(catalogue::one(conn, id)?)).await?;
     let people = facilitators(db).await?;
-    let shown = values.cloned().unwrap_or_else(|| values_of(&summary));
-    let warning = facilitator_warning(&values_of(&summary), &people);
+    let shown = form.cloned().unwrap_or_else(|| RunForm::of(&summary.run));
+    let warning = facilitator_warning(&summary.run, &people);
     Ok(pages::manage_run(
         ctx,
         &ManageRun {
             summary: &summary,
-            values: &shown,
+            form: &shown,
             errors,
             people: &people,
             warning: warning.as_deref(),
@@ -289,35 +133,23 @@ pub(super) async fn update_run(
     site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
-    form: HtmlForm<RunValues>,
+    form: HtmlForm<RunForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let values = form.0;
-    let change = match values.parse_change() {
-        Ok(change) => change,
-        Err(errors) => {
-            return Ok(invalid_form(
-                manage_view(&ctx, &db, id, Some(&values), &errors).await?,
-            ))
-        }
-    };
+    let form = form.0;
     let (actor, base_url) = (admin.0.clone(), site.base_url.clone());
-    let outcome = db
-        .write(move |tx| telling::update_run(tx, &actor, id, &change, &base_url, db::now()))
-        .await;
-    match outcome {
+    let saved = rules::submit(&db, form.parse_change(), move |tx, change| {
+        telling::update_run(tx, &actor, id, &change, &base_url, db::now())
+    })
+    .await?;
+    match saved {
         Ok(()) => {
             flash(&session, "The run is saved.");
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
-        Err(RuleError::Invalid(field, message)) => {
-            let mut errors = FieldErrors::new();
-            errors.add(field, message);
-            Ok(invalid_form(
-                manage_view(&ctx, &db, id, Some(&values), &errors).await?,
-            ))
-        }
-        Err(error) => Err(error.into()),
+        Err(errors) => Ok(invalid_form(
+            manage_view(&ctx, &db, id, Some(&form), &errors).await?,
+        )),
     }
 }
 
@@ -375,12 +207,13 @@ pub(super) async fn cancel_run(
     form: web::Form<CancelRunForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let actor = admin.0.clone();
-    let (reason, base_url) = (form.reason.clone(), site.base_url.clone());
-    let outcome = db
-        .write(move |tx| telling::cancel_run(tx, &actor, id, &reason, &base_url, db::now()))
-        .await;
-    match outcome {
+    let (actor, base_url) = (admin.0.clone(), site.base_url.clone());
+    // The rule reads the reason: it must have one, as everyone booked is told it.
+    let cancelled = rules::submit(&db, Ok(form.0.reason), move |tx, reason| {
+        telling::cancel_run(tx, &actor, id, &reason, &base_url, db::now())
+    })
+    .await?;
+    match cancelled {
         Ok(told) => {
             flash(
                 &session,
@@ -388,14 +221,9 @@ pub(super) async fn cancel_run(
             );
             Ok(see_other(&format!("/admin/courses/{id}")))
         }
-        Err(RuleError::Invalid(field, message)) => {
-            let mut errors = FieldErrors::new();
-            errors.add(field, message);
-            Ok(invalid_form(
-                manage_view(&ctx, &db, id, None, &errors).await?,
-            ))
-        }
-        Err(error) => Err(error.into()),
+        Err(errors) => Ok(invalid_form(
+            manage_view(&ctx, &db, id, None, &errors).await?,
+        )),
     }
 }
 

@@ -8,15 +8,18 @@ mod threads;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use maud::Markup;
 use serde::Deserialize;
 
-use super::pages::{self, Composer, Draft};
+use super::forms::PostForm;
+use super::pages::{self, Composer};
 use super::values::{PostBody, ThreadTitle};
-use crate::db::PostId;
+use crate::db::{PostId, ThreadId};
 use crate::guard;
 use crate::markdown::{self, SafeHtml};
+use crate::rules::RuleError;
 use crate::web::forms::FieldErrors;
-use crate::web::{invalid_form, PageCtx};
+use crate::web::{invalid_form, page_with_status, AppError, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/forum", web::get().to(threads::index))
@@ -101,27 +104,6 @@ struct PageQuery {
     page: Option<String>,
 }
 
-/// The fields of every post-writing form.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PostForm {
-    title: String,
-    body: String,
-    reply_to: String,
-    action: String,
-    confirm_patient_data: Option<String>,
-}
-
-impl PostForm {
-    fn draft(&self) -> Draft {
-        Draft {
-            title: self.title.clone(),
-            body: self.body.clone(),
-            reply_to: self.reply_to.trim().parse().ok(),
-        }
-    }
-}
-
 /// A post ready to save, or what to show the author instead.
 enum Review {
     Ready {
@@ -132,7 +114,6 @@ enum Review {
     Again {
         errors: FieldErrors,
         preview: Option<SafeHtml>,
-        /// What the patient-data guard found, for the author to check.
         concerns: Vec<String>,
         status: StatusCode,
     },
@@ -188,23 +169,109 @@ fn review(form: &PostForm, with_title: bool) -> Review {
     }
 }
 
-fn composer<'a>(
-    action: String,
-    draft: &'a Draft,
-    errors: &'a FieldErrors,
-    preview: Option<&'a SafeHtml>,
-    concerns: &'a [String],
-    with_title: bool,
-    submit: &'a str,
-) -> Composer<'a> {
-    Composer {
-        action,
-        draft,
-        errors,
-        preview,
-        concerns,
-        with_title,
-        submit,
+/// A post the review passed.
+struct Ready {
+    title: Option<ThreadTitle>,
+    body: PostBody,
+    reply_to: Option<PostId>,
+}
+
+/// What the author sees again with their words: a message by each field at fault, a
+/// preview, what might identify a patient, and the status to send it with.
+#[derive(Default)]
+struct Again {
+    errors: FieldErrors,
+    preview: Option<SafeHtml>,
+    concerns: Vec<String>,
+    status: StatusCode,
+}
+
+impl Review {
+    /// The review as a `Result`, for handlers to match on. (`review` could return this
+    /// itself; it is left as it is while the patient-data check moves to `crate::guard`.)
+    fn into_result(self) -> Result<Ready, Again> {
+        match self {
+            Review::Ready {
+                title,
+                body,
+                reply_to,
+            } => Ok(Ready {
+                title,
+                body,
+                reply_to,
+            }),
+            Review::Again {
+                errors,
+                preview,
+                concerns,
+                status,
+            } => Err(Again {
+                errors,
+                preview,
+                concerns,
+                status,
+            }),
+        }
+    }
+}
+
+impl Again {
+    /// A reply's refusal, shown with the author's words kept: a value at fault by its field
+    /// (422), or the thread locked or archived while they wrote (403, by the body).
+    fn refused(error: RuleError) -> Result<Self, AppError> {
+        let (field, message, status) = match error {
+            RuleError::Invalid(field, message) => {
+                (field, message, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            RuleError::Forbidden(message) => ("body", message, StatusCode::FORBIDDEN),
+            other => return Err(other.into()),
+        };
+        Ok(Self {
+            errors: FieldErrors::one(field, message),
+            status,
+            ..Self::default()
+        })
+    }
+
+    /// The writing page around the form, with this status.
+    fn show(&self, page: Markup) -> HttpResponse {
+        page_with_status(self.status, page)
+    }
+}
+
+/// Which writing form: where it is sent, whether it has a title, and its button.
+#[derive(Clone, Copy)]
+enum Writing<'a> {
+    /// A new thread in the category with this slug.
+    NewThread(&'a str),
+    Reply(ThreadId),
+    Edit(PostId),
+}
+
+impl Writing<'_> {
+    fn composer<'a>(self, form: &'a PostForm, again: &'a Again) -> Composer<'a> {
+        let (action, submit) = match self {
+            Writing::NewThread(slug) => (format!("/forum/{slug}/new"), "Post thread"),
+            Writing::Reply(thread) => (format!("/threads/{thread}/reply"), "Post reply"),
+            Writing::Edit(post) => (format!("/posts/{post}/edit"), "Save changes"),
+        };
+        Composer {
+            action,
+            post: form,
+            errors: &again.errors,
+            preview: again.preview.as_ref(),
+            concerns: &again.concerns,
+            with_title: matches!(self, Writing::NewThread(_)),
+            submit,
+        }
+    }
+}
+
+/// A refusal to someone signed out asks them to sign in, and come back to `next`.
+fn sign_in_first(refused: RuleError, signed_in: bool, next: String) -> AppError {
+    match refused {
+        RuleError::Forbidden(_) if !signed_in => AppError::SignInRequired { next },
+        other => other.into(),
     }
 }
 

@@ -9,11 +9,12 @@ use super::{reason_again, PageQuery, ReasonForm};
 use crate::audit;
 use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
+use crate::forum::forms::SuspendForm;
 use crate::forum::moderation;
 use crate::forum::pages;
 use crate::forum::values::{Reason, ThreadTitle};
 use crate::members::directory;
-use crate::rules::RuleError;
+use crate::rules::{self, RuleError};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
@@ -263,17 +264,9 @@ pub(super) async fn suspend_page(
     Ok(html(pages::suspend_member(
         &ctx,
         &member,
-        "",
-        "7",
+        &SuspendForm::first(),
         &FieldErrors::new(),
     )))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct SuspendForm {
-    reason: String,
-    days: String,
 }
 
 pub(super) async fn suspend(
@@ -285,55 +278,26 @@ pub(super) async fn suspend(
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let mut errors = FieldErrors::new();
-    let days = errors.check(
-        "days",
-        form.days
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| "Enter the number of days, like 7"),
-    );
-    let reason = errors.check("reason", Reason::parse(&form.reason));
-    let (Some(days), Some(reason)) = (days, reason) else {
-        let member = db
-            .run(move |conn| Ok(directory::profile(conn, id)?))
-            .await?;
-        return Ok(invalid_form(pages::suspend_member(
-            &ctx,
-            &member,
-            &form.reason,
-            &form.days,
-            &errors,
-        )));
-    };
     let viewer = me.0.clone();
-    let outcome = db
-        .write(move |tx| moderation::suspend_for(tx, &viewer, id, days, &reason, db::now()))
-        .await;
-    match outcome {
-        Ok(_) => {
+    let suspended = rules::submit(&db, form.parse(), move |tx, (days, reason)| {
+        moderation::suspend_for(tx, &viewer, id, days, &reason, db::now()).map(|_| days)
+    })
+    .await?;
+    match suspended {
+        Ok(days) => {
+            let plural = if days == 1 { "" } else { "s" };
             flash(
                 &session,
-                format!(
-                    "The member is suspended for {days} day{}.",
-                    if days == 1 { "" } else { "s" }
-                ),
+                format!("The member is suspended for {days} day{plural}."),
             );
             Ok(see_other(&format!("/members/{id}")))
         }
-        Err(RuleError::Invalid(field, message)) => {
-            errors.add(field, message);
+        Err(errors) => {
             let member = db
                 .run(move |conn| Ok(directory::profile(conn, id)?))
                 .await?;
-            Ok(invalid_form(pages::suspend_member(
-                &ctx,
-                &member,
-                &form.reason,
-                &form.days,
-                &errors,
-            )))
+            let page = pages::suspend_member(&ctx, &member, &form, &errors);
+            Ok(invalid_form(page))
         }
-        Err(error) => Err(error.into()),
     }
 }

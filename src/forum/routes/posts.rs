@@ -1,24 +1,18 @@
 //! A member's own posts: reply, edit, delete, mark helpful, report; and a post's history.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{composer, reason_again, review, PostForm, ReasonForm, Review};
+use super::{reason_again, review, Again, Ready, ReasonForm, Writing};
 use crate::db::{self, Db, PostId, ThreadId};
+use crate::forum::forms::PostForm;
 use crate::forum::moderation::{self, ReportOutcome};
-use crate::forum::pages::{self, Draft};
+use crate::forum::pages;
 use crate::forum::posts;
 use crate::forum::values::Reason;
-use crate::markdown::{self, SafeHtml};
-use crate::members::directory;
-use crate::rules::RuleError;
 use crate::web::context::flash;
-use crate::web::forms::FieldErrors;
-use crate::web::{
-    html, page_with_status, see_other, AppError, CurrentMember, Facilitator, PageCtx,
-};
+use crate::web::{html, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -37,53 +31,11 @@ pub(super) async fn reply_page(
     let to: Option<PostId> = query.to.as_deref().and_then(|raw| raw.parse().ok());
     let viewer = me.0.clone();
     let (thread, quote) = db
-        .run(move |conn| {
-            let (thread, _) = posts::readable_thread(conn, Some(&viewer), id)?;
-            let quote = match to {
-                Some(to) => {
-                    let post = posts::find(conn, to)?;
-                    if post.thread_id != id {
-                        return Err(AppError::NotFound);
-                    }
-                    let author = directory::profile(conn, post.author_id)?.display_name;
-                    // Hidden and removed posts are not quoted: that would undo the hiding.
-                    let visible = post.is_visible();
-                    Some(posts::Quote {
-                        id: post.id,
-                        author,
-                        excerpt: if visible {
-                            markdown::excerpt(&post.body_source, 300)
-                        } else {
-                            String::new()
-                        },
-                        visible,
-                    })
-                }
-                None => None,
-            };
-            Ok((thread, quote))
-        })
+        .run(move |conn| Ok(posts::reply_target(conn, &viewer, id, to)?))
         .await?;
-    if thread.locked {
-        return Err(AppError::forbidden(
-            "This thread is locked: it takes no more replies.",
-        ));
-    }
-    let draft = Draft {
-        reply_to: to,
-        ..Draft::default()
-    };
-    let errors = FieldErrors::new();
-    let form = composer(
-        format!("/threads/{id}/reply"),
-        &draft,
-        &errors,
-        None,
-        &[],
-        false,
-        "Post reply",
-    );
-    Ok(html(pages::reply(&ctx, &thread, quote.as_ref(), &form)))
+    let (form, again) = (PostForm::answering(to), Again::default());
+    let composer = Writing::Reply(id).composer(&form, &again);
+    Ok(html(pages::reply(&ctx, &thread, quote.as_ref(), &composer)))
 }
 
 pub(super) async fn reply(
@@ -94,62 +46,26 @@ pub(super) async fn reply(
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let draft = form.draft();
-    let again = |errors: FieldErrors,
-                 preview: Option<SafeHtml>,
-                 concerns: Vec<String>,
-                 status: StatusCode| {
-        let db = db.clone();
-        let viewer = me.0.clone();
-        let ctx = ctx.clone();
-        let draft = draft.clone();
-        async move {
-            let (thread, _) = db
-                .run(move |conn| Ok(posts::readable_thread(conn, Some(&viewer), id)?))
-                .await?;
-            let form = composer(
-                format!("/threads/{id}/reply"),
-                &draft,
-                &errors,
-                preview.as_ref(),
-                &concerns,
-                false,
-                "Post reply",
-            );
-            Ok::<_, AppError>(page_with_status(
-                status,
-                pages::reply(&ctx, &thread, None, &form),
-            ))
-        }
-    };
-    let (body, reply_to) = match review(&form, false) {
-        Review::Again {
-            errors,
-            preview,
-            concerns,
-            status,
-        } => return again(errors, preview, concerns, status).await,
-        Review::Ready { body, reply_to, .. } => (body, reply_to),
-    };
     let viewer = me.0.clone();
-    let outcome = db
-        .write(move |tx| posts::reply(tx, &viewer, id, reply_to, &body, db::now()))
-        .await;
-    match outcome {
-        Ok(post) => Ok(see_other(&format!("/posts/{post}"))),
-        Err(RuleError::Invalid(field, message)) => {
-            let mut errors = FieldErrors::new();
-            errors.add(field, message);
-            again(errors, None, Vec::new(), StatusCode::UNPROCESSABLE_ENTITY).await
+    let again = match review(&form, false).into_result() {
+        Ok(Ready { body, reply_to, .. }) => {
+            let viewer = viewer.clone();
+            let posted = db
+                .write(move |tx| posts::reply(tx, &viewer, id, reply_to, &body, db::now()))
+                .await;
+            match posted {
+                Ok(post) => return Ok(see_other(&format!("/posts/{post}"))),
+                // Locked or archived while the member was writing: keep their words on screen.
+                Err(refused) => Again::refused(refused)?,
+            }
         }
-        // Locked or archived while the member was writing: keep their words on screen.
-        Err(RuleError::Forbidden(message)) => {
-            let mut errors = FieldErrors::new();
-            errors.add("body", message);
-            again(errors, None, Vec::new(), StatusCode::FORBIDDEN).await
-        }
-        Err(error) => Err(error.into()),
-    }
+        Err(again) => again,
+    };
+    let (thread, _) = db
+        .run(move |conn| Ok(posts::readable_thread(conn, Some(&viewer), id)?))
+        .await?;
+    let composer = Writing::Reply(id).composer(&form, &again);
+    Ok(again.show(pages::reply(&ctx, &thread, None, &composer)))
 }
 
 pub(super) async fn edit_page(
@@ -161,30 +77,14 @@ pub(super) async fn edit_page(
     let id = id.into_inner();
     let viewer = me.0.clone();
     let (post, thread) = db
-        .run(move |conn| {
-            let post = posts::find(conn, id)?;
-            let (thread, _) = posts::readable_thread(conn, Some(&viewer), post.thread_id)?;
-            Ok((post, thread))
-        })
+        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
         .await?;
     if post.author_id != me.id {
         return Err(AppError::forbidden("You can only edit your own posts."));
     }
-    let draft = Draft {
-        body: post.body_source.clone(),
-        ..Draft::default()
-    };
-    let errors = FieldErrors::new();
-    let form = composer(
-        format!("/posts/{id}/edit"),
-        &draft,
-        &errors,
-        None,
-        &[],
-        false,
-        "Save changes",
-    );
-    Ok(html(pages::edit_post(&ctx, &thread, &form)))
+    let (form, again) = (PostForm::editing(&post.body_source), Again::default());
+    let composer = Writing::Edit(id).composer(&form, &again);
+    Ok(html(pages::edit_post(&ctx, &thread, &composer)))
 }
 
 pub(super) async fn edit(
@@ -195,42 +95,20 @@ pub(super) async fn edit(
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let draft = form.draft();
-    match review(&form, false) {
-        Review::Again {
-            errors,
-            preview,
-            concerns,
-            status,
-        } => {
-            let viewer = me.0.clone();
-            let thread = db
-                .run(move |conn| {
-                    let post = posts::find(conn, id)?;
-                    Ok(posts::readable_thread(conn, Some(&viewer), post.thread_id)?.0)
-                })
-                .await?;
-            let form = composer(
-                format!("/posts/{id}/edit"),
-                &draft,
-                &errors,
-                preview.as_ref(),
-                &concerns,
-                false,
-                "Save changes",
-            );
-            Ok(page_with_status(
-                status,
-                pages::edit_post(&ctx, &thread, &form),
-            ))
-        }
-        Review::Ready { body, .. } => {
-            let viewer = me.0.clone();
+    let viewer = me.0.clone();
+    let again = match review(&form, false).into_result() {
+        Ok(Ready { body, .. }) => {
             db.write(move |tx| posts::edit(tx, &viewer, id, &body, db::now()))
                 .await?;
-            Ok(see_other(&format!("/posts/{id}")))
+            return Ok(see_other(&format!("/posts/{id}")));
         }
-    }
+        Err(again) => again,
+    };
+    let (_, thread) = db
+        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
+        .await?;
+    let composer = Writing::Edit(id).composer(&form, &again);
+    Ok(again.show(pages::edit_post(&ctx, &thread, &composer)))
 }
 
 pub(super) async fn delete_own(

@@ -3,17 +3,14 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::{composer, review, PageQuery, PostForm, Review};
+use super::{review, sign_in_first, Again, PageQuery, Ready, Writing};
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, PostId, ThreadId};
-use crate::forum::pages::{self, Draft};
+use crate::forum::forms::PostForm;
+use crate::forum::pages;
 use crate::forum::{categories, moderation, posts, threads};
 use crate::notifications::watches;
-use crate::rules::RuleError;
-use crate::web::forms::FieldErrors;
-use crate::web::{
-    html, page_with_status, see_other, AppError, CurrentMember, MaybeMember, PageCtx,
-};
+use crate::web::{html, see_other, AppError, CurrentMember, MaybeMember, PageCtx};
 
 pub(super) async fn index(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let viewer = ctx.viewer.clone();
@@ -88,18 +85,9 @@ pub(super) async fn new_thread_page(
         })
         .await?;
     category.can_start_thread(&me)?;
-    let draft = Draft::default();
-    let errors = FieldErrors::new();
-    let form = composer(
-        format!("/forum/{}/new", category.slug),
-        &draft,
-        &errors,
-        None,
-        &[],
-        true,
-        "Post thread",
-    );
-    Ok(html(pages::new_thread(&ctx, &category, &form)))
+    let (form, again) = (PostForm::default(), Again::default());
+    let composer = Writing::NewThread(&category.slug).composer(&form, &again);
+    Ok(html(pages::new_thread(&ctx, &category, &composer)))
 }
 
 pub(super) async fn create_thread(
@@ -114,38 +102,19 @@ pub(super) async fn create_thread(
         .run(move |conn| Ok(categories::by_slug(conn, &slug)?))
         .await?;
     category.can_start_thread(&me)?;
-    let draft = form.draft();
-    let action = format!("/forum/{}/new", category.slug);
-    match review(&form, true) {
-        Review::Again {
-            errors,
-            preview,
-            concerns,
-            status,
-        } => {
-            let form = composer(
-                action,
-                &draft,
-                &errors,
-                preview.as_ref(),
-                &concerns,
-                true,
-                "Post thread",
-            );
-            Ok(page_with_status(
-                status,
-                pages::new_thread(&ctx, &category, &form),
-            ))
-        }
-        Review::Ready { title, body, .. } => {
+    let again = match review(&form, true).into_result() {
+        Ok(Ready { title, body, .. }) => {
             let title = title.expect("a thread form has a title");
             let viewer = me.0.clone();
             let id = db
                 .write(move |tx| threads::start(tx, &viewer, &category, &title, &body, db::now()))
                 .await?;
-            Ok(see_other(&format!("/threads/{id}")))
+            return Ok(see_other(&format!("/threads/{id}")));
         }
-    }
+        Err(again) => again,
+    };
+    let composer = Writing::NewThread(&category.slug).composer(&form, &again);
+    Ok(again.show(pages::new_thread(&ctx, &category, &composer)))
 }
 
 pub(super) async fn thread(
@@ -157,49 +126,22 @@ pub(super) async fn thread(
     let id = id.into_inner();
     let page = PageNumber::parse(query.page.as_deref()).get() as i32;
     let viewer = ctx.viewer.clone();
-    let (page, all_categories, watching) = db
+    let view = db
         .run(move |conn| {
-            let page = match posts::thread_page(conn, viewer.as_ref(), id, page) {
-                Err(RuleError::Forbidden(_)) if viewer.is_none() => {
-                    return Err(AppError::SignInRequired {
-                        next: format!("/threads/{id}"),
-                    })
-                }
-                other => other?,
-            };
-            if let (Some(viewer), Some(last)) = (&viewer, page.posts.last()) {
-                threads::mark_read(conn, viewer.id, id, last.post.position)?;
-            }
-            let all = if viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
-                categories::all(conn)?
-            } else {
-                Vec::new()
-            };
-            let watching = match &viewer {
-                Some(viewer) => Some(watches::watches_thread(conn, viewer.id, id)?),
-                None => None,
-            };
-            Ok((page, all, watching))
+            posts::thread_view(conn, viewer.as_ref(), id, page).map_err(|refused| {
+                sign_in_first(refused, viewer.is_some(), format!("/threads/{id}"))
+            })
         })
         .await?;
-    let draft = Draft::default();
-    let errors = FieldErrors::new();
-    let form = composer(
-        format!("/threads/{id}/reply"),
-        &draft,
-        &errors,
-        None,
-        &[],
-        false,
-        "Post reply",
-    );
-    let reply_form = ctx.viewer.as_ref().map(|_| &form);
+    let (form, again) = (PostForm::default(), Again::default());
+    let composer = Writing::Reply(id).composer(&form, &again);
+    let reply_form = ctx.viewer.as_ref().map(|_| &composer);
     Ok(html(pages::thread(
         &ctx,
-        &page,
-        &all_categories,
+        &view.page,
+        &view.categories,
         reply_form,
-        watching,
+        view.watching,
     )))
 }
 
@@ -221,17 +163,14 @@ pub(super) async fn jump_to_post(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let signed_in = viewer.0.is_some();
-    let located = db
-        .run(move |conn| Ok(posts::locate(conn, viewer.0.as_ref(), id)))
+    let (thread, page) = db
+        .run(move |conn| {
+            posts::locate(conn, viewer.0.as_ref(), id).map_err(|refused| {
+                sign_in_first(refused, viewer.0.is_some(), format!("/posts/{id}"))
+            })
+        })
         .await?;
-    match located {
-        Ok((thread, page)) => Ok(see_other(&format!(
-            "/threads/{thread}?page={page}#post-{id}"
-        ))),
-        Err(RuleError::Forbidden(_)) if !signed_in => Err(AppError::SignInRequired {
-            next: format!("/posts/{id}"),
-        }),
-        Err(error) => Err(error.into()),
-    }
+    Ok(see_other(&format!(
+        "/threads/{thread}?page={page}#post-{id}"
+    )))
 }

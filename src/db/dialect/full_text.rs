@@ -1,13 +1,13 @@
-//! What full-text search says differently on each engine, in one place: SQLite's FTS5
-//! (`MATCH`, `bm25`, `highlight`/`snippet`, the row's `rowid`) and PostgreSQL's text search
-//! (a `tsquery` made once in a `q` CTE, `@@` on a GIN-indexed `tsvector`, `ts_rank`,
-//! `ts_headline`, a key column). The searches in `engine.rs` and the index writes in
-//! `index.rs` are written once against [`FullText`]; [`Sql::full_text`] picks the engine's.
+//! What full-text search says differently on each engine: SQLite's FTS5 (`MATCH`, `bm25`,
+//! `highlight`/`snippet`, the row's `rowid`) and PostgreSQL's text search (a `tsquery` made
+//! once in a `q` CTE, `@@` on a GIN-indexed `tsvector`, `ts_rank`, `ts_headline`, a key
+//! column). The searches in `search/engine.rs` and the index writes in `search/index.rs` are
+//! written once against [`FullText`]; the connection's [`super::Dialect`] picks the engine's.
 
-use super::index::Table;
-use super::query::{fold, SearchQuery};
-use super::sql::Sql;
 use crate::markdown::{MARK_CLOSE, MARK_OPEN};
+use crate::search::index::Table;
+use crate::search::query::{fold, SearchQuery};
+use crate::search::sql::Sql;
 
 /// How the ranking weighs each column: FTS5's `bm25` takes one weight a column; PostgreSQL's
 /// `ts_rank` one a weight letter, {D, C, B, A} (titles are A, tags and details B, bodies C).
@@ -29,7 +29,7 @@ fn pg_weights(table: Table) -> &'static [char] {
     }
 }
 
-pub(super) trait FullText: Sync {
+pub(crate) trait FullText: Sync {
     /// The column naming the row indexed.
     fn key(&self, table: Table) -> &'static str;
 
@@ -310,7 +310,7 @@ fn shield(text: &str) -> String {
 }
 
 /// A title or snippet as the engine gave it, with `<` and `>` back.
-pub(super) fn unshield(text: &str) -> String {
+pub(crate) fn unshield(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             LT => '<',
