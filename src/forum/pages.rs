@@ -16,7 +16,7 @@ use crate::notifications::pages::watch_button;
 use crate::web::forms::{
     checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
 };
-use crate::web::layout::{breadcrumbs, layout, sub_nav, time_tag, FormPage};
+use crate::web::layout::{breadcrumbs, layout, moderation_nav, time_tag, FormPage};
 use crate::web::paging::{page_links, pagination, Paged};
 use crate::web::PageCtx;
 
@@ -546,7 +546,7 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
         ctx,
         "Moderation queue",
         html! {
-            (sub_nav(ctx, "Moderation", &[("/moderation", "Reported posts"), ("/moderation/log", "Audit log")]))
+            (moderation_nav(ctx))
             h1 { "Reported posts" }
             @if items.is_empty() {
                 p { "Nothing is waiting. Thank you." }

@@ -195,14 +195,7 @@ pub(super) async fn moderation_log(
 ) -> Result<HttpResponse, AppError> {
     let page = PageNumber::parse(query.page.as_deref());
     let entries = db.run(move |conn| Ok(audit::recent(conn, page)?)).await?;
-    let nav = crate::web::layout::sub_nav(
-        &ctx,
-        "Moderation",
-        &[
-            ("/moderation", "Reported posts"),
-            ("/moderation/log", "Audit log"),
-        ],
-    );
+    let nav = crate::web::layout::moderation_nav(&ctx);
     Ok(html(crate::admin::pages::audit_log(
         &ctx,
         &entries,
