@@ -105,21 +105,7 @@ struct PageQuery {
 }
 
 /// A post ready to save, or what to show the author instead.
-enum Review {
-    Ready {
-        title: Option<ThreadTitle>,
-        body: PostBody,
-        reply_to: Option<PostId>,
-    },
-    Again {
-        errors: FieldErrors,
-        preview: Option<SafeHtml>,
-        concerns: Vec<String>,
-        status: StatusCode,
-    },
-}
-
-fn review(form: &PostForm, with_title: bool) -> Review {
+fn review(form: &PostForm, with_title: bool) -> Result<Ready, Again> {
     let mut errors = FieldErrors::new();
     let title = if with_title {
         errors.check("title", ThreadTitle::parse(&form.title))
@@ -136,37 +122,37 @@ fn review(form: &PostForm, with_title: bool) -> Review {
         ),
     };
     if !errors.is_empty() {
-        return Review::Again {
+        return Err(Again {
             errors,
             preview: None,
             concerns: Vec::new(),
             status: StatusCode::UNPROCESSABLE_ENTITY,
-        };
+        });
     }
     let body = body.expect("parsed when there are no errors");
     if form.action == "preview" {
-        return Review::Again {
+        return Err(Again {
             errors,
             preview: Some(markdown::cook(body.as_str())),
             concerns: Vec::new(),
             status: StatusCode::OK,
-        };
+        });
     }
     let flagged = guard::screen_fields(&[("title", &form.title), ("post", body.as_str())]);
     if !flagged.is_empty() && form.confirm_patient_data.is_none() {
         let concerns = flagged.iter().flat_map(|f| f.descriptions()).collect();
-        return Review::Again {
+        return Err(Again {
             errors,
             preview: None,
             concerns,
             status: StatusCode::UNPROCESSABLE_ENTITY,
-        };
+        });
     }
-    Review::Ready {
+    Ok(Ready {
         title,
         body,
         reply_to,
-    }
+    })
 }
 
 /// A post the review passed.
@@ -184,35 +170,6 @@ struct Again {
     preview: Option<SafeHtml>,
     concerns: Vec<String>,
     status: StatusCode,
-}
-
-impl Review {
-    /// The review as a `Result`, for handlers to match on. (`review` could return this
-    /// itself; it is left as it is while the patient-data check moves to `crate::guard`.)
-    fn into_result(self) -> Result<Ready, Again> {
-        match self {
-            Review::Ready {
-                title,
-                body,
-                reply_to,
-            } => Ok(Ready {
-                title,
-                body,
-                reply_to,
-            }),
-            Review::Again {
-                errors,
-                preview,
-                concerns,
-                status,
-            } => Err(Again {
-                errors,
-                preview,
-                concerns,
-                status,
-            }),
-        }
-    }
 }
 
 impl Again {

@@ -47,7 +47,7 @@ pub(super) async fn reply(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let viewer = me.0.clone();
-    let again = match review(&form, false).into_result() {
+    let again = match review(&form, false) {
         Ok(Ready { body, reply_to, .. }) => {
             let viewer = viewer.clone();
             let posted = db
@@ -96,7 +96,7 @@ pub(super) async fn edit(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let viewer = me.0.clone();
-    let again = match review(&form, false).into_result() {
+    let again = match review(&form, false) {
         Ok(Ready { body, .. }) => {
             db.write(move |tx| posts::edit(tx, &viewer, id, &body, db::now()))
                 .await?;

@@ -102,7 +102,7 @@ pub(super) async fn create_thread(
         .run(move |conn| Ok(categories::by_slug(conn, &slug)?))
         .await?;
     category.can_start_thread(&me)?;
-    let again = match review(&form, true).into_result() {
+    let again = match review(&form, true) {
         Ok(Ready { title, body, .. }) => {
             let title = title.expect("a thread form has a title");
             let viewer = me.0.clone();
