@@ -292,12 +292,12 @@ async fn follow_tag(
         }
     };
     // The library's own spelling of a tag: spaces squeezed, lower case.
-    let tag = crate::resources::values::parse_tags(&form.tag)
+    let tag = crate::resources::values::Tag::parse_first(&form.tag)
         .ok()
-        .and_then(|tags| tags.into_iter().next())
+        .flatten()
         .ok_or_else(|| AppError::BadRequest("Choose a tag to follow".into()))?;
     let member = me.id;
-    let name = tag.clone();
+    let name = tag.to_string();
     let known = db
         .run(move |conn| {
             Ok(conn.write_transaction(|conn| watches::set_tag(conn, member, &name, on))?)
@@ -316,7 +316,10 @@ async fn follow_tag(
             format!("You no longer follow “{tag}”.")
         },
     );
-    Ok(see_other(&format!("/resources?tag={}", urlencode(&tag))))
+    Ok(see_other(&format!(
+        "/resources?tag={}",
+        urlencode(tag.as_str())
+    )))
 }
 
 async fn unsubscribe_page(

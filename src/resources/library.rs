@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::Audience;
+use super::values::{Audience, Change, Content, Described, NewResource, Tag};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::audit::{self, Entry};
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId, WriteConn};
+use crate::forum::values::{PostBody, ThreadTitle};
+use crate::forum::{categories, threads};
 use crate::markdown::{self, SafeHtml};
 use crate::rules::RuleError;
 use crate::schema::{members, resource_tags, resources, tags};
@@ -74,27 +76,6 @@ pub struct Listed {
     pub tags: Vec<String>,
 }
 
-/// Either a stored file's details or a link.
-pub enum Content {
-    File {
-        key: String,
-        original_name: String,
-        content_type: String,
-        size: i64,
-        sha256: String,
-    },
-    Link(String),
-}
-
-pub struct NewResource {
-    pub title: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub audience: Audience,
-    pub borough: Option<Borough>,
-    pub content: Content,
-}
-
 /// Whether the viewer may see a resource at all (hidden ones: owner and facilitators).
 pub fn visible_to(resource: &Resource, viewer: &Viewer) -> bool {
     resource.hidden_at.is_none() || resource.owner_id == viewer.id || viewer.staff.can_moderate()
@@ -138,23 +119,24 @@ fn duplicate_message(existing: &Option<(ResourceId, String)>) -> String {
     }
 }
 
-fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
+fn tag_ids(conn: &mut DbConn, names: &[Tag]) -> QueryResult<Vec<TagId>> {
+    let wanted: Vec<&str> = names.iter().map(Tag::as_str).collect();
     let mut known: HashMap<String, TagId> = tags::table
-        .filter(tags::name.eq_any(names))
+        .filter(tags::name.eq_any(wanted))
         .select((tags::name, tags::id))
         .load::<(String, TagId)>(conn)?
         .into_iter()
         .collect();
     let mut ids = Vec::new();
     for name in names {
-        let id = match known.get(name) {
+        let id = match known.get(name.as_str()) {
             Some(id) => *id,
             None => {
                 let id: TagId = diesel::insert_into(tags::table)
-                    .values(tags::name.eq(name))
+                    .values(tags::name.eq(name.as_str()))
                     .returning(tags::id)
                     .get_result(conn)?;
-                known.insert(name.clone(), id);
+                known.insert(name.to_string(), id);
                 id
             }
         };
@@ -163,7 +145,7 @@ fn tag_ids(conn: &mut DbConn, names: &[String]) -> QueryResult<Vec<TagId>> {
     Ok(ids)
 }
 
-fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[String]) -> QueryResult<()> {
+fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[Tag]) -> QueryResult<()> {
     let mut touched = tag_ids_of(conn, resource)?;
     diesel::delete(resource_tags::table.filter(resource_tags::resource_id.eq(resource)))
         .execute(conn)?;
@@ -245,11 +227,18 @@ pub fn add(
             )
         }
     };
+    let Described {
+        title,
+        description,
+        tags,
+        audience,
+        borough,
+    } = &new.described;
     let id: ResourceId = diesel::insert_into(resources::table)
         .values((
-            resources::title.eq(&new.title),
-            resources::description_source.eq(&new.description),
-            resources::description_html.eq(markdown::cook(&new.description)),
+            resources::title.eq(title.as_str()),
+            resources::description_source.eq(description.as_str()),
+            resources::description_html.eq(markdown::cook(description.as_str())),
             resources::kind.eq(kind),
             resources::url.eq(url),
             resources::file_key.eq(key),
@@ -257,8 +246,8 @@ pub fn add(
             resources::content_type.eq(content_type),
             resources::size_bytes.eq(size),
             resources::sha256.eq(sha),
-            resources::audience.eq(new.audience.slug()),
-            resources::borough.eq(new.borough.map(|b| b.slug())),
+            resources::audience.eq(audience.slug()),
+            resources::borough.eq(borough.map(|b| b.slug())),
             resources::owner_id.eq(owner.id),
             resources::download_count.eq(0),
             resources::created_at.eq(now),
@@ -266,8 +255,8 @@ pub fn add(
         ))
         .returning(resources::id)
         .get_result(&mut **conn)?;
-    set_tags(conn, id, &new.tags)?;
-    crate::notifications::events::resource_added(conn, owner, id, &new.title, now)?;
+    set_tags(conn, id, tags)?;
+    crate::notifications::events::resource_added(conn, owner, id, title.as_str(), now)?;
     search::index::resource(conn, id)?;
     Ok(id)
 }
@@ -316,7 +305,7 @@ pub fn one(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Listed,
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    pub tags: Vec<String>,
+    pub tags: Vec<Tag>,
     pub audience: Option<Audience>,
     pub borough: Option<Borough>,
     /// "file" or "link".
@@ -353,7 +342,7 @@ pub fn browse(
                 (resources::id + 0_i64).eq_any(
                     resource_tags::table
                         .inner_join(tags::table)
-                        .filter(tags::name.eq(tag.clone()))
+                        .filter(tags::name.eq(tag.to_string()))
                         .select(resource_tags::resource_id),
                 ),
             );
@@ -386,14 +375,14 @@ pub fn browse(
         // the viewer's own hidden ones that only they see.
         ([tag], None, None, None) if !moderator => {
             let kept: i64 = tags::table
-                .filter(tags::name.eq(tag))
+                .filter(tags::name.eq(tag.as_str()))
                 .select(tags::resource_count)
                 .first(conn)
                 .optional()?
                 .unwrap_or(0);
             let own_hidden: i64 = resources::table
                 .inner_join(resource_tags::table.inner_join(tags::table))
-                .filter(tags::name.eq(tag))
+                .filter(tags::name.eq(tag.as_str()))
                 .filter(resources::owner_id.eq(me))
                 .filter(resources::hidden_at.is_not_null())
                 .count()
@@ -445,16 +434,6 @@ pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<String>> {
         .load(conn)
 }
 
-pub struct Change {
-    pub title: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub audience: Audience,
-    pub borough: Option<Borough>,
-    /// A new address, for a link.
-    pub url: Option<String>,
-}
-
 pub fn update(
     conn: &mut DbConn,
     viewer: &Viewer,
@@ -471,20 +450,25 @@ pub fn update(
     let url = if resource.is_file() {
         None
     } else {
-        change.url.clone().or(resource.url.clone())
+        change
+            .url
+            .as_ref()
+            .map(|url| url.as_str())
+            .or(resource.url.as_deref())
     };
+    let new = &change.described;
     diesel::update(resources::table.find(id))
         .set((
-            resources::title.eq(&change.title),
-            resources::description_source.eq(&change.description),
-            resources::description_html.eq(markdown::cook(&change.description)),
-            resources::audience.eq(change.audience.slug()),
-            resources::borough.eq(change.borough.map(|b| b.slug())),
+            resources::title.eq(new.title.as_str()),
+            resources::description_source.eq(new.description.as_str()),
+            resources::description_html.eq(markdown::cook(new.description.as_str())),
+            resources::audience.eq(new.audience.slug()),
+            resources::borough.eq(new.borough.map(|b| b.slug())),
             resources::url.eq(url),
             resources::updated_at.eq(now),
         ))
         .execute(conn)?;
-    set_tags(conn, id, &change.tags)?;
+    set_tags(conn, id, &new.tags)?;
     search::index::resource(conn, id)?;
     if resource.owner_id != viewer.id {
         audit::record(
@@ -589,8 +573,8 @@ pub fn download(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Re
 pub fn rename_tag(
     conn: &mut DbConn,
     viewer: &Viewer,
-    from: &str,
-    to: &str,
+    from: &Tag,
+    to: &Tag,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
     if !viewer.staff.can_moderate() {
@@ -599,11 +583,11 @@ pub fn rename_tag(
         ));
     }
     let old: TagId = tags::table
-        .filter(tags::name.eq(from))
+        .filter(tags::name.eq(from.as_str()))
         .select(tags::id)
         .first(conn)?;
     let existing: Option<TagId> = tags::table
-        .filter(tags::name.eq(to))
+        .filter(tags::name.eq(to.as_str()))
         .select(tags::id)
         .first(conn)
         .optional()?;
@@ -630,11 +614,11 @@ pub fn rename_tag(
         }
         _ => {
             diesel::update(tags::table.find(old))
-                .set(tags::name.eq(to))
+                .set(tags::name.eq(to.as_str()))
                 .execute(conn)?;
         }
     }
-    search::index::tagged(conn, to)?;
+    search::index::tagged(conn, to.as_str())?;
     audit::record(
         conn,
         &Entry {
@@ -649,11 +633,40 @@ pub fn rename_tag(
     Ok(())
 }
 
-pub fn set_thread(conn: &mut DbConn, id: ResourceId, thread: ThreadId) -> QueryResult<()> {
+fn set_thread(conn: &mut DbConn, id: ResourceId, thread: ThreadId) -> QueryResult<()> {
     diesel::update(resources::table.find(id))
         .set(resources::thread_id.eq(thread))
         .execute(conn)?;
     Ok(())
+}
+
+/// The resource's discussion thread, which the first member to ask for it starts.
+pub fn discuss(
+    tx: &mut WriteConn,
+    viewer: &Viewer,
+    id: ResourceId,
+    now: NaiveDateTime,
+) -> Result<ThreadId, RuleError> {
+    let resource = one(tx, viewer, id)?.resource;
+    if let Some(thread) = resource.thread_id {
+        return Ok(thread);
+    }
+    let category = categories::by_slug(tx, "resource-discussions")?;
+    // Resource titles may be as long as thread titles: leave room for "About: ".
+    let mut short: String = resource.title.chars().take(190).collect();
+    if short.len() < resource.title.len() {
+        short.push('…');
+    }
+    let title = ThreadTitle::parse(&format!("About: {short}"))
+        .map_err(|why| RuleError::Invalid("title", why))?;
+    let body = PostBody::parse(&format!(
+        "A thread to talk about [{}](/resources/{id}): how you use it, what works, what is missing.",
+        resource.title.replace(['[', ']'], "")
+    ))
+    .map_err(|why| RuleError::Invalid("body", why))?;
+    let thread = threads::start(tx, viewer, &category, &title, &body, now)?;
+    set_thread(tx, id, thread)?;
+    Ok(thread)
 }
 
 /// What the small card under a post shows of a resource it links to.

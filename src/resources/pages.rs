@@ -4,7 +4,7 @@ use maud::{html, Markup};
 
 use super::library::{Filter, Listed};
 use super::sniff::{FileType, ALLOWED};
-use super::values::{Audience, MAX_TAGS};
+use super::values::{Audience, ResourceForm, Tag, MAX_TAGS};
 use crate::accounts::Borough;
 use crate::members::pages::member_badges;
 use crate::web::forms::{csrf_field, select_field, text_field, textarea_field, FieldErrors, Input};
@@ -28,9 +28,9 @@ fn kind_text(listed: &Listed) -> String {
     }
 }
 
-fn filter_href(filter: &Filter, page: Option<u32>) -> String {
-    let mut parts: Vec<String> = filter
-        .tags
+/// The library's address for the filter's choices with these tags, at a page.
+fn filter_href(filter: &Filter, tags: &[&str], page: Option<u32>) -> String {
+    let mut parts: Vec<String> = tags
         .iter()
         .map(|t| {
             format!(
@@ -58,18 +58,22 @@ fn filter_href(filter: &Filter, page: Option<u32>) -> String {
     }
 }
 
+fn tags_of(filter: &Filter) -> Vec<&str> {
+    filter.tags.iter().map(Tag::as_str).collect()
+}
+
 fn with_tag(filter: &Filter, tag: &str) -> String {
-    let mut wider = filter.clone();
-    if !wider.tags.iter().any(|t| t == tag) {
-        wider.tags.push(tag.to_owned());
+    let mut wider = tags_of(filter);
+    if !wider.contains(&tag) {
+        wider.push(tag);
     }
-    filter_href(&wider, None)
+    filter_href(filter, &wider, None)
 }
 
 fn without_tag(filter: &Filter, tag: &str) -> String {
-    let mut narrower = filter.clone();
-    narrower.tags.retain(|t| t != tag);
-    filter_href(&narrower, None)
+    let mut narrower = tags_of(filter);
+    narrower.retain(|t| *t != tag);
+    filter_href(filter, &narrower, None)
 }
 
 fn card(listed: &Listed, filter: &Filter) -> Markup {
@@ -99,7 +103,7 @@ pub fn browse(
     filter: &Filter,
     results: &Paged<Listed>,
     cloud: &[(String, i64)],
-    following: &[(String, bool)],
+    following: &[(Tag, bool)],
 ) -> Markup {
     let audience = filter.audience.map(Audience::slug).unwrap_or("");
     let borough = filter.borough.map(Borough::slug).unwrap_or("");
@@ -157,7 +161,7 @@ pub fn browse(
             @if !filter.tags.is_empty() {
                 p { "Tagged: "
                     @for tag in &filter.tags {
-                        span.tag { (tag) } " " a href=(without_tag(filter, tag)) { "Remove tag " (tag) } " "
+                        span.tag { (tag) } " " a href=(without_tag(filter, tag.as_str())) { "Remove tag " (tag) } " "
                     }
                 }
             }
@@ -171,7 +175,7 @@ pub fn browse(
             } @else {
                 ul.card-list { @for listed in &results.items { (card(listed, filter)) } }
             }
-            (pagination(results, |page| filter_href(filter, Some(page))))
+            (pagination(results, |page| filter_href(filter, &tags_of(filter), Some(page))))
             @if !cloud.is_empty() {
                 h2 { "Tags" }
                 ul.tag-list.cloud {
@@ -246,19 +250,7 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
     )
 }
 
-/// The form's values, kept when it is shown again (a chosen file cannot be kept by a
-/// browser, so the page says to choose it again).
-#[derive(Debug, Default, Clone)]
-pub struct ResourceValues {
-    pub title: String,
-    pub description: String,
-    pub tags: String,
-    pub audience: String,
-    pub borough: String,
-    pub url: String,
-}
-
-fn resource_fields(values: &ResourceValues, errors: &FieldErrors, known_tags: &[String]) -> Markup {
+fn resource_fields(values: &ResourceForm, errors: &FieldErrors, known_tags: &[String]) -> Markup {
     let boroughs: Vec<(&str, &str)> = Borough::options();
     html! {
         (text_field("title", "Title", &values.title, errors, Input::text().required().max_length(200)))
@@ -278,7 +270,7 @@ fn resource_fields(values: &ResourceValues, errors: &FieldErrors, known_tags: &[
 
 pub fn new_resource(
     ctx: &PageCtx,
-    values: &ResourceValues,
+    values: &ResourceForm,
     errors: &FieldErrors,
     known_tags: &[String],
     max_mb: u64,
@@ -315,7 +307,7 @@ pub fn new_resource(
 pub fn edit_resource(
     ctx: &PageCtx,
     listed: &Listed,
-    values: &ResourceValues,
+    values: &ResourceForm,
     errors: &FieldErrors,
     known_tags: &[String],
 ) -> Markup {
@@ -368,7 +360,7 @@ mod tests {
     #[test]
     fn tag_links_add_and_remove_tags() {
         let filter = Filter {
-            tags: vec!["fatigue".into()],
+            tags: Tag::parse_list("fatigue").unwrap(),
             ..Filter::default()
         };
         assert_eq!(

@@ -1,0 +1,83 @@
+//! What is stored where: a resource's row in the database, its file in the store. A file
+//! reaches the store only after its row is committed, and leaves it only after its row is
+//! gone, so the library never lists a file it does not have.
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use super::library;
+use super::store::{FileStore, Incoming};
+use super::values::{Content, NewResource};
+use crate::accounts::members::Viewer;
+use crate::db::{self, Db, ResourceId};
+use crate::rules::RuleError;
+use crate::web::AppError;
+
+/// Why a resource was not shared.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The library refused it (the same file is there already: `Conflict`).
+    #[error(transparent)]
+    Refused(#[from] RuleError),
+    /// The row was written, but the store could not take the file; the row is gone again.
+    #[error("the upload could not be moved into the store: {0}")]
+    Store(String),
+}
+
+impl From<PublishError> for AppError {
+    fn from(error: PublishError) -> Self {
+        match error {
+            PublishError::Refused(error) => error.into(),
+            store @ PublishError::Store(_) => AppError::Unexpected(store.into()),
+        }
+    }
+}
+
+/// Adds a resource to the library and then puts its upload (for a file) in the store.
+/// Should the store fail, the row is removed again and the upload, dropped, deletes itself.
+pub async fn publish(
+    db: &Db,
+    store: Arc<dyn FileStore>,
+    owner: Viewer,
+    new: NewResource,
+    upload: Option<Incoming>,
+) -> Result<ResourceId, PublishError> {
+    let key = match &new.content {
+        Content::File { key, .. } => Some(key.clone()),
+        Content::Link(_) => None,
+    };
+    let adder = owner.clone();
+    let id = db
+        .write(move |tx| library::add(tx, &adder, &new, db::now()))
+        .await?;
+    let (Some(key), Some(upload)) = (key, upload) else {
+        return Ok(id);
+    };
+    let put = web::block(move || store.put(upload, &key)).await;
+    if matches!(put, Ok(Ok(()))) {
+        return Ok(id);
+    }
+    db.write(move |tx| library::remove(tx, &owner, id, db::now()))
+        .await?;
+    Err(PublishError::Store(format!("{put:?}")))
+}
+
+/// Deletes a resource, then its file. A file the store cannot delete is logged, not
+/// refused: its resource is gone either way.
+pub async fn withdraw(
+    db: &Db,
+    store: Arc<dyn FileStore>,
+    viewer: Viewer,
+    id: ResourceId,
+) -> Result<(), RuleError> {
+    let key = db
+        .write(move |tx| library::remove(tx, &viewer, id, db::now()))
+        .await?;
+    if let Some(key) = key {
+        if let Ok(Err(error)) = web::block(move || store.delete(&key)).await {
+            tracing::error!(%error, "a deleted resource's file could not be removed");
+        }
+    }
+    Ok(())
+}
