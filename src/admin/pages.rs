@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
-use super::staff::MemberRecord;
+use super::staff::{MemberRecord, SuspendForm};
 use crate::accounts::StaffLevel;
 use crate::audit::LoggedAction;
 use crate::web::forms::{
@@ -78,17 +78,10 @@ pub fn member_list(
     )
 }
 
-/// The suspension form's values, kept when it is re-shown.
-#[derive(Debug, Default, Clone)]
-pub struct SuspensionValues {
-    pub reason: String,
-    pub until: String,
-}
-
 pub fn member(
     ctx: &PageCtx,
     record: &MemberRecord,
-    values: &SuspensionValues,
+    form: &SuspendForm,
     errors: &FieldErrors,
     now: NaiveDateTime,
 ) -> Markup {
@@ -133,8 +126,8 @@ pub fn member(
                 p { "A suspended member cannot sign in. Their posts and resources stay." }
                 form method="post" action={ "/admin/members/" (record.id) "/suspend" } novalidate {
                     (csrf_field(ctx))
-                    (textarea_field("reason", "Reason", &values.reason, errors, Some("Recorded in the audit log."), 3))
-                    (text_field("until", "Suspended until (optional)", &values.until, errors,
+                    (textarea_field("reason", "Reason", &form.reason, errors, Some("Recorded in the audit log."), 3))
+                    (text_field("until", "Suspended until (optional)", &form.until, errors,
                         Input::of("date").hint("Leave empty to suspend until the suspension is lifted.")))
                     button.button.button-warning type="submit" { "Suspend member" }
                 }

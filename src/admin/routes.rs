@@ -1,11 +1,10 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
-use super::pages::{self, SuspensionValues};
-use super::staff::{self, StaffError};
+use super::pages;
+use super::staff::{self, StaffError, SuspendForm};
 use crate::accounts::StaffLevel;
 use crate::audit;
 use crate::db::paging::PageNumber;
@@ -55,13 +54,13 @@ async fn show_member(
     ctx: &PageCtx,
     db: &Db,
     id: MemberId,
-    values: &SuspensionValues,
+    form: &SuspendForm,
     errors: &FieldErrors,
 ) -> Result<maud::Markup, AppError> {
     let record = db
         .run(move |conn| Ok(staff::member_record(conn, id)?))
         .await?;
-    Ok(pages::member(ctx, &record, values, errors, db::now()))
+    Ok(pages::member(ctx, &record, form, errors, db::now()))
 }
 
 async fn member_page(
@@ -70,15 +69,19 @@ async fn member_page(
     db: web::Data<Db>,
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
-    let page = show_member(
-        &ctx,
-        &db,
-        id.into_inner(),
-        &SuspensionValues::default(),
-        &FieldErrors::new(),
-    )
-    .await?;
+    let (form, errors) = (SuspendForm::default(), FieldErrors::new());
+    let page = show_member(&ctx, &db, id.into_inner(), &form, &errors).await?;
     Ok(html(page))
+}
+
+/// A change made: back to the member's page, with a message for the admin.
+fn done(
+    session: &Session,
+    id: MemberId,
+    message: impl Into<String>,
+) -> Result<HttpResponse, AppError> {
+    flash(session, message);
+    Ok(see_other(&format!("/admin/members/{id}")))
 }
 
 /// A refused change, re-shown on the member's page with the reason beside the field.
@@ -86,28 +89,36 @@ async fn refused(
     ctx: &PageCtx,
     db: &Db,
     id: MemberId,
-    values: &SuspensionValues,
+    form: &SuspendForm,
     field: &'static str,
     error: StaffError,
 ) -> Result<HttpResponse, AppError> {
     let status = match error {
         StaffError::NotAllowed => return Err(AppError::forbidden(error.to_string())),
         StaffError::Database(e) => return Err(e.into()),
+        StaffError::Unavailable(e) => return Err(e.into()),
         StaffError::ReasonMissing => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::CONFLICT,
     };
     let mut errors = FieldErrors::new();
     errors.add(field, error.to_string());
-    Ok(page_with_status(
-        status,
-        show_member(ctx, db, id, values, &errors).await?,
-    ))
+    let page = show_member(ctx, db, id, form, &errors).await?;
+    Ok(page_with_status(status, page))
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct StaffForm {
     staff: String,
+}
+
+impl StaffForm {
+    fn parse(&self) -> Result<StaffLevel, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        errors
+            .check("staff", StaffLevel::parse(&self.staff))
+            .ok_or(errors)
+    }
 }
 
 async fn set_staff(
@@ -118,48 +129,27 @@ async fn set_staff(
     id: web::Path<MemberId>,
     form: web::Form<StaffForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let mut errors = FieldErrors::new();
-    let Some(level) = errors.check("staff", StaffLevel::parse(&form.staff)) else {
-        return Ok(invalid_form(
-            show_member(&ctx, &db, id, &SuspensionValues::default(), &errors).await?,
-        ));
-    };
-    let actor = admin.0.clone();
-    let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| staff::set_level(conn, &actor, id, level, db::now())))
-        })
-        .await?;
-    match outcome {
-        Ok(()) => {
-            flash(&session, format!("Staff level set to {}.", level.label()));
-            Ok(see_other(&format!("/admin/members/{id}")))
+    let (id, blank) = (id.into_inner(), SuspendForm::default());
+    let level = match form.parse() {
+        Ok(level) => level,
+        Err(errors) => {
+            return Ok(invalid_form(
+                show_member(&ctx, &db, id, &blank, &errors).await?,
+            ))
         }
-        Err(error) => refused(&ctx, &db, id, &SuspensionValues::default(), "staff", error).await,
+    };
+    let actor = admin.0;
+    let outcome = db
+        .write(move |tx| staff::set_level(tx, &actor, id, level, db::now()))
+        .await;
+    match outcome {
+        Ok(()) => done(
+            &session,
+            id,
+            format!("Staff level set to {}.", level.label()),
+        ),
+        Err(error) => refused(&ctx, &db, id, &blank, "staff", error).await,
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SuspendForm {
-    reason: String,
-    until: String,
-}
-
-/// An optional end date: the suspension ends at the start of that day (UTC).
-fn parse_until(raw: &str, now: NaiveDateTime) -> Result<Option<NaiveDateTime>, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .map_err(|_| "Enter the end date as a real date, for example 2027-01-31".to_string())?;
-    let until = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    if until <= now {
-        return Err("The end date must be in the future".into());
-    }
-    Ok(Some(until))
 }
 
 async fn suspend(
@@ -171,34 +161,21 @@ async fn suspend(
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let values = SuspensionValues {
-        reason: form.reason.clone(),
-        until: form.until.clone(),
-    };
-    let mut errors = FieldErrors::new();
-    if form.reason.trim().is_empty() {
-        errors.add("reason", StaffError::ReasonMissing.to_string());
-    }
-    let until = errors.check("until", parse_until(&form.until, db::now()));
-    let Some(until) = until.filter(|_| errors.is_empty()) else {
-        return Ok(invalid_form(
-            show_member(&ctx, &db, id, &values, &errors).await?,
-        ));
-    };
-    let (actor, reason) = (admin.0.clone(), form.reason.clone());
-    let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| {
-                staff::suspend(conn, &actor, id, until, &reason, db::now())
-            }))
-        })
-        .await?;
-    match outcome {
-        Ok(()) => {
-            flash(&session, "The member is suspended.");
-            Ok(see_other(&format!("/admin/members/{id}")))
+    let until = match form.parse(db::now()) {
+        Ok(until) => until,
+        Err(errors) => {
+            return Ok(invalid_form(
+                show_member(&ctx, &db, id, &form, &errors).await?,
+            ))
         }
-        Err(error) => refused(&ctx, &db, id, &values, "reason", error).await,
+    };
+    let (actor, reason) = (admin.0, form.reason.clone());
+    let outcome = db
+        .write(move |tx| staff::suspend(tx, &actor, id, until, &reason, db::now()))
+        .await;
+    match outcome {
+        Ok(()) => done(&session, id, "The member is suspended."),
+        Err(error) => refused(&ctx, &db, id, &form, "reason", error).await,
     }
 }
 
@@ -209,19 +186,13 @@ async fn unsuspend(
     session: Session,
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let actor = admin.0.clone();
+    let (id, actor, blank) = (id.into_inner(), admin.0, SuspendForm::default());
     let outcome = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| staff::lift_suspension(conn, &actor, id, db::now())))
-        })
-        .await?;
+        .write(move |tx| staff::lift_suspension(tx, &actor, id, db::now()))
+        .await;
     match outcome {
-        Ok(()) => {
-            flash(&session, "The suspension has been lifted.");
-            Ok(see_other(&format!("/admin/members/{id}")))
-        }
-        Err(error) => refused(&ctx, &db, id, &SuspensionValues::default(), "reason", error).await,
+        Ok(()) => done(&session, id, "The suspension has been lifted."),
+        Err(error) => refused(&ctx, &db, id, &blank, "reason", error).await,
     }
 }
 

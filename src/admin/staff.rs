@@ -1,15 +1,17 @@
 //! Staff levels and suspensions. Each rule checks the actor itself: the admin pages being
 //! admin-only is a convenience, not the boundary.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use serde::Deserialize;
 
 use crate::accounts::members::{self, Member, Viewer};
 use crate::accounts::{Email, StaffLevel};
 use crate::audit::{self, Entry};
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{DbConn, MemberId, WriteConn};
+use crate::db::{DbConn, DbError, MemberId, WriteConn};
 use crate::schema::members as members_table;
+use crate::web::forms::FieldErrors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
@@ -27,6 +29,8 @@ pub enum StaffError {
     UnknownEmail,
     #[error(transparent)]
     Database(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Unavailable(#[from] DbError),
 }
 
 fn require_admin(actor: &Viewer) -> Result<(), StaffError> {
@@ -93,10 +97,47 @@ pub fn set_level_from_console(
     Ok(members::find(conn, target.id)?)
 }
 
+/// The suspension form as typed, shown again with its errors.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct SuspendForm {
+    pub reason: String,
+    pub until: String,
+}
+
+impl SuspendForm {
+    /// When the suspension ends (`None`: when it is lifted), once a reason is given.
+    pub fn parse(&self, now: NaiveDateTime) -> Result<Option<NaiveDateTime>, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.reason.trim().is_empty() {
+            errors.add("reason", StaffError::ReasonMissing.to_string());
+        }
+        match errors.check("until", parse_until(&self.until, now)) {
+            Some(until) if errors.is_empty() => Ok(until),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// An optional end date: the suspension ends at the start of that day (UTC).
+fn parse_until(raw: &str, now: NaiveDateTime) -> Result<Option<NaiveDateTime>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map_err(|_| "Enter the end date as a real date, for example 2027-01-31".to_string())?;
+    let until = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    if until <= now {
+        return Err("The end date must be in the future".into());
+    }
+    Ok(Some(until))
+}
+
 /// Suspends a member (until a date, or until lifted): they cannot sign in, and any session
 /// they have ends at its next request. Their posts stay.
 pub fn suspend(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     target: MemberId,
     until: Option<NaiveDateTime>,
@@ -135,7 +176,7 @@ pub fn suspend(
 }
 
 pub fn lift_suspension(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     actor: &Viewer,
     target: MemberId,
     now: NaiveDateTime,
