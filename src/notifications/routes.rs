@@ -2,15 +2,14 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::settings::{self, Settings};
-use super::values::{Cadence, Topic};
+use super::settings::{self, SettingsForm};
 use super::{inbox, outbox, pages, unsubscribe, watches};
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, NotificationId, OutboxId, ThreadId};
-use crate::forum::{categories, posts};
+use crate::resources::values::Tag;
 use crate::web::context::flash;
-use crate::web::forms::FieldErrors;
-use crate::web::{html, page_with_status, see_other, Admin, AppError, CurrentMember, PageCtx};
+use crate::web::forms::{FieldErrors, HtmlForm};
+use crate::web::{html, invalid_form, see_other, Admin, AppError, CurrentMember, PageCtx};
 use crate::Site;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -121,68 +120,37 @@ async fn settings_page(
     )))
 }
 
-/// Reads the settings form: every topic's cadence, the round-up, the auto-watch box.
-fn parse_settings(pairs: &[(String, String)]) -> (Settings, FieldErrors) {
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let mut chosen = Settings::default();
-    let mut errors = FieldErrors::new();
-    for topic in Topic::CHOSEN {
-        // Each message names its topic: the error summary lists them side by side.
-        match Cadence::parse(field(topic.slug()).unwrap_or_default()) {
-            Ok(cadence) => chosen.set(topic, cadence),
-            Err(_) => errors.add(
-                topic.slug(),
-                format!(
-                    "Select how often to email you about “{}”",
-                    topic.label().to_lowercase()
-                ),
-            ),
-        }
-    }
-    match Cadence::parse(field("roundup").unwrap_or_default()) {
-        Ok(cadence @ (Cadence::Weekly | Cadence::Never)) => chosen.roundup = cadence,
-        Ok(_) => errors.add(
-            "roundup",
-            "The week's busiest discussions and new resources are emailed every Monday or never",
-        ),
-        Err(_) => errors.add(
-            "roundup",
-            "Select when to email you the week's busiest discussions and new resources",
-        ),
-    }
-    chosen.auto_watch = field("auto_watch") == Some("yes");
-    (chosen, errors)
-}
-
 async fn save_settings(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
     session: Session,
-    form: web::Form<Vec<(String, String)>>,
+    form: HtmlForm<SettingsForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (chosen, errors) = parse_settings(&form);
     let member = me.id;
-    if !errors.is_empty() {
-        let watched = db
-            .run(move |conn| Ok(watches::watched_by(conn, member)?))
-            .await?;
-        return Ok(page_with_status(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            pages::settings(&ctx, &chosen, &watched, &errors),
-        ));
-    }
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| settings::save(conn, member, &chosen, db::now()))?)
-    })
-    .await?;
+    let chosen = match form.0.parse() {
+        Ok(chosen) => chosen,
+        Err((shown, errors)) => {
+            let watched = db
+                .run(move |conn| Ok(watches::watched_by(conn, member)?))
+                .await?;
+            let page = pages::settings(&ctx, &shown, &watched, &errors);
+            return Ok(invalid_form(page));
+        }
+    };
+    db.write(move |tx| settings::save(tx, member, &chosen, db::now()).map_err(AppError::from))
+        .await?;
     flash(&session, "Your choices are saved.");
     Ok(see_other("/account/notifications"))
+}
+
+/// A yes or a no from a button's hidden field; `question` says what else was wanted.
+fn yes_or_no(answer: &str, question: &str) -> Result<bool, AppError> {
+    match answer {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(AppError::BadRequest(question.into())),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,13 +161,10 @@ struct WatchForm {
 
 impl WatchForm {
     fn on(&self) -> Result<bool, AppError> {
-        match self.watch.as_str() {
-            "yes" => Ok(true),
-            "no" => Ok(false),
-            _ => Err(AppError::BadRequest(
-                "Choose whether to watch (yes) or stop watching (no)".into(),
-            )),
-        }
+        yes_or_no(
+            &self.watch,
+            "Choose whether to watch (yes) or stop watching (no)",
+        )
     }
 }
 
@@ -211,14 +176,9 @@ async fn watch_thread(
     form: web::Form<WatchForm>,
 ) -> Result<HttpResponse, AppError> {
     let on = form.on()?;
-    let (viewer, id) = (me.0.clone(), id.into_inner());
-    db.run(move |conn| {
-        conn.write_transaction(|conn| {
-            posts::readable_thread(conn, Some(&viewer), id)?;
-            Ok::<_, AppError>(watches::set_thread(conn, viewer.id, id, on)?)
-        })
-    })
-    .await?;
+    let (viewer, id) = (me.0, id.into_inner());
+    db.write(move |tx| watches::watch_thread(tx, &viewer, id, on))
+        .await?;
     flash(
         &session,
         if on {
@@ -238,20 +198,10 @@ async fn watch_category(
     form: web::Form<WatchForm>,
 ) -> Result<HttpResponse, AppError> {
     let on = form.on()?;
-    let viewer = me.0.clone();
-    let slug = slug.into_inner();
+    let (viewer, slug) = (me.0, slug.into_inner());
     let back = format!("/forum/{}", urlencode(&slug));
     let name = db
-        .run(move |conn| {
-            conn.write_transaction(|conn| {
-                let category = categories::by_slug(conn, &slug)?;
-                if !categories::can_read(conn, &category, Some(&viewer))? {
-                    return Err(AppError::forbidden("This is a private space."));
-                }
-                watches::set_category(conn, viewer.id, category.id, on)?;
-                Ok(category.name)
-            })
-        })
+        .write(move |tx| watches::watch_category(tx, &viewer, &slug, on))
         .await?;
     flash(
         &session,
@@ -276,38 +226,32 @@ struct FollowForm {
     follow: String,
 }
 
+impl FollowForm {
+    /// The tag, and whether to follow it.
+    fn parse(&self) -> Result<(Tag, bool), AppError> {
+        let on = yes_or_no(
+            &self.follow,
+            "Choose whether to follow (yes) or stop following (no)",
+        )?;
+        // The library's own spelling of a tag: spaces squeezed, lower case.
+        let tag = Tag::parse_first(&self.tag)
+            .ok()
+            .flatten()
+            .ok_or_else(|| AppError::BadRequest("Choose a tag to follow".into()))?;
+        Ok((tag, on))
+    }
+}
+
 async fn follow_tag(
     me: CurrentMember,
     db: web::Data<Db>,
     session: Session,
     form: web::Form<FollowForm>,
 ) -> Result<HttpResponse, AppError> {
-    let on = match form.follow.as_str() {
-        "yes" => true,
-        "no" => false,
-        _ => {
-            return Err(AppError::BadRequest(
-                "Choose whether to follow (yes) or stop following (no)".into(),
-            ))
-        }
-    };
-    // The library's own spelling of a tag: spaces squeezed, lower case.
-    let tag = crate::resources::values::Tag::parse_first(&form.tag)
-        .ok()
-        .flatten()
-        .ok_or_else(|| AppError::BadRequest("Choose a tag to follow".into()))?;
-    let member = me.id;
-    let name = tag.to_string();
-    let known = db
-        .run(move |conn| {
-            Ok(conn.write_transaction(|conn| watches::set_tag(conn, member, &name, on))?)
-        })
+    let (tag, on) = form.parse()?;
+    let (member, followed) = (me.id, tag.clone());
+    db.write(move |tx| watches::follow_tag(tx, member, &followed, on))
         .await?;
-    if !known {
-        return Err(AppError::BadRequest(format!(
-            "There is no tag called {tag:?} in the library"
-        )));
-    }
     flash(
         &session,
         if on {
@@ -344,14 +288,8 @@ async fn unsubscribe_now(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (member, scope) = unsubscribe::check(&site.feed_key, &token).ok_or(AppError::NotFound)?;
-    db.run(move |conn| {
-        Ok(conn.write_transaction(|conn| {
-            let mut chosen = settings::of(conn, member)?;
-            chosen.stop(scope);
-            settings::save(conn, member, &chosen, db::now())
-        })?)
-    })
-    .await?;
+    db.write(move |tx| settings::unsubscribe(tx, member, scope, db::now()).map_err(AppError::from))
+        .await?;
     tracing::info!(%member, scope = %scope.slug(), "unsubscribed by link");
     Ok(html(pages::unsubscribed(&ctx, scope)))
 }

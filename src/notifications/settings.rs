@@ -5,10 +5,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde::Deserialize;
 
 use super::values::{Cadence, Scope, Topic};
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, WriteConn};
 use crate::schema::notification_settings as settings;
+use crate::web::forms::{first, FieldErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
@@ -77,6 +79,77 @@ impl Settings {
                 }
             }
             Scope::Roundup => self.roundup = Cadence::Never,
+        }
+    }
+}
+
+/// The settings form as sent: a cadence for each topic a member chooses for, the round-up's,
+/// and the auto-watch box. A repeated field is read by its first value.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    #[serde(deserialize_with = "first")]
+    replies: String,
+    #[serde(deserialize_with = "first")]
+    mentions: String,
+    #[serde(deserialize_with = "first")]
+    watching: String,
+    #[serde(deserialize_with = "first")]
+    tags: String,
+    #[serde(deserialize_with = "first")]
+    moderation: String,
+    #[serde(deserialize_with = "first")]
+    roundup: String,
+    #[serde(deserialize_with = "first")]
+    auto_watch: String,
+}
+
+impl SettingsForm {
+    fn topic(&self, topic: Topic) -> &str {
+        match topic {
+            Topic::Replies => &self.replies,
+            Topic::Mentions => &self.mentions,
+            Topic::Watching => &self.watching,
+            Topic::Tags => &self.tags,
+            Topic::Moderation => &self.moderation,
+            Topic::Bookings => "",
+        }
+    }
+
+    /// The member's choices; or, with a message for each choice that could not be read,
+    /// the choices to show again (those left at their defaults).
+    pub fn parse(&self) -> Result<Settings, (Settings, FieldErrors)> {
+        let mut chosen = Settings::default();
+        let mut errors = FieldErrors::new();
+        for topic in Topic::CHOSEN {
+            // Each message names its topic: the error summary lists them side by side.
+            match Cadence::parse(self.topic(topic)) {
+                Ok(cadence) => chosen.set(topic, cadence),
+                Err(_) => errors.add(
+                    topic.slug(),
+                    format!(
+                        "Select how often to email you about “{}”",
+                        topic.label().to_lowercase()
+                    ),
+                ),
+            }
+        }
+        match Cadence::parse(&self.roundup) {
+            Ok(cadence @ (Cadence::Weekly | Cadence::Never)) => chosen.roundup = cadence,
+            Ok(_) => errors.add(
+                "roundup",
+                "The week's busiest discussions and new resources are emailed every Monday or never",
+            ),
+            Err(_) => errors.add(
+                "roundup",
+                "Select when to email you the week's busiest discussions and new resources",
+            ),
+        }
+        chosen.auto_watch = self.auto_watch == "yes";
+        if errors.is_empty() {
+            Ok(chosen)
+        } else {
+            Err((chosen, errors))
         }
     }
 }
@@ -171,9 +244,44 @@ pub fn save(
     Ok(())
 }
 
+/// What an unsubscribe link asks: `scope` is no longer emailed to the member.
+pub fn unsubscribe(
+    tx: &mut WriteConn,
+    member: MemberId,
+    scope: Scope,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let mut chosen = of(tx, member)?;
+    chosen.stop(scope);
+    save(tx, member, &chosen, now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_form_reads_each_topic_once_and_names_what_it_cannot_read() {
+        let form: SettingsForm = serde_html_form::from_str(
+            "replies=never&replies=daily&mentions=weekly&watching=never&tags=daily\
+             &moderation=immediately&roundup=never&auto_watch=yes",
+        )
+        .unwrap();
+        let chosen = form.parse().unwrap();
+        assert_eq!(chosen.replies, Cadence::Never);
+        assert_eq!(chosen.mentions, Cadence::Weekly);
+        assert!(chosen.auto_watch);
+        let form: SettingsForm = serde_html_form::from_str("replies=never&roundup=daily").unwrap();
+        let (shown, errors) = form.parse().unwrap_err();
+        assert_eq!(shown.replies, Cadence::Never);
+        assert_eq!(shown.mentions, Cadence::Immediately);
+        assert!(!shown.auto_watch);
+        let fields: Vec<&str> = errors.iter().map(|(field, _)| field).collect();
+        assert_eq!(
+            fields,
+            ["mentions", "watching", "tags", "moderation", "roundup"]
+        );
+    }
 
     #[test]
     fn a_digest_link_stops_every_topic_in_that_digest_and_nothing_else() {

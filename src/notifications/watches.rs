@@ -3,7 +3,11 @@
 use diesel::prelude::*;
 
 use super::settings;
-use crate::db::{CategoryId, DbConn, MemberId, ThreadId};
+use crate::accounts::members::Viewer;
+use crate::db::{CategoryId, DbConn, MemberId, ThreadId, WriteConn};
+use crate::forum::{categories as forum_categories, posts};
+use crate::resources::values::Tag;
+use crate::rules::RuleError;
 use crate::schema::{categories, category_watches, tag_follows, tags, thread_watches, threads};
 
 pub fn set_thread(
@@ -25,6 +29,17 @@ pub fn set_thread(
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// A member watches a thread they may read, or stops watching it.
+pub fn watch_thread(
+    tx: &mut WriteConn,
+    viewer: &Viewer,
+    thread: ThreadId,
+    on: bool,
+) -> Result<(), RuleError> {
+    posts::readable_thread(tx, Some(viewer), thread)?;
+    Ok(set_thread(tx, viewer.id, thread, on)?)
 }
 
 /// Taking part in a thread watches it, unless the member turned that off or once stopped
@@ -90,6 +105,21 @@ pub fn set_category(
     Ok(())
 }
 
+/// A member watches a category they may read, or stops watching it; returns its name.
+pub fn watch_category(
+    tx: &mut WriteConn,
+    viewer: &Viewer,
+    slug: &str,
+    on: bool,
+) -> Result<String, RuleError> {
+    let category = forum_categories::by_slug(tx, slug)?;
+    if !forum_categories::can_read(tx, &category, Some(viewer))? {
+        return Err(RuleError::forbidden("This is a private space."));
+    }
+    set_category(tx, viewer.id, category.id, on)?;
+    Ok(category.name)
+}
+
 pub fn watches_category(
     conn: &mut DbConn,
     member: MemberId,
@@ -137,6 +167,23 @@ pub fn set_tag(conn: &mut DbConn, member: MemberId, tag: &str, on: bool) -> Quer
         _ => {}
     }
     Ok(true)
+}
+
+/// A member follows a tag of the library, or stops following it.
+pub fn follow_tag(
+    tx: &mut WriteConn,
+    member: MemberId,
+    tag: &Tag,
+    on: bool,
+) -> Result<(), RuleError> {
+    if set_tag(tx, member, tag.as_str(), on)? {
+        Ok(())
+    } else {
+        Err(RuleError::Invalid(
+            "tag",
+            format!("There is no tag called {:?} in the library", tag.as_str()),
+        ))
+    }
 }
 
 pub fn follows_tag(conn: &mut DbConn, member: MemberId, tag: &str) -> QueryResult<bool> {
