@@ -21,6 +21,7 @@ use crate::markdown::{highlighted, SafeHtml};
 use crate::members::directory::DirectoryEntry;
 use crate::resources::library::{self, Resource, Sharer};
 use crate::schema::{categories as categories_table, members, posts, resources, threads};
+use crate::web::forms::FieldErrors;
 
 /// Results a page when one kind is asked for.
 pub const PER_PAGE: i64 = 20;
@@ -168,6 +169,48 @@ pub fn kinds_for(viewer: Option<&Viewer>, filters: &Filters) -> Vec<Kind> {
         .filter(|kind| *kind == Kind::Posts || viewer.is_some())
         .filter(|kind| filters.admit(*kind))
         .collect()
+}
+
+/// What the search page shows below its form.
+pub struct Shown {
+    /// (slug, name) of the categories the viewer may read, to choose from.
+    pub categories: Vec<(String, String)>,
+    /// The results, when the filters were understood.
+    pub results: Option<Results>,
+    /// A message for each field at fault.
+    pub errors: FieldErrors,
+}
+
+/// A search as its page needs it. A request whose filters were not understood (their
+/// messages) runs no search; a filter that names something the viewer cannot search by
+/// becomes a message for its field.
+pub fn for_page(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    request: Result<SearchRequest, FieldErrors>,
+    now: NaiveDateTime,
+) -> QueryResult<Shown> {
+    let categories = categories::readable(conn, viewer)?
+        .into_iter()
+        .map(|c| (c.slug, c.name))
+        .collect();
+    let (results, errors) = match request {
+        Err(errors) => (None, errors),
+        Ok(request) => match search(conn, viewer, &request, now) {
+            Ok(results) => (Some(results), FieldErrors::new()),
+            Err(SearchError::Filter(field, message)) => {
+                let mut errors = FieldErrors::new();
+                errors.add(field, message);
+                (None, errors)
+            }
+            Err(SearchError::Database(error)) => return Err(error),
+        },
+    };
+    Ok(Shown {
+        categories,
+        results,
+        errors,
+    })
 }
 
 /// Runs the search for the viewer. An empty query finds nothing (and runs no query).
