@@ -182,12 +182,35 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
         .app_data::<web::Data<Site>>()
         .map(|site| site.session_lifetime)
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no site configured")))?;
+    let signed_in = match claim_of(&session, lifetime) {
+        Some(claim) => member_of(req, claim).await?,
+        None => None,
+    };
+    let viewer = match signed_in {
+        Some((member, unread)) => {
+            req.extensions_mut().insert(Unread(unread));
+            Some(Viewer::from(&member))
+        }
+        None => {
+            if session.get::<i64>(MEMBER_KEY).ok().flatten().is_some() {
+                session.remove(MEMBER_KEY);
+                session.remove(EPOCH_KEY);
+            }
+            None
+        }
+    };
+    req.extensions_mut().insert(viewer.clone());
+    Ok(viewer)
+}
+
+/// Who the session says is signed in: (member id, epoch, session id). A session from before
+/// sessions had ids (or past its lifetime) is simply signed out.
+fn claim_of(session: &Session, lifetime: std::time::Duration) -> Option<(i64, i32, String)> {
     let signed_in_since = |since: i64| {
         let age = chrono::Utc::now().timestamp().saturating_sub(since);
         u64::try_from(age).is_ok_and(|age| age <= lifetime.as_secs())
     };
-    // A session from before sessions had ids (or past its lifetime) is simply signed out.
-    let claimed: Option<(i64, i32, String)> = match (
+    match (
         session.get::<i64>(MEMBER_KEY).ok().flatten(),
         session.get::<i32>(EPOCH_KEY).ok().flatten(),
         session.get::<String>(SESSION_ID_KEY).ok().flatten(),
@@ -197,55 +220,40 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
             Some((id, epoch, sid))
         }
         _ => None,
-    };
-    let viewer = match claimed {
-        None => {
-            if session.get::<i64>(MEMBER_KEY).ok().flatten().is_some() {
-                session.remove(MEMBER_KEY);
-                session.remove(EPOCH_KEY);
+    }
+}
+
+/// The member a session claims, with their unread count, while that session stands: not
+/// ended, of the member's current epoch, the member approved and not suspended.
+async fn member_of(
+    req: &HttpRequest,
+    (id, epoch, sid): (i64, i32, String),
+) -> Result<Option<(Member, i64)>, AppError> {
+    let pool = req
+        .app_data::<web::Data<Db>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
+        .clone();
+    // The header's unread count comes with the member: one trip to the pool.
+    let found = pool
+        .run(move |conn| {
+            if sessions::has_ended(conn, &sid)? {
+                return Ok(None);
             }
-            None
-        }
-        Some((id, epoch, sid)) => {
-            let pool = req
-                .app_data::<web::Data<Db>>()
-                .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
-                .clone();
-            // The header's unread count comes with the member: one trip to the pool.
-            let member = pool
-                .run(move |conn| {
-                    if sessions::has_ended(conn, &sid)? {
-                        return Ok(None);
-                    }
-                    Ok(match members::find(conn, MemberId(id)).ok() {
-                        Some(member) => {
-                            let unread = inbox::unread_count(conn, member.id)?;
-                            Some((member, unread))
-                        }
-                        None => None,
-                    })
-                })
-                .await?;
-            match member {
-                // Only an approved member is anyone here; an applicant reads as signed out.
-                Some((member, unread))
-                    if member.session_epoch == epoch
-                        && !member.is_suspended(db::now())
-                        && member.approved_at.is_some() =>
-                {
-                    req.extensions_mut().insert(Unread(unread));
-                    Some(Viewer::from(&member))
+            Ok(match members::find(conn, MemberId(id)).ok() {
+                Some(member) => {
+                    let unread = inbox::unread_count(conn, member.id)?;
+                    Some((member, unread))
                 }
-                _ => {
-                    session.remove(MEMBER_KEY);
-                    session.remove(EPOCH_KEY);
-                    None
-                }
-            }
-        }
-    };
-    req.extensions_mut().insert(viewer.clone());
-    Ok(viewer)
+                None => None,
+            })
+        })
+        .await?;
+    // Only an approved member is anyone here; an applicant reads as signed out.
+    Ok(found.filter(|(member, _)| {
+        member.session_epoch == epoch
+            && !member.is_suspended(db::now())
+            && member.approved_at.is_some()
+    }))
 }
 
 /// The signed-in viewer's unread notifications, counted when the viewer was loaded.

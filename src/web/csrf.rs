@@ -100,33 +100,11 @@ async fn check_multipart(
     mut req: ServiceRequest,
     content_type: &str,
 ) -> Result<ServiceRequest, (ServiceRequest, AppError)> {
-    let Some(boundary) = content_type
-        .split(';')
-        .filter_map(|part| {
-            let part = part.trim();
-            part.get(..9)
-                .filter(|name| name.eq_ignore_ascii_case("boundary="))
-                .map(|_| &part[9..])
-        })
-        .map(|b| b.trim_matches('"').to_owned())
-        .next()
-    else {
+    let Some(boundary) = boundary_of(content_type) else {
         return Err((req, AppError::CsrfRejected));
     };
     let mut payload = req.take_payload();
-    let mut head = BytesMut::new();
-    let token = loop {
-        if let Some(token) = first_part_token(&head, &boundary) {
-            break Some(token);
-        }
-        if head.len() > MULTIPART_PEEK {
-            break None;
-        }
-        match payload.next().await {
-            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
-            _ => break None,
-        }
-    };
+    let (head, token) = peek_token(&mut payload, &boundary).await;
     if !token_matches(&req, token.as_deref()) {
         return Err((req, AppError::CsrfRejected));
     }
@@ -138,6 +116,39 @@ async fn check_multipart(
     > = Box::pin(replay.chain(payload));
     req.set_payload(Payload::Stream { payload: rest });
     Ok(req)
+}
+
+/// The multipart boundary named in the content type (its case kept).
+fn boundary_of(content_type: &str) -> Option<String> {
+    content_type
+        .split(';')
+        .filter_map(|part| {
+            let part = part.trim();
+            part.get(..9)
+                .filter(|name| name.eq_ignore_ascii_case("boundary="))
+                .map(|_| &part[9..])
+        })
+        .map(|b| b.trim_matches('"').to_owned())
+        .next()
+}
+
+/// Reads the upload until its first part is complete (at most `MULTIPART_PEEK` and a
+/// chunk): what was read, and the token if the first part is the token field.
+async fn peek_token(payload: &mut Payload, boundary: &str) -> (BytesMut, Option<Vec<u8>>) {
+    let mut head = BytesMut::new();
+    let token = loop {
+        if let Some(token) = first_part_token(&head, boundary) {
+            break Some(token);
+        }
+        if head.len() > MULTIPART_PEEK {
+            break None;
+        }
+        match payload.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => break None,
+        }
+    };
+    (head, token)
 }
 
 /// The value of the first part when it is the `csrf_token` field and fully read.
