@@ -435,12 +435,13 @@ pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<String>> {
 }
 
 pub fn update(
-    conn: &mut DbConn,
+    tx: &mut WriteConn,
     viewer: &Viewer,
     id: ResourceId,
     change: &Change,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
+    let conn: &mut DbConn = tx;
     let resource = find(conn, id)?;
     if !may_change(&resource, viewer) {
         return Err(RuleError::Forbidden(
@@ -489,11 +490,12 @@ pub fn update(
 /// Removes a resource; returns its stored file's key so the caller deletes the file once
 /// the transaction has committed.
 pub fn remove(
-    conn: &mut DbConn,
+    tx: &mut WriteConn,
     viewer: &Viewer,
     id: ResourceId,
     now: NaiveDateTime,
 ) -> Result<Option<String>, RuleError> {
+    let conn: &mut DbConn = tx;
     let resource = find(conn, id)?;
     if !may_change(&resource, viewer) {
         return Err(RuleError::Forbidden(
@@ -520,12 +522,13 @@ pub fn remove(
 }
 
 pub fn set_hidden(
-    conn: &mut DbConn,
+    tx: &mut WriteConn,
     viewer: &Viewer,
     id: ResourceId,
     hidden: bool,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
+    let conn: &mut DbConn = tx;
     if !viewer.staff.can_moderate() {
         return Err(RuleError::Forbidden(
             "Only facilitators hide resources.".into(),
@@ -571,12 +574,13 @@ pub fn download(conn: &mut DbConn, viewer: &Viewer, id: ResourceId) -> Result<Re
 
 /// Renames a tag; a name already in use merges the two.
 pub fn rename_tag(
-    conn: &mut DbConn,
+    tx: &mut WriteConn,
     viewer: &Viewer,
     from: &Tag,
     to: &Tag,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
+    let conn: &mut DbConn = tx;
     if !viewer.staff.can_moderate() {
         return Err(RuleError::Forbidden(
             "Only facilitators rename tags.".into(),
