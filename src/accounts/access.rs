@@ -213,6 +213,8 @@ pub enum PasswordChangeError {
     Throttled(u64),
     #[error(transparent)]
     Database(#[from] DbError),
+    #[error(transparent)]
+    Unavailable(#[from] crate::db::DbError),
 }
 
 /// Replaces a member's password after checking the current one; returns the new session

@@ -509,13 +509,10 @@ async fn change_password(
     let (id, current) = (me.id, form.current_password.clone());
     let address = client_address(&req, site.trusted_proxies);
     let outcome = db
-        .run(move |conn| {
-            let now = db::now();
-            Ok(access::change_password(
-                conn, id, &current, &new_hash, &address, now,
-            ))
+        .blocking(move |conn| {
+            access::change_password(conn, id, &current, &new_hash, &address, db::now())
         })
-        .await?;
+        .await;
     match outcome {
         Ok(epoch) => {
             refresh_epoch(&session, epoch)?;
@@ -526,8 +523,7 @@ async fn change_password(
             Ok(see_other("/account"))
         }
         Err(PasswordChangeError::WrongCurrentPassword) => {
-            let mut errors = FieldErrors::new();
-            errors.add("current_password", "Your current password is not right");
+            let errors = FieldErrors::one("current_password", "Your current password is not right");
             Ok(invalid_form(pages::change_password(&ctx, &errors)))
         }
         Err(error) => Err(error.into()),
@@ -650,33 +646,24 @@ async fn reset_password(
     let new_hash = passwords::hash_off_thread(password).await?;
     let domains = site.member_domains.clone();
     let reset = db
-        .write(move |tx| {
-            applications::complete_reset(tx, &token, &new_hash, &domains, db::now())
-                .map_err(AppError::from)
-        })
-        .await?;
-    match reset {
+        .write(move |tx| applications::complete_reset(tx, &token, &new_hash, &domains, db::now()));
+    match reset.await? {
         None => Ok(page_with_status(
             StatusCode::NOT_FOUND,
             pages::reset_link_dead(&ctx),
         )),
-        Some((member, Admission::Waiting)) => {
-            let standing = db
-                .run(move |conn| Ok(applications::standing(conn, &member)?))
-                .await?;
-            flash(&session, "Your password has been changed.");
-            Ok(page_with_status(
-                StatusCode::FORBIDDEN,
-                pages::not_approved(&ctx, &standing),
-            ))
-        }
-        Some((member, _)) => {
+        Some((member, Standing::Approved)) => {
             start_session(&session, &member)?;
             flash(
                 &session,
                 "Your password has been changed and you are signed in.",
             );
             Ok(see_other("/account"))
+        }
+        Some((_, standing)) => {
+            flash(&session, "Your password has been changed.");
+            let page = pages::not_approved(&ctx, &standing);
+            Ok(page_with_status(StatusCode::FORBIDDEN, page))
         }
     }
 }
@@ -713,6 +700,7 @@ impl From<PasswordChangeError> for AppError {
                 retry_after_secs: wait,
             },
             PasswordChangeError::Database(error) => error.into(),
+            PasswordChangeError::Unavailable(error) => error.into(),
             other => AppError::Forbidden(other.to_string()),
         }
     }

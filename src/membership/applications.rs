@@ -181,13 +181,14 @@ pub fn complete_reset(
     new_hash: &str,
     domains: &MemberDomains,
     now: NaiveDateTime,
-) -> QueryResult<Option<(Member, Admission)>> {
+) -> Result<Option<(Member, Standing)>, RuleError> {
     let Some(member) = crate::accounts::resets::complete(conn, token, new_hash, now)? else {
         return Ok(None);
     };
-    let admission = admit(conn, &member, domains, now)?;
+    admit(conn, &member, domains, now)?;
     let member = members::find(conn, member.id)?;
-    Ok(Some((member, admission)))
+    let standing = standing(conn, &member)?;
+    Ok(Some((member, standing)))
 }
 
 fn admit(
