@@ -1,12 +1,15 @@
 //! The forum's forms as sent: each is read by serde, shown again as typed with its errors,
 //! and parsed into the values its rule takes.
 
+use maud::Markup;
 use serde::Deserialize;
 
 use super::categories::{Category, CategoryChange};
+use super::pages;
 use super::values::{CategorySlug, Reason};
 use crate::db::PostId;
 use crate::web::forms::FieldErrors;
+use crate::web::PageCtx;
 
 /// The fields of every post-writing form: a new thread, a reply, an edit.
 #[derive(Debug, Default, Deserialize)]
@@ -143,5 +146,23 @@ impl SuspendForm {
             (Some(days), Some(reason)) => Ok((days, reason)),
             _ => Err(errors),
         }
+    }
+}
+
+/// A form that carries only a reason: hiding, reporting, declining an application.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReasonForm {
+    pub reason: String,
+}
+
+impl ReasonForm {
+    /// The reason, or the small form page again under `heading`, posting to `action`, with
+    /// the text kept and the message by the field (for `invalid_form`).
+    pub fn reason(&self, ctx: &PageCtx, heading: &str, action: &str) -> Result<Reason, Markup> {
+        Reason::parse(&self.reason).map_err(|message| {
+            let errors = FieldErrors::one("reason", message);
+            pages::reason_form(ctx, heading, action, &self.reason, &errors)
+        })
     }
 }

@@ -10,7 +10,7 @@ use super::invitations::{self, Label, NewInvitation, Uses, ValidDays};
 use super::pages::{self, InvitationForm};
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, InvitationId, MemberId};
-use crate::forum::values::Reason;
+use crate::forum::forms::ReasonForm;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
@@ -68,12 +68,6 @@ async fn approve(
     Ok(see_other("/moderation/applications"))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReasonForm {
-    reason: String,
-}
-
 async fn decline(
     ctx: PageCtx,
     me: Facilitator,
@@ -84,17 +78,10 @@ async fn decline(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason = match Reason::parse(&form.reason) {
+    let action = format!("/moderation/applications/{id}/decline");
+    let reason = match form.reason(&ctx, "Decline an application", &action) {
         Ok(reason) => reason,
-        Err(message) => {
-            let mut errors = FieldErrors::new();
-            errors.add("reason", message);
-            let action = format!("/moderation/applications/{id}/decline");
-            let heading = "Decline an application";
-            let page =
-                crate::forum::pages::reason_form(&ctx, heading, &action, &form.reason, &errors);
-            return Ok(invalid_form(page));
-        }
+        Err(again) => return Ok(invalid_form(again)),
     };
     let base_url = site.base_url.clone();
     let member = db

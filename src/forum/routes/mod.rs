@@ -12,14 +12,14 @@ use maud::Markup;
 use serde::Deserialize;
 
 use super::forms::PostForm;
-use super::pages::{self, Composer};
+use super::pages::Composer;
 use super::values::{PostBody, ThreadTitle};
 use crate::db::{PostId, ThreadId};
 use crate::guard;
 use crate::markdown::{self, SafeHtml};
 use crate::rules::RuleError;
 use crate::web::forms::FieldErrors;
-use crate::web::{invalid_form, page_with_status, AppError, PageCtx};
+use crate::web::{page_with_status, AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/forum", web::get().to(threads::index))
@@ -230,23 +230,4 @@ fn sign_in_first(refused: RuleError, signed_in: bool, next: String) -> AppError 
         RuleError::Forbidden(_) if !signed_in => AppError::SignInRequired { next },
         other => other.into(),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReasonForm {
-    reason: String,
-}
-
-/// A missing or malformed reason: the small form again, with the text kept.
-fn reason_again(
-    ctx: &PageCtx,
-    heading: &str,
-    action: String,
-    reason: &str,
-    message: String,
-) -> HttpResponse {
-    let mut errors = FieldErrors::new();
-    errors.add("reason", message);
-    invalid_form(pages::reason_form(ctx, heading, &action, reason, &errors))
 }

@@ -5,14 +5,15 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{reason_again, PageQuery, ReasonForm};
+use super::PageQuery;
 use crate::audit;
 use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
+use crate::forum::forms::ReasonForm;
 use crate::forum::forms::SuspendForm;
 use crate::forum::moderation;
 use crate::forum::pages;
-use crate::forum::values::{Reason, ThreadTitle};
+use crate::forum::values::ThreadTitle;
 use crate::members::directory;
 use crate::rules::{self, RuleError};
 use crate::web::context::flash;
@@ -28,17 +29,10 @@ pub(super) async fn hide(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason = match Reason::parse(&form.reason) {
+    let action = format!("/posts/{id}/hide");
+    let reason = match form.reason(&ctx, "Hide a post", &action) {
         Ok(reason) => reason,
-        Err(message) => {
-            return Ok(reason_again(
-                &ctx,
-                "Hide a post",
-                format!("/posts/{id}/hide"),
-                &form.reason,
-                message,
-            ))
-        }
+        Err(again) => return Ok(invalid_form(again)),
     };
     db.write(move |tx| moderation::hide(tx, &me, id, &reason, db::now()))
         .await?;
@@ -213,17 +207,10 @@ pub(super) async fn resolve(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason = match Reason::parse(&form.reason) {
+    let action = format!("/moderation/posts/{id}/resolve");
+    let reason = match form.reason(&ctx, "Hide a reported post", &action) {
         Ok(reason) => reason,
-        Err(message) => {
-            return Ok(reason_again(
-                &ctx,
-                "Hide a reported post",
-                format!("/moderation/posts/{id}/resolve"),
-                &form.reason,
-                message,
-            ))
-        }
+        Err(again) => return Ok(invalid_form(again)),
     };
     db.write(move |tx| moderation::resolve(tx, &me, id, &reason, db::now()))
         .await?;

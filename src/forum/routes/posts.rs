@@ -4,15 +4,15 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{reason_again, review, Again, Ready, ReasonForm, Writing};
+use super::{review, Again, Ready, Writing};
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::forms::PostForm;
+use crate::forum::forms::ReasonForm;
 use crate::forum::moderation::{self, ReportOutcome};
 use crate::forum::pages;
 use crate::forum::posts;
-use crate::forum::values::Reason;
 use crate::web::context::flash;
-use crate::web::{html, see_other, AppError, CurrentMember, Facilitator, PageCtx};
+use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -152,17 +152,10 @@ pub(super) async fn report(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let reason = match Reason::parse(&form.reason) {
+    let action = format!("/posts/{id}/report");
+    let reason = match form.reason(&ctx, "Report a post", &action) {
         Ok(reason) => reason,
-        Err(message) => {
-            return Ok(reason_again(
-                &ctx,
-                "Report a post",
-                format!("/posts/{id}/report"),
-                &form.reason,
-                message,
-            ))
-        }
+        Err(again) => return Ok(invalid_form(again)),
     };
     let outcome = db
         .write(move |tx| moderation::report(tx, &me, id, &reason, db::now()))
