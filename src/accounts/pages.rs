@@ -2,6 +2,7 @@
 
 use maud::{html, Markup};
 
+use super::members::Member;
 use super::values::{Borough, DisplayName, Organisation, Role};
 use crate::membership::applications::Standing;
 use crate::membership::invitations::Live;
@@ -105,17 +106,34 @@ pub fn login(ctx: &PageCtx, email: &str, next: &str, errors: &FieldErrors) -> Ma
         })
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct ProfileValues {
+/// The profile form as sent, and as shown again with its errors.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
     pub display_name: String,
     pub organisation: String,
     pub role: String,
     pub borough: String,
     pub about: String,
-    pub listed: bool,
+    /// Present when the box is ticked.
+    pub listed: Option<String>,
 }
 
-pub fn account(ctx: &PageCtx, email: &str, values: &ProfileValues, errors: &FieldErrors) -> Markup {
+impl ProfileForm {
+    /// The form filled in with the member's profile as it is.
+    pub fn of(member: &Member) -> Self {
+        Self {
+            display_name: member.display_name.clone(),
+            organisation: member.organisation.clone(),
+            role: member.role.slug().into(),
+            borough: member.borough.slug().into(),
+            about: member.about_source.clone(),
+            listed: member.listed.then(|| "yes".into()),
+        }
+    }
+}
+
+pub fn account(ctx: &PageCtx, email: &str, values: &ProfileForm, errors: &FieldErrors) -> Markup {
     FormPage::new(ctx, "Your account", errors)
         .narrow()
         .render(html! {
@@ -136,7 +154,7 @@ pub fn account(ctx: &PageCtx, email: &str, values: &ProfileValues, errors: &Fiel
                 (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), None, errors))
                 (textarea_field("about", "About you and what you can offer", &values.about, errors,
                     Some("Optional. What your service does, what you know about, what you would like to learn. You can use Markdown: *italic*, **bold**, [links](https://www.nhs.uk) and lists."), 8))
-                (checkbox_field("listed", "Show me in the member directory", values.listed,
+                (checkbox_field("listed", "Show me in the member directory", values.listed.is_some(),
                     Some("Members find their counterparts here. Your profile stays reachable from your posts either way.")))
                 button.button type="submit" { "Save profile" }
             }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::access::{self, PasswordChangeError, RegisterError, Registration, SignInError};
 use super::confirmations::{self, Links, Sent};
 use super::members::{self, ProfileChange};
-use super::pages::{self, ProfileValues, RegisterForm};
+use super::pages::{self, ProfileForm, RegisterForm};
 use super::passwords;
 use super::resets::{self, ResetRequestError};
 use super::sessions;
@@ -370,17 +370,6 @@ async fn logout(
     Ok(see_other("/"))
 }
 
-fn profile_values(member: &members::Member) -> ProfileValues {
-    ProfileValues {
-        display_name: member.display_name.clone(),
-        organisation: member.organisation.clone(),
-        role: member.role.slug().into(),
-        borough: member.borough.slug().into(),
-        about: member.about_source.clone(),
-        listed: member.listed,
-    }
-}
-
 async fn account_page(
     ctx: PageCtx,
     me: CurrentMember,
@@ -391,34 +380,12 @@ async fn account_page(
     Ok(html(pages::account(
         &ctx,
         &member.email,
-        &profile_values(&member),
+        &ProfileForm::of(&member),
         &FieldErrors::new(),
     )))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ProfileForm {
-    display_name: String,
-    organisation: String,
-    role: String,
-    borough: String,
-    about: String,
-    listed: Option<String>,
-}
-
 impl ProfileForm {
-    fn values(&self) -> ProfileValues {
-        ProfileValues {
-            display_name: self.display_name.clone(),
-            organisation: self.organisation.clone(),
-            role: self.role.clone(),
-            borough: self.borough.clone(),
-            about: self.about.clone(),
-            listed: self.listed.is_some(),
-        }
-    }
-
     fn parse(&self) -> Result<ProfileChange, FieldErrors> {
         let mut errors = FieldErrors::new();
         let display_name = errors.check("display_name", DisplayName::parse(&self.display_name));
@@ -456,12 +423,7 @@ async fn save_profile(
             let email = db
                 .run(move |conn| Ok(members::find(conn, id)?.email))
                 .await?;
-            return Ok(invalid_form(pages::account(
-                &ctx,
-                &email,
-                &form.values(),
-                &errors,
-            )));
+            return Ok(invalid_form(pages::account(&ctx, &email, &form, &errors)));
         }
     };
     db.write(move |tx| members::update_profile(tx, id, &change, db::now()).map_err(AppError::from))

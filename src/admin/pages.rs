@@ -4,10 +4,8 @@ use maud::{html, Markup};
 use super::staff::{MemberRecord, SuspendForm};
 use crate::accounts::StaffLevel;
 use crate::audit::LoggedAction;
-use crate::web::forms::{
-    csrf_field, error_summary, select_field, text_field, textarea_field, FieldErrors, Input,
-};
-use crate::web::layout::{layout, long_date, sub_nav};
+use crate::web::forms::{csrf_field, select_field, text_field, textarea_field, FieldErrors, Input};
+use crate::web::layout::{layout, long_date, sub_nav, FormPage};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -86,12 +84,10 @@ pub fn member(
     now: NaiveDateTime,
 ) -> Markup {
     let levels: Vec<(&str, &str)> = StaffLevel::options();
-    layout(
-        ctx,
-        &format!("{} – admin", record.display_name),
-        html! {
-            (admin_nav(ctx))
-            (error_summary(errors))
+    let title = format!("{} – admin", record.display_name);
+    FormPage::new(ctx, &title, errors)
+        .top(admin_nav(ctx))
+        .render(html! {
             h1 { (record.display_name) }
             dl.summary-list {
                 div { dt { "Email" } dd { (record.email) } }
@@ -132,8 +128,7 @@ pub fn member(
                     button.button.button-warning type="submit" { "Suspend member" }
                 }
             }
-        },
-    )
+        })
 }
 
 /// The audit log, under the navigation of the section showing it (admin or moderation).

@@ -228,6 +228,7 @@ on_both_engines! {
         let response = app.suspend(sam_id, "   ", "2099-01-31").await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let page = response.text().await.unwrap();
+        assert!(page.contains("<title>Error: Sam Jones"), "the title says the form needs attention");
         let message = field_error(&page, "reason").expect("a message by the reason");
         assert!(message.contains("reason"), "{message}");
         assert_eq!(input_value(&page, "until").as_deref(), Some("2099-01-31"));
