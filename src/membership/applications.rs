@@ -46,6 +46,15 @@ impl AboutWork {
                 Self::MAX
             ));
         }
+        // No hold is needed here: an application has no reason to mention a patient, so
+        // the line is refused outright and its writer takes the detail out.
+        let screened = crate::guard::screen(&text);
+        if let Some(finding) = screened.findings.first() {
+            return Err(format!(
+                "Take out {}: nothing about your work should identify a patient or service user",
+                screened.described(finding)
+            ));
+        }
         Ok(Self(text))
     }
 
@@ -460,5 +469,7 @@ mod tests {
             "Link worker, Age UK Salford"
         );
         assert!(AboutWork::parse(&"x".repeat(301)).is_err());
+        let refused = AboutWork::parse("I helped Mrs Patel, NHS number 943 476 5919").unwrap_err();
+        assert!(refused.contains("943 476 5919"), "{refused}");
     }
 }

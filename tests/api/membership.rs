@@ -300,6 +300,31 @@ on_both_engines! {
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("No account"));
     }
 
+    async fn an_application_that_could_identify_a_patient_comes_back_to_be_edited(app: TestApp) {
+        let about = "Link worker in Wigan; last week I saw Mrs Patel, 943 476 5919";
+        let response = app
+            .post(
+                "/register",
+                &[
+                    ("email", "jo@charity.org"),
+                    ("display_name", "Jo Charity"),
+                    ("password", PASSWORD),
+                    ("role", "link_worker"),
+                    ("borough", "wigan"),
+                    ("organisation", "Wigan Charity"),
+                    ("about_work", about),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "about_work").expect("a message by the field");
+        assert!(message.contains("943 476 5919"), "{message}");
+        assert_eq!(text_of(&page, "textarea[name=about_work]").as_deref(), Some(about), "the text is kept");
+        assert_eq!(input_value(&page, "email").as_deref(), Some("jo@charity.org"));
+        assert!(app.mailroom.take_confirmation_link("jo@charity.org").is_none(), "no account was made");
+    }
+
     #[config(|config| config.member_domains = spot::membership::domains::MemberDomains::parse("boltoncvs.org.uk").unwrap())]
     async fn the_allowed_domains_are_a_setting(app: TestApp) {
         let jo = app.another_browser();
