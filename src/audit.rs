@@ -100,10 +100,5 @@ pub fn recent(conn: &mut DbConn, page: PageNumber) -> QueryResult<Paged<LoggedAc
             },
         )
         .collect();
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }

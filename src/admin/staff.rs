@@ -248,12 +248,7 @@ pub fn member_records(
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
         .load(conn)?;
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 fn escape_like(text: &str) -> String {

@@ -35,6 +35,16 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// The page `page` of a list of `total`, `per_page` to a page.
+    pub fn new(items: Vec<T>, page: PageNumber, per_page: i64, total: i64) -> Self {
+        Self {
+            items,
+            page: page.get(),
+            per_page,
+            total,
+        }
+    }
+
     pub fn last_page(&self) -> u32 {
         let pages = (self.total + self.per_page - 1) / self.per_page;
         pages.max(1) as u32

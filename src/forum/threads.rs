@@ -149,12 +149,7 @@ pub fn category_page(
             author,
         })
         .collect();
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 /// How many posts of each thread the member has not read, for the threads they have opened

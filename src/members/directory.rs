@@ -60,12 +60,7 @@ pub fn page(
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
         .load(conn)?;
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 /// Everything a profile page shows.

@@ -301,12 +301,7 @@ pub fn waiting(conn: &mut DbConn, page: PageNumber) -> QueryResult<Paged<Applica
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
         .load(conn)?;
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 /// How many wait, for the moderation menu.

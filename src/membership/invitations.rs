@@ -258,12 +258,7 @@ pub fn recent(conn: &mut DbConn, page: PageNumber) -> QueryResult<Paged<Listed>>
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
         .load(conn)?;
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 #[cfg(test)]

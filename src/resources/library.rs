@@ -407,12 +407,7 @@ pub fn browse(
             sharer,
         })
         .collect();
-    Ok(Paged {
-        items,
-        page: page.get(),
-        per_page: PER_PAGE,
-        total,
-    })
+    Ok(Paged::new(items, page, PER_PAGE, total))
 }
 
 /// Tags with the number of visible resources carrying each, most used first.
