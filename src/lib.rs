@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod forum;
 pub mod guard;
+pub mod holds;
 pub mod home;
 pub mod housekeeping;
 pub mod mail;
@@ -233,6 +234,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     members::routes::routes(cfg);
     forum::routes::routes(cfg);
     membership::routes::routes(cfg);
+    holds::routes::routes(cfg);
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);

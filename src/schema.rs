@@ -184,6 +184,7 @@ diesel::table! {
         last_post_at -> Timestamp,
         last_poster_id -> BigInt,
         created_at -> Timestamp,
+        held_at -> Nullable<Timestamp>,
     }
 }
 
@@ -203,6 +204,7 @@ diesel::table! {
         hidden_at -> Nullable<Timestamp>,
         hidden_by -> Nullable<BigInt>,
         hidden_reason -> Nullable<Text>,
+        held_at -> Nullable<Timestamp>,
     }
 }
 
@@ -273,6 +275,7 @@ diesel::table! {
         thread_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        held_at -> Nullable<Timestamp>,
     }
 }
 
@@ -401,6 +404,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    holds (id) {
+        id -> BigInt,
+        kind -> Text,
+        author_id -> BigInt,
+        thread_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        resource_id -> Nullable<BigInt>,
+        fresh -> Bool,
+        hid -> Bool,
+        pending_text -> Nullable<Text>,
+        status -> Text,
+        held_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+        note -> Text,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
 diesel::joinable!(category_watches -> categories (category_id));
@@ -439,4 +461,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_confirmations,
     invitations,
     applications,
+    holds,
 );

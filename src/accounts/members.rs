@@ -3,6 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::guard::Verdict;
+use crate::holds::{self, Held, Hold, HoldStatus, NewHold};
+
 use super::values::{About, Borough, DisplayName, Email, Organisation, Role, StaffLevel};
 use crate::db::{DbConn, MemberId};
 use crate::markdown::{self, SafeHtml};
@@ -155,8 +158,12 @@ pub struct ProfileChange {
     pub borough: Borough,
     pub about: About,
     pub listed: bool,
+    /// Whether the patient-data guard holds the "about" text for a facilitator.
+    pub verdict: Verdict,
 }
 
+/// Saves a member's profile. An "about" text the guard holds waits for a facilitator while
+/// the profile keeps showing the text approved before; a clean one replaces any that waits.
 pub fn update_profile(
     conn: &mut DbConn,
     id: MemberId,
@@ -170,9 +177,46 @@ pub fn update_profile(
             members::organisation.eq(change.organisation.as_str()),
             members::role.eq(change.role),
             members::borough.eq(change.borough),
-            members::about_source.eq(change.about.as_str()),
-            members::about_html.eq(markdown::cook(change.about.as_str())),
             members::listed.eq(change.listed),
+            members::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let open = holds::open_on(conn, Held::Profile, id)?;
+    if change.verdict.holds() {
+        let hold = NewHold {
+            held: Held::Profile,
+            author: id,
+            fresh: false,
+            hid: false,
+            pending_text: Some(change.about.as_str()),
+        };
+        holds::hold(conn, &hold, now)?;
+        return crate::search::index::member(conn, id);
+    }
+    if let Some(open) = open {
+        holds::close(conn, open.id, HoldStatus::Corrected, Some(id), "", now)?;
+    }
+    set_about(conn, id, change.about.as_str(), now)
+}
+
+/// A member with the "about" text of theirs that the guard holds, if any.
+pub fn with_held_about(conn: &mut DbConn, id: MemberId) -> QueryResult<(Member, Option<Hold>)> {
+    let member = find(conn, id)?;
+    let hold = holds::open_on(conn, Held::Profile, id)?;
+    Ok((member, hold))
+}
+
+/// Publishes a member's "about me" text (a facilitator approved what the guard held).
+pub fn set_about(
+    conn: &mut DbConn,
+    id: MemberId,
+    about: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::about_source.eq(about),
+            members::about_html.eq(markdown::cook(about)),
             members::updated_at.eq(now),
         ))
         .execute(conn)?;

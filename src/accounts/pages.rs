@@ -1,5 +1,6 @@
 //! Account pages: plain structs in, markup out.
 
+use crate::holds::{Hold, HoldStatus};
 use maud::{html, Markup};
 
 use super::members::Member;
@@ -7,7 +8,8 @@ use super::values::{Borough, DisplayName, Organisation, Role};
 use crate::membership::applications::Standing;
 use crate::membership::invitations::Live;
 use crate::web::forms::{
-    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
+    checkbox_field, confirm_patient_data_field, csrf_field, select_field, text_field,
+    textarea_field, FieldErrors, Input,
 };
 use crate::web::layout::long_date;
 use crate::web::layout::{layout, FormPage};
@@ -117,6 +119,8 @@ pub struct ProfileForm {
     pub about: String,
     /// Present when the box is ticked.
     pub listed: Option<String>,
+    /// Present when the author confirms an "about" text the patient-data guard flagged.
+    pub confirm_patient_data: Option<String>,
 }
 
 impl ProfileForm {
@@ -129,15 +133,44 @@ impl ProfileForm {
             borough: member.borough.slug().into(),
             about: member.about_source.clone(),
             listed: member.listed.then(|| "yes".into()),
+            confirm_patient_data: None,
         }
+    }
+
+    /// The form as the member left it: their profile, with the "about" text still held.
+    pub fn with_held(member: &Member, hold: Option<&Hold>) -> Self {
+        let mut form = Self::of(member);
+        if let Some(text) = hold.and_then(|h| h.pending_text.as_ref()) {
+            form.about = text.clone();
+        }
+        form
     }
 }
 
-pub fn account(ctx: &PageCtx, email: &str, values: &ProfileForm, errors: &FieldErrors) -> Markup {
+/// The account page: the profile form, and the "about" text that waits for a facilitator.
+pub struct AccountPage<'a> {
+    pub email: &'a str,
+    pub form: &'a ProfileForm,
+    pub errors: &'a FieldErrors,
+    pub hold: Option<&'a Hold>,
+}
+
+pub fn account(ctx: &PageCtx, page: &AccountPage<'_>) -> Markup {
+    let (email, values, errors) = (page.email, page.form, page.errors);
     FormPage::new(ctx, "Your account", errors)
         .narrow()
         .render(html! {
             h1 { "Your account" }
+            @if let Some(hold) = page.hold {
+                div.held-notice {
+                    @if hold.status == HoldStatus::Returned {
+                        p { strong { "A facilitator returned your “about” text for you to correct." } " Why: " (hold.note) }
+                        p { "Others still see your earlier text. Edit it below and save." }
+                    } @else {
+                        p { strong { "Your new “about” text is waiting for a facilitator." } " The patient-data check found something in it that could identify a patient or service user. Others see your earlier text until a facilitator has checked it." }
+                    }
+                }
+            }
             p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
             p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
             @if let Some(viewer) = &ctx.viewer {
@@ -154,6 +187,7 @@ pub fn account(ctx: &PageCtx, email: &str, values: &ProfileForm, errors: &FieldE
                 (select_field("borough", "The borough you work in", &values.borough, &Borough::options(), None, errors))
                 (textarea_field("about", "About you and what you can offer", &values.about, errors,
                     Some("Optional. What your service does, what you know about, what you would like to learn. You can use Markdown: *italic*, **bold**, [links](https://www.nhs.uk) and lists."), 8))
+                (confirm_patient_data_field(errors))
                 (checkbox_field("listed", "Show me in the member directory", values.listed.is_some(),
                     Some("Members find their counterparts here. Your profile stays reachable from your posts either way.")))
                 button.button type="submit" { "Save profile" }

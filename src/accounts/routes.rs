@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::access::{self, PasswordChangeError, RegisterError, Registration, SignInError};
 use super::confirmations::{self, Links, Sent};
 use super::members::{self, ProfileChange};
+use super::pages::AccountPage;
 use super::pages::{self, ProfileForm, RegisterForm};
 use super::passwords;
 use super::resets::{self, ResetRequestError};
@@ -376,12 +377,18 @@ async fn account_page(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let id = me.id;
-    let member = db.run(move |conn| Ok(members::find(conn, id)?)).await?;
+    let (member, hold) = db
+        .run(move |conn| Ok(members::with_held_about(conn, id)?))
+        .await?;
+    let form = ProfileForm::with_held(&member, hold.as_ref());
     Ok(html(pages::account(
         &ctx,
-        &member.email,
-        &ProfileForm::of(&member),
-        &FieldErrors::new(),
+        &AccountPage {
+            email: &member.email,
+            form: &form,
+            errors: &FieldErrors::new(),
+            hold: hold.as_ref(),
+        },
     )))
 }
 
@@ -393,8 +400,14 @@ impl ProfileForm {
         let role = errors.check("role", Role::parse(&self.role));
         let borough = errors.check("borough", Borough::parse(&self.borough));
         let about = errors.check("about", About::parse(&self.about));
+        let verdict = errors.screen(
+            &[("about", self.about.as_str())],
+            self.confirm_patient_data.is_some(),
+        );
         match (display_name, organisation, role, borough, about) {
-            (Some(display_name), Some(organisation), Some(role), Some(borough), Some(about)) => {
+            (Some(display_name), Some(organisation), Some(role), Some(borough), Some(about))
+                if errors.is_empty() =>
+            {
                 Ok(ProfileChange {
                     display_name,
                     organisation,
@@ -402,6 +415,7 @@ impl ProfileForm {
                     borough,
                     about,
                     listed: self.listed.is_some(),
+                    verdict,
                 })
             }
             _ => Err(errors),
@@ -417,20 +431,40 @@ async fn save_profile(
     form: web::Form<ProfileForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = me.id;
-    let change = match form.parse() {
-        Ok(change) => change,
-        Err(errors) => {
-            let email = db
-                .run(move |conn| Ok(members::find(conn, id)?.email))
-                .await?;
-            return Ok(invalid_form(pages::account(&ctx, &email, &form, &errors)));
+    let errors = match form.parse() {
+        Ok(change) => {
+            let held = change.verdict.holds();
+            db.write(move |tx| {
+                members::update_profile(tx, id, &change, db::now()).map_err(AppError::from)
+            })
+            .await?;
+            flash(
+                &session,
+                if held {
+                    HELD_ABOUT
+                } else {
+                    "Your profile has been saved."
+                },
+            );
+            return Ok(see_other("/account"));
         }
+        Err(errors) => errors,
     };
-    db.write(move |tx| members::update_profile(tx, id, &change, db::now()).map_err(AppError::from))
+    let (member, hold) = db
+        .run(move |conn| Ok(members::with_held_about(conn, id)?))
         .await?;
-    flash(&session, "Your profile has been saved.");
-    Ok(see_other("/account"))
+    let page = AccountPage {
+        email: &member.email,
+        form: &form,
+        errors: &errors,
+        hold: hold.as_ref(),
+    };
+    Ok(invalid_form(pages::account(&ctx, &page)))
 }
+
+const HELD_ABOUT: &str = "Your profile has been saved. Your new \u{201c}about\u{201d} text waits \
+     for a facilitator: it may identify a patient or service user, so others see your earlier \
+     text until a facilitator has checked it.";
 
 async fn password_page(ctx: PageCtx, _me: CurrentMember) -> HttpResponse {
     html(pages::change_password(&ctx, &FieldErrors::new()))

@@ -105,6 +105,7 @@ impl BookInReason {
         if reason.chars().count() < 3 {
             return Err("Say why they are booked in".into());
         }
+        crate::guard::refuse_identifying(reason)?;
         Ok(Self(reason.to_owned()))
     }
 

@@ -105,3 +105,7 @@ id_type!(
     /// A row of `invitations`: a link that lets people join without waiting for approval.
     InvitationId
 );
+id_type!(
+    /// A row of `holds`: something the patient-data guard keeps back for a facilitator.
+    HoldId
+);

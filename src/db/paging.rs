@@ -45,6 +45,16 @@ impl<T> Paged<T> {
         }
     }
 
+    /// The same page with each item made into something else.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
+    }
+
     pub fn last_page(&self) -> u32 {
         let pages = (self.total + self.per_page - 1) / self.per_page;
         pages.max(1) as u32

@@ -185,6 +185,7 @@ pub fn count_new_reply(conn: &mut DbConn, id: CategoryId, now: NaiveDateTime) ->
 pub fn recount(conn: &mut DbConn, id: CategoryId) -> QueryResult<()> {
     let (count, posts, latest): (i64, Option<i64>, Option<NaiveDateTime>) = threads::table
         .filter(threads::category_id.eq(id))
+        .filter(threads::held_at.is_null())
         .select((
             diesel::dsl::count_star(),
             diesel::dsl::sum(threads::post_count),

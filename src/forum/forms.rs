@@ -31,9 +31,11 @@ impl PostForm {
         }
     }
 
-    /// An edit of a post, starting from its text.
-    pub fn editing(body: &str) -> Self {
+    /// An edit of a post, starting from its text (and its thread's title, shown when the
+    /// title can change too).
+    pub fn editing(title: &str, body: &str) -> Self {
         Self {
+            title: title.to_owned(),
             body: body.to_owned(),
             ..Self::default()
         }

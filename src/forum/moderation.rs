@@ -264,6 +264,12 @@ pub fn unhide(
 ) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
+    if post.is_held() {
+        return Err(RuleError::Conflict(
+            "This post is held by the patient-data check: approve it from the held items instead."
+                .into(),
+        ));
+    }
     if post.hidden_at.is_some() {
         diesel::update(posts_table::table.find(id))
             .set((
@@ -312,22 +318,30 @@ pub fn remove(
         categories::recount(conn, thread.category_id)?;
         return Ok(None);
     }
+    // A new post still held was never counted.
+    let counted = !post.is_held()
+        || !crate::holds::open_on(conn, crate::holds::Held::Post(id), post.author_id)?
+            .is_some_and(|hold| hold.fresh);
     diesel::delete(posts_table::table.find(id)).execute(conn)?;
     // The thread's last post may have gone: take the figures from what remains, and pull
     // read marks back with it, so nobody is shown a "new" post that no longer exists and
     // nobody misses the reply that takes its place.
-    let (last_position, last_at, last_poster): (i32, NaiveDateTime, MemberId) = posts_table::table
+    // Held posts keep their places (positions are never reused) but are not the thread's
+    // latest activity.
+    let last_position: i32 = posts_table::table
         .filter(posts_table::thread_id.eq(thread.id))
+        .select(diesel::dsl::max(posts_table::position))
+        .first::<Option<i32>>(conn)?
+        .unwrap_or(1);
+    let (last_at, last_poster): (NaiveDateTime, MemberId) = posts_table::table
+        .filter(posts_table::thread_id.eq(thread.id))
+        .filter(posts_table::held_at.is_null())
         .order(posts_table::position.desc())
-        .select((
-            posts_table::position,
-            posts_table::created_at,
-            posts_table::author_id,
-        ))
+        .select((posts_table::created_at, posts_table::author_id))
         .first(conn)?;
     diesel::update(threads_table::table.find(thread.id))
         .set((
-            threads_table::post_count.eq(threads_table::post_count - 1),
+            threads_table::post_count.eq(threads_table::post_count - i32::from(counted)),
             threads_table::last_position.eq(last_position),
             threads_table::last_post_at.eq(last_at),
             threads_table::last_poster_id.eq(last_poster),
@@ -586,7 +600,7 @@ pub fn dismiss(
     require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     close_reports_and_tell(conn, actor, &post, None, now)?;
-    if post.hidden_at.is_some() && post.hidden_by.is_none() {
+    if post.hidden_at.is_some() && post.hidden_by.is_none() && !post.is_held() {
         diesel::update(posts_table::table.find(id))
             .set((
                 posts_table::hidden_at.eq(None::<NaiveDateTime>),

@@ -109,6 +109,7 @@ pub fn category(
                                 td {
                                     @if row.thread.pinned { span.tag { "Pinned" } " " }
                                     @if row.thread.locked { span.tag { "Locked" } " " }
+                                    @if row.thread.is_held() { span.tag.tag-red { "Waiting for a facilitator" } " " }
                                     a.thread-title href={ "/threads/" (row.thread.id) } { (row.thread.title) }
                                     @if let Some(unread) = row.unread.filter(|n| *n > 0) {
                                         " "
@@ -150,7 +151,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
                 h2 { "Check this could not identify anyone" }
                 p { "Your post may contain details that identify a patient or service user:" }
                 ul { @for concern in form.concerns { li { (concern) } } }
-                p { "Edit the post to remove them, or tick the box below to confirm it is fine and post it." }
+                p { "Edit the post to take them out. If you are sure nothing could identify anyone, tick the box below: your post is then saved, and a facilitator checks it before anyone else sees it." }
             }
         }
         @if let Some(preview) = form.preview {
@@ -171,7 +172,7 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
             (textarea_field("body", "Your post", &form.post.body, form.errors,
                 Some("Markdown works: *italic*, **bold**, [link text](https://…), lists, tables, > quotes. Mention someone with @ and their name. Never include anything that identifies a patient or service user."), 10))
             @if !form.concerns.is_empty() {
-                (checkbox_field("confirm_patient_data", "I have checked: nothing in this post identifies a patient or service user", false, None))
+                (checkbox_field("confirm_patient_data", "I have checked: nothing in this post identifies a patient or service user. Send it to a facilitator to check.", false, None))
             }
             div.button-row {
                 button.button type="submit" name="action" value="post" { (form.submit) }
@@ -246,6 +247,14 @@ fn post_body(ctx: &PageCtx, post: &Post) -> Markup {
             @if moderator {
                 details.staff-view { summary { "Show the removed text (facilitators only)" } div.prose { (post.body_html) } }
             }
+        } @else if post.is_held() {
+            div.held-notice {
+                p { strong { "Waiting for a facilitator." } " The patient-data check found something in this post that could identify a patient or service user, so nobody else sees it until a facilitator has checked it." }
+                @if moderator {
+                    p { a href="/moderation/held" { "Review it with the other held items" } }
+                }
+            }
+            div.prose { (post.body_html) }
         } @else if post.hidden_at.is_some() {
             @if post.hidden_by.is_none() {
                 p.removed { "Hidden after reports from members, until a facilitator reviews it." }
@@ -310,7 +319,8 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
         }
         @if moderator {
             div.moderator-actions {
-                @if post.hidden_at.is_some() {
+                @if post.is_held() {
+                } @else if post.hidden_at.is_some() {
                     form.inline-form method="post" action={ "/posts/" (post.id) "/unhide" } {
                         (csrf_field(ctx))
                         button.link-action type="submit" { "Show again" }
@@ -443,6 +453,7 @@ pub fn thread(
             p.muted {
                 @if thread.pinned { span.tag { "Pinned" } " " }
                 @if thread.locked { span.tag { "Locked" } " " }
+                @if thread.is_held() { span.tag.tag-red { "Waiting for a facilitator" } " " }
                 (thread.post_count) " post" (if thread.post_count == 1 { "" } else { "s" })
             }
             @if let Some(watching) = watching {
@@ -541,13 +552,19 @@ pub fn reason_form(
     })
 }
 
-pub fn queue(ctx: &PageCtx, items: &[QueueItem]) -> Markup {
+pub fn queue(ctx: &PageCtx, items: &[QueueItem], held: i64) -> Markup {
     layout(
         ctx,
         "Moderation queue",
         html! {
             (moderation_nav(ctx))
             h1 { "Reported posts" }
+            @if held > 0 {
+                p.notice {
+                    a href="/moderation/held" { (held) (if held == 1 { " item is" } else { " items are" }) " held by the patient-data check" }
+                    " and waiting for a facilitator."
+                }
+            }
             @if items.is_empty() {
                 p { "Nothing is waiting. Thank you." }
             }

@@ -5,16 +5,20 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use diesel::IntoSql;
 
 use crate::notifications::{events, watches};
 
 use super::categories::{self, Category};
 use super::mentions;
 use super::threads::{self, Thread};
-use super::values::PostBody;
+use super::values::{PostBody, ThreadTitle};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::guard::Verdict;
+use crate::holds::{self, Held, Hold, HoldKind, HoldStatus, NewHold};
 use crate::markdown::{self, SafeHtml};
 use crate::rules::RuleError;
 use crate::schema::{
@@ -46,12 +50,23 @@ pub struct Post {
     pub hidden_at: Option<NaiveDateTime>,
     pub hidden_by: Option<MemberId>,
     pub hidden_reason: Option<String>,
+    pub held_at: Option<NaiveDateTime>,
 }
 
 impl Post {
     /// Shown to everyone: neither hidden by a facilitator nor removed by its author.
     pub fn is_visible(&self) -> bool {
         self.hidden_at.is_none() && self.deleted_at.is_none()
+    }
+
+    /// Held by the patient-data guard: only its author and the facilitators know of it.
+    pub fn is_held(&self) -> bool {
+        self.held_at.is_some()
+    }
+
+    /// May this viewer know the post exists? Everyone may, unless it is held.
+    pub fn known_to(&self, viewer: Option<&Viewer>) -> bool {
+        !self.is_held() || viewer.is_some_and(|v| v.id == self.author_id || v.staff.can_moderate())
     }
 }
 
@@ -70,7 +85,9 @@ pub fn find(conn: &mut DbConn, id: PostId) -> QueryResult<Post> {
     posts::table.find(id).select(Post::as_select()).first(conn)
 }
 
-/// Stores a post (mentions linked, Markdown cooked once) at a position already reserved.
+/// Stores a post (mentions linked, Markdown cooked once) at a position already reserved;
+/// a held one is hidden until a facilitator approves it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn insert(
     conn: &mut DbConn,
     thread: ThreadId,
@@ -78,8 +95,10 @@ pub(super) fn insert(
     position: i32,
     reply_to: Option<PostId>,
     body: &PostBody,
+    verdict: Verdict,
     now: NaiveDateTime,
 ) -> QueryResult<PostId> {
+    let held = verdict.holds().then_some(now);
     let (linked, mentioned) = mentions::link_mentions(conn, body.as_str())?;
     let id: PostId = diesel::insert_into(posts::table)
         .values((
@@ -91,6 +110,8 @@ pub(super) fn insert(
             posts::body_html.eq(markdown::cook(&linked)),
             posts::helpful_count.eq(0),
             posts::created_at.eq(now),
+            posts::held_at.eq(held),
+            posts::hidden_at.eq(held),
         ))
         .returning(posts::id)
         .get_result(conn)?;
@@ -126,6 +147,9 @@ pub fn readable_thread(
     id: ThreadId,
 ) -> Result<(Thread, Category), RuleError> {
     let thread = threads::find(conn, id)?;
+    if !thread.known_to(viewer) {
+        return Err(RuleError::NotFound);
+    }
     let category = categories::find(conn, thread.category_id)?;
     if !categories::can_read(conn, &category, viewer)? {
         return Err(RuleError::forbidden(if viewer.is_some() {
@@ -144,6 +168,9 @@ pub fn with_thread(
     id: PostId,
 ) -> Result<(Post, Thread), RuleError> {
     let post = find(conn, id)?;
+    if !post.known_to(Some(viewer)) {
+        return Err(RuleError::NotFound);
+    }
     let (thread, _) = readable_thread(conn, Some(viewer), post.thread_id)?;
     Ok((post, thread))
 }
@@ -160,7 +187,7 @@ pub fn reply_target(
     let quote = match to {
         Some(to) => {
             let post = find(conn, to)?;
-            if post.thread_id != id {
+            if post.thread_id != id || !post.known_to(Some(viewer)) {
                 return Err(RuleError::NotFound);
             }
             let author = crate::members::directory::profile(conn, post.author_id)?.display_name;
@@ -187,13 +214,15 @@ pub fn reply_target(
     Ok((thread, quote))
 }
 
-/// Adds a reply at the end of a thread. Run in a write transaction.
+/// Adds a reply at the end of a thread. Run in a write transaction. A held reply takes its
+/// place but is counted and announced only when a facilitator approves it.
 pub fn reply(
     conn: &mut DbConn,
     viewer: &Viewer,
     thread_id: ThreadId,
     reply_to: Option<PostId>,
     body: &PostBody,
+    verdict: Verdict,
     now: NaiveDateTime,
 ) -> Result<PostId, RuleError> {
     let (thread, category) = readable_thread(conn, Some(viewer), thread_id)?;
@@ -223,39 +252,72 @@ pub fn reply(
     // Taking the next position updates the thread row first: on PostgreSQL that row lock
     // queues concurrent replies; on SQLite the write transaction already holds the lock.
     let position: i32 = diesel::update(threads_table::table.find(thread_id))
-        .set((
-            threads_table::last_position.eq(threads_table::last_position + 1),
-            threads_table::post_count.eq(threads_table::post_count + 1),
-            threads_table::last_post_at.eq(now),
-            threads_table::last_poster_id.eq(viewer.id),
-        ))
+        .set(threads_table::last_position.eq(threads_table::last_position + 1))
         .returning(threads_table::last_position)
         .get_result(conn)?;
-    let id = insert(conn, thread_id, viewer.id, position, reply_to, body, now)?;
-    categories::count_new_reply(conn, thread.category_id, now)?;
+    let id = insert(
+        conn, thread_id, viewer.id, position, reply_to, body, verdict, now,
+    )?;
     threads::mark_read(conn, viewer.id, thread_id, position)?;
+    if verdict.holds() {
+        let hold = NewHold {
+            held: Held::Post(id),
+            author: viewer.id,
+            fresh: true,
+            hid: true,
+            pending_text: None,
+        };
+        holds::hold(conn, &hold, now)?;
+    } else {
+        announce_reply(conn, viewer, &thread, &category, id, reply_to, now)?;
+    }
+    Ok(id)
+}
+
+/// A reply becomes part of the thread: counted, and its readers told.
+fn announce_reply(
+    conn: &mut DbConn,
+    author: &Viewer,
+    thread: &Thread,
+    category: &Category,
+    id: PostId,
+    reply_to: Option<PostId>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(threads_table::table.find(thread.id))
+        .set((
+            threads_table::post_count.eq(threads_table::post_count + 1),
+            threads_table::last_post_at.eq(now),
+            threads_table::last_poster_id.eq(author.id),
+        ))
+        .execute(conn)?;
+    categories::count_new_reply(conn, thread.category_id, now)?;
     events::reply_added(
         conn,
-        viewer,
-        &category,
+        author,
+        category,
         thread.author_id,
         events::PostInThread {
-            thread: thread_id,
+            thread: thread.id,
             title: &thread.title,
             post: id,
         },
         reply_to,
         now,
-    )?;
-    Ok(id)
+    )
 }
 
-/// The author rewrites their post; the previous text is kept for facilitators.
+/// The author rewrites their post; the previous text is kept for facilitators. A held post
+/// keeps no history (its text was never published), and, when it starts a held thread, may
+/// have its title changed too. An edit the guard holds takes the post out of sight until a
+/// facilitator approves it; a clean edit of a held post publishes it: its author took out
+/// what the guard found.
 pub fn edit(
     conn: &mut DbConn,
     viewer: &Viewer,
     post_id: PostId,
-    body: &PostBody,
+    change: &PostEdit,
+    verdict: Verdict,
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
     let post = find(conn, post_id)?;
@@ -273,41 +335,188 @@ pub fn edit(
             "This thread is locked: its posts cannot be edited.",
         ));
     }
-    if post.body_source == body.as_str() {
+    let retitled = change
+        .title
+        .as_ref()
+        .filter(|title| post.position == 1 && thread.is_held() && title.as_str() != thread.title);
+    let unchanged = post.body_source == change.body.as_str() && retitled.is_none();
+    if unchanged && !post.is_held() {
         return Ok(post);
     }
-    diesel::insert_into(post_revisions::table)
-        .values((
-            post_revisions::post_id.eq(post.id),
-            post_revisions::body_source.eq(&post.body_source),
-            post_revisions::body_html.eq(&post.body_html),
-            post_revisions::written_at.eq(post.edited_at.unwrap_or(post.created_at)),
+    if let Some(title) = retitled {
+        diesel::update(threads_table::table.find(thread.id))
+            .set(threads_table::title.eq(title.as_str()))
+            .execute(conn)?;
+    }
+    if !post.is_held() {
+        diesel::insert_into(post_revisions::table)
+            .values((
+                post_revisions::post_id.eq(post.id),
+                post_revisions::body_source.eq(&post.body_source),
+                post_revisions::body_html.eq(&post.body_html),
+                post_revisions::written_at.eq(post.edited_at.unwrap_or(post.created_at)),
+            ))
+            .execute(conn)?;
+    }
+    let (linked, mentioned) = mentions::link_mentions(conn, change.body.as_str())?;
+    diesel::update(posts::table.find(post.id))
+        .set((
+            posts::body_source.eq(change.body.as_str()),
+            posts::body_html.eq(markdown::cook(&linked)),
+            posts::edited_at.eq(if post.is_held() {
+                post.edited_at
+            } else {
+                Some(now)
+            }),
         ))
         .execute(conn)?;
-    let (linked, mentioned) = mentions::link_mentions(conn, body.as_str())?;
+    let open = holds::open_on(conn, Held::Post(post.id), viewer.id)?;
+    match (open, verdict) {
+        (None, Verdict::Publish) => {
+            announce_mentions(conn, viewer, &category, &thread, post.id, &mentioned, now)?;
+        }
+        (None, Verdict::Hold) => {
+            diesel::update(posts::table.find(post.id))
+                .set((
+                    posts::held_at.eq(now),
+                    posts::hidden_at.eq(post.hidden_at.unwrap_or(now)),
+                ))
+                .execute(conn)?;
+            let hold = NewHold {
+                held: Held::Post(post.id),
+                author: viewer.id,
+                fresh: false,
+                hid: post.hidden_at.is_none(),
+                pending_text: None,
+            };
+            holds::hold(conn, &hold, now)?;
+        }
+        (Some(open), verdict) => {
+            // A new post's mentions are announced when it is published, so they are kept
+            // as it changes; an edited one's are compared then with those before the hold.
+            if open.fresh {
+                record_mentions(conn, post.id, &mentioned)?;
+            }
+            if verdict.holds() {
+                let again = NewHold {
+                    held: Held::Post(post.id),
+                    author: viewer.id,
+                    fresh: open.fresh,
+                    hid: open.hid,
+                    pending_text: None,
+                };
+                holds::hold(conn, &again, now)?;
+            } else {
+                release_held(conn, &open, now)?;
+                holds::close(
+                    conn,
+                    open.id,
+                    HoldStatus::Corrected,
+                    Some(viewer.id),
+                    "",
+                    now,
+                )?;
+            }
+        }
+    }
+    crate::search::index::post(conn, post.id)?;
+    Ok(find(conn, post.id)?)
+}
+
+/// What an author's edit changes: the text, and the title when the post starts a held
+/// thread.
+pub struct PostEdit {
+    pub title: Option<ThreadTitle>,
+    pub body: PostBody,
+}
+
+/// A held post (or a held thread's first post) is published: shown, counted, indexed, and
+/// announced to those who would have heard of it when it was written.
+pub(crate) fn release_held(
+    conn: &mut DbConn,
+    hold: &Hold,
+    now: NaiveDateTime,
+) -> Result<(), RuleError> {
+    let post = find(conn, hold.post_id.ok_or(RuleError::NotFound)?)?;
+    let thread = threads::find(conn, post.thread_id)?;
+    let category = categories::find(conn, thread.category_id)?;
+    let author = Viewer::from(&crate::accounts::members::find(conn, post.author_id)?);
+    diesel::update(posts::table.find(post.id))
+        .set(posts::held_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    if hold.hid {
+        diesel::update(posts::table.find(post.id))
+            .set(posts::hidden_at.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+    }
+    if hold.kind == HoldKind::Thread {
+        threads::release(conn, &author, &thread, &category, post.id, now)?;
+    } else if hold.fresh {
+        announce_reply(
+            conn,
+            &author,
+            &thread,
+            &category,
+            post.id,
+            post.reply_to_id,
+            now,
+        )?;
+    } else {
+        let (_, mentioned) = mentions::link_mentions(conn, &post.body_source)?;
+        announce_mentions(conn, &author, &category, &thread, post.id, &mentioned, now)?;
+    }
+    crate::search::index::post(conn, post.id)?;
+    Ok(())
+}
+
+/// An edited post names these members: those it did not name before are told.
+fn announce_mentions(
+    conn: &mut DbConn,
+    author: &Viewer,
+    category: &Category,
+    thread: &Thread,
+    post: PostId,
+    mentioned: &[MemberId],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let before = events::mentions_of(conn, post)?;
+    record_mentions(conn, post, mentioned)?;
+    events::mentions_added(
+        conn,
+        author,
+        category,
+        events::PostInThread {
+            thread: thread.id,
+            title: &thread.title,
+            post,
+        },
+        &before,
+        now,
+    )
+}
+
+/// A facilitator takes the identifying details out of a held post (and its thread's
+/// title): the text is replaced without keeping the original anywhere, in history or index.
+pub(crate) fn redact_held(
+    conn: &mut DbConn,
+    hold: &Hold,
+    title: Option<&ThreadTitle>,
+    body: &PostBody,
+) -> Result<(), RuleError> {
+    let post = find(conn, hold.post_id.ok_or(RuleError::NotFound)?)?;
+    if let Some(title) = title.filter(|_| hold.kind == HoldKind::Thread) {
+        diesel::update(threads_table::table.find(post.thread_id))
+            .set(threads_table::title.eq(title.as_str()))
+            .execute(conn)?;
+    }
+    let (linked, _) = mentions::link_mentions(conn, body.as_str())?;
     diesel::update(posts::table.find(post.id))
         .set((
             posts::body_source.eq(body.as_str()),
             posts::body_html.eq(markdown::cook(&linked)),
-            posts::edited_at.eq(now),
         ))
         .execute(conn)?;
-    let before = events::mentions_of(conn, post.id)?;
-    record_mentions(conn, post.id, &mentioned)?;
-    events::mentions_added(
-        conn,
-        viewer,
-        &category,
-        events::PostInThread {
-            thread: thread.id,
-            title: &thread.title,
-            post: post.id,
-        },
-        &before,
-        now,
-    )?;
-    crate::search::index::post(conn, post.id)?;
-    Ok(find(conn, post.id)?)
+    Ok(())
 }
 
 /// The author removes their post: it shows as "removed by its author"; facilitators can
@@ -327,6 +536,17 @@ pub fn delete_own(
             .set(posts::deleted_at.eq(now))
             .execute(conn)?;
         crate::search::index::post(conn, post.id)?;
+        // Nothing is left for a facilitator to decide: the post stays out of sight.
+        if let Some(open) = holds::open_on(conn, Held::Post(post.id), viewer.id)? {
+            holds::close(
+                conn,
+                open.id,
+                HoldStatus::Withdrawn,
+                Some(viewer.id),
+                "",
+                now,
+            )?;
+        }
     }
     Ok(post)
 }
@@ -340,6 +560,9 @@ pub fn set_helpful(
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
     let post = find(conn, post_id)?;
+    if !post.known_to(Some(viewer)) {
+        return Err(RuleError::NotFound);
+    }
     readable_thread(conn, Some(viewer), post.thread_id)?;
     if post.author_id == viewer.id {
         return Err(RuleError::forbidden(
@@ -405,6 +628,15 @@ pub struct ThreadPage {
     pub last_page: i32,
 }
 
+/// Who may see held posts in a query: the viewer's own (by id), or all (facilitators).
+/// The filter is `held_at IS NULL OR author_id = own OR all`.
+fn held_seen_by(viewer: Option<&Viewer>) -> (MemberId, bool) {
+    match viewer {
+        Some(viewer) => (viewer.id, viewer.staff.can_moderate()),
+        None => (MemberId(-1), false),
+    }
+}
+
 /// One page of a thread in a fixed number of queries, whatever its length.
 pub fn thread_page(
     conn: &mut DbConn,
@@ -419,10 +651,17 @@ pub fn thread_page(
     }
     let first = (page - 1) * PER_PAGE + 1;
     let last = page * PER_PAGE;
+    let (own_held, all_held) = held_seen_by(viewer);
     let rows: Vec<(Post, Author)> = posts::table
         .inner_join(members::table.on(members::id.eq(posts::author_id)))
         .filter(posts::thread_id.eq(thread_id))
         .filter(posts::position.between(first, last))
+        .filter(
+            posts::held_at
+                .is_null()
+                .or(posts::author_id.eq(own_held))
+                .or(all_held.into_sql::<Bool>()),
+        )
         .order(posts::position.asc())
         .select((Post::as_select(), Author::as_select()))
         .load(conn)?;
@@ -469,6 +708,12 @@ pub fn thread_page(
     for (reply, answered, author) in posts::table
         .inner_join(members::table.on(members::id.eq(posts::author_id)))
         .filter(posts::reply_to_id.eq_any(&ids))
+        .filter(
+            posts::held_at
+                .is_null()
+                .or(posts::author_id.eq(own_held))
+                .or(all_held.into_sql::<Bool>()),
+        )
         .order(posts::position.asc())
         .select((posts::id, posts::reply_to_id, members::display_name))
         .load::<(PostId, Option<PostId>, String)>(conn)?
@@ -609,6 +854,9 @@ pub fn locate(
     post_id: PostId,
 ) -> Result<(ThreadId, i32), RuleError> {
     let post = find(conn, post_id)?;
+    if !post.known_to(viewer) {
+        return Err(RuleError::NotFound);
+    }
     readable_thread(conn, viewer, post.thread_id)?;
     Ok((post.thread_id, page_of(post.position)))
 }
@@ -629,12 +877,14 @@ pub fn first_unread(
     let (id, position): (PostId, i32) = posts::table
         .filter(posts::thread_id.eq(thread_id))
         .filter(posts::position.ge(target))
+        .filter(posts::held_at.is_null().or(posts::author_id.eq(viewer.id)))
         .order(posts::position.asc())
         .select((posts::id, posts::position))
         .first(conn)
         .or_else(|_| {
             posts::table
                 .filter(posts::thread_id.eq(thread_id))
+                .filter(posts::held_at.is_null().or(posts::author_id.eq(viewer.id)))
                 .order(posts::position.desc())
                 .select((posts::id, posts::position))
                 .first(conn)

@@ -10,7 +10,9 @@ use super::posts::{self, Author};
 use super::values::{PostBody, ThreadTitle};
 use crate::accounts::members::Viewer;
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{CategoryId, DbConn, MemberId, ThreadId};
+use crate::db::{CategoryId, DbConn, MemberId, PostId, ThreadId};
+use crate::guard::Verdict;
+use crate::holds::{self, Held, NewHold};
 use crate::rules::RuleError;
 use crate::schema::{categories, members, posts as posts_table, thread_reads, threads};
 
@@ -28,9 +30,20 @@ pub struct Thread {
     pub last_post_at: NaiveDateTime,
     pub last_poster_id: MemberId,
     pub created_at: NaiveDateTime,
+    pub held_at: Option<NaiveDateTime>,
 }
 
 impl Thread {
+    /// Started with a title or first post the patient-data guard holds: only its author
+    /// and the facilitators know of it until a facilitator approves it.
+    pub fn is_held(&self) -> bool {
+        self.held_at.is_some()
+    }
+
+    pub fn known_to(&self, viewer: Option<&Viewer>) -> bool {
+        !self.is_held() || viewer.is_some_and(|v| v.id == self.author_id || v.staff.can_moderate())
+    }
+
     pub fn reply_count(&self) -> i32 {
         (self.post_count - 1).max(0)
     }
@@ -43,13 +56,15 @@ pub fn find(conn: &mut DbConn, id: ThreadId) -> QueryResult<Thread> {
         .first(conn)
 }
 
-/// Starts a thread with its first post; returns the thread.
+/// Starts a thread with its first post; returns the thread. A held thread is saved but
+/// listed, counted and announced only when a facilitator approves it.
 pub fn start(
     conn: &mut DbConn,
     viewer: &Viewer,
     category: &Category,
     title: &ThreadTitle,
     body: &PostBody,
+    verdict: Verdict,
     now: NaiveDateTime,
 ) -> Result<ThreadId, RuleError> {
     if !super::categories::can_read(conn, category, Some(viewer))? {
@@ -68,24 +83,68 @@ pub fn start(
             threads::last_post_at.eq(now),
             threads::last_poster_id.eq(viewer.id),
             threads::created_at.eq(now),
+            threads::held_at.eq(verdict.holds().then_some(now)),
         ))
         .returning(threads::id)
         .get_result(conn)?;
-    let post = posts::insert(conn, thread, viewer.id, 1, None, body, now)?;
-    super::categories::count_new_thread(conn, category.id, now)?;
+    let post = posts::insert(conn, thread, viewer.id, 1, None, body, verdict, now)?;
     mark_read(conn, viewer.id, thread, 1)?;
+    if verdict.holds() {
+        let hold = NewHold {
+            held: Held::Thread(thread, post),
+            author: viewer.id,
+            fresh: true,
+            hid: true,
+            pending_text: None,
+        };
+        holds::hold(conn, &hold, now)?;
+    } else {
+        announce(conn, viewer, category, thread, title.as_str(), post, now)?;
+    }
+    Ok(thread)
+}
+
+/// A thread joins its category: counted, and its readers told.
+fn announce(
+    conn: &mut DbConn,
+    author: &Viewer,
+    category: &Category,
+    thread: ThreadId,
+    title: &str,
+    post: PostId,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    super::categories::count_new_thread(conn, category.id, now)?;
     crate::notifications::events::thread_started(
         conn,
-        viewer,
+        author,
         category,
         crate::notifications::events::PostInThread {
             thread,
-            title: title.as_str(),
+            title,
             post,
         },
         now,
-    )?;
-    Ok(thread)
+    )
+}
+
+/// A held thread is approved: listed from now, as new activity.
+pub(super) fn release(
+    conn: &mut DbConn,
+    author: &Viewer,
+    thread: &Thread,
+    category: &Category,
+    post: PostId,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(threads::table.find(thread.id))
+        .set((
+            threads::held_at.eq(None::<NaiveDateTime>),
+            threads::last_post_at.eq(now),
+        ))
+        .execute(conn)?;
+    let title = find(conn, thread.id)?.title;
+    announce(conn, author, category, thread.id, &title, post, now)
 }
 
 pub const PER_PAGE: i64 = 25;
@@ -117,6 +176,11 @@ pub fn category_page(
     let rows: Vec<(Thread, Author)> = threads::table
         .inner_join(members::table.on(members::id.eq(threads::author_id)))
         .filter(threads::category_id.eq(category))
+        .filter(
+            threads::held_at
+                .is_null()
+                .or(threads::author_id.eq(viewer.unwrap_or(MemberId(-1)))),
+        )
         .order((
             threads::pinned.desc(),
             threads::last_post_at.desc(),
@@ -184,6 +248,11 @@ fn unread_counts(
             )
             .filter(thread_reads::member_id.eq(member))
             .filter(thread_reads::thread_id.eq_any(&behind))
+            .filter(
+                posts_table::held_at
+                    .is_null()
+                    .or(posts_table::author_id.eq(member)),
+            )
             .group_by(thread_reads::thread_id)
             .select((thread_reads::thread_id, diesel::dsl::count_star()))
             .load(conn)?;
@@ -267,6 +336,7 @@ pub fn latest(
     threads::table
         .inner_join(members::table.on(members::id.eq(threads::author_id)))
         .filter(threads::category_id.eq_any(readable))
+        .filter(threads::held_at.is_null())
         .order((threads::last_post_at.desc(), threads::id.desc()))
         .limit(limit)
         .select((Thread::as_select(), Author::as_select()))

@@ -88,7 +88,8 @@ impl PostBody {
     }
 }
 
-/// Why something was reported, hidden or a member suspended: 3 to 500 characters.
+/// Why something was reported, hidden or a member suspended: 3 to 500 characters, with
+/// nothing that identifies a patient (facilitators read it, and it is emailed and logged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason(String);
 
@@ -107,6 +108,7 @@ impl Reason {
         if length > Self::MAX {
             return Err(format!("Reason must be {} characters or fewer", Self::MAX));
         }
+        crate::guard::refuse_identifying(reason)?;
         Ok(Self(reason.to_owned()))
     }
 

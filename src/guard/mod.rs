@@ -168,6 +168,55 @@ pub fn screen_fields<'f>(fields: &[(&'f str, &str)]) -> Vec<Flagged<'f>> {
         .collect()
 }
 
+/// What becomes of a text the guard has read: published, or held for a facilitator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing found, or a facilitator has already passed it: everyone may read it.
+    Publish,
+    /// Something found and the author confirmed it all the same: it is saved, and only its
+    /// author and the facilitators see it until a facilitator approves it.
+    Hold,
+}
+
+impl Verdict {
+    pub fn holds(self) -> bool {
+        self == Verdict::Hold
+    }
+}
+
+/// What the author is asked to look at again before anything is saved: each finding, in
+/// plain words with its field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Concerns(pub Vec<String>);
+
+/// The one check every form that publishes member text makes: screen its fields; when
+/// something is found, ask the author first (`Err`), and hold it once they have confirmed.
+pub fn verdict(fields: &[(&str, &str)], confirmed: bool) -> Result<Verdict, Concerns> {
+    let flagged = screen_fields(fields);
+    if flagged.is_empty() {
+        Ok(Verdict::Publish)
+    } else if confirmed {
+        Ok(Verdict::Hold)
+    } else {
+        Err(Concerns(
+            flagged.iter().flat_map(|f| f.descriptions()).collect(),
+        ))
+    }
+}
+
+/// The check for a text only facilitators read (a report's reason, a note): nothing is
+/// published, so nothing is held; a finding is refused with what to take out.
+pub fn refuse_identifying(text: &str) -> Result<(), String> {
+    let screened = screen(text);
+    match screened.findings.first() {
+        None => Ok(()),
+        Some(finding) => Err(format!(
+            "Take out {}: describe it without details that identify a patient or service user",
+            screened.described(finding)
+        )),
+    }
+}
+
 /// [`screen`] in a given year: a date of birth cannot lie ahead of it.
 fn screen_in(text: &str, this_year: i32) -> Screened {
     let source = reading::normalised(text);

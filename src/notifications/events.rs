@@ -460,3 +460,31 @@ pub fn booking_news(
         now,
     )
 }
+
+/// A facilitator decided on something the patient-data guard held: its author hears what,
+/// and why when it came back to them. Nothing of the held text goes in the notice.
+pub fn hold_decided(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    author: MemberId,
+    link: String,
+    headline: String,
+    detail: String,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let notice = Notice {
+        member: author,
+        topic: Topic::Moderation,
+        headline,
+        detail,
+    };
+    let about = About {
+        link,
+        ..About::default()
+    };
+    let audience = Audience {
+        seen: HashSet::from([author]),
+        notices: vec![notice],
+    };
+    deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
+}

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::{Audience, Change, Content, Described, NewResource, Tag};
+use super::values::{
+    Audience, Change, Content, Described, NewResource, ResourceDescription, ResourceTitle, Tag,
+};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::audit::{self, Entry};
@@ -14,6 +16,8 @@ use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, ResourceId, TagId, ThreadId, WriteConn};
 use crate::forum::values::{PostBody, ThreadTitle};
 use crate::forum::{categories, threads};
+use crate::guard::Verdict;
+use crate::holds::{self, Held, Hold, HoldStatus, NewHold};
 use crate::markdown::{self, SafeHtml};
 use crate::rules::RuleError;
 use crate::schema::{members, resource_tags, resources, tags};
@@ -41,11 +45,17 @@ pub struct Resource {
     pub thread_id: Option<ThreadId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub held_at: Option<NaiveDateTime>,
 }
 
 impl Resource {
     pub fn is_file(&self) -> bool {
         self.kind == "file"
+    }
+
+    /// Held by the patient-data guard: hidden until a facilitator approves it.
+    pub fn is_held(&self) -> bool {
+        self.held_at.is_some()
     }
 
     pub fn audience(&self) -> Audience {
@@ -233,6 +243,7 @@ pub fn add(
         tags,
         audience,
         borough,
+        ..
     } = &new.described;
     let id: ResourceId = diesel::insert_into(resources::table)
         .values((
@@ -252,13 +263,79 @@ pub fn add(
             resources::download_count.eq(0),
             resources::created_at.eq(now),
             resources::updated_at.eq(now),
+            resources::held_at.eq(new.described.verdict.holds().then_some(now)),
+            resources::hidden_at.eq(new.described.verdict.holds().then_some(now)),
         ))
         .returning(resources::id)
         .get_result(&mut **conn)?;
     set_tags(conn, id, tags)?;
-    crate::notifications::events::resource_added(conn, owner, id, title.as_str(), now)?;
+    if new.described.verdict.holds() {
+        let hold = NewHold {
+            held: Held::Resource(id),
+            author: owner.id,
+            fresh: true,
+            hid: true,
+            pending_text: None,
+        };
+        holds::hold(conn, &hold, now)?;
+    } else {
+        crate::notifications::events::resource_added(conn, owner, id, title.as_str(), now)?;
+    }
     search::index::resource(conn, id)?;
     Ok(id)
+}
+
+/// A held resource is published: shown, counted on its tags, found by search, and (when
+/// new) announced to those following its tags.
+pub(crate) fn release_held(
+    conn: &mut DbConn,
+    hold: &Hold,
+    now: NaiveDateTime,
+) -> Result<(), RuleError> {
+    let resource = find(conn, hold.resource_id.ok_or(RuleError::NotFound)?)?;
+    diesel::update(resources::table.find(resource.id))
+        .set(resources::held_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    if hold.hid {
+        diesel::update(resources::table.find(resource.id))
+            .set(resources::hidden_at.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+    }
+    let carried = tag_ids_of(conn, resource.id)?;
+    recount_tags(conn, &carried)?;
+    if hold.fresh {
+        let owner = Viewer::from(&crate::accounts::members::find(conn, resource.owner_id)?);
+        crate::notifications::events::resource_added(
+            conn,
+            &owner,
+            resource.id,
+            &resource.title,
+            now,
+        )?;
+    }
+    search::index::resource(conn, resource.id)?;
+    Ok(())
+}
+
+/// A facilitator takes the identifying details out of a held resource's title and
+/// description; nothing keeps the words replaced.
+pub(crate) fn redact_held(
+    conn: &mut DbConn,
+    hold: &Hold,
+    title: &ResourceTitle,
+    description: &ResourceDescription,
+    now: NaiveDateTime,
+) -> Result<(), RuleError> {
+    let id = hold.resource_id.ok_or(RuleError::NotFound)?;
+    diesel::update(resources::table.find(id))
+        .set((
+            resources::title.eq(title.as_str()),
+            resources::description_source.eq(description.as_str()),
+            resources::description_html.eq(markdown::cook(description.as_str())),
+            resources::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn find(conn: &mut DbConn, id: ResourceId) -> QueryResult<Resource> {
@@ -422,7 +499,9 @@ pub fn tag_cloud(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, i64)
 
 /// Every tag name, for suggestions while typing.
 pub fn all_tags(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    // Only tags something visible carries: a held resource's tags may be what was held.
     tags::table
+        .filter(tags::resource_count.gt(0))
         .select(tags::name)
         .order(tags::name.asc())
         .limit(500)
@@ -465,6 +544,7 @@ pub fn update(
         ))
         .execute(conn)?;
     set_tags(conn, id, &new.tags)?;
+    hold_or_release(conn, viewer, &resource, new.verdict, now)?;
     search::index::resource(conn, id)?;
     if resource.owner_id != viewer.id {
         audit::record(
@@ -478,6 +558,54 @@ pub fn update(
             },
             now,
         )?;
+    }
+    Ok(())
+}
+
+/// After an edit: a change the guard holds takes the resource out of sight until a
+/// facilitator approves it; a clean change to a held one publishes it (what the guard found
+/// was taken out).
+fn hold_or_release(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    resource: &Resource,
+    verdict: Verdict,
+    now: NaiveDateTime,
+) -> Result<(), RuleError> {
+    let open = holds::open_on(conn, Held::Resource(resource.id), resource.owner_id)?;
+    match (open, verdict) {
+        (None, Verdict::Publish) => {}
+        (open, Verdict::Hold) => {
+            diesel::update(resources::table.find(resource.id))
+                .set((
+                    resources::held_at.eq(now),
+                    resources::hidden_at.eq(resource.hidden_at.unwrap_or(now)),
+                ))
+                .execute(conn)?;
+            let hold = NewHold {
+                held: Held::Resource(resource.id),
+                author: resource.owner_id,
+                fresh: open.as_ref().is_some_and(|h| h.fresh),
+                hid: open
+                    .as_ref()
+                    .map_or(resource.hidden_at.is_none(), |h| h.hid),
+                pending_text: None,
+            };
+            holds::hold(conn, &hold, now)?;
+            let carried = tag_ids_of(conn, resource.id)?;
+            recount_tags(conn, &carried)?;
+        }
+        (Some(open), Verdict::Publish) => {
+            release_held(conn, &open, now)?;
+            holds::close(
+                conn,
+                open.id,
+                HoldStatus::Corrected,
+                Some(viewer.id),
+                "",
+                now,
+            )?;
+        }
     }
     Ok(())
 }
@@ -530,6 +658,12 @@ pub fn set_hidden(
         ));
     }
     let resource = find(conn, id)?;
+    if resource.is_held() {
+        return Err(RuleError::Conflict(
+            "This resource is held by the patient-data check: approve it from the held items instead."
+                .into(),
+        ));
+    }
     diesel::update(resources::table.find(id))
         .set(resources::hidden_at.eq(if hidden { Some(now) } else { None }))
         .execute(conn)?;
@@ -650,6 +784,11 @@ pub fn discuss(
     if let Some(thread) = resource.thread_id {
         return Ok(thread);
     }
+    if resource.hidden_at.is_some() {
+        return Err(RuleError::Conflict(
+            "A hidden resource cannot have a discussion thread until it is shown again.".into(),
+        ));
+    }
     let category = categories::by_slug(tx, "resource-discussions")?;
     // Resource titles may be as long as thread titles: leave room for "About: ".
     let mut short: String = resource.title.chars().take(190).collect();
@@ -663,7 +802,8 @@ pub fn discuss(
         resource.title.replace(['[', ']'], "")
     ))
     .map_err(|why| RuleError::Invalid("body", why))?;
-    let thread = threads::start(tx, viewer, &category, &title, &body, now)?;
+    // Its words are the resource's, published already.
+    let thread = threads::start(tx, viewer, &category, &title, &body, Verdict::Publish, now)?;
     set_thread(tx, id, thread)?;
     Ok(thread)
 }

@@ -7,7 +7,10 @@ use super::sniff::{FileType, ALLOWED};
 use super::values::{Audience, ResourceForm, Tag, MAX_TAGS};
 use crate::accounts::Borough;
 use crate::members::pages::member_badges;
-use crate::web::forms::{csrf_field, select_field, text_field, textarea_field, FieldErrors, Input};
+use crate::web::forms::{
+    confirm_patient_data_field, csrf_field, select_field, text_field, textarea_field, FieldErrors,
+    Input,
+};
 use crate::web::layout::{breadcrumbs, layout, time_tag, FormPage};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
@@ -82,7 +85,8 @@ fn card(listed: &Listed, filter: &Filter) -> Markup {
         li.card {
             h3.card-title {
                 a href={ "/resources/" (resource.id) } { (resource.title) }
-                @if resource.hidden_at.is_some() { " " span.tag.tag-red { "Hidden" } }
+                @if resource.is_held() { " " span.tag.tag-red { "Waiting for a facilitator" } }
+                @else if resource.hidden_at.is_some() { " " span.tag.tag-red { "Hidden" } }
             }
             p.muted {
                 (kind_text(listed)) " · for " (resource.audience().label())
@@ -197,7 +201,12 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
         html! {
             nav.breadcrumbs aria-label="Breadcrumb" { ol { li { a href="/resources" { "Resources" } } } }
             h1 { (resource.title) }
-            @if resource.hidden_at.is_some() { p.notice { "This resource is hidden from members." } }
+            @if resource.is_held() {
+                div.held-notice {
+                    p { strong { "Waiting for a facilitator." } " The patient-data check found something in this resource that could identify a patient or service user, so nobody else sees it until a facilitator has checked it." }
+                    @if moderator { p { a href="/moderation/held" { "Review it with the other held items" } } }
+                }
+            } @else if resource.hidden_at.is_some() { p.notice { "This resource is hidden from members." } }
             p { "Shared by " a href={ "/members/" (listed.sharer.id) } { (listed.sharer.display_name) } " "
                 (member_badges(listed.sharer.role, listed.sharer.borough, listed.sharer.staff)) " · " (time_tag(resource.created_at)) }
             @if !resource.description_html.is_empty() { div.prose { (resource.description_html) } }
@@ -231,7 +240,7 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
             @if may_change {
                 h2 { "Manage" }
                 p { a href={ "/resources/" (resource.id) "/edit" } { "Edit" } }
-                @if moderator {
+                @if moderator && !resource.is_held() {
                     form method="post" action={ "/resources/" (resource.id) (if resource.hidden_at.is_some() { "/unhide" } else { "/hide" }) } {
                         (csrf_field(ctx))
                         button.button.button-secondary type="submit" { (if resource.hidden_at.is_some() { "Show to members again" } else { "Hide from members" }) }
@@ -299,6 +308,7 @@ pub fn new_resource(
                     }
                     (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
                 }
+                (confirm_patient_data_field(errors))
                 button.button type="submit" { "Share" }
             }
         })
@@ -324,6 +334,7 @@ pub fn edit_resource(
                 } @else {
                     (text_field("url", "Link", &values.url, errors, Input::of("url").required().hint("Starting https://")))
                 }
+                (confirm_patient_data_field(errors))
                 button.button type="submit" { "Save changes" }
             }
         })

@@ -169,11 +169,16 @@ async fn upload(
         Err(errors) => return share_again(&ctx, &db, &site, &typed, &errors).await,
     };
     let arrived = file.map(|received| received.incoming);
+    let held = new.described.verdict.holds();
     match files::publish(&db, store.into_inner(), me.0, new, arrived).await {
         Ok(id) => {
             flash(
                 &session,
-                "Thank you for sharing. Your resource is in the library.",
+                if held {
+                    HELD_NOTICE
+                } else {
+                    "Thank you for sharing. Your resource is in the library."
+                },
             );
             Ok(see_other(&format!("/resources/{id}")))
         }
@@ -297,6 +302,7 @@ async fn edit(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
+    session: Session,
     id: web::Path<ResourceId>,
     form: web::Form<ResourceForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -313,10 +319,19 @@ async fn edit(
             return Ok(invalid_form(page));
         }
     };
+    let held = change.described.verdict.holds();
     db.write(move |tx| library::update(tx, &me, id, &change, db::now()))
         .await?;
+    if held {
+        flash(&session, HELD_NOTICE);
+    }
     Ok(see_other(&format!("/resources/{id}")))
 }
+
+/// What the sharer is told when the guard holds their resource.
+const HELD_NOTICE: &str = "Your resource is saved and waiting for a facilitator: it may identify \
+     a patient or service user, so nobody else sees it until a facilitator has checked it. \
+     You will be told when they have.";
 
 async fn delete(
     me: CurrentMember,

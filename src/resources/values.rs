@@ -218,6 +218,8 @@ pub struct Described {
     pub tags: Vec<Tag>,
     pub audience: Audience,
     pub borough: Option<Borough>,
+    /// Published, or held for a facilitator by the patient-data guard.
+    pub verdict: crate::guard::Verdict,
 }
 
 /// Either a stored file's details or a link.
@@ -255,6 +257,9 @@ pub struct ResourceForm {
     pub audience: String,
     pub borough: String,
     pub url: String,
+    /// Not empty when the author confirms what the patient-data guard flagged (a plain
+    /// string: the upload's fields are read as text).
+    pub confirm_patient_data: String,
 }
 
 impl ResourceForm {
@@ -276,6 +281,7 @@ impl ResourceForm {
             audience: r.audience.clone(),
             borough: r.borough.clone().unwrap_or_default(),
             url: r.url.clone().unwrap_or_default(),
+            confirm_patient_data: String::new(),
         }
     }
 
@@ -289,12 +295,19 @@ impl ResourceForm {
             "" => Some(None),
             raw => errors.check("borough", Borough::parse(raw).map(Some)),
         };
+        let written = [
+            ("title", self.title.as_str()),
+            ("description", self.description.as_str()),
+            ("tags", self.tags.as_str()),
+        ];
+        let verdict = errors.screen(&written, !self.confirm_patient_data.is_empty());
         Some(Described {
             title: title?,
             description: description?,
             tags: tags?,
             audience: audience?,
             borough: borough?,
+            verdict,
         })
     }
 

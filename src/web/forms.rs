@@ -141,6 +141,43 @@ impl FieldErrors {
         }
     }
 
+    /// The patient-data guard on a form's fields ([`crate::guard`]): until its author takes
+    /// them out or ticks [`CONFIRM_PATIENT_DATA`], each finding is a message by its field.
+    /// Once they have ticked it, the form goes through and is held for a facilitator.
+    pub fn screen(
+        &mut self,
+        fields: &[(&'static str, &str)],
+        confirmed: bool,
+    ) -> crate::guard::Verdict {
+        let flagged = crate::guard::screen_fields(fields);
+        if flagged.is_empty() {
+            return crate::guard::Verdict::Publish;
+        }
+        if confirmed {
+            return crate::guard::Verdict::Hold;
+        }
+        for flagged in &flagged {
+            let found: Vec<String> = flagged
+                .screened
+                .findings
+                .iter()
+                .map(|finding| flagged.screened.described(finding))
+                .collect();
+            self.add(
+                flagged.field,
+                format!(
+                    "This may identify a patient or service user: {}. Take it out, or tick the box at the end of the form",
+                    found.join("; ")
+                ),
+            );
+        }
+        self.add(
+            CONFIRM_PATIENT_DATA,
+            "Tick this box only if you are sure nothing here identifies anyone: a facilitator will check it before others see it",
+        );
+        crate::guard::Verdict::Publish
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0
             .iter()
@@ -304,6 +341,23 @@ pub fn select_field(
                 @for (value, text) in options {
                     option value=(value) selected[*value == selected] { (text) }
                 }
+            }
+        }
+    }
+}
+
+/// The box an author ticks to send what the guard flagged to a facilitator.
+pub const CONFIRM_PATIENT_DATA: &str = "confirm_patient_data";
+
+/// The guard's box, shown only once it has found something (with its message).
+pub fn confirm_patient_data_field(errors: &FieldErrors) -> Markup {
+    html! {
+        @if let Some(message) = errors.get(CONFIRM_PATIENT_DATA) {
+            div.form-group.checkbox.form-group-error {
+                (field_error(CONFIRM_PATIENT_DATA, Some(message)))
+                input id=(CONFIRM_PATIENT_DATA) name=(CONFIRM_PATIENT_DATA) type="checkbox" value="yes"
+                    aria-describedby={ (CONFIRM_PATIENT_DATA) "-error" };
+                label for=(CONFIRM_PATIENT_DATA) { "I have checked: nothing here identifies a patient or service user. Send it to a facilitator to check." }
             }
         }
     }

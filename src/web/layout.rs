@@ -270,6 +270,7 @@ pub fn moderation_nav(ctx: &PageCtx) -> Markup {
         "Moderation",
         &[
             ("/moderation", "Reported posts"),
+            ("/moderation/held", "Held items"),
             ("/moderation/applications", "Applications"),
             ("/invitations", "Invitations"),
             ("/moderation/log", "Audit log"),

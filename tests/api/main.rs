@@ -13,6 +13,7 @@ mod digests;
 mod directory;
 mod forum;
 mod forum_moderation;
+mod held;
 mod mail_delivery;
 mod membership;
 mod notifications;

@@ -176,6 +176,8 @@ pub(crate) struct Share {
     /// sends when no file is chosen.
     file: Option<(String, Vec<u8>)>,
     url: String,
+    /// Ticks the box that sends what the patient-data check flagged to a facilitator.
+    confirmed: bool,
 }
 
 impl Share {
@@ -222,6 +224,11 @@ impl Share {
         self
     }
 
+    pub(crate) fn confirmed(mut self) -> Self {
+        self.confirmed = true;
+        self
+    }
+
     /// POSTs the form to `/resources/new`, the session's token as its first part.
     pub(crate) async fn send(&self, browser: &Browser) -> Response {
         let token = browser.csrf_token().await;
@@ -229,7 +236,7 @@ impl Share {
             Some((name, content)) => (name, content),
             None => ("", b""),
         };
-        let body = multipart_body(&[
+        let mut parts: Vec<(&str, Option<&str>, &[u8])> = vec![
             ("csrf_token", None, token.as_bytes()),
             ("title", None, self.title.as_bytes()),
             ("description", None, self.description.as_bytes()),
@@ -238,7 +245,11 @@ impl Share {
             ("borough", None, self.borough.as_bytes()),
             ("file", Some(file_name), content),
             ("url", None, self.url.as_bytes()),
-        ]);
+        ];
+        if self.confirmed {
+            parts.push(("confirm_patient_data", None, b"yes"));
+        }
+        let body = multipart_body(&parts);
         browser
             .client
             .post(browser.url("/resources/new"))

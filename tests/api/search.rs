@@ -488,7 +488,7 @@ on_both_engines! {
                 let title = spot::forum::values::ThreadTitle::parse(&format!("Orchard question {n:02}")).unwrap();
                 let body = spot::forum::values::PostBody::parse("About the orchard.").unwrap();
                 conn.write_transaction(|conn| {
-                    spot::forum::threads::start(conn, &viewer, &category, &title, &body, spot::db::now())
+                    spot::forum::threads::start(conn, &viewer, &category, &title, &body, spot::guard::Verdict::Publish, spot::db::now())
                 })
                 .unwrap();
             }
@@ -540,11 +540,11 @@ on_both_engines! {
             let title = spot::forum::values::ThreadTitle::parse(title).unwrap();
             let first = spot::forum::values::PostBody::parse(&bodies[0]).unwrap();
             let thread = conn
-                .write_transaction(|conn| spot::forum::threads::start(conn, &viewer, &category, &title, &first, spot::db::now()))
+                .write_transaction(|conn| spot::forum::threads::start(conn, &viewer, &category, &title, &first, spot::guard::Verdict::Publish, spot::db::now()))
                 .unwrap();
             for body in &bodies[1..] {
                 let body = spot::forum::values::PostBody::parse(body).unwrap();
-                conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, thread, None, &body, spot::db::now()))
+                conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, thread, None, &body, spot::guard::Verdict::Publish, spot::db::now()))
                     .unwrap();
             }
             thread
@@ -562,7 +562,7 @@ on_both_engines! {
         // The last two walks score the same; the older one's thread has the later post, so
         // it comes first, though a cut that keeps one of the two would keep the newer post.
         let thanks = spot::forum::values::PostBody::parse("Thanks, see you there.").unwrap();
-        conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, threads[13], None, &thanks, spot::db::now()))
+        conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, threads[13], None, &thanks, spot::guard::Verdict::Publish, spot::db::now()))
             .unwrap();
 
         let query = spot::search::SearchQuery::parse("lantern");

@@ -138,29 +138,42 @@ fn review(form: &PostForm, with_title: bool) -> Result<Ready, Again> {
             status: StatusCode::OK,
         });
     }
-    let flagged = guard::screen_fields(&[("title", &form.title), ("post", body.as_str())]);
-    if !flagged.is_empty() && form.confirm_patient_data.is_none() {
-        let concerns = flagged.iter().flat_map(|f| f.descriptions()).collect();
-        return Err(Again {
+    let fields = [("title", form.title.as_str()), ("post", body.as_str())];
+    let verdict =
+        guard::verdict(&fields, form.confirm_patient_data.is_some()).map_err(|concerns| Again {
             errors,
             preview: None,
-            concerns,
+            concerns: concerns.0,
             status: StatusCode::UNPROCESSABLE_ENTITY,
-        });
-    }
+        })?;
     Ok(Ready {
         title,
         body,
         reply_to,
+        verdict,
     })
 }
 
-/// A post the review passed.
+/// A post the review passed, and whether the guard holds it.
 struct Ready {
     title: Option<ThreadTitle>,
     body: PostBody,
     reply_to: Option<PostId>,
+    verdict: guard::Verdict,
 }
+
+/// Where the author goes once their post is saved, told when the guard holds it.
+fn written(session: &actix_session::Session, verdict: guard::Verdict, to: &str) -> HttpResponse {
+    if verdict.holds() {
+        crate::web::context::flash(session, HELD_NOTICE);
+    }
+    crate::web::see_other(to)
+}
+
+/// What the author is told when the guard holds what they wrote.
+const HELD_NOTICE: &str = "Your post is saved and waiting for a facilitator: it may identify a \
+     patient or service user, so nobody else sees it until a facilitator has checked it. \
+     You will be told when they have.";
 
 /// What the author sees again with their words: a message by each field at fault, a
 /// preview, what might identify a patient, and the status to send it with.
@@ -202,7 +215,8 @@ enum Writing<'a> {
     /// A new thread in the category with this slug.
     NewThread(&'a str),
     Reply(ThreadId),
-    Edit(PostId),
+    /// An edit of a post, with its thread's title when that can change too.
+    Edit(PostId, bool),
 }
 
 impl Writing<'_> {
@@ -210,7 +224,7 @@ impl Writing<'_> {
         let (action, submit) = match self {
             Writing::NewThread(slug) => (format!("/forum/{slug}/new"), "Post thread"),
             Writing::Reply(thread) => (format!("/threads/{thread}/reply"), "Post reply"),
-            Writing::Edit(post) => (format!("/posts/{post}/edit"), "Save changes"),
+            Writing::Edit(post, _) => (format!("/posts/{post}/edit"), "Save changes"),
         };
         Composer {
             action,
@@ -218,7 +232,7 @@ impl Writing<'_> {
             errors: &again.errors,
             preview: again.preview.as_ref(),
             concerns: &again.concerns,
-            with_title: matches!(self, Writing::NewThread(_)),
+            with_title: matches!(self, Writing::NewThread(_) | Writing::Edit(_, true)),
             submit,
         }
     }

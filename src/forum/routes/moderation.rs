@@ -175,10 +175,15 @@ pub(super) async fn queue(
     me: Facilitator,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
-    let items = db
-        .run(move |conn| Ok(moderation::queue(conn, &me)?))
+    let (items, held) = db
+        .run(move |conn| {
+            Ok((
+                moderation::queue(conn, &me)?,
+                crate::holds::waiting_count(conn)?,
+            ))
+        })
         .await?;
-    Ok(html(pages::queue(&ctx, &items)))
+    Ok(html(pages::queue(&ctx, &items, held)))
 }
 
 pub(super) async fn moderation_log(

@@ -4,13 +4,13 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
-use super::{review, Again, Ready, Writing};
+use super::{review, written, Again, Ready, Writing};
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::forms::PostForm;
 use crate::forum::forms::ReasonForm;
 use crate::forum::moderation::{self, ReportOutcome};
 use crate::forum::pages;
-use crate::forum::posts;
+use crate::forum::posts::{self, PostEdit};
 use crate::web::context::flash;
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 
@@ -42,19 +42,25 @@ pub(super) async fn reply(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
+    session: Session,
     id: web::Path<ThreadId>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let viewer = me.0.clone();
     let again = match review(&form, false) {
-        Ok(Ready { body, reply_to, .. }) => {
+        Ok(Ready {
+            body,
+            reply_to,
+            verdict,
+            ..
+        }) => {
             let viewer = viewer.clone();
             let posted = db
-                .write(move |tx| posts::reply(tx, &viewer, id, reply_to, &body, db::now()))
+                .write(move |tx| posts::reply(tx, &viewer, id, reply_to, &body, verdict, db::now()))
                 .await;
             match posted {
-                Ok(post) => return Ok(see_other(&format!("/posts/{post}"))),
+                Ok(post) => return Ok(written(&session, verdict, &format!("/posts/{post}"))),
                 // Locked or archived while the member was writing: keep their words on screen.
                 Err(refused) => Again::refused(refused)?,
             }
@@ -82,33 +88,56 @@ pub(super) async fn edit_page(
     if post.author_id != me.id {
         return Err(AppError::forbidden("You can only edit your own posts."));
     }
-    let (form, again) = (PostForm::editing(&post.body_source), Again::default());
-    let composer = Writing::Edit(id).composer(&form, &again);
-    Ok(html(pages::edit_post(&ctx, &thread, &composer)))
+    let writing = Writing::Edit(id, retitles(&post, &thread));
+    let form = PostForm::editing(&thread.title, &post.body_source);
+    let again = Again::default();
+    Ok(html(pages::edit_post(
+        &ctx,
+        &thread,
+        &writing.composer(&form, &again),
+    )))
+}
+
+/// The first post of a held thread is edited with its title: the title may be what the
+/// guard found.
+fn retitles(post: &posts::Post, thread: &crate::forum::threads::Thread) -> bool {
+    post.position == 1 && thread.is_held()
 }
 
 pub(super) async fn edit(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
+    session: Session,
     id: web::Path<PostId>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let viewer = me.0.clone();
-    let again = match review(&form, false) {
-        Ok(Ready { body, .. }) => {
-            db.write(move |tx| posts::edit(tx, &viewer, id, &body, db::now()))
+    let (post, thread) = db
+        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
+        .await?;
+    let writing = Writing::Edit(id, retitles(&post, &thread));
+    let again = match review(&form, retitles(&post, &thread)) {
+        Ok(Ready {
+            title,
+            body,
+            verdict,
+            ..
+        }) => {
+            let change = PostEdit { title, body };
+            let viewer = me.0.clone();
+            db.write(move |tx| posts::edit(tx, &viewer, id, &change, verdict, db::now()))
                 .await?;
-            return Ok(see_other(&format!("/posts/{id}")));
+            return Ok(written(&session, verdict, &format!("/posts/{id}")));
         }
         Err(again) => again,
     };
-    let (_, thread) = db
-        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
-        .await?;
-    let composer = Writing::Edit(id).composer(&form, &again);
-    Ok(again.show(pages::edit_post(&ctx, &thread, &composer)))
+    Ok(again.show(pages::edit_post(
+        &ctx,
+        &thread,
+        &writing.composer(&form, &again),
+    )))
 }
 
 pub(super) async fn delete_own(

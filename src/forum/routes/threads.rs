@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::{review, sign_in_first, Again, PageQuery, Ready, Writing};
+use super::{review, sign_in_first, written, Again, PageQuery, Ready, Writing};
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::forms::PostForm;
@@ -94,6 +94,7 @@ pub(super) async fn create_thread(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
+    session: actix_session::Session,
     slug: web::Path<String>,
     form: web::Form<PostForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -103,13 +104,20 @@ pub(super) async fn create_thread(
         .await?;
     category.can_start_thread(&me)?;
     let again = match review(&form, true) {
-        Ok(Ready { title, body, .. }) => {
+        Ok(Ready {
+            title,
+            body,
+            verdict,
+            ..
+        }) => {
             let title = title.expect("a thread form has a title");
             let viewer = me.0.clone();
             let id = db
-                .write(move |tx| threads::start(tx, &viewer, &category, &title, &body, db::now()))
+                .write(move |tx| {
+                    threads::start(tx, &viewer, &category, &title, &body, verdict, db::now())
+                })
                 .await?;
-            return Ok(see_other(&format!("/threads/{id}")));
+            return Ok(written(&session, verdict, &format!("/threads/{id}")));
         }
         Err(again) => again,
     };
