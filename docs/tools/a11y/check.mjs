@@ -601,6 +601,49 @@ async function unsubscribeLinkFor(address, seconds = 30) {
   return null;
 }
 
+// The confirmation link of the newest joining letter to `address` in the server's outbox
+// folder; waits for the mail worker.
+async function confirmationLinkFor(address, seconds = 30) {
+  const dir = join(serverEnv.SPOT_DATA_DIR || 'data', 'outbox');
+  for (let i = 0; i < seconds * 2; i++) {
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.eml')).sort().reverse()) {
+        const raw = readFileSync(join(dir, name), 'utf8');
+        const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+        const to = head.match(/^To:(.*)$/im);
+        // quoted-printable: soft line breaks out, "=3D" back to "="
+        const body = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+        const link = body.match(/https?:\/\/[^\s"<>]+\/confirm\/[A-Za-z0-9_\-]+/);
+        if (to && link && to[1].toLowerCase().includes(address.toLowerCase())) return link[0];
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return null;
+}
+
+// Registration, as a newcomer does it: the form, then the link in the joining letter. The
+// addresses are in a work domain, so the confirmed member is in at once.
+async function registerAndConfirm(page, who, { role, borough, organisation }, onCheckEmail) {
+  await page.goto(`${base}/register`);
+  await page.getByLabel('Email address').fill(who.email);
+  await page.getByLabel('Your name').fill(who.name);
+  await page.getByLabel('Your role').selectOption(role);
+  await page.getByLabel('The borough you work in').selectOption(borough);
+  await page.getByLabel('Organisation or service').fill(organisation);
+  await page.getByLabel('Create a password').fill(who.password);
+  const registered = await submit(page, 'Create account');
+  if (onCheckEmail) await onCheckEmail(registered);
+  const link = await confirmationLinkFor(who.email);
+  if (!link) throw new Error(`no confirmation letter reached ${who.email}`);
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, base));
+  const confirmed = await submit(page, 'Confirm my email address');
+  if (!page.url().endsWith('/account')) {
+    throw new Error(`confirming ${who.email} did not land on /account but ${page.url()} (HTTP ${confirmed && confirmed.status()})`);
+  }
+  return confirmed;
+}
+
 // `admin` is the promoted admin's page (also a facilitator), who wrote threadA; `sam` the
 // second member, who replied in threadA (post samPost) and was answered and mentioned there.
 // Sam is the member whose notifications are checked; a fresh member shows the empty states.
@@ -716,14 +759,7 @@ async function notificationWalk(newContext, admin, sam, fresh, { threadA, samPos
   // a member with nothing yet: the empty states
   const ctx = await newContext();
   const empty = await ctx.newPage();
-  await empty.goto(`${base}/register`);
-  await empty.getByLabel('Email address').fill(fresh.email);
-  await empty.getByLabel('Your name').fill(fresh.name);
-  await empty.getByLabel('Your role').selectOption({ index: 2 });
-  await empty.getByLabel('The borough you work in').selectOption({ index: 5 });
-  await empty.getByLabel('Organisation or service').fill('Bolton Community Link');
-  await empty.getByLabel('Create a password').fill(fresh.password);
-  await submit(empty, 'Create account');
+  await registerAndConfirm(empty, fresh, { role: { index: 2 }, borough: { index: 5 }, organisation: 'Bolton Community Link' });
   await visit(empty, 'Notifications (none yet)', '/notifications');
   await shots(empty, 'notifications-empty');
   await visit(empty, 'Notification settings (nothing watched)', '/account/notifications');
@@ -798,18 +834,13 @@ async function main() {
     // ---- a member registers through the real form
     const ctx = await newContext();
     const page = await ctx.newPage();
-    await page.goto(`${base}/register`);
-    await page.getByLabel('Email address').fill(member.email);
-    await page.getByLabel('Your name').fill(member.name);
-    await page.getByLabel('Your role').selectOption({ index: 1 });
-    await page.getByLabel('The borough you work in').selectOption({ index: 3 });
-    await page.getByLabel('Organisation or service').fill('Salford Royal OT team');
-    await page.getByLabel('Create a password').fill(member.password);
-    const registered = await submit(page, 'Create account');
-    if (!page.url().endsWith('/account')) {
-      throw new Error(`registration did not land on /account but ${page.url()} (HTTP ${registered && registered.status()})`);
-    }
-    await record(page, 'Account (after registering)', registered);
+    const registered = await registerAndConfirm(page, member,
+      { role: { index: 1 }, borough: { index: 3 }, organisation: 'Salford Royal OT team' },
+      async (res) => {
+        await record(page, 'Registered: check your email', res);
+        await shots(page, 'register-check-email');
+      });
+    await record(page, 'Account (after confirming)', registered);
     await shots(page, 'account-welcome');
     const ownId = (await page.getByRole('link', { name: 'See your profile as others see it' }).getAttribute('href')).split('/').pop();
     focus.push(await focusShot(page, 'Sign out link-button', (el) => el.matches('button.link-button')));
@@ -821,14 +852,7 @@ async function main() {
     // a second member, so the directory has more than one card
     const ctx2 = await newContext();
     const page2 = await ctx2.newPage();
-    await page2.goto(`${base}/register`);
-    await page2.getByLabel('Email address').fill(other.email);
-    await page2.getByLabel('Your name').fill(other.name);
-    await page2.getByLabel('Your role').selectOption({ index: 2 });
-    await page2.getByLabel('The borough you work in').selectOption({ index: 9 });
-    await page2.getByLabel('Organisation or service').fill('Wigan Social Prescribing Service');
-    await page2.getByLabel('Create a password').fill(other.password);
-    await submit(page2, 'Create account');
+    await registerAndConfirm(page2, other, { role: { index: 2 }, borough: { index: 9 }, organisation: 'Wigan Social Prescribing Service' });
     const otherId = (await page2.getByRole('link', { name: 'See your profile as others see it' }).getAttribute('href')).split('/').pop();
     // page2 stays signed in as the second member: the forum part writes and reports with it.
 
@@ -883,6 +907,14 @@ async function main() {
     // the second member finds the first post helpful
     await page2.goto(`${base}/threads/${threadA}`);
     await Promise.all([page2.waitForNavigation(), page2.locator(`#post-${firstPost} .post-actions button.link-action`, { hasText: 'Helpful' }).click()]);
+    // a reply the patient-data check holds: warned, confirmed, then seen only by its author
+    await page2.goto(`${base}/threads/${threadA}/reply`);
+    await page2.getByLabel('Your post', { exact: true }).fill('Mrs Patel, born 12/03/1954, is waiting for the same assessment.');
+    await record(page2, 'Forum: reply, patient-data warning', await submit(page2, 'Post reply'), 422);
+    await page2.getByLabel(/I have checked/).check();
+    await submit(page2, 'Post reply');
+    await visit(page2, 'Forum: thread with a held reply (its author)', `/threads/${threadA}`);
+    await shots(page2, 'forum-held-reply');
 
     await visit(anon, 'Forum (signed out)', '/forum');
     await visit(page, 'Forum', '/forum');
@@ -975,6 +1007,12 @@ async function main() {
     focus.push(await focusShot(page, 'Delete as spam link-button', (el) => el.matches('button.link-action.danger'), { maxTabs: 150 }));
     await visit(page, 'Moderation queue (one report)', '/moderation');
     await shots(page, 'moderation-queue');
+    await visit(page, 'Held items', '/moderation/held');
+    await shots(page, 'moderation-held');
+    const redactHref = await page.locator('a[href$="/redact"]').first().getAttribute('href');
+    await visit(page, 'Held item: take the details out', redactHref);
+    await shots(page, 'moderation-redact');
+    await record(page, 'Held item: take the details out, no note (errors)', await submit(page, 'Publish without the details'), 422);
     // a moderation action for the log: pin a thread with the real tool
     await page.goto(`${base}/threads/${threadA}`);
     await page.locator('details.thread-tools > summary').click();
@@ -997,15 +1035,7 @@ async function main() {
     // borough), so the member may book it.
     const ctx3 = await newContext();
     const page3 = await ctx3.newPage();
-    await page3.goto(`${base}/register`);
-    await page3.getByLabel('Email address').fill(learner.email);
-    await page3.getByLabel('Your name').fill(learner.name);
-    await page3.getByLabel('Your role').selectOption({ index: 1 });
-    await page3.getByLabel('The borough you work in').selectOption({ label: 'Salford' });
-    await page3.getByLabel('Organisation or service').fill('Salford Community Rehab');
-    await page3.getByLabel('Create a password').fill(learner.password);
-    await submit(page3, 'Create account');
-    if (!page3.url().endsWith('/account')) throw new Error(`course member registration landed on ${page3.url()}`);
+    await registerAndConfirm(page3, learner, { role: { index: 1 }, borough: { label: 'Salford' }, organisation: 'Salford Community Rehab' });
 
     await visit(page, 'Admin: course runs (none yet)', '/admin/courses');
     await shots(page, 'admin-courses-empty');
