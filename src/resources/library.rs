@@ -55,6 +55,12 @@ impl Resource {
     pub fn borough(&self) -> Option<Borough> {
         self.borough.as_deref().and_then(Borough::from_slug)
     }
+
+    /// How the audit log names it: by number, as it names threads, so that the entries about
+    /// one resource can be found whatever its title has become.
+    pub fn subject(&self) -> String {
+        format!("resource {} “{}”", self.id, self.title)
+    }
 }
 
 /// Who shared a resource.
@@ -473,7 +479,7 @@ pub fn update(
                 actor: Some(viewer.id),
                 action: "resource edited",
                 target_member: Some(resource.owner_id),
-                subject: &resource.title,
+                subject: &resource.subject(),
                 reason: "",
             },
             now,
@@ -507,7 +513,7 @@ pub fn remove(
                 actor: Some(viewer.id),
                 action: "resource deleted",
                 target_member: Some(resource.owner_id),
-                subject: &resource.title,
+                subject: &resource.subject(),
                 reason: "",
             },
             now,
@@ -547,7 +553,7 @@ pub fn set_hidden(
             actor: Some(viewer.id),
             action,
             target_member: Some(resource.owner_id),
-            subject: &resource.title,
+            subject: &resource.subject(),
             reason: "",
         },
         now,
