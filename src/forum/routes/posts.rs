@@ -75,13 +75,9 @@ pub(super) async fn edit_page(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let viewer = me.0.clone();
     let (post, thread) = db
-        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
+        .run(move |conn| Ok(posts::edit_target(conn, &me, id)?))
         .await?;
-    if post.author_id != me.id {
-        return Err(AppError::forbidden("You can only edit your own posts."));
-    }
     let (form, again) = (PostForm::editing(&post.body_source), Again::default());
     let composer = Writing::Edit(id).composer(&form, &again);
     Ok(html(pages::edit_post(&ctx, &thread, &composer)))
