@@ -42,6 +42,24 @@ pub fn reword(conn: &mut DbConn, about: &str, old: &str, new: &str) -> QueryResu
     Ok(())
 }
 
+/// Entries of these actions whose whole subject is `old` say `new` instead: subjects that
+/// named a thing by its words alone, before the log named it by number too.
+pub fn replace_subject(
+    conn: &mut DbConn,
+    actions: &[&str],
+    old: &str,
+    new: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        audit_log::table
+            .filter(audit_log::action.eq_any(actions))
+            .filter(audit_log::subject.eq(old)),
+    )
+    .set(audit_log::subject.eq(new))
+    .execute(conn)?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct LoggedAction {
     pub actor: Option<(MemberId, String)>,

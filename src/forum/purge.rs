@@ -86,7 +86,8 @@ pub fn purge(
 }
 
 /// Takes a post's text out of everything that holds it, and its thread's title too when
-/// `title` differs from it; returns whether the title changed.
+/// `title` differs from it; returns whether the title changed. The library calls it for the
+/// opening post of a purged resource's discussion, which repeats the resource's title.
 pub(crate) fn strike(
     tx: &mut WriteConn,
     post: &Post,

@@ -391,6 +391,32 @@ pub fn post_moderated(
     deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
 }
 
+/// A facilitator purged a resource: its owner hears why. The notice names no title (the
+/// title may be what had to go) and points at the library, since the resource is gone.
+pub fn resource_purged(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    owner: MemberId,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let notice = Notice {
+        member: owner,
+        topic: Topic::Moderation,
+        headline: "A facilitator removed a resource you shared".to_owned(),
+        detail: format!("It contained personal details. Reason: {reason}"),
+    };
+    let about = About {
+        link: "/resources".to_owned(),
+        ..About::default()
+    };
+    let audience = Audience {
+        seen: HashSet::from([owner]),
+        notices: vec![notice],
+    };
+    deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
+}
+
 /// Forgets the notifications about a purged post that have not been emailed: the letters
 /// they would become would carry its text.
 pub fn forget_post(conn: &mut DbConn, post: PostId) -> QueryResult<usize> {

@@ -167,7 +167,7 @@ fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[Tag]) -> QueryResu
     recount_tags(conn, &touched)
 }
 
-fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>> {
+pub(super) fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>> {
     resource_tags::table
         .filter(resource_tags::resource_id.eq(resource))
         .select(resource_tags::tag_id)
@@ -176,7 +176,7 @@ fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>
 
 /// Sets the kept count of visible resources on these tags (after any change to which
 /// resources carry them or can be seen).
-fn recount_tags(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<()> {
+pub(super) fn recount_tags(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<()> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();

@@ -1,7 +1,7 @@
-//! Purging, as a facilitator and the people around them meet it: a post that identifies a
-//! patient leaves everywhere it went (the thread, earlier versions, quotes, search,
-//! notifications, letters waiting in the outbox and digests not yet sent), while replies keep
-//! their place and the audit log names the post and the reason, never the text.
+//! Purging, as a facilitator and the people around them meet it: a post or resource that
+//! identifies a patient leaves everywhere it went (the thread, earlier versions, quotes,
+//! search, notifications, letters waiting in the outbox and digests not yet sent), while
+//! replies keep their place and the audit log names the item and the reason, never the text.
 //!
 //! These servers run no mail worker: letters are written into the outbox by the worker's
 //! own steps, called here, and stay there unsent until a test sends them.
@@ -14,6 +14,7 @@ use spot::notifications::{compose, Cadence};
 use crate::forum::location;
 use crate::helpers::*;
 use crate::on_both_engines;
+use crate::resources::{Share, PDF};
 
 /// The surname that identifies the patient in every scenario.
 const PATIENT: &str = "Quixotely";
@@ -314,5 +315,96 @@ on_both_engines! {
         let letters = delivered_to(&app, "sam@nhs.net", spot::db::now());
         assert!(letters.iter().any(|l| l.contains("Falls at home")), "{letters:?}");
         assert!(letters.iter().all(|l| !l.contains(PATIENT)), "{letters:?}");
+    }
+
+    #[config(|config| config.mail_every = None)]
+    async fn a_purged_resource_is_gone_with_its_file_tags_discussion_and_letters(app: TestApp) {
+        let sam = app.signed_in_member("sam@nhs.net", "Sam Jones").await;
+        let ben = app.signed_in_member("ben@nhs.net", "Ben Wigan").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let mut leaflet_pdf = PDF.to_vec();
+        leaflet_pdf.extend_from_slice(b"% leaflet\n");
+        Share::file("Falls prevention leaflet", "leaflet.pdf", &leaflet_pdf)
+            .tags("falls")
+            .shared_by(&sam)
+            .await;
+        // Ben follows "falls": new resources with it reach him in his daily digest.
+        let follow = ben.post("/resources/follow", &[("tag", "falls"), ("follow", "yes")]).await;
+        assert_redirects_to(&follow, "/resources?tag=falls");
+        let title = format!("Care plan for Mr {PATIENT}");
+        let careless = Share::file(&title, "care-plan.pdf", PDF)
+            .tags(&format!("falls, {} family", PATIENT.to_lowercase()))
+            .description("His home visit notes.")
+            .shared_by(&sam)
+            .await;
+        Share::link("Falls exercise video", "https://www.nhs.uk/")
+            .tags("falls")
+            .shared_by(&sam)
+            .await;
+        let discussed = sam.post(&format!("/resources/{careless}/discuss"), &[]).await;
+        let discussion = id_after(&discussed, "/threads/");
+        let uploads = app.data_dir.path().join("uploads");
+        let stored = || -> Vec<String> {
+            std::fs::read_dir(&uploads).unwrap().filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                .collect()
+        };
+        assert_eq!(stored().len(), 2);
+        let at = after_next_daily_digest();
+        write_letters(&app, at);
+        let waiting = unsent_carrying(&app, PATIENT);
+        assert!(waiting.len() == 1 && waiting[0].contains("Falls exercise video"), "Ben's digest: {waiting:?}");
+        let hidden = fay.post(&format!("/resources/{careless}/hide"), &[]).await;
+        assert_eq!(hidden.status(), StatusCode::SEE_OTHER);
+
+        // Even the member who shared it cannot purge it.
+        let forged = sam.post(&format!("/resources/{careless}/purge"), &[("reason", "Names a patient")]).await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        assert!(sam.page(&format!("/resources/{careless}")).await.contains(PATIENT));
+
+        let page = fay.page(&format!("/resources/{careless}")).await;
+        let purge = format!("/resources/{careless}/purge");
+        assert_eq!(count_of(&page, &format!(r#"a[href="{purge}"]"#)), 1, "{page}");
+        assert!(fay.page(&purge).await.contains("cannot be undone"));
+        let response = fay.post(&purge, &[("reason", "")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = fay.post(&purge, &[("reason", "A patient's care plan with his name")]).await;
+        assert_redirects_to(&response, "/resources");
+
+        for reader in [&sam, &fay] {
+            let response = reader.get(&format!("/resources/{careless}")).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND);
+            let listed = reader.page("/resources?tag=falls").await;
+            assert!(!listed.contains(PATIENT) && listed.contains("Falls prevention leaflet"), "{listed}");
+            assert!(!reader.page("/resources").await.contains(PATIENT));
+            assert!(search(reader, PATIENT).await.is_empty());
+        }
+        assert!(texts_of(&fay.page("/resources").await, "ul.cloud a.tag").contains(&"falls (2)".to_owned()));
+        let family = fay.page(&format!("/resources?tag={}+family", PATIENT.to_lowercase())).await;
+        assert!(family.contains("<h2>0 resources</h2>"), "{family}");
+        assert!(!fay.page("/resources/new").await.contains(&PATIENT.to_lowercase()), "the tag is gone");
+        assert_eq!(stored(), vec![String::from_utf8(leaflet_pdf).unwrap()], "its file is gone");
+
+        // Its discussion repeated its title: renamed, its opening post purged, replies kept.
+        let page = fay.page(&format!("/threads/{discussion}")).await;
+        assert_eq!(text_of(&page, "h1").as_deref(), Some("About a resource that was removed"));
+        assert!(!page.contains(PATIENT) && page.contains(NOTICE), "{page}");
+
+        // Letters: none waiting names it; Ben's digest comes again with the video alone.
+        assert_eq!(unsent_carrying(&app, PATIENT), Vec::<String>::new());
+        let letters = delivered_to(&app, "ben@nhs.net", at);
+        let digest = letters.iter().find(|l| l.contains("Your daily SPOT digest: 1 update"));
+        assert!(digest.is_some_and(|l| l.contains("Falls exercise video")), "{letters:?}");
+        assert!(letters.iter().all(|l| !l.contains(PATIENT)), "{letters:?}");
+        assert!(sam.page("/notifications").await.contains("A facilitator removed a resource you shared"));
+
+        // The audit log names the resource by number; the hiding before it no longer
+        // quotes the title.
+        let log = audit_log(&fay).await;
+        let entry = log.iter().find(|row| row.contains("resource purged")).expect("logged");
+        assert!(entry.contains(&format!("resource #{careless}")) && entry.contains("care plan with his name"), "{entry}");
+        assert!(log.iter().any(|row| row.contains("resource hidden")), "{log:?}");
+        assert!(log.iter().all(|row| !row.contains(PATIENT)), "{log:?}");
     }
 }
