@@ -31,6 +31,35 @@ pub fn record(conn: &mut DbConn, entry: &Entry<'_>, now: NaiveDateTime) -> Query
     Ok(())
 }
 
+/// Where earlier entries about one thing quote words since purged, they quote `new`
+/// instead. `about` is how those entries' subjects begin, a noun and a number (`thread 12 `),
+/// which holds no `LIKE` wildcard. The entries stay, with who did what and when; only the
+/// purged words leave.
+pub fn reword(conn: &mut DbConn, about: &str, old: &str, new: &str) -> QueryResult<()> {
+    diesel::update(audit_log::table.filter(audit_log::subject.like(format!("{about}%"))))
+        .set(audit_log::subject.eq(crate::db::replace(audit_log::subject, old, new)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Entries of these actions whose whole subject is `old` say `new` instead: subjects that
+/// named a thing by its words alone, before the log named it by number too.
+pub fn replace_subject(
+    conn: &mut DbConn,
+    actions: &[&str],
+    old: &str,
+    new: &str,
+) -> QueryResult<()> {
+    diesel::update(
+        audit_log::table
+            .filter(audit_log::action.eq_any(actions))
+            .filter(audit_log::subject.eq(old)),
+    )
+    .set(audit_log::subject.eq(new))
+    .execute(conn)?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct LoggedAction {
     pub actor: Option<(MemberId, String)>,

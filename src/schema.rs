@@ -205,6 +205,7 @@ diesel::table! {
         hidden_by -> Nullable<BigInt>,
         hidden_reason -> Nullable<Text>,
         held_at -> Nullable<Timestamp>,
+        purged_at -> Nullable<Timestamp>,
     }
 }
 
@@ -375,6 +376,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox_items (id) {
+        id -> BigInt,
+        outbox_id -> BigInt,
+        notification_id -> Nullable<BigInt>,
+        thread_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        resource_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
     digest_runs (cadence, period) {
         cadence -> Text,
         period -> Text,
@@ -388,6 +400,7 @@ diesel::table! {
         cadence -> Text,
         period -> Text,
         created_at -> Timestamp,
+        outbox_id -> Nullable<BigInt>,
     }
 }
 
@@ -424,6 +437,7 @@ diesel::table! {
 }
 
 diesel::joinable!(post_revisions -> posts (post_id));
+diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
 diesel::joinable!(category_watches -> categories (category_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
@@ -455,6 +469,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     category_watches,
     tag_follows,
     outbox,
+    outbox_items,
     digests,
     digest_runs,
     ended_sessions,

@@ -158,6 +158,11 @@ impl std::ops::DerefMut for WriteConn {
     }
 }
 
+diesel::define_sql_function! {
+    /// `replace(text, from, to)`: every `from` in `text` made `to`, the same on both engines.
+    fn replace(text: diesel::sql_types::Text, from: diesel::sql_types::Text, to: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 /// Current time in UTC, at the precision both engines keep (microseconds), so a value
 /// read back compares equal to the one written.
 pub fn now() -> chrono::NaiveDateTime {

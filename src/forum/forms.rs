@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::categories::{Category, CategoryChange};
 use super::pages;
-use super::values::{CategorySlug, Reason};
+use super::values::{CategorySlug, Reason, ThreadTitle};
 use crate::db::PostId;
 use crate::web::forms::FieldErrors;
 use crate::web::PageCtx;
@@ -166,5 +166,29 @@ impl ReasonForm {
             let errors = FieldErrors::one("reason", message);
             pages::reason_form(ctx, heading, action, &self.reason, &errors)
         })
+    }
+}
+
+/// A facilitator's purge of a post: why, and for the post that opened its thread, a new
+/// title when the old one must go too (blank keeps it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PurgeForm {
+    pub reason: String,
+    pub title: String,
+}
+
+impl PurgeForm {
+    pub fn parse(&self) -> Result<(Reason, Option<ThreadTitle>), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let reason = errors.check("reason", Reason::parse(&self.reason));
+        let title = match self.title.trim() {
+            "" => Some(None),
+            title => errors.check("title", ThreadTitle::parse(title)).map(Some),
+        };
+        match (reason, title) {
+            (Some(reason), Some(title)) => Ok((reason, title)),
+            _ => Err(errors),
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod mentions;
 pub mod moderation;
 pub mod pages;
 pub mod posts;
+pub mod purge;
 pub mod routes;
 pub mod threads;
 pub mod values;

@@ -27,7 +27,7 @@ pub const AUTO_HIDE_REPORTS: i64 = 3;
 pub const AUTO_HIDE_REASON: &str =
     "Hidden automatically after reports from three members, until a facilitator reviews it";
 
-fn require_facilitator(actor: &Viewer) -> Result<(), RuleError> {
+pub(super) fn require_facilitator(actor: &Viewer) -> Result<(), RuleError> {
     if actor.staff.can_moderate() {
         Ok(())
     } else {
@@ -37,7 +37,7 @@ fn require_facilitator(actor: &Viewer) -> Result<(), RuleError> {
     }
 }
 
-fn log(
+pub(super) fn log(
     conn: &mut DbConn,
     actor: Option<MemberId>,
     action: &str,
@@ -522,7 +522,7 @@ pub fn open_report_count(conn: &mut DbConn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-fn close_reports(
+pub(super) fn close_reports(
     conn: &mut DbConn,
     actor: &Viewer,
     id: PostId,

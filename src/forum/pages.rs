@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
 use super::categories::{Category, CategorySummary};
-use super::forms::{CategoryForm, PostForm, SuspendForm};
+use super::forms::{CategoryForm, PostForm, PurgeForm, SuspendForm};
 use super::moderation::QueueItem;
 use super::posts::{Author, Post, PostView, Quote, ThreadPage};
 use super::threads::{Thread, ThreadRow};
@@ -239,10 +239,16 @@ pub fn edit_post(ctx: &PageCtx, thread: &Thread, form: &Composer<'_>) -> Markup 
     )
 }
 
+/// What a purged post says in place of its text.
+pub const PURGED_NOTICE: &str =
+    "This post was removed by a facilitator because it contained personal details.";
+
 fn post_body(ctx: &PageCtx, post: &Post) -> Markup {
     let moderator = is_moderator(ctx);
     html! {
-        @if post.deleted_at.is_some() {
+        @if post.purged_at.is_some() {
+            p.removed { (PURGED_NOTICE) }
+        } @else if post.deleted_at.is_some() {
             p.removed { "Post removed by its author." }
             @if moderator {
                 details.staff-view { summary { "Show the removed text (facilitators only)" } div.prose { (post.body_html) } }
@@ -298,7 +304,7 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
             @if signed_in && open && post.is_visible() {
                 a href={ "/threads/" (thread.id) "/reply?to=" (post.id) } { "Reply to this" span.visually-hidden { " post by " (view.author.display_name) } }
             }
-            @if own && post.deleted_at.is_none() && open {
+            @if own && post.deleted_at.is_none() && post.purged_at.is_none() && open {
                 a href={ "/posts/" (post.id) "/edit" } { "Edit" }
                 form.inline-form method="post" action={ "/posts/" (post.id) "/delete" } {
                     (csrf_field(ctx))
@@ -344,6 +350,12 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
                 }
                 @if view.revisions > 0 {
                     a href={ "/posts/" (post.id) "/history" } { "Earlier versions (" (view.revisions) ")" }
+                }
+                // Purged again only to take the thread's title too.
+                @if post.purged_at.is_none() || post.position == 1 {
+                    a.link-action.danger href={ "/posts/" (post.id) "/purge" } {
+                        "Purge: remove this text everywhere (personal data)"
+                    }
                 }
             }
         }
@@ -494,13 +506,67 @@ pub fn history(
             (breadcrumbs(&[("Forum", "/forum".into()), ("Thread", format!("/threads/{thread_id}"))]))
             h1 { "Earlier versions of a post" }
             h2 { "Now" }
-            div.prose { (post.body_html) }
+            @if post.purged_at.is_some() {
+                p.removed { (PURGED_NOTICE) " Its earlier versions went with it." }
+            } @else {
+                div.prose { (post.body_html) }
+            }
             @for (i, (written, html)) in earlier.iter().enumerate().rev() {
                 h2 { "Version " (i + 1) ", from " (time_tag(*written)) }
                 div.prose { (html) }
             }
         },
     )
+}
+
+/// The purge of a post: what will happen, the text that will go, why (for the audit log),
+/// and for the post that opened its thread, a new title if the old one must go too.
+pub fn purge_post(
+    ctx: &PageCtx,
+    thread: &Thread,
+    post: &Post,
+    form: &PurgeForm,
+    errors: &FieldErrors,
+) -> Markup {
+    let opening = post.position == 1;
+    let action = format!("/posts/{}/purge", post.id);
+    FormPage::new(ctx, "Purge a post", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Forum", "/forum".into()), (&thread.title, format!("/threads/{}", thread.id))]))
+        .render(html! {
+            h1 { "Purge a post: remove its text everywhere" }
+            p { "Purge a post that contains personal details, such as a patient's name, NHS number or date of birth. Hiding it is not enough: hidden text is kept, and may already be in emails and search." }
+            h2 { "What will happen" }
+            ul {
+                li { "The post's text is deleted, with every earlier version of it. The post keeps its place in the thread and says: “" (PURGED_NOTICE) "”" }
+                li { "Replies that quote it show nothing of it, and search no longer finds it." }
+                li { "Notifications about it that have not been emailed are deleted. Emails and digests waiting to be sent that carry it are taken back and written again without it." }
+                li { "Its author is told, with your reason. Open reports on it are closed." }
+                li { "The audit log records that you purged post #" (post.id) " in thread #" (thread.id) ", with your reason, never the text. So do not repeat the personal details in your reason." }
+                li { strong { "This cannot be undone." } }
+            }
+            @if post.purged_at.is_some() {
+                p.notice { "This post's text has already been purged. Purge it again to replace the thread's title." }
+            } @else {
+                details.staff-view {
+                    summary { "The text that will be removed" }
+                    div.prose { (post.body_html) }
+                }
+            }
+            form method="post" action=(action) novalidate {
+                (csrf_field(ctx))
+                (textarea_field("reason", "Reason (kept in the audit log)", &form.reason, errors,
+                    Some("For example: named a patient and gave their date of birth."), 3))
+                // A title sent for a later post is refused by the field, so it shows there.
+                @if opening || !form.title.is_empty() {
+                    (text_field("title", "New title for the thread (optional)", &form.title, errors,
+                        Input::text().max_length(ThreadTitle::MAX).hint(
+                            "This post opened the thread. If the title also identifies someone, give a new one: it replaces the old title on the thread, in notifications, in emails waiting to be sent and in the audit log. Leave it empty to keep the title.")))
+                }
+                button.button.button-warning type="submit" { "Purge the text" }
+            }
+            p { a href={ "/posts/" (post.id) } { "Back to the post" } }
+        })
 }
 
 /// A refused moderation change: what was wrong, and the way back to the thread.

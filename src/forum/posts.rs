@@ -51,12 +51,15 @@ pub struct Post {
     pub hidden_by: Option<MemberId>,
     pub hidden_reason: Option<String>,
     pub held_at: Option<NaiveDateTime>,
+    /// A facilitator removed its text everywhere (see [`super::purge`]).
+    pub purged_at: Option<NaiveDateTime>,
 }
 
 impl Post {
-    /// Shown to everyone: neither hidden by a facilitator nor removed by its author.
+    /// Shown to everyone: neither hidden by a facilitator, removed by its author, nor
+    /// purged.
     pub fn is_visible(&self) -> bool {
-        self.hidden_at.is_none() && self.deleted_at.is_none()
+        self.hidden_at.is_none() && self.deleted_at.is_none() && self.purged_at.is_none()
     }
 
     /// Held by the patient-data guard: only its author and the facilitators know of it.
@@ -175,6 +178,25 @@ pub fn with_thread(
     Ok((post, thread))
 }
 
+/// A post its author is about to edit, with its thread: refused to anyone else, and once
+/// a facilitator has purged its text (editing could only put the text back).
+pub fn edit_target(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    id: PostId,
+) -> Result<(Post, Thread), RuleError> {
+    let (post, thread) = with_thread(conn, viewer, id)?;
+    if post.author_id != viewer.id {
+        return Err(RuleError::forbidden("You can only edit your own posts."));
+    }
+    if post.purged_at.is_some() {
+        return Err(RuleError::forbidden(PURGED_NOT_EDITED));
+    }
+    Ok((post, thread))
+}
+
+const PURGED_NOT_EDITED: &str = "A facilitator removed this post's text because it contained personal details, so it cannot be edited.";
+
 /// The thread a member is about to reply to, refused when it is locked, and what the reply
 /// page shows of the post they answer (`to`, which must be in the thread).
 pub fn reply_target(
@@ -191,7 +213,7 @@ pub fn reply_target(
                 return Err(RuleError::NotFound);
             }
             let author = crate::members::directory::profile(conn, post.author_id)?.display_name;
-            // Hidden and removed posts are not quoted: that would undo the hiding.
+            // Hidden, removed and purged posts are not quoted: that would undo the hiding.
             let visible = post.is_visible();
             Some(Quote {
                 id: post.id,
@@ -328,6 +350,9 @@ pub fn edit(
         return Err(RuleError::forbidden(
             "This post was removed, so it cannot be edited.",
         ));
+    }
+    if post.purged_at.is_some() {
+        return Err(RuleError::forbidden(PURGED_NOT_EDITED));
     }
     let (thread, category) = readable_thread(conn, Some(viewer), post.thread_id)?;
     if thread.locked {
@@ -677,6 +702,7 @@ pub fn thread_page(
             posts::body_source,
             posts::hidden_at,
             posts::deleted_at,
+            posts::purged_at,
         ))
         .load::<(
             PostId,
@@ -684,10 +710,11 @@ pub fn thread_page(
             String,
             Option<NaiveDateTime>,
             Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
         )>(conn)?
         .into_iter()
-        .map(|(id, author, source, hidden, deleted)| {
-            let visible = hidden.is_none() && deleted.is_none();
+        .map(|(id, author, source, hidden, deleted, purged)| {
+            let visible = hidden.is_none() && deleted.is_none() && purged.is_none();
             (
                 id,
                 Quote {

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use maud::{html, Markup};
 
 use super::outbox;
+use super::recall::{self, Carried};
 use super::settings;
 use super::unsubscribe;
 use super::values::{Cadence, Scope, Topic};
@@ -44,6 +45,7 @@ enum Content {
 }
 
 struct Item {
+    id: NotificationId,
     member: MemberId,
     topic: Topic,
     headline: String,
@@ -53,6 +55,21 @@ struct Item {
     /// The post or resource it is about was hidden or removed since: say nothing of it.
     withdrawn: bool,
     read: bool,
+    thread: Option<ThreadId>,
+    post: Option<PostId>,
+    resource: Option<ResourceId>,
+}
+
+impl Item {
+    /// What a letter with this item carries, for a purge to find it by.
+    fn carried(&self) -> Carried {
+        Carried {
+            notification: Some(self.id),
+            thread: self.thread,
+            post: self.post,
+            resource: self.resource,
+        }
+    }
 }
 
 type PendingRow = (
@@ -62,6 +79,7 @@ type PendingRow = (
     String,
     String,
     String,
+    Option<ThreadId>,
     Option<PostId>,
     Option<ResourceId>,
     Option<NaiveDateTime>,
@@ -71,6 +89,7 @@ type PostRow = (
     PostId,
     String,
     SafeHtml,
+    Option<NaiveDateTime>,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
 );
@@ -106,8 +125,8 @@ fn recipients(conn: &mut DbConn, ids: &[MemberId]) -> QueryResult<HashMap<Member
 
 /// The items with what they are about, in two queries whatever their number.
 fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
-    let post_ids: Vec<PostId> = rows.iter().filter_map(|r| r.6).collect();
-    let resource_ids: Vec<ResourceId> = rows.iter().filter_map(|r| r.7).collect();
+    let post_ids: Vec<PostId> = rows.iter().filter_map(|r| r.7).collect();
+    let resource_ids: Vec<ResourceId> = rows.iter().filter_map(|r| r.8).collect();
     let mut post_content: HashMap<PostId, (String, SafeHtml, bool)> = HashMap::new();
     for chunk in post_ids.chunks(500) {
         let found: Vec<PostRow> = posts::table
@@ -118,10 +137,12 @@ fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
                 posts::body_html,
                 posts::hidden_at,
                 posts::deleted_at,
+                posts::purged_at,
             ))
             .load(conn)?;
-        for (id, source, html, hidden, deleted) in found {
-            post_content.insert(id, (source, html, hidden.is_none() && deleted.is_none()));
+        for (id, source, html, hidden, deleted, purged) in found {
+            let shown = hidden.is_none() && deleted.is_none() && purged.is_none();
+            post_content.insert(id, (source, html, shown));
         }
     }
     let mut resource_content: HashMap<ResourceId, (SafeHtml, bool)> = HashMap::new();
@@ -141,7 +162,7 @@ fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
     Ok(rows
         .into_iter()
         .map(
-            |(_, member, topic, headline, detail, link, post, resource, read_at)| {
+            |(id, member, topic, headline, detail, link, thread, post, resource, read_at)| {
                 let (content, withdrawn) = match (post, resource) {
                     (Some(post), _) => match post_content.get(&post).cloned() {
                         // Moderation news is about the hidden post itself: its author reads
@@ -157,6 +178,7 @@ fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
                     (None, None) => (None, false),
                 };
                 Item {
+                    id,
                     member,
                     topic,
                     headline,
@@ -165,6 +187,9 @@ fn items(conn: &mut DbConn, rows: Vec<PendingRow>) -> QueryResult<Vec<Item>> {
                     content,
                     withdrawn,
                     read: read_at.is_some(),
+                    thread,
+                    post,
+                    resource,
                 }
             },
         )
@@ -209,7 +234,8 @@ pub fn send_immediate(conn: &mut DbConn, site: &Site, now: NaiveDateTime) -> Que
             if item.read || item.withdrawn {
                 continue;
             }
-            outbox::enqueue(conn, Some(to.id), &single_letter(site, to, &item), now)?;
+            let letter = outbox::enqueue(conn, Some(to.id), &single_letter(site, to, &item), now)?;
+            recall::record(conn, letter, &[item.carried()])?;
             queued += 1;
         }
         mark_emailed(conn, &ids, now)?;
@@ -225,6 +251,7 @@ fn pending_columns() -> (
     notifications::headline,
     notifications::detail,
     notifications::link,
+    notifications::thread_id,
     notifications::post_id,
     notifications::resource_id,
     notifications::read_at,
@@ -236,6 +263,7 @@ fn pending_columns() -> (
         notifications::headline,
         notifications::detail,
         notifications::link,
+        notifications::thread_id,
         notifications::post_id,
         notifications::resource_id,
         notifications::read_at,
@@ -432,11 +460,32 @@ fn digest_batch(
             continue;
         }
         let letter = digest_letter(site, to, cadence, &items, news);
-        outbox::enqueue(conn, Some(to.id), &letter, now)?;
+        let letter = outbox::enqueue(conn, Some(to.id), &letter, now)?;
+        recall::record(conn, letter, &digest_carries(&items, news))?;
+        diesel::update(digests::table.find((*member, cadence.slug(), name)))
+            .set(digests::outbox_id.eq(letter))
+            .execute(conn)?;
         queued += 1;
     }
     mark_emailed(conn, &ids, now)?;
     Ok((queued, people.len()))
+}
+
+/// Everything a digest names: its items (those only counted too, since they were marked
+/// emailed with it), and the threads and resources of its round-up.
+fn digest_carries(items: &[Item], news: Option<&Roundup>) -> Vec<Carried> {
+    let mut carried: Vec<Carried> = items.iter().map(Item::carried).collect();
+    if let Some(news) = news {
+        carried.extend(news.threads.iter().map(|(thread, ..)| Carried {
+            thread: Some(*thread),
+            ..Carried::default()
+        }));
+        carried.extend(news.resources.iter().map(|(resource, _)| Carried {
+            resource: Some(*resource),
+            ..Carried::default()
+        }));
+    }
+    carried
 }
 
 /// The week's news for one cluster of boroughs and one role.
@@ -474,6 +523,7 @@ fn roundup(
                 .filter(posts::created_at.lt(end))
                 .filter(posts::hidden_at.is_null())
                 .filter(posts::deleted_at.is_null())
+                .filter(posts::purged_at.is_null())
                 .filter(categories::course_run_id.is_null())
                 .group_by((threads::id, threads::title))
                 .select((threads::id, threads::title, diesel::dsl::count_star()))

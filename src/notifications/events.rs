@@ -350,6 +350,8 @@ pub fn resource_added(
 pub enum Moderated<'a> {
     Hidden(&'a str),
     ShownAgain,
+    /// Its text removed everywhere, for holding personal details.
+    Purged(&'a str),
 }
 
 pub fn post_moderated(
@@ -370,6 +372,10 @@ pub fn post_moderated(
             format!("A facilitator made your post in “{title}” visible again"),
             String::new(),
         ),
+        Moderated::Purged(reason) => (
+            format!("A facilitator removed the text of your post in “{title}”"),
+            format!("It contained personal details. Reason: {reason}"),
+        ),
     };
     let notice = Notice {
         member: author,
@@ -383,6 +389,56 @@ pub fn post_moderated(
         notices: vec![notice],
     };
     deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
+}
+
+/// A facilitator purged a resource: its owner hears why. The notice names no title (the
+/// title may be what had to go) and points at the library, since the resource is gone.
+pub fn resource_purged(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    owner: MemberId,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let notice = Notice {
+        member: owner,
+        topic: Topic::Moderation,
+        headline: "A facilitator removed a resource you shared".to_owned(),
+        detail: format!("It contained personal details. Reason: {reason}"),
+    };
+    let about = About {
+        link: "/resources".to_owned(),
+        ..About::default()
+    };
+    let audience = Audience {
+        seen: HashSet::from([owner]),
+        notices: vec![notice],
+    };
+    deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
+}
+
+/// Forgets the notifications about a purged post that have not been emailed: the letters
+/// they would become would carry its text.
+pub fn forget_post(conn: &mut DbConn, post: PostId) -> QueryResult<usize> {
+    diesel::delete(
+        notifications::table
+            .filter(notifications::post_id.eq(post))
+            .filter(notifications::emailed_at.is_null()),
+    )
+    .execute(conn)
+}
+
+/// A thread's title was purged: notifications about the thread quote it (“…”) in their
+/// headlines, and now quote the new one.
+pub fn retitle(conn: &mut DbConn, thread: ThreadId, old: &str, new: &str) -> QueryResult<()> {
+    diesel::update(notifications::table.filter(notifications::thread_id.eq(thread)))
+        .set(notifications::headline.eq(crate::db::replace(
+            notifications::headline,
+            format!("“{old}”"),
+            format!("“{new}”"),
+        )))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Members with an open report on the post: read before the reports are closed.

@@ -7,10 +7,12 @@ use std::sync::Arc;
 use actix_web::web;
 
 use super::library;
+use super::purge as purging;
 use super::store::{FileStore, Incoming};
 use super::values::{Content, NewResource};
 use crate::accounts::members::Viewer;
 use crate::db::{self, Db, ResourceId};
+use crate::forum::values::Reason;
 use crate::rules::RuleError;
 use crate::web::AppError;
 
@@ -77,6 +79,32 @@ pub async fn withdraw(
     if let Some(key) = key {
         if let Ok(Err(error)) = web::block(move || store.delete(&key)).await {
             tracing::error!(%error, "a deleted resource's file could not be removed");
+        }
+    }
+    Ok(())
+}
+
+/// Purges a resource, then deletes its file. A file the store cannot delete is logged as an
+/// error naming its key: it holds what had to go, so an operator must remove it.
+pub async fn purge(
+    db: &Db,
+    store: Arc<dyn FileStore>,
+    viewer: Viewer,
+    id: ResourceId,
+    reason: Reason,
+) -> Result<(), RuleError> {
+    let key = db
+        .write(move |tx| purging::purge(tx, &viewer, id, &reason, db::now()))
+        .await?;
+    if let Some(key) = key {
+        let file = key.clone();
+        let removed = web::block(move || store.delete(&file)).await;
+        if !matches!(removed, Ok(Ok(()))) {
+            tracing::error!(
+                ?removed,
+                key,
+                "a purged resource's file is still in the store: remove it by hand"
+            );
         }
     }
     Ok(())

@@ -65,6 +65,12 @@ impl Resource {
     pub fn borough(&self) -> Option<Borough> {
         self.borough.as_deref().and_then(Borough::from_slug)
     }
+
+    /// How the audit log names it: by number, as it names threads, so that the entries about
+    /// one resource can be found whatever its title has become.
+    pub fn subject(&self) -> String {
+        format!("resource {} “{}”", self.id, self.title)
+    }
 }
 
 /// Who shared a resource.
@@ -171,7 +177,7 @@ fn set_tags(conn: &mut DbConn, resource: ResourceId, names: &[Tag]) -> QueryResu
     recount_tags(conn, &touched)
 }
 
-fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>> {
+pub(super) fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>> {
     resource_tags::table
         .filter(resource_tags::resource_id.eq(resource))
         .select(resource_tags::tag_id)
@@ -180,7 +186,7 @@ fn tag_ids_of(conn: &mut DbConn, resource: ResourceId) -> QueryResult<Vec<TagId>
 
 /// Sets the kept count of visible resources on these tags (after any change to which
 /// resources carry them or can be seen).
-fn recount_tags(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<()> {
+pub(super) fn recount_tags(conn: &mut DbConn, ids: &[TagId]) -> QueryResult<()> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
@@ -553,7 +559,7 @@ pub fn update(
                 actor: Some(viewer.id),
                 action: "resource edited",
                 target_member: Some(resource.owner_id),
-                subject: &resource.title,
+                subject: &resource.subject(),
                 reason: "",
             },
             now,
@@ -635,7 +641,7 @@ pub fn remove(
                 actor: Some(viewer.id),
                 action: "resource deleted",
                 target_member: Some(resource.owner_id),
-                subject: &resource.title,
+                subject: &resource.subject(),
                 reason: "",
             },
             now,
@@ -681,7 +687,7 @@ pub fn set_hidden(
             actor: Some(viewer.id),
             action,
             target_member: Some(resource.owner_id),
-            subject: &resource.title,
+            subject: &resource.subject(),
             reason: "",
         },
         now,

@@ -4,6 +4,7 @@
 pub mod files;
 pub mod library;
 pub mod pages;
+pub mod purge;
 pub mod routes;
 pub mod sniff;
 pub mod store;

@@ -246,6 +246,9 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
                         button.button.button-secondary type="submit" { (if resource.hidden_at.is_some() { "Show to members again" } else { "Hide from members" }) }
                     }
                 }
+                @if moderator {
+                    p { a.link-action.danger href={ "/resources/" (resource.id) "/purge" } { "Purge: remove this resource everywhere (personal data)" } }
+                }
                 details {
                     summary { "Delete this resource" }
                     form method="post" action={ "/resources/" (resource.id) "/delete" } {
@@ -257,6 +260,41 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
             }
         },
     )
+}
+
+/// The purge of a resource: what will happen, and why (for the audit log).
+pub fn purge_resource(
+    ctx: &PageCtx,
+    listed: &Listed,
+    reason: &str,
+    errors: &FieldErrors,
+) -> Markup {
+    let resource = &listed.resource;
+    FormPage::new(ctx, "Purge a resource", errors)
+        .narrow()
+        .top(breadcrumbs(&[("Resources", "/resources".into()), (&resource.title, format!("/resources/{}", resource.id))]))
+        .render(html! {
+            h1 { "Purge a resource: remove it everywhere" }
+            p { "Purge a resource whose title, description or file contains personal details, such as a patient's name, NHS number or date of birth. Hiding it is not enough: hidden resources are kept, and may already be in emails." }
+            h2 { "What will happen" }
+            ul {
+                li { "The resource is deleted: its page" @if resource.is_file() { ", its file" } " and its place under its tags. A tag no other resource carries is deleted too." }
+                li { "Search no longer finds it. Notifications about it are deleted, and emails and digests waiting to be sent that name it are taken back and written again without it." }
+                @if resource.thread_id.is_some() {
+                    li { "Its discussion repeats its title: the thread is renamed “About a resource that was removed” and its opening post's text is removed. Replies stay." }
+                }
+                li { "The member who shared it is told, with your reason." }
+                li { "The audit log records that you purged resource #" (resource.id) ", with your reason, never its title. So do not repeat the personal details in your reason." }
+                li { strong { "This cannot be undone." } }
+            }
+            form method="post" action={ "/resources/" (resource.id) "/purge" } novalidate {
+                (csrf_field(ctx))
+                (textarea_field("reason", "Reason (kept in the audit log)", reason, errors,
+                    Some("For example: the leaflet carried a patient's name and address."), 3))
+                button.button.button-warning type="submit" { "Purge the resource" }
+            }
+            p { a href={ "/resources/" (resource.id) } { "Back to the resource" } }
+        })
 }
 
 fn resource_fields(values: &ResourceForm, errors: &FieldErrors, known_tags: &[String]) -> Markup {

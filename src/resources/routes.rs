@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::files::{self, PublishError};
 use super::library::{self, Filter, Resource};
 use super::pages;
+use super::purge as purging;
 use super::sniff;
 use super::store::FileStore;
 use super::upload;
@@ -17,6 +18,8 @@ use super::values::{Audience, ResourceForm, Tag};
 use crate::accounts::Borough;
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, ResourceId};
+use crate::forum::forms::ReasonForm;
+use crate::forum::values::Reason;
 use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::{first, FieldErrors, HtmlQuery};
@@ -36,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/resources/{id}/delete", web::post().to(delete))
         .route("/resources/{id}/hide", web::post().to(hide))
         .route("/resources/{id}/unhide", web::post().to(unhide))
+        .route("/resources/{id}/purge", web::get().to(purge_page))
+        .route("/resources/{id}/purge", web::post().to(purge))
         .route("/resources/{id}/discuss", web::post().to(discuss));
 }
 
@@ -381,6 +386,50 @@ async fn unhide(
     id: web::Path<ResourceId>,
 ) -> Result<HttpResponse, AppError> {
     set_hidden(me, db, session, id.into_inner(), false).await
+}
+
+async fn purge_page(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    id: web::Path<ResourceId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let listed = db
+        .run(move |conn| Ok(purging::target(conn, &me, id)?))
+        .await?;
+    Ok(html(pages::purge_resource(
+        &ctx,
+        &listed,
+        "",
+        &FieldErrors::new(),
+    )))
+}
+
+async fn purge(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    store: web::Data<dyn FileStore>,
+    session: Session,
+    id: web::Path<ResourceId>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let reason = match Reason::parse(&form.reason) {
+        Ok(reason) => reason,
+        Err(message) => {
+            let listed = db
+                .run(move |conn| Ok(purging::target(conn, &me, id)?))
+                .await?;
+            let errors = FieldErrors::one("reason", message);
+            let page = pages::purge_resource(&ctx, &listed, &form.reason, &errors);
+            return Ok(invalid_form(page));
+        }
+    };
+    files::purge(&db, store.into_inner(), me.0, id, reason).await?;
+    flash(&session, "The resource has been removed everywhere.");
+    Ok(see_other("/resources"))
 }
 
 /// Opens the resource's discussion thread, starting it the first time.

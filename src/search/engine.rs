@@ -300,8 +300,11 @@ fn threads_with(
     if scope.role.is_some() || scope.borough.is_some() {
         sql.push(&format!(" {join} members m ON m.id = p.author_id"));
     }
-    sql.push(" WHERE p.hidden_at IS NULL AND p.deleted_at IS NULL AND t.category_id IN ")
-        .bind_list(scope.categories.iter().map(|c| c.0));
+    sql.push(
+        " WHERE p.hidden_at IS NULL AND p.deleted_at IS NULL AND p.purged_at IS NULL \
+         AND t.category_id IN ",
+    )
+    .bind_list(scope.categories.iter().map(|c| c.0));
     if let Some(role) = scope.role {
         sql.push(" AND m.role = ").bind_text(role.slug());
     }

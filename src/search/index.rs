@@ -112,13 +112,16 @@ type PostSource = (
     String,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
 );
 
 fn post_rows(found: Vec<PostSource>) -> Vec<Row> {
     found
         .into_iter()
-        .filter(|(_, _, _, hidden, deleted)| hidden.is_none() && deleted.is_none())
-        .map(|(id, title, source, _, _)| Row {
+        .filter(|(_, _, _, hidden, deleted, purged)| {
+            hidden.is_none() && deleted.is_none() && purged.is_none()
+        })
+        .map(|(id, title, source, ..)| Row {
             id: id.0,
             texts: vec![title, plain_text(&source)],
         })
@@ -140,6 +143,7 @@ fn post_sources(
             posts::body_source,
             posts::hidden_at,
             posts::deleted_at,
+            posts::purged_at,
         ))
         .order(posts::id.asc())
         .limit(limit)
@@ -156,13 +160,13 @@ fn post_sources(
     query.load(conn)
 }
 
-/// A post was written, edited, hidden, shown again or removed by its author.
+/// A post was written, edited, hidden, shown again, removed by its author or purged.
 pub fn post(conn: &mut DbConn, id: PostId) -> QueryResult<()> {
     let found = post_sources(conn, Some(&[id]), None, None, 1)?;
     refresh(conn, Table::Posts, &[id.0], post_rows(found))
 }
 
-/// A thread was renamed: every post carries its title.
+/// A thread was renamed (or its title purged): every post carries its title.
 pub fn thread(conn: &mut DbConn, id: ThreadId) -> QueryResult<()> {
     let found = post_sources(conn, None, Some(id), None, i64::MAX)?;
     let ids: Vec<i64> = found.iter().map(|(id, ..)| id.0).collect();

@@ -20,6 +20,7 @@ mod notifications;
 mod pages;
 mod passwords;
 mod profiles;
+mod purge;
 mod resources;
 mod search;
 mod security;

@@ -64,6 +64,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/posts/{id}/hide", web::post().to(moderation::hide))
         .route("/posts/{id}/unhide", web::post().to(moderation::unhide))
         .route("/posts/{id}/remove", web::post().to(moderation::remove))
+        .route("/posts/{id}/purge", web::get().to(moderation::purge_page))
+        .route("/posts/{id}/purge", web::post().to(moderation::purge))
         .route("/posts/{id}/history", web::get().to(posts::history))
         .route("/moderation", web::get().to(moderation::queue))
         .route("/moderation/log", web::get().to(moderation::moderation_log))

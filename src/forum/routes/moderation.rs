@@ -1,5 +1,5 @@
-//! Facilitators at work: hide, show and remove posts; pin, lock, move and rename threads;
-//! the queue of reported posts and the moderation log; suspensions.
+//! Facilitators at work: hide, show, remove and purge posts; pin, lock, move and rename
+//! threads; the queue of reported posts and the moderation log; suspensions.
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
@@ -9,11 +9,10 @@ use super::PageQuery;
 use crate::audit;
 use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
-use crate::forum::forms::ReasonForm;
-use crate::forum::forms::SuspendForm;
-use crate::forum::moderation;
+use crate::forum::forms::{PurgeForm, ReasonForm, SuspendForm};
 use crate::forum::pages;
 use crate::forum::values::ThreadTitle;
+use crate::forum::{moderation, purge as purging};
 use crate::members::directory;
 use crate::rules::{self, RuleError};
 use crate::web::context::flash;
@@ -71,6 +70,51 @@ pub(super) async fn remove(
         None => {
             flash(&session, "The thread has been deleted.");
             Ok(see_other("/forum"))
+        }
+    }
+}
+
+pub(super) async fn purge_page(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (post, thread) = db
+        .run(move |conn| Ok(purging::target(conn, &me, id)?))
+        .await?;
+    let (form, errors) = (PurgeForm::default(), FieldErrors::new());
+    Ok(html(pages::purge_post(
+        &ctx, &thread, &post, &form, &errors,
+    )))
+}
+
+pub(super) async fn purge(
+    ctx: PageCtx,
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+    form: web::Form<PurgeForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let viewer = me.0.clone();
+    let purged = rules::submit(&db, form.parse(), move |tx, (reason, title)| {
+        purging::purge(tx, &viewer, id, &reason, title.as_ref(), db::now())
+    })
+    .await?;
+    match purged {
+        Ok(_) => {
+            flash(&session, "The post's text has been removed everywhere.");
+            Ok(see_other(&format!("/posts/{id}")))
+        }
+        Err(errors) => {
+            let (post, thread) = db
+                .run(move |conn| Ok(purging::target(conn, &me, id)?))
+                .await?;
+            let page = pages::purge_post(&ctx, &thread, &post, &form, &errors);
+            Ok(invalid_form(page))
         }
     }
 }

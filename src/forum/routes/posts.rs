@@ -81,13 +81,9 @@ pub(super) async fn edit_page(
     id: web::Path<PostId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let viewer = me.0.clone();
     let (post, thread) = db
-        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
+        .run(move |conn| Ok(posts::edit_target(conn, &me, id)?))
         .await?;
-    if post.author_id != me.id {
-        return Err(AppError::forbidden("You can only edit your own posts."));
-    }
     let writing = Writing::Edit(id, retitles(&post, &thread));
     let form = PostForm::editing(&thread.title, &post.body_source);
     let again = Again::default();
@@ -115,7 +111,7 @@ pub(super) async fn edit(
     let id = id.into_inner();
     let viewer = me.0.clone();
     let (post, thread) = db
-        .run(move |conn| Ok(posts::with_thread(conn, &viewer, id)?))
+        .run(move |conn| Ok(posts::edit_target(conn, &viewer, id)?))
         .await?;
     let writing = Writing::Edit(id, retitles(&post, &thread));
     let again = match review(&form, retitles(&post, &thread)) {
