@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit;
 pub mod bookings;
 pub mod config;
+pub mod data_rights;
 pub mod db;
 pub mod demo;
 pub mod forum;
@@ -235,6 +236,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     forum::routes::routes(cfg);
     membership::routes::routes(cfg);
     holds::routes::routes(cfg);
+    data_rights::routes::routes(cfg);
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);

@@ -22,6 +22,7 @@ diesel::table! {
         updated_at -> Timestamp,
         email_confirmed_at -> Nullable<Timestamp>,
         approved_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Member {
     /// When the member was let in (a work address, an invitation or a facilitator); `None`
     /// while they wait, and nothing members-only is theirs to read until then.
     pub approved_at: Option<NaiveDateTime>,
+    /// When the account was erased: a tombstone named "Former member" from then on.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Member {
@@ -204,6 +206,35 @@ pub fn with_held_about(conn: &mut DbConn, id: MemberId) -> QueryResult<(Member, 
     let member = find(conn, id)?;
     let hold = holds::open_on(conn, Held::Profile, id)?;
     Ok((member, hold))
+}
+
+/// Empties an erased member's row of everything that was theirs: it stays only so that
+/// their posts and bookings still have an author, named "Former member". Nobody can sign in
+/// to it: no password, no confirmed address, and every session of theirs has ended.
+pub fn erase(conn: &mut DbConn, id: MemberId, now: NaiveDateTime) -> QueryResult<()> {
+    let former = crate::data_rights::erasure::FORMER_MEMBER;
+    diesel::update(members::table.find(id))
+        .set((
+            members::email.eq(format!("erased-{id}@erased.invalid")),
+            members::display_name.eq(former),
+            members::sort_name.eq(former.to_lowercase()),
+            members::password_hash.eq(""),
+            members::organisation.eq(""),
+            members::about_source.eq(""),
+            members::about_html.eq(""),
+            members::listed.eq(false),
+            members::staff.eq(StaffLevel::Member),
+            members::suspended_at.eq(None::<NaiveDateTime>),
+            members::suspended_until.eq(None::<NaiveDateTime>),
+            members::suspension_reason.eq(None::<String>),
+            members::session_epoch.eq(members::session_epoch + 1),
+            members::email_confirmed_at.eq(None::<NaiveDateTime>),
+            members::approved_at.eq(None::<NaiveDateTime>),
+            members::erased_at.eq(now),
+            members::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Publishes a member's "about me" text (a facilitator approved what the guard held).

@@ -258,6 +258,32 @@ pub fn cancel(
     Ok(Cancelled { promoted })
 }
 
+/// The run of the member's live booking (a place or the waiting list), when its first
+/// session is still ahead.
+pub fn upcoming_run_of(
+    conn: &mut DbConn,
+    member: MemberId,
+    now: NaiveDateTime,
+) -> QueryResult<Option<CourseRunId>> {
+    let Some((_, run, _)) = live_booking(conn, member)? else {
+        return Ok(None);
+    };
+    let started = runs::first_session_start(conn, run)?.is_some_and(|start| start <= now);
+    Ok((!started).then_some(run))
+}
+
+/// Takes the manager's name and address, and any booking-in reason, off a member's
+/// bookings: what stays is that they had a place, and their attendance.
+pub fn forget_managers(conn: &mut DbConn, member: MemberId) -> QueryResult<usize> {
+    diesel::update(bookings::table.filter(bookings::member_id.eq(member)))
+        .set((
+            bookings::manager_name.eq(""),
+            bookings::manager_email.eq(""),
+            bookings::override_reason.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
 /// Gives free places to the waiting list, first in line first; returns who moved up.
 /// Callers hold the run's turn.
 pub fn fill_from_waiting_list(

@@ -190,3 +190,26 @@ pub fn move_session(
         letters::session_moved(to, summary, number, base_url)
     })?)
 }
+
+/// A member's account is erased: a place on a course that has not started is given up (and
+/// whoever moves up into it is told); on one that has started or ended, the booking stays
+/// for the roster and its attendance, without the manager's details.
+pub fn member_erased(
+    tx: &mut WriteConn,
+    member: &Viewer,
+    base_url: &str,
+    now: NaiveDateTime,
+) -> Result<(), RuleError> {
+    if let Some(run) = places::upcoming_run_of(tx, member.id, now)? {
+        let cancelled = places::cancel(tx, member, run, now)?;
+        tell(
+            tx,
+            run,
+            cancelled.promoted.as_slice(),
+            now,
+            |to, summary| letters::promoted(to, summary, base_url),
+        )?;
+    }
+    places::forget_managers(tx, member.id)?;
+    Ok(())
+}

@@ -212,7 +212,7 @@ pub fn reply_target(
             if post.thread_id != id || !post.known_to(Some(viewer)) {
                 return Err(RuleError::NotFound);
             }
-            let author = crate::members::directory::profile(conn, post.author_id)?.display_name;
+            let author = crate::accounts::members::find(conn, post.author_id)?.display_name;
             // Hidden, removed and purged posts are not quoted: that would undo the hiding.
             let visible = post.is_visible();
             Some(Quote {

@@ -650,6 +650,23 @@ pub fn remove(
     Ok(resource.file_key)
 }
 
+/// Deletes every resource a member shared (their account is being erased); returns the
+/// stored files' keys, for the caller to delete once the transaction has committed.
+pub(crate) fn remove_all_of(conn: &mut DbConn, owner: MemberId) -> QueryResult<Vec<String>> {
+    let theirs: Vec<(ResourceId, Option<String>)> = resources::table
+        .filter(resources::owner_id.eq(owner))
+        .select((resources::id, resources::file_key))
+        .load(conn)?;
+    let ids: Vec<ResourceId> = theirs.iter().map(|(id, _)| *id).collect();
+    let carried: Vec<TagId> = resource_tags::table
+        .filter(resource_tags::resource_id.eq_any(&ids))
+        .select(resource_tags::tag_id)
+        .load(conn)?;
+    diesel::delete(resources::table.filter(resources::owner_id.eq(owner))).execute(conn)?;
+    recount_tags(conn, &carried)?;
+    Ok(theirs.into_iter().filter_map(|(_, key)| key).collect())
+}
+
 pub fn set_hidden(
     tx: &mut WriteConn,
     viewer: &Viewer,

@@ -166,6 +166,16 @@ pub fn post(conn: &mut DbConn, id: PostId) -> QueryResult<()> {
     refresh(conn, Table::Posts, &[id.0], post_rows(found))
 }
 
+/// Many posts changed at once (a member's posts emptied on erasure).
+pub fn posts(conn: &mut DbConn, ids: &[PostId]) -> QueryResult<()> {
+    for chunk in ids.chunks(BATCH) {
+        let found = post_sources(conn, Some(chunk), None, None, i64::MAX)?;
+        let chunk: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        refresh(conn, Table::Posts, &chunk, post_rows(found))?;
+    }
+    Ok(())
+}
+
 /// A thread was renamed (or its title purged): every post carries its title.
 pub fn thread(conn: &mut DbConn, id: ThreadId) -> QueryResult<()> {
     let found = post_sources(conn, None, Some(id), None, i64::MAX)?;

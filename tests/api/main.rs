@@ -11,6 +11,7 @@ mod courses;
 mod demo;
 mod digests;
 mod directory;
+mod erasure;
 mod forum;
 mod forum_moderation;
 mod held;
