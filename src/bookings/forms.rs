@@ -153,6 +153,10 @@ impl RunForm {
     pub fn parse_new(&self, now: NaiveDateTime) -> Result<NewRun, FieldErrors> {
         let mut errors = FieldErrors::new();
         let title = errors.check("title", RunTitle::parse(&self.title));
+        // A run's page is read by every member: nothing on it may identify a patient.
+        if let Err(message) = crate::guard::refuse_identifying(&self.description) {
+            errors.add("description", message);
+        }
         let boroughs: Vec<Borough> = self
             .boroughs
             .iter()
@@ -216,6 +220,10 @@ impl RunForm {
     pub fn parse_change(&self) -> Result<RunChange, FieldErrors> {
         let mut errors = FieldErrors::new();
         let title = errors.check("title", RunTitle::parse(&self.title));
+        // A run's page is read by every member: nothing on it may identify a patient.
+        if let Err(message) = crate::guard::refuse_identifying(&self.description) {
+            errors.add("description", message);
+        }
         let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
         let meeting = self.parse_meeting(&mut errors);
         match (title, capacity, meeting) {

@@ -670,13 +670,23 @@ pub fn thread_page(
     page: i32,
 ) -> Result<ThreadPage, RuleError> {
     let (thread, category) = readable_thread(conn, viewer, thread_id)?;
-    let last_page = page_of(thread.last_position.max(1));
+    let (own_held, all_held) = held_seen_by(viewer);
+    let mut last_page = page_of(thread.last_position.max(1));
+    if last_page > 1 && !all_held {
+        // Held posts at the end keep places others do not see: a page of nothing but
+        // held posts is no page for them.
+        let last_known: Option<i32> = posts::table
+            .filter(posts::thread_id.eq(thread_id))
+            .filter(posts::held_at.is_null().or(posts::author_id.eq(own_held)))
+            .select(diesel::dsl::max(posts::position))
+            .first(conn)?;
+        last_page = page_of(last_known.unwrap_or(1));
+    }
     if page > last_page {
         return Err(RuleError::NotFound);
     }
     let first = (page - 1) * PER_PAGE + 1;
     let last = page * PER_PAGE;
-    let (own_held, all_held) = held_seen_by(viewer);
     let rows: Vec<(Post, Author)> = posts::table
         .inner_join(members::table.on(members::id.eq(posts::author_id)))
         .filter(posts::thread_id.eq(thread_id))

@@ -30,7 +30,8 @@ impl Label {
                 "Who it is for must be {} characters or fewer",
                 Self::MAX
             )),
-            _ => Ok(Self(label)),
+            // Facilitators read it in the list of invitations: no patient belongs there.
+            _ => crate::guard::refuse_identifying(&label).map(|()| Self(label)),
         }
     }
 

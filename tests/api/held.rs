@@ -312,6 +312,43 @@ on_both_engines! {
         assert_eq!(found(&sam, "members", "axolotl").await, 1);
     }
 
+    async fn a_held_reply_that_would_start_a_new_page_leaves_no_empty_page(app: TestApp) {
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let thread = {
+            // Thirty posts straight through the forum's rules, faster than over HTTP.
+            let mut conn = app.db.conn().unwrap();
+            let viewer = spot::web::Viewer {
+                id: spot::db::MemberId(app.member_id("sam@nhs.net")),
+                display_name: "Sam Jones".into(),
+                role: spot::accounts::Role::LinkWorker,
+                borough: spot::accounts::Borough::Wigan,
+                staff: spot::accounts::StaffLevel::Member,
+            };
+            let category = spot::forum::categories::by_slug(&mut conn, "practice-questions").unwrap();
+            let title = spot::forum::values::ThreadTitle::parse("A long thread").unwrap();
+            let body = spot::forum::values::PostBody::parse("Post number 1").unwrap();
+            let publish = spot::guard::Verdict::Publish;
+            let thread = conn
+                .write_transaction(|conn| spot::forum::threads::start(conn, &viewer, &category, &title, &body, publish, spot::db::now()))
+                .unwrap();
+            for n in 2..=30 {
+                let body = spot::forum::values::PostBody::parse(&format!("Post number {n}")).unwrap();
+                conn.write_transaction(|conn| spot::forum::posts::reply(conn, &viewer, thread, None, &body, publish, spot::db::now()))
+                    .unwrap();
+            }
+            thread.0
+        };
+        kim.post(&format!("/threads/{thread}/reply"), &[("body", HELD_REPLY), ("action", "post"), ("confirm_patient_data", "yes")]).await;
+
+        // Kim's reply is post 31, the first of page 2: only Kim has a page 2.
+        let page = sam.page(&format!("/threads/{thread}")).await;
+        assert_eq!(count_of(&page, r#"nav.pagination a[rel="next"]"#), 0, "{page}");
+        assert_eq!(sam.get(&format!("/threads/{thread}?page=2")).await.status(), StatusCode::NOT_FOUND);
+        let page = kim.page(&format!("/threads/{thread}?page=2")).await;
+        assert!(page.contains("zebrafinch"), "{page}");
+    }
+
     async fn texts_only_facilitators_read_are_refused_with_what_to_take_out(app: TestApp) {
         let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
         let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
@@ -322,5 +359,11 @@ on_both_engines! {
         let page = response.text().await.unwrap();
         assert!(field_error(&page, "reason").is_some_and(|e| e.contains("NHS number")), "{page}");
         assert!(input_value(&page, "reason").is_some_and(|v| v.contains("943 476 5919")) || page.contains("943 476 5919"), "kept: {page}");
+        // An invitation's label, which facilitators read in their list, is checked too.
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let response = fay.post("/invitations", &[("label", "For Mrs Patel's carer, DOB 12/03/1954"), ("uses", "1"), ("valid_days", "14")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(field_error(&page, "label").is_some_and(|e| e.contains("date of birth")), "{page}");
     }
 }
