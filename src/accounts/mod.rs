@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod confirmations;
+pub mod letters;
 pub mod members;
 pub mod pages;
 pub mod passwords;

@@ -156,6 +156,7 @@ async fn suspend(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
+    site: web::Data<crate::Site>,
     session: Session,
     id: web::Path<MemberId>,
     form: web::Form<SuspendForm>,
@@ -169,9 +170,9 @@ async fn suspend(
             ))
         }
     };
-    let (actor, reason) = (admin.0, form.reason.clone());
+    let (actor, reason, base_url) = (admin.0, form.reason.clone(), site.base_url.clone());
     let outcome = db
-        .write(move |tx| staff::suspend(tx, &actor, id, until, &reason, db::now()))
+        .write(move |tx| staff::suspend(tx, &actor, id, until, &reason, &base_url, db::now()))
         .await;
     match outcome {
         Ok(()) => done(&session, id, "The member is suspended."),

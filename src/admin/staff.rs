@@ -142,6 +142,7 @@ pub fn suspend(
     target: MemberId,
     until: Option<NaiveDateTime>,
     reason: &str,
+    base_url: &str,
     now: NaiveDateTime,
 ) -> Result<(), StaffError> {
     require_admin(actor)?;
@@ -157,6 +158,8 @@ pub fn suspend(
         return Err(StaffError::AdminSuspension);
     }
     members::set_suspension(conn, target.id, Some((now, until, reason)), now)?;
+    let letter = crate::accounts::letters::suspended(&target, until, reason, base_url);
+    crate::notifications::outbox::enqueue(conn, Some(target.id), &letter, now)?;
     let subject = match until {
         Some(until) => format!("until {}", until.format("%-d %B %Y %H:%M UTC")),
         None => "until lifted".to_owned(),

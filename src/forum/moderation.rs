@@ -621,6 +621,9 @@ pub fn dismiss(
     Ok(post)
 }
 
+/// The longest suspension a facilitator may give; admins can give longer ones.
+pub const FACILITATOR_SUSPENSION_DAYS: i64 = 30;
+
 /// A facilitator suspends a member for a number of days (admins can also suspend without an
 /// end). Staff cannot be suspended this way.
 pub fn suspend_for(
@@ -629,13 +632,24 @@ pub fn suspend_for(
     target: MemberId,
     days: i64,
     reason: &Reason,
+    base_url: &str,
     now: NaiveDateTime,
 ) -> Result<NaiveDateTime, RuleError> {
     require_facilitator(actor)?;
-    if !(1..=365).contains(&days) {
+    // Longer than a month is an admin's decision (from the member's admin page).
+    let longest = if actor.staff.is_admin() {
+        365
+    } else {
+        FACILITATOR_SUSPENSION_DAYS
+    };
+    if !(1..=longest).contains(&days) {
         return Err(RuleError::Invalid(
             "days",
-            "Suspend for between 1 and 365 days".into(),
+            if actor.staff.is_admin() {
+                "Suspend for between 1 and 365 days".into()
+            } else {
+                format!("Suspend for between 1 and {longest} days; an admin can suspend for longer")
+            },
         ));
     }
     if actor.id == target {
@@ -670,6 +684,9 @@ pub fn suspend_for(
         }
     }
     members::set_suspension(conn, target, Some((now, Some(until), reason.as_str())), now)?;
+    let letter =
+        crate::accounts::letters::suspended(&member, Some(until), reason.as_str(), base_url);
+    crate::notifications::outbox::enqueue(conn, Some(target), &letter, now)?;
     let subject = format!("for {days} day{}", if days == 1 { "" } else { "s" });
     log(
         conn,

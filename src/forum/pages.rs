@@ -745,7 +745,8 @@ pub fn suspend_member(
             p { "A suspended member cannot sign in until the suspension ends. Their posts stay. The suspension and its reason go to the audit log." }
             form method="post" action={ "/members/" (member.id) "/suspend" } novalidate {
                 (csrf_field(ctx))
-                (text_field("days", "Number of days", &form.days, errors, Input::of("number").required()))
+                (text_field("days", "Number of days", &form.days, errors, Input::of("number").required()
+                    .hint("Facilitators suspend for up to 30 days; an admin can suspend for longer. The member is emailed the reason, the end date and how to appeal.")))
                 (textarea_field("reason", "Reason", &form.reason, errors, None, 3))
                 button.button.button-warning type="submit" { "Suspend" }
             }

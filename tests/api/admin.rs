@@ -111,7 +111,7 @@ on_both_engines! {
             });
             assert!(matches!(outcome, Err(StaffError::NotAllowed)), "{outcome:?}");
             let outcome = conn.write_transaction(|conn| {
-                staff::suspend(conn, &actor, MemberId(sam_id), None, "because", now)
+                staff::suspend(conn, &actor, MemberId(sam_id), None, "because", "http://localhost", now)
             });
             assert!(matches!(outcome, Err(StaffError::NotAllowed)), "{outcome:?}");
             let outcome = conn.write_transaction(|conn| {
@@ -216,10 +216,15 @@ on_both_engines! {
             .expect("the suspension is in the audit log");
         assert!(entry.contains("Posted a patient's details") && entry.contains("Sam Jones"), "{entry}");
 
+        // Sam was emailed the reason, and that it lasts until an admin lifts it.
+        let letters: Vec<String> = app.emails().iter().map(|raw| email_text(raw)).collect();
+        assert_eq!(letters.len(), 1, "{letters:?}");
+        assert!(letters[0].contains("Posted a patient's details") && letters[0].contains("until an admin lifts it"), "{letters:?}");
+
         // A suspended member gets no reset link either.
         let response = sam.request_reset("sam@nhs.net").await;
         assert_redirects_to(&response, "/password-reset/sent");
-        assert!(app.emails().is_empty());
+        assert_eq!(app.emails().len(), 1, "no reset letter");
     }
 
     async fn a_suspension_needs_a_reason(app: TestApp) {

@@ -445,6 +445,12 @@ on_both_engines! {
         assert_eq!(textarea_text(&page, "reason").as_deref(), Some("Repeated spam"));
         assert!(sam.is_signed_in().await);
 
+        // Longer than a month is an admin's decision.
+        let response = fay.post(&format!("/members/{sam_id}/suspend"), &[("days", "31"), ("reason", "Repeated spam")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(field_error(&page, "days").is_some_and(|e| e.contains("30 days")), "{page}");
+
         // Another facilitator cannot be suspended this way.
         let response = fay.post(&format!("/members/{ola_id}/suspend"), &[("days", "7"), ("reason", "Disagreement")]).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -461,6 +467,12 @@ on_both_engines! {
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert!(response.text().await.unwrap().contains("suspended"));
         assert!(!sam.is_signed_in().await);
+
+        // Sam is emailed why, until when, and where to appeal.
+        let letters = crate::courses::emails_to(&app, "sam@nhs.net");
+        let letter = letters.iter().find(|l| l.contains("Your SPOT account is suspended")).expect("a suspension letter");
+        let until = spot::web::layout::long_date(spot::db::now() + chrono::Duration::days(7));
+        assert!(letter.contains("Shared a client's NHS number") && letter.contains(&until) && letter.contains("/contact"), "{letter}");
 
         let log = fay.page("/moderation/log").await;
         let row = log_row(&log, "member suspended");

@@ -302,14 +302,15 @@ pub(super) async fn suspend(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
+    site: web::Data<crate::Site>,
     session: Session,
     id: web::Path<MemberId>,
     form: web::Form<SuspendForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let viewer = me.0.clone();
+    let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
     let suspended = rules::submit(&db, form.parse(), move |tx, (days, reason)| {
-        moderation::suspend_for(tx, &viewer, id, days, &reason, db::now()).map(|_| days)
+        moderation::suspend_for(tx, &viewer, id, days, &reason, &base_url, db::now()).map(|_| days)
     })
     .await?;
     match suspended {
