@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod bookings;
+pub mod conduct;
 pub mod config;
 pub mod data_rights;
 pub mod db;
@@ -237,6 +238,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     membership::routes::routes(cfg);
     holds::routes::routes(cfg);
     data_rights::routes::routes(cfg);
+    conduct::routes::routes(cfg);
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);

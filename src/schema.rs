@@ -437,6 +437,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_notes (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        kind -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
@@ -478,4 +489,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     applications,
     holds,
+    member_notes,
 );

@@ -41,3 +41,23 @@ pub fn suspended(
         ..Letter::default()
     }
 }
+
+/// A facilitator's warning: what about, and that it is on record.
+pub fn warned(member: &Member, reason: &str, base_url: &str) -> Letter {
+    Letter {
+        to_name: member.display_name.clone(),
+        to_address: member.email.clone(),
+        subject: "A warning from the SPOT facilitators".into(),
+        text: format!(
+            "Hello {name},\n\n\
+             A SPOT facilitator has given you a warning, for this reason:\n\n\
+             {reason}\n\n\
+             Please read the community guidelines: {base_url}/guidelines\n\n\
+             Warnings are kept on your record for the facilitators. If you think this is a\n\
+             mistake, write to the SPOT team: {base_url}/contact\n\n\
+             {SIGN_OFF}",
+            name = member.display_name,
+        ),
+        ..Letter::default()
+    }
+}

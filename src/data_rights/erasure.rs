@@ -17,9 +17,9 @@ use crate::forum::values::Reason;
 use crate::rules::RuleError;
 use crate::schema::{
     applications, audit_log, category_watches, digests, email_confirmations, helpful_marks, holds,
-    members as member_rows, notification_settings, notifications, outbox, password_resets,
-    post_mentions, post_revisions, posts, reports, tag_follows, thread_reads, thread_watches,
-    threads, throttle_events,
+    member_notes, members as member_rows, notification_settings, notifications, outbox,
+    password_resets, post_mentions, post_revisions, posts, reports, tag_follows, thread_reads,
+    thread_watches, threads, throttle_events,
 };
 
 /// What an erased member is called wherever their words stay.
@@ -192,6 +192,7 @@ fn forget_what_was_theirs(conn: &mut DbConn, member: &Member) -> QueryResult<()>
     diesel::delete(post_mentions::table.filter(post_mentions::member_id.eq(id))).execute(conn)?;
     diesel::delete(digests::table.filter(digests::member_id.eq(id))).execute(conn)?;
     diesel::delete(holds::table.filter(holds::author_id.eq(id))).execute(conn)?;
+    diesel::delete(member_notes::table.filter(member_notes::member_id.eq(id))).execute(conn)?;
     diesel::delete(
         outbox::table.filter(
             outbox::member_id

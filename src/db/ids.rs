@@ -109,3 +109,7 @@ id_type!(
     /// A row of `holds`: something the patient-data guard keeps back for a facilitator.
     HoldId
 );
+id_type!(
+    /// A row of `member_notes`: a staff note or a warning about a member.
+    MemberNoteId
+);

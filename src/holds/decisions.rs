@@ -264,7 +264,7 @@ pub fn approve(
     super::close(conn, id, HoldStatus::Approved, Some(actor.id), "", now)?;
     log(conn, actor, &hold, "held item approved", "", now)?;
     let (what, _, link) = subject(&hold);
-    events::hold_decided(
+    events::told_by_staff(
         conn,
         actor,
         hold.author_id,
@@ -330,7 +330,7 @@ pub fn redact(
     )?;
     log(conn, actor, &hold, "held item redacted", note.as_str(), now)?;
     let (what, _, link) = subject(&hold);
-    events::hold_decided(
+    events::told_by_staff(
         conn,
         actor,
         hold.author_id,
@@ -379,7 +379,7 @@ pub fn return_to_author(
         ),
         HoldKind::Profile => "/account".into(),
     };
-    events::hold_decided(
+    events::told_by_staff(
         conn,
         actor,
         hold.author_id,

@@ -147,6 +147,9 @@ pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
                     div.prose { (profile.about_html) }
                 }
             }
+            @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
+                p { a href={ "/members/" (profile.id) "/history" } { "Moderation history, notes and warnings" } }
+            }
             @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate() && v.id != profile.id) && !profile.staff.can_moderate() {
                 p { a href={ "/members/" (profile.id) "/suspend" } { "Suspend this member" } }
             }

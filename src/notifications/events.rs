@@ -517,9 +517,9 @@ pub fn booking_news(
     )
 }
 
-/// A facilitator decided on something the patient-data guard held: its author hears what,
-/// and why when it came back to them. Nothing of the held text goes in the notice.
-pub fn hold_decided(
+/// Staff tell one member something about their own doing (a held item decided, a warning):
+/// what, and why. Nothing of the member's text goes in the notice.
+pub fn told_by_staff(
     conn: &mut DbConn,
     actor: &Viewer,
     author: MemberId,

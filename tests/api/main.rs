@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod bookings;
 mod concurrency;
+mod conduct;
 mod courses;
 mod demo;
 mod digests;
