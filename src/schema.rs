@@ -245,6 +245,9 @@ diesel::table! {
         created_at -> Timestamp,
         closed_by -> Nullable<BigInt>,
         closed_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<BigInt>,
+        claimed_at -> Nullable<Timestamp>,
+        escalated_at -> Nullable<Timestamp>,
     }
 }
 

@@ -2,6 +2,7 @@
 //! moderate them.
 
 pub mod categories;
+pub mod claims;
 pub mod forms;
 pub mod mentions;
 pub mod moderation;

@@ -464,6 +464,10 @@ pub struct QueueItem {
     pub author: Author,
     pub thread_title: String,
     pub reports: Vec<(String, String, NaiveDateTime)>,
+    /// Who is dealing with them, if anyone.
+    pub claimed_by: Option<String>,
+    /// Passed to the admins.
+    pub escalated: bool,
 }
 
 /// Open reports, grouped by post, oldest first. Three queries.
@@ -501,15 +505,19 @@ pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, RuleEr
         .into_iter()
         .map(|(post, author, title)| (post.id, (post, author, title)))
         .collect();
+    let mut claims = super::claims::states(conn, &order)?;
     Ok(order
         .into_iter()
         .filter_map(|id| {
             let (post, author, thread_title) = found.remove(&id)?;
+            let (claimed_by, escalated) = claims.remove(&id).unwrap_or_default();
             Some(QueueItem {
                 post,
                 author,
                 thread_title,
                 reports: by_post.remove(&id).unwrap_or_default(),
+                claimed_by,
+                escalated,
             })
         })
         .collect())
@@ -576,6 +584,7 @@ pub fn resolve(
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
+    super::claims::check_free_for(conn, actor, id)?;
     let post = hide(conn, actor, id, reason, now)?;
     close_reports_and_tell(conn, actor, &post, Some(reason.as_str()), now)?;
     log(
@@ -598,6 +607,7 @@ pub fn dismiss(
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
     require_facilitator(actor)?;
+    super::claims::check_free_for(conn, actor, id)?;
     let post = posts::find(conn, id)?;
     close_reports_and_tell(conn, actor, &post, None, now)?;
     if post.hidden_at.is_some() && post.hidden_by.is_none() && !post.is_held() {

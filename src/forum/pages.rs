@@ -640,6 +640,32 @@ pub fn queue(ctx: &PageCtx, items: &[QueueItem], held: i64) -> Markup {
                     p { "Post by " (author_line(&item.author)) " · " (time_tag(item.post.created_at))
                         @if item.post.hidden_at.is_some() { " · " strong.tag.tag-red { "Hidden" } } }
                     div.prose { (item.post.body_html) }
+                    p.claim {
+                        @match &item.claimed_by {
+                            Some(name) => { strong { (name) } " is dealing with these reports." }
+                            None => { "Nobody has claimed these reports yet." }
+                        }
+                        @if item.escalated { " " strong.tag.tag-red { "Passed to the admins" } }
+                    }
+                    div.tool-row {
+                        @if item.claimed_by.is_none() {
+                            form method="post" action={ "/moderation/posts/" (item.post.id) "/claim" } {
+                                (csrf_field(ctx))
+                                button.button.button-secondary type="submit" { "Claim" span.visually-hidden { " the reports on this post" } }
+                            }
+                        } @else {
+                            form method="post" action={ "/moderation/posts/" (item.post.id) "/unclaim" } {
+                                (csrf_field(ctx))
+                                button.button.button-secondary type="submit" { "Let go" span.visually-hidden { " of the reports on this post" } }
+                            }
+                        }
+                        @if !item.escalated {
+                            form method="post" action={ "/moderation/posts/" (item.post.id) "/escalate" } {
+                                (csrf_field(ctx))
+                                button.button.button-secondary type="submit" { "Pass to the admins" }
+                            }
+                        }
+                    }
                     h3 { (item.reports.len()) " report" (if item.reports.len() == 1 { "" } else { "s" }) }
                     ul {
                         @for (reporter, reason, at) in &item.reports {

@@ -58,4 +58,40 @@ on_both_engines! {
         let audit = fay.page("/moderation/log").await;
         assert!(audit.contains("member warned"), "{audit}");
     }
+
+    async fn a_facilitator_claims_reports_so_that_two_do_not_handle_the_same(app: TestApp) {
+        app.join("ada@nhs.net", "Ada Admin", "occupational_therapist", "salford").await;
+        app.promote("ada@nhs.net", "admin");
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let ola = facilitator(&app, "ola@nhs.net", "Ola Stone").await;
+        let thread = start_thread(&kim, "practice-questions", "Transport", "Any volunteer drivers?").await;
+        let post = reply(&sam, thread, "Buy my miracle cure instead.").await;
+        kim.post(&format!("/posts/{post}/report"), &[("reason", "Advertising")]).await;
+
+        // Members cannot claim.
+        let forged = kim.post(&format!("/moderation/posts/{post}/claim"), &[]).await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        // Fay claims: everyone sees she has them; Ola can neither claim nor close them.
+        assert_redirects_to(&fay.post(&format!("/moderation/posts/{post}/claim"), &[]).await, "/moderation");
+        let queue = ola.page("/moderation").await;
+        assert!(text_of(&queue, "p.claim").is_some_and(|t| t.contains("Fay Green is dealing with these reports")), "{queue}");
+        assert_eq!(ola.post(&format!("/moderation/posts/{post}/claim"), &[]).await.status(), StatusCode::CONFLICT);
+        let response = ola.post(&format!("/moderation/posts/{post}/dismiss"), &[]).await;
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        assert!(response.text().await.unwrap().contains("Fay Green is dealing with these reports"));
+
+        // Fay passes them to the admins, who are told; then lets them go, and Ola takes over.
+        assert_redirects_to(&fay.post(&format!("/moderation/posts/{post}/escalate"), &[]).await, "/moderation");
+        let notices = app.page("/notifications").await;
+        assert!(notices.contains("Fay Green passed reports on a post to the admins"), "{notices}");
+        assert!(ola.page("/moderation").await.contains("Passed to the admins"));
+        assert_redirects_to(&fay.post(&format!("/moderation/posts/{post}/unclaim"), &[]).await, "/moderation");
+        assert_redirects_to(&ola.post(&format!("/moderation/posts/{post}/claim"), &[]).await, "/moderation");
+        let response = ola.post(&format!("/moderation/posts/{post}/resolve"), &[("reason", "Advertising a product")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let queue = ola.page("/moderation").await;
+        assert!(queue.contains("Nothing is waiting"), "{queue}");
+    }
 }

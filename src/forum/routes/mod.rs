@@ -78,6 +78,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(moderation::dismiss),
         )
         .route(
+            "/moderation/posts/{id}/claim",
+            web::post().to(moderation::claim::<{ moderation::CLAIM }>),
+        )
+        .route(
+            "/moderation/posts/{id}/unclaim",
+            web::post().to(moderation::claim::<{ moderation::UNCLAIM }>),
+        )
+        .route(
+            "/moderation/posts/{id}/escalate",
+            web::post().to(moderation::claim::<{ moderation::ESCALATE }>),
+        )
+        .route(
             "/members/{id}/suspend",
             web::get().to(moderation::suspend_page),
         )

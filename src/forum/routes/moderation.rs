@@ -12,7 +12,7 @@ use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
 use crate::forum::forms::{PurgeForm, ReasonForm, SuspendForm};
 use crate::forum::pages;
 use crate::forum::values::ThreadTitle;
-use crate::forum::{moderation, purge as purging};
+use crate::forum::{claims, moderation, purge as purging};
 use crate::members::directory;
 use crate::rules::{self, RuleError};
 use crate::web::context::flash;
@@ -330,4 +330,33 @@ pub(super) async fn suspend(
             Ok(invalid_form(page))
         }
     }
+}
+
+pub(super) const CLAIM: u8 = 0;
+pub(super) const UNCLAIM: u8 = 1;
+pub(super) const ESCALATE: u8 = 2;
+
+/// Claims, lets go of, or passes to the admins the reports on a post (`ACT`).
+pub(super) async fn claim<const ACT: u8>(
+    me: Facilitator,
+    db: web::Data<Db>,
+    session: Session,
+    id: web::Path<PostId>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    db.write(move |tx| match ACT {
+        CLAIM => claims::claim(tx, &me, id, db::now()),
+        UNCLAIM => claims::unclaim(tx, &me, id),
+        _ => claims::escalate(tx, &me, id, db::now()),
+    })
+    .await?;
+    flash(
+        &session,
+        match ACT {
+            CLAIM => "The reports are yours: the other facilitators see that you have them.",
+            UNCLAIM => "You let the reports go: any facilitator can take them.",
+            _ => "The reports are passed to the admins, who have been told.",
+        },
+    );
+    Ok(see_other("/moderation"))
 }
