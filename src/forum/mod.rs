@@ -10,5 +10,6 @@ pub mod pages;
 pub mod posts;
 pub mod purge;
 pub mod routes;
+pub mod statistics;
 pub mod threads;
 pub mod values;

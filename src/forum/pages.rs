@@ -778,3 +778,68 @@ pub fn suspend_member(
             }
         })
 }
+
+/// A wait in words: "45 min", "3 h 20 min", "2 days 4 h".
+fn wait_words(wait: Option<chrono::Duration>) -> String {
+    let Some(wait) = wait else {
+        return "–".into();
+    };
+    let minutes = wait.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours) {
+        (0, 0) => format!("{mins} min"),
+        (0, _) => format!("{hours} h {mins} min"),
+        _ => format!("{days} day{} {hours} h", if days == 1 { "" } else { "s" }),
+    }
+}
+
+fn tally_table(
+    caption: &str,
+    first: &str,
+    rows: &[(String, crate::forum::statistics::Tally)],
+) -> Markup {
+    html! {
+        table.table {
+            caption { (caption) }
+            thead { tr {
+                th scope="col" { (first) }
+                th scope="col" { "Reports" }
+                th scope="col" { "Not yet acted on" }
+                th scope="col" { "Median wait for a first action" }
+            } }
+            tbody {
+                @for (name, tally) in rows {
+                    tr {
+                        th scope="row" { (name) }
+                        td { (tally.reports) }
+                        td { (tally.open) }
+                        td { (wait_words(tally.median_wait)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn moderation_statistics(
+    ctx: &PageCtx,
+    stats: &crate::forum::statistics::Statistics,
+) -> Markup {
+    layout(
+        ctx,
+        "Moderation statistics",
+        html! {
+            (crate::admin::pages::admin_nav(ctx))
+            h1 { "Moderation statistics" }
+            p { "Reports made in the last " (crate::forum::statistics::MONTHS) " months: "
+                (stats.all.reports) " in all, " (stats.all.open) " not yet acted on; the median wait for a first action (a facilitator claiming or closing them) was "
+                (wait_words(stats.all.median_wait)) "." }
+            @if stats.months.is_empty() {
+                p { "No reports in that time." }
+            } @else {
+                (tally_table("Reports by month, newest first", "Month", &stats.months))
+                (tally_table("Reports by category, most first", "Category", &stats.categories))
+            }
+        },
+    )
+}

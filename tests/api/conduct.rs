@@ -94,4 +94,26 @@ on_both_engines! {
         let queue = ola.page("/moderation").await;
         assert!(queue.contains("Nothing is waiting"), "{queue}");
     }
+
+    async fn admins_see_reports_per_month_and_category_with_the_wait_for_action(app: TestApp) {
+        app.join("ada@nhs.net", "Ada Admin", "occupational_therapist", "salford").await;
+        app.promote("ada@nhs.net", "admin");
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let thread = start_thread(&kim, "practice-questions", "Transport", "Any volunteer drivers?").await;
+        let first = reply(&sam, thread, "Buy my miracle cure instead.").await;
+        let second = reply(&sam, thread, "Cheap pills here.").await;
+        kim.post(&format!("/posts/{first}/report"), &[("reason", "Advertising")]).await;
+        kim.post(&format!("/posts/{second}/report"), &[("reason", "Spam")]).await;
+        fay.post(&format!("/moderation/posts/{first}/claim"), &[]).await;
+
+        assert_eq!(fay.get("/admin/moderation").await.status(), StatusCode::FORBIDDEN);
+        let page = app.page("/admin/moderation").await;
+        let month = spot::db::now().format("%Y-%m").to_string();
+        let rows = texts_of(&page, "table tbody tr");
+        assert!(rows.iter().any(|r| r.contains(&month) && r.contains('2') && r.contains('1')), "{rows:?}");
+        assert!(rows.iter().any(|r| r.contains("Practice questions") && r.contains('2')), "{rows:?}");
+        assert!(page.contains("2 in all, 1 not yet acted on"), "{page}");
+    }
 }

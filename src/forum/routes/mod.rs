@@ -70,6 +70,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/moderation", web::get().to(moderation::queue))
         .route("/moderation/log", web::get().to(moderation::moderation_log))
         .route(
+            "/admin/moderation",
+            web::get().to(moderation::moderation_statistics),
+        )
+        .route(
             "/moderation/posts/{id}/resolve",
             web::post().to(moderation::resolve),
         )

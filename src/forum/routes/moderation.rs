@@ -360,3 +360,14 @@ pub(super) async fn claim<const ACT: u8>(
     );
     Ok(see_other("/moderation"))
 }
+
+pub(super) async fn moderation_statistics(
+    ctx: PageCtx,
+    me: crate::web::Admin,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let stats = db
+        .run(move |conn| Ok(crate::forum::statistics::statistics(conn, &me, db::now())?))
+        .await?;
+    Ok(html(pages::moderation_statistics(&ctx, &stats)))
+}
