@@ -22,6 +22,7 @@ pub mod members;
 pub mod membership;
 pub mod notifications;
 pub mod resources;
+pub mod retention;
 pub mod rules;
 pub mod schema;
 pub mod search;
@@ -57,6 +58,8 @@ pub struct Site {
     pub session_lifetime: std::time::Duration,
     /// Work domains whose confirmed addresses are approved at once.
     pub member_domains: membership::domains::MemberDomains,
+    /// How long each kind of record is kept: the privacy notice quotes it.
+    pub retention: retention::Retention,
 }
 
 impl Site {
@@ -79,6 +82,7 @@ pub struct Application {
     server: Server,
     db: Db,
     mailer: Arc<dyn Mailer>,
+    files: Arc<dyn resources::store::FileStore>,
     site: Site,
     mail_pace: Option<notifications::worker::Pace>,
 }
@@ -114,6 +118,7 @@ impl Application {
             feed_key,
             session_lifetime: config.session_lifetime,
             member_domains: config.member_domains.clone(),
+            retention: config.retention,
         };
         let files: Arc<dyn resources::store::FileStore> = Arc::new(
             resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
@@ -136,6 +141,7 @@ impl Application {
         let server_db = db.clone();
         let server_site = site.clone();
         let server_mailer = mailer.clone();
+        let server_files = files.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("spot_session".into())
@@ -155,7 +161,7 @@ impl Application {
                 .wrap(from_fn(web::access_log::record))
                 .app_data(aw::Data::new(server_db.clone()))
                 .app_data(aw::Data::from(server_mailer.clone()))
-                .app_data(aw::Data::from(files.clone()))
+                .app_data(aw::Data::from(server_files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
                 .app_data(
                     aw::FormConfig::default()
@@ -188,6 +194,7 @@ impl Application {
             server,
             db,
             mailer,
+            files,
             site,
             mail_pace,
         })
@@ -211,7 +218,7 @@ impl Application {
 
     /// Serves until stopped, with the mail worker and housekeeping alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        housekeeping::spawn(self.db.clone());
+        housekeeping::spawn(self.db.clone(), self.files.clone(), self.site.retention);
         if let Some(pace) = self.mail_pace {
             notifications::worker::spawn(
                 self.db.clone(),

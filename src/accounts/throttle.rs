@@ -1,6 +1,7 @@
 //! Rate limits kept in the database, so they hold across several app nodes. A limit
 //! slows an attacker down without locking a real member out for long: every window is
-//! short and sliding, so the wait ends by itself.
+//! short and sliding, so the wait ends by itself. Events are kept for
+//! `SPOT_RETAIN_THROTTLE_DAYS` ([`crate::retention`]), at least a day: longer than any window.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -125,12 +126,4 @@ pub fn clear(conn: &mut DbConn, limit: Limit, subject: &str) -> QueryResult<()> 
     )
     .execute(conn)?;
     Ok(())
-}
-
-/// Drops events older than any window, so the table stays small.
-pub fn prune(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(
-        throttle_events::table.filter(throttle_events::created_at.lt(now - Duration::days(1))),
-    )
-    .execute(conn)
 }

@@ -16,6 +16,7 @@ use crate::resources::values::{ResourceDescription, ResourceTitle};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
+use crate::Site;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/moderation/held", web::get().to(queue))
@@ -107,6 +108,7 @@ async fn return_to_author(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<HoldId>,
     form: web::Form<ReasonForm>,
@@ -117,7 +119,8 @@ async fn return_to_author(
         Ok(reason) => reason,
         Err(again) => return Ok(invalid_form(again)),
     };
-    db.write(move |tx| decisions::return_to_author(tx, &me, id, &reason, db::now()))
+    let kept_days = site.retention.returned_holds;
+    db.write(move |tx| decisions::return_to_author(tx, &me, id, &reason, kept_days, db::now()))
         .await?;
     flash(
         &session,
