@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit;
 pub mod bookings;
 pub mod config;
+pub mod contact;
 pub mod db;
 pub mod demo;
 pub mod forum;
@@ -21,6 +22,7 @@ pub mod markdown;
 pub mod members;
 pub mod membership;
 pub mod notifications;
+pub mod published;
 pub mod resources;
 pub mod retention;
 pub mod rules;
@@ -246,4 +248,6 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);
     search::routes::routes(cfg);
+    published::routes::routes(cfg);
+    contact::routes::routes(cfg);
 }

@@ -278,7 +278,7 @@ pub fn suspended(ctx: &PageCtx) -> Markup {
         html! {
             div.narrow {
                 h1 { "Your account is suspended" }
-                p { "You cannot sign in while your account is suspended. If you think this is a mistake, contact the SPOT facilitators." }
+                p { "You cannot sign in while your account is suspended. If you think this is a mistake, " a href="/contact" { "contact the SPOT facilitators" } "." }
             }
         },
     )

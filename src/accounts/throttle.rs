@@ -9,6 +9,9 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::schema::throttle_events;
 
+/// Contact messages one person may send within an hour.
+pub const CONTACT_PER_HOUR: i64 = 5;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// Failed sign-ins for one email address, whether or not it is registered.
@@ -24,6 +27,10 @@ pub enum Limit {
     /// Letters about joining (a confirmation link, or "you already have an account") to one
     /// address: registering someone else's address again and again must not flood them.
     JoiningLettersPerAccount,
+    /// Messages through the contact form from one network address.
+    ContactPerAddress,
+    /// Messages through the contact form from one signed-in member.
+    ContactPerMember,
 }
 
 impl Limit {
@@ -35,6 +42,8 @@ impl Limit {
             Limit::ResetPerAccount => "reset_account",
             Limit::ResetPerAddress => "reset_ip",
             Limit::JoiningLettersPerAccount => "joining_account",
+            Limit::ContactPerAddress => "contact_ip",
+            Limit::ContactPerMember => "contact_member",
         }
     }
 
@@ -47,6 +56,8 @@ impl Limit {
             Limit::ResetPerAccount => (3, Duration::hours(1)),
             Limit::ResetPerAddress => (10, Duration::hours(1)),
             Limit::JoiningLettersPerAccount => (3, Duration::hours(1)),
+            Limit::ContactPerAddress => (CONTACT_PER_HOUR, Duration::hours(1)),
+            Limit::ContactPerMember => (CONTACT_PER_HOUR, Duration::hours(1)),
         }
     }
 }

@@ -29,6 +29,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/courses", "Courses"),
             ("/admin/audit", "Audit log"),
             ("/admin/outbox", "Outgoing email"),
+            ("/admin/pages", "Published pages"),
         ],
     )
 }

@@ -109,3 +109,7 @@ id_type!(
     /// A row of `holds`: something the patient-data guard keeps back for a facilitator.
     HoldId
 );
+id_type!(
+    /// A row of `contact_messages`: one message sent to the facilitators through the form.
+    ContactMessageId
+);

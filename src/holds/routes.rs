@@ -2,19 +2,18 @@
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 use super::decisions::{self, HeldItem, Redaction};
 use super::pages::{self, RedactForm};
 use super::HoldKind;
 use crate::accounts::values::About;
-use crate::db::paging::PageNumber;
 use crate::db::{self, Db, HoldId};
 use crate::forum::forms::ReasonForm;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
 use crate::resources::values::{ResourceDescription, ResourceTitle};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
+use crate::web::paging::PageQuery;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
 use crate::Site;
 
@@ -29,19 +28,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PageQuery {
-    page: Option<String>,
-}
-
 async fn queue(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let items = db
         .run(move |conn| Ok(decisions::queue(conn, &me, page)?))
         .await?;

@@ -1,5 +1,7 @@
-//! What SPOT keeps, and for how long: the daily pruning that holds SPOT to the retention
-//! periods its privacy notice quotes.
+//! What SPOT publishes and keeps: the privacy notice, terms of use, community guidelines,
+//! accessibility statement and contact page, linked from every page and rewritten by admins;
+//! the contact form that reaches the facilitators; and the daily pruning that holds SPOT to
+//! the retention periods its privacy notice quotes.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
@@ -9,6 +11,53 @@ use crate::forum::{facilitator, location, member, post_text, reply, start_thread
 use crate::helpers::*;
 use crate::on_both_engines;
 use crate::resources::{Share, PDF};
+
+const PAGES: [(&str, &str); 5] = [
+    ("/privacy", "Privacy notice"),
+    ("/terms", "Terms of use"),
+    ("/guidelines", "Community guidelines"),
+    ("/accessibility", "Accessibility statement"),
+    ("/contact", "Contact the SPOT team"),
+];
+
+/// An admin, signed in in a browser of their own.
+async fn admin(app: &TestApp, email: &str, name: &str) -> Browser {
+    let browser = member(app, email, name).await;
+    app.promote(email, "admin");
+    browser
+}
+
+/// A visitor's contact message with these fields (name and email filled in).
+async fn contact(browser: &Browser, subject: &str, body: &str) -> reqwest::Response {
+    browser
+        .post(
+            "/contact",
+            &[
+                ("name", "Jo Bloggs"),
+                ("email", "jo@example.org"),
+                ("subject", subject),
+                ("body", body),
+            ],
+        )
+        .await
+}
+
+/// The emails whose subject names this contact message.
+fn contact_letters(app: &TestApp, subject: &str) -> Vec<String> {
+    app.emails()
+        .into_iter()
+        .filter(|raw| raw.contains(&format!("Subject: SPOT contact form: {subject}")))
+        .collect()
+}
+
+fn contact_messages_stored(app: &TestApp) -> i64 {
+    use spot::schema::contact_messages;
+    let mut conn = app.db.conn().expect("connection");
+    contact_messages::table
+        .count()
+        .get_result(&mut *conn)
+        .expect("counted")
+}
 
 /// The upload folder's stored files (not the ones still arriving).
 fn stored_files(app: &TestApp) -> usize {
@@ -31,6 +80,214 @@ fn sweep(app: &TestApp, now: NaiveDateTime) -> Option<spot::retention::Pruned> {
 }
 
 on_both_engines! {
+    async fn every_published_page_answers_visitors_and_every_page_links_to_them(app: TestApp) {
+        for (path, heading) in PAGES {
+            let page = app.page(path).await;
+            assert_eq!(text_of(&page, "h1").as_deref(), Some(heading), "{path}");
+            assert!(!page.contains("{retention."), "{path}: every placeholder is filled");
+        }
+        let guidelines = text_of(&app.page("/guidelines").await, "main").unwrap();
+        assert!(guidelines.contains("never post anything that could identify a patient"), "{guidelines}");
+        let accessibility = app.page("/accessibility").await;
+        assert!(accessibility.contains("axe-core") && accessibility.contains("Nu Html Checker"), "{accessibility}");
+        assert!(accessibility.contains("Equality Advisory and Support Service"), "{accessibility}");
+
+        // The footer of every page, error pages too, signed in or not, links to all five.
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        for path in ["/", "/forum", "/privacy", "/no-such-page"] {
+            let page = app.get(path).await.text().await.unwrap();
+            for (link, _) in PAGES {
+                assert_eq!(count_of(&page, &format!(r#"footer a[href="{link}"]"#)), 1, "{path} links to {link}");
+            }
+        }
+    }
+
+    #[config(|config| {
+        config.retention.audit_log = 400;
+        config.retention.sent_email = 14;
+        config.retention.returned_holds = 45;
+        config.session_lifetime = std::time::Duration::from_secs(7 * 24 * 60 * 60);
+    })]
+    async fn the_privacy_notice_quotes_the_retention_periods_in_force(app: TestApp) {
+        let page = app.page("/privacy").await;
+        let notice = text_of(&page, "main").unwrap();
+        let row = |what: &str| {
+            texts_of(&page, "main table tr")
+                .into_iter()
+                .find(|row| row.contains(what))
+                .unwrap_or_else(|| panic!("no row for {what}: {notice}"))
+        };
+        assert!(row("audit log").contains("400 days"), "{notice}");
+        assert!(row("email sent to you").contains("14 days"), "{notice}");
+        assert!(row("left uncorrected").contains("45 days"), "{notice}");
+        assert!(row("Notifications").contains("180 days") && row("Notifications").contains("1 year"), "{notice}");
+        assert!(!notice.contains("{retention") && !notice.contains("{session"), "{notice}");
+        // Only the session cookie, and why no banner.
+        assert!(notice.contains("spot_session") && notice.contains("7 days"), "{notice}");
+        assert!(notice.contains("strictly necessary") && notice.contains("no cookie banner"), "{notice}");
+        // The controller is for the site's owners to fill in, and marked so.
+        assert!(notice.contains("[To fill in:"), "{notice}");
+    }
+
+    async fn an_admin_rewrites_a_page_and_visitors_read_it_cleaned(app: TestApp) {
+        let ada = admin(&app, "ada@nhs.net", "Ada Admin").await;
+        let list = ada.page("/admin/pages").await;
+        for (path, _) in PAGES.iter().take(4) {
+            assert_eq!(count_of(&list, &format!(r#"a[href="/admin/pages{path}"]"#)), 1, "{list}");
+        }
+        let form = ada.page("/admin/pages/terms").await;
+        assert!(crate::forum::textarea_text(&form, "body").is_some_and(|t| t.contains("Who SPOT is for")), "{form}");
+
+        // An empty text is refused by its field; the page is unchanged.
+        let response = ada.post("/admin/pages/terms", &[("body", "  ")]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert_eq!(field_error(&page, "body").as_deref(), Some("Error: Enter the page's text"));
+
+        let text = "## House rules\n\nBe <script>alert('owned')</script>kind. We keep the audit log for {retention.audit_log}.";
+        let response = ada.post("/admin/pages/terms", &[("body", text)]).await;
+        assert_redirects_to(&response, "/terms");
+        let visitor = app.another_browser();
+        let page = visitor.page("/terms").await;
+        assert_eq!(text_of(&page, "h1").as_deref(), Some("Terms of use"));
+        assert_eq!(text_of(&page, "main h2").as_deref(), Some("House rules"));
+        let main = text_of(&page, "main").unwrap();
+        assert!(main.contains("Be kind.") && main.contains("for 6 years."), "{main}");
+        assert!(!page.contains("<script>alert") && !page.contains("owned"), "{page}");
+        assert!(!main.contains("Who SPOT is for"), "{main}");
+        let audit = ada.page("/admin/audit").await;
+        assert!(audit.contains("published page changed") && audit.contains("terms of use"), "{audit}");
+        assert!(ada.page("/admin/pages").await.contains("Changed"));
+
+        // Back to SPOT's own text.
+        let response = ada.post("/admin/pages/terms/restore", &[]).await;
+        assert_redirects_to(&response, "/terms");
+        let page = visitor.page("/terms").await;
+        assert!(page.contains("Who SPOT is for") && !page.contains("House rules"), "{page}");
+        assert_eq!(ada.get("/admin/pages/no-such-page").await.status(), StatusCode::NOT_FOUND);
+    }
+
+    async fn only_admins_change_the_published_pages(app: TestApp) {
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        for browser in [&sam, &fay] {
+            assert_eq!(browser.get("/admin/pages").await.status(), StatusCode::FORBIDDEN);
+            assert_eq!(browser.get("/admin/pages/privacy").await.status(), StatusCode::FORBIDDEN);
+            let forged = browser.post("/admin/pages/privacy", &[("body", "## Nothing is private")]).await;
+            assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+            let forged = browser.post("/admin/pages/privacy/restore", &[]).await;
+            assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        }
+        let visitor = app.another_browser();
+        let forged = visitor.post("/admin/pages/privacy", &[("body", "## Nothing is private")]).await;
+        assert_eq!(forged.status(), StatusCode::SEE_OTHER, "sent to sign in");
+        assert!(!visitor.page("/privacy").await.contains("Nothing is private"));
+    }
+
+    async fn the_contact_form_keeps_what_was_written_when_something_is_missing(app: TestApp) {
+        let page = app.page("/contact").await;
+        for field in ["name", "email", "subject"] {
+            assert_eq!(count_of(&page, &format!(r#"label[for="{field}"]"#)), 1, "{field}");
+        }
+        let response = contact(&app, "Cannot sign in", "   ").await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        assert!(text_of(&page, "title").is_some_and(|t| t.starts_with("Error:")), "{page}");
+        assert_eq!(field_error(&page, "body").as_deref(), Some("Error: Enter your message"));
+        assert_eq!(attr_of(&page, ".error-summary a", "href").as_deref(), Some("#body"));
+        assert_eq!(input_value(&page, "subject").as_deref(), Some("Cannot sign in"));
+        assert_eq!(input_value(&page, "name").as_deref(), Some("Jo Bloggs"));
+        assert_eq!(input_value(&page, "email").as_deref(), Some("jo@example.org"));
+
+        let response = app
+            .post("/contact", &[("name", ""), ("email", "not an address"), ("subject", ""), ("body", "Hello")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        for field in ["name", "email", "subject"] {
+            assert!(field_error(&page, field).is_some(), "{field}: {page}");
+        }
+        assert_eq!(crate::forum::textarea_text(&page, "body").as_deref(), Some("Hello"));
+        assert_eq!(contact_messages_stored(&app), 0);
+    }
+
+    async fn a_contact_message_that_could_identify_a_patient_is_refused_by_its_field(app: TestApp) {
+        facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let body = "Can someone check the referral for my client, NHS number 943 476 5919?";
+        let response = contact(&app, "A referral", body).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "body").expect("the message field says what to take out");
+        assert!(message.contains("943 476 5919") && message.contains("Take out"), "{message}");
+        assert_eq!(count_of(&page, r#"input[name="confirm_patient_data"]"#), 0, "nothing is held: it is refused");
+        assert_eq!(crate::forum::textarea_text(&page, "body").as_deref(), Some(body));
+        assert_eq!(contact_messages_stored(&app), 0);
+        assert!(contact_letters(&app, "A referral").is_empty());
+    }
+
+    async fn a_contact_message_reaches_every_facilitator_by_email_and_on_their_page(app: TestApp) {
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let ada = admin(&app, "ada@nhs.net", "Ada Admin").await;
+
+        // A visitor (a suspended member, say) writes.
+        let visitor = app.another_browser();
+        let response = contact(&visitor, "Cannot sign in", "My account says it is suspended.\nCan you help?").await;
+        assert_redirects_to(&response, "/contact");
+        let page = visitor.page("/contact").await;
+        assert!(page.contains("your message has reached the facilitators") && page.contains("jo@example.org"), "{page}");
+
+        let letters = contact_letters(&app, "Cannot sign in");
+        assert_eq!(letters.len(), 2, "one each to the facilitator and the admin");
+        for to in ["fay@nhs.net", "ada@nhs.net"] {
+            let letter = letters
+                .iter()
+                .find(|raw| raw.contains(&format!("<{to}>")))
+                .unwrap_or_else(|| panic!("nothing to {to}"));
+            assert!(letter.contains("Reply-To: \"Jo Bloggs\" <jo@example.org>"), "{letter}");
+            assert!(email_text(letter).contains("My account says it is suspended."), "{letter}");
+        }
+        assert!(!letters.iter().any(|raw| raw.contains("<sam@nhs.net>")));
+
+        // A member writes: answered at their account's address.
+        let response = sam.post("/contact", &[("subject", "A new category"), ("body", "Could we have one for housing?")]).await;
+        assert_redirects_to(&response, "/contact");
+        let letters = contact_letters(&app, "A new category");
+        assert_eq!(letters.len(), 2);
+        assert!(letters.iter().all(|raw| raw.contains("Reply-To: \"Sam Jones\" <sam@nhs.net>")), "{letters:?}");
+
+        // Both on the facilitators' page, newest first, with who sent them.
+        for staff in [&fay, &ada] {
+            let page = staff.page("/moderation/contact").await;
+            let subjects = texts_of(&page, "article h2");
+            assert_eq!(subjects, ["A new category", "Cannot sign in"], "{page}");
+            assert!(page.contains("Jo Bloggs") && page.contains("mailto:jo@example.org"), "{page}");
+            let sam_id = app.member_id("sam@nhs.net");
+            assert_eq!(count_of(&page, &format!(r#"article a[href="/members/{sam_id}"]"#)), 1, "{page}");
+            assert_eq!(count_of(&page, r#"nav a[href="/moderation/contact"][aria-current="page"]"#), 1);
+        }
+        assert_eq!(sam.get("/moderation/contact").await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(visitor.get("/moderation/contact").await.status(), StatusCode::SEE_OTHER);
+    }
+
+    async fn the_contact_form_turns_away_a_flood_with_a_clear_message(app: TestApp) {
+        let limit = spot::accounts::throttle::CONTACT_PER_HOUR;
+        for n in 0..limit {
+            let response = contact(&app, &format!("Question {n}"), "Is there a course in Wigan?").await;
+            assert_redirects_to(&response, "/contact");
+        }
+        let response = contact(&app, "One more", "Is there a course in Bolton?").await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let wait: u64 = header(&response, "retry-after").parse().unwrap();
+        assert!(wait > 0 && wait <= 3600, "{wait}");
+        let page = response.text().await.unwrap();
+        let message = field_error(&page, "body").expect("a message on the page");
+        assert!(message.contains("please wait") && message.contains("minute"), "{message}");
+        assert_eq!(input_value(&page, "subject").as_deref(), Some("One more"));
+        assert_eq!(crate::forum::textarea_text(&page, "body").as_deref(), Some("Is there a course in Bolton?"));
+        assert_eq!(contact_messages_stored(&app), limit);
+    }
+
     async fn pruning_removes_exactly_the_rows_older_than_their_period(app: TestApp) {
         use spot::schema::{applications, audit_log, contact_messages, ended_sessions, members, notifications, outbox, throttle_events};
         app.insert_members(&[
