@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::membership::domains::MemberDomains;
+use crate::retention::Retention;
 
 #[derive(Clone)]
 pub struct Config {
@@ -44,6 +45,8 @@ pub struct Config {
     /// Work domains whose confirmed addresses are approved at once (`SPOT_MEMBER_DOMAINS`,
     /// default `nhs.net, nhs.uk, gov.uk`; `none` for no domain at all).
     pub member_domains: MemberDomains,
+    /// How long each kind of record is kept (`SPOT_RETAIN_*_DAYS`; see [`crate::retention`]).
+    pub retention: Retention,
 }
 
 impl std::fmt::Debug for Config {
@@ -64,6 +67,7 @@ impl std::fmt::Debug for Config {
             .field("mail_retry_base", &self.mail_retry_base)
             .field("session_lifetime", &self.session_lifetime)
             .field("member_domains", &self.member_domains.list())
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -142,6 +146,8 @@ impl Config {
             Some(list) => MemberDomains::parse(list)
                 .map_err(|why| anyhow::anyhow!("SPOT_MEMBER_DOMAINS: {why}"))?,
         };
+        let retention = Retention::from_lookup(var, session_days.min(u64::from(u32::MAX)) as u32)
+            .map_err(|why| anyhow::anyhow!(why))?;
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -161,6 +167,7 @@ impl Config {
             mail_retry_base: std::time::Duration::from_secs(60),
             session_lifetime: std::time::Duration::from_secs(session_days * 24 * 60 * 60),
             member_domains,
+            retention,
         })
     }
 

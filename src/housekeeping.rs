@@ -1,45 +1,57 @@
-//! Tidying that no request waits for: rows that have served their purpose are removed on
-//! a schedule, so that tables which grow with every attempt stay small.
+//! Tidying that no request waits for: once a day, records older than their retention period
+//! ([`crate::retention`]) are removed, so that SPOT keeps nothing longer than its privacy
+//! notice says and tables that grow with every attempt stay small.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
-use crate::accounts::throttle;
 use crate::db::{self, Db, DbConn};
+use crate::resources::store::FileStore;
+use crate::retention::{self, Pruned, Retention};
 
-/// How often each node tidies. Two nodes tidying at once delete the same rows; harmless.
+/// How often each node looks whether today's pruning is done. The first node to look after
+/// midnight (UTC) does it; the others find it claimed and leave it.
 const EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// What one pass removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Swept {
-    pub throttle_events: usize,
-}
-
-/// One pass at `now`.
-pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Swept> {
-    Ok(Swept {
-        throttle_events: conn.write_transaction(|conn| throttle::prune(conn, now))?,
-    })
+/// Today's pruning at `now`, unless another node has done it or is doing it (`None`). The
+/// files of resources removed go from the store after their rows.
+pub fn sweep(
+    conn: &mut DbConn,
+    files: &dyn FileStore,
+    retention: &Retention,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Pruned>> {
+    if !retention::claim_day(conn, now)? {
+        return Ok(None);
+    }
+    let pruned = retention::prune(conn, retention, now)?;
+    for key in &pruned.files {
+        if let Err(error) = files.delete(key) {
+            tracing::error!(%error, "a removed resource's file could not be deleted");
+        }
+    }
+    retention::finish_day(conn, now)?;
+    Ok(Some(pruned))
 }
 
 /// Runs [`sweep`] at start-up and then every hour, on the current async runtime.
-pub fn spawn(db: Db) {
+pub fn spawn(db: Db, files: Arc<dyn FileStore>, retention: Retention) {
     actix_web::rt::spawn(async move {
         loop {
-            let db = db.clone();
+            let (db, files) = (db.clone(), files.clone());
             let swept = actix_web::rt::task::spawn_blocking(move || {
                 let mut conn = db.conn()?;
-                anyhow::Ok(sweep(&mut conn, db::now())?)
+                anyhow::Ok(sweep(&mut conn, files.as_ref(), &retention, db::now())?)
             })
             .await;
             match swept {
-                Ok(Ok(swept)) if swept != Swept::default() => {
-                    tracing::info!(?swept, "housekeeping removed old rows")
+                Ok(Ok(Some(pruned))) => {
+                    tracing::info!(removed = pruned.total(), "retention: today's pruning done")
                 }
-                Ok(Ok(_)) => {}
+                Ok(Ok(None)) => {}
                 Ok(Err(error)) => {
                     tracing::warn!(error = %format!("{error:#}"), "housekeeping failed")
                 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bookings;
 pub mod conduct;
 pub mod config;
+pub mod contact;
 pub mod data_rights;
 pub mod db;
 pub mod demo;
@@ -23,7 +24,9 @@ pub mod markdown;
 pub mod members;
 pub mod membership;
 pub mod notifications;
+pub mod published;
 pub mod resources;
+pub mod retention;
 pub mod rules;
 pub mod schema;
 pub mod search;
@@ -59,6 +62,8 @@ pub struct Site {
     pub session_lifetime: std::time::Duration,
     /// Work domains whose confirmed addresses are approved at once.
     pub member_domains: membership::domains::MemberDomains,
+    /// How long each kind of record is kept: the privacy notice quotes it.
+    pub retention: retention::Retention,
 }
 
 impl Site {
@@ -81,6 +86,7 @@ pub struct Application {
     server: Server,
     db: Db,
     mailer: Arc<dyn Mailer>,
+    files: Arc<dyn resources::store::FileStore>,
     site: Site,
     mail_pace: Option<notifications::worker::Pace>,
 }
@@ -116,6 +122,7 @@ impl Application {
             feed_key,
             session_lifetime: config.session_lifetime,
             member_domains: config.member_domains.clone(),
+            retention: config.retention,
         };
         let files: Arc<dyn resources::store::FileStore> = Arc::new(
             resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
@@ -138,6 +145,7 @@ impl Application {
         let server_db = db.clone();
         let server_site = site.clone();
         let server_mailer = mailer.clone();
+        let server_files = files.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("spot_session".into())
@@ -157,7 +165,7 @@ impl Application {
                 .wrap(from_fn(web::access_log::record))
                 .app_data(aw::Data::new(server_db.clone()))
                 .app_data(aw::Data::from(server_mailer.clone()))
-                .app_data(aw::Data::from(files.clone()))
+                .app_data(aw::Data::from(server_files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
                 .app_data(
                     aw::FormConfig::default()
@@ -190,6 +198,7 @@ impl Application {
             server,
             db,
             mailer,
+            files,
             site,
             mail_pace,
         })
@@ -213,7 +222,7 @@ impl Application {
 
     /// Serves until stopped, with the mail worker and housekeeping alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        housekeeping::spawn(self.db.clone());
+        housekeeping::spawn(self.db.clone(), self.files.clone(), self.site.retention);
         if let Some(pace) = self.mail_pace {
             notifications::worker::spawn(
                 self.db.clone(),
@@ -243,4 +252,6 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);
     search::routes::routes(cfg);
+    published::routes::routes(cfg);
+    contact::routes::routes(cfg);
 }

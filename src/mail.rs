@@ -25,6 +25,9 @@ pub struct Letter {
     /// carries the same id and mail clients show it once.
     pub message_id: Option<String>,
     pub attachment: Option<Enclosure>,
+    /// Where a reply goes instead of SPOT's own address, as a mailbox (`"Sam Jones"
+    /// <sam@nhs.net>`): the sender of a contact message.
+    pub reply_to: Option<String>,
 }
 
 /// A file sent with a letter, such as a course's calendar.
@@ -54,6 +57,13 @@ fn build(letter: &Letter, from: &str) -> anyhow::Result<Message> {
         .to(to)
         .subject(&letter.subject)
         .message_id(letter.message_id.clone());
+    if let Some(reply_to) = &letter.reply_to {
+        builder = builder.reply_to(
+            reply_to
+                .parse()
+                .with_context(|| format!("bad reply-to address {reply_to:?}"))?,
+        );
+    }
     if let Some(url) = &letter.unsubscribe_url {
         builder = builder
             .raw_header(HeaderValue::new(
@@ -295,11 +305,18 @@ mod tests {
             unsubscribe_url: Some("https://spot.example.org/unsubscribe/abc".into()),
             message_id: Some("<1@spot>".into()),
             attachment: None,
+            reply_to: Some(
+                Mailbox::new(Some("Sam Jones".into()), "sam@nhs.net".parse().unwrap()).to_string(),
+            ),
         };
         let raw = String::from_utf8(build(&letter, FROM).unwrap().formatted()).unwrap();
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("List-Unsubscribe: <https://spot.example.org/unsubscribe/abc>"));
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(raw.contains("Message-ID: <1@spot>"));
+        assert!(
+            raw.contains("Reply-To: \"Sam Jones\" <sam@nhs.net>"),
+            "{raw}"
+        );
     }
 }

@@ -24,6 +24,21 @@ impl SafeHtml {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The same HTML with each `(placeholder, value)`'s placeholder replaced by the value as
+    /// text (escaped), so that nothing put in can be markup: still safe. For figures that
+    /// belong to the site's settings rather than to the text (the privacy notice's retention
+    /// periods), which may change without the text being written again.
+    pub fn filled(&self, values: &[(String, String)]) -> SafeHtml {
+        let mut html = self.0.clone();
+        for (placeholder, value) in values {
+            if html.contains(placeholder.as_str()) {
+                let text = maud::html! { (value) }.into_string();
+                html = html.replace(placeholder.as_str(), &text);
+            }
+        }
+        SafeHtml(html)
+    }
 }
 
 impl Render for SafeHtml {
@@ -214,6 +229,25 @@ pub fn prose_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_as_text() {
+        let html = cook("Kept for {retention.audit_log}; **{retention.audit_log}** and {unknown}.");
+        let filled = html.filled(&[
+            ("{retention.audit_log}".into(), "6 years".into()),
+            ("{other}".into(), "<b>x</b>".into()),
+        ]);
+        assert_eq!(
+            filled.as_str(),
+            "<p>Kept for 6 years; <strong>6 years</strong> and {unknown}.</p>\n"
+        );
+        let markup = cook("{x}").filled(&[("{x}".into(), "<script>alert(1)</script>".into())]);
+        assert!(
+            markup.as_str().contains("&lt;script&gt;"),
+            "{}",
+            markup.as_str()
+        );
+    }
 
     #[test]
     fn script_tags_are_removed() {

@@ -376,6 +376,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        reply_to -> Nullable<Text>,
     }
 }
 
@@ -451,6 +452,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_pages (slug) {
+        slug -> Text,
+        body_source -> Text,
+        body_html -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    contact_messages (id) {
+        id -> BigInt,
+        member_id -> Nullable<BigInt>,
+        name -> Text,
+        email -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_runs (day) {
+        day -> Text,
+        claimed_until -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
@@ -493,4 +524,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     applications,
     holds,
     member_notes,
+    site_pages,
+    contact_messages,
+    retention_runs,
 );

@@ -112,7 +112,8 @@ pub enum SignInError {
     #[error("too many attempts")]
     Throttled(u64),
     #[error("account suspended")]
-    Suspended,
+    /// Suspended: until this moment, or until an admin lifts it.
+    Suspended(Option<NaiveDateTime>),
     /// The right password, for an account whose address is not yet confirmed.
     #[error("email address not confirmed")]
     Unconfirmed(Box<Member>),
@@ -196,7 +197,7 @@ pub fn sign_in(
     conn.write_transaction(|conn| release_attempt(conn, &account, address_slot))?;
     let member = members::find(conn, id)?;
     if member.is_suspended(now) {
-        return Err(SignInError::Suspended);
+        return Err(SignInError::Suspended(member.suspended_until));
     }
     match applications::standing(conn, &member)? {
         Standing::Approved => Ok(member),

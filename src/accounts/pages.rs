@@ -272,14 +272,18 @@ pub fn reset_link_dead(ctx: &PageCtx) -> Markup {
     )
 }
 
-pub fn suspended(ctx: &PageCtx) -> Markup {
+pub fn suspended(ctx: &PageCtx, until: Option<chrono::NaiveDateTime>) -> Markup {
     layout(
         ctx,
         "Your account is suspended",
         html! {
             div.narrow {
                 h1 { "Your account is suspended" }
-                p { "You cannot sign in while your account is suspended. If you think this is a mistake, contact the SPOT facilitators." }
+                @match until {
+                    Some(until) => p { "Your suspension ends on its own on " strong { (long_date(until)) } "; you can sign in again from then." },
+                    None => p { "Your suspension lasts until an admin lifts it." },
+                }
+                p { "You cannot sign in while your account is suspended. If you think this is a mistake, " a href="/contact" { "contact the SPOT facilitators" } "." }
             }
         },
     )

@@ -336,7 +336,7 @@ async fn sign_in_refused(
                 &errors,
             )))
         }
-        SignInError::Suspended => forbidden(pages::suspended(ctx)),
+        SignInError::Suspended(until) => forbidden(pages::suspended(ctx, until)),
         SignInError::NotApproved(standing) => forbidden(pages::not_approved(ctx, &standing)),
         SignInError::Unconfirmed(member) => {
             let base_url = site.base_url.clone();
@@ -356,15 +356,9 @@ async fn sign_in_refused(
     }
 }
 
-async fn logout(
-    session: Session,
-    db: web::Data<Db>,
-    site: web::Data<Site>,
-) -> Result<HttpResponse, AppError> {
+async fn logout(session: Session, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     if let Some(ended) = end_session(&session) {
-        let lifetime =
-            chrono::Duration::from_std(site.session_lifetime).unwrap_or(chrono::Duration::days(30));
-        db.run(move |conn| Ok(sessions::end(conn, &ended, lifetime, db::now())?))
+        db.run(move |conn| Ok(sessions::end(conn, &ended, db::now())?))
             .await?;
     }
     flash(&session, "You have signed out.");

@@ -3,17 +3,16 @@
 //! ward PC, a proxy log) would stay signed in after its owner signed out. Signing out ends
 //! that session only; the member's other devices stay signed in.
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::schema::ended_sessions;
 
-/// Records that the session `id` has ended, and forgets ends older than the longest a
-/// session may live: a cookie that old is refused by its age already.
-pub fn end(conn: &mut DbConn, id: &str, lifetime: Duration, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::delete(ended_sessions::table.filter(ended_sessions::ended_at.lt(now - lifetime)))
-        .execute(conn)?;
+/// Records that the session `id` has ended. The record is kept at least as long as a
+/// session may live (a cookie older than that is refused by its age already), and pruned
+/// after `SPOT_RETAIN_ENDED_SESSIONS_DAYS` ([`crate::retention`]).
+pub fn end(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
     let recorded = diesel::insert_into(ended_sessions::table)
         .values((
             ended_sessions::session_id.eq(id),

@@ -1,12 +1,16 @@
 //! Rate limits kept in the database, so they hold across several app nodes. A limit
 //! slows an attacker down without locking a real member out for long: every window is
-//! short and sliding, so the wait ends by itself.
+//! short and sliding, so the wait ends by itself. Events are kept for
+//! `SPOT_RETAIN_THROTTLE_DAYS` ([`crate::retention`]), at least a day: longer than any window.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::schema::throttle_events;
+
+/// Contact messages one person may send within an hour.
+pub const CONTACT_PER_HOUR: i64 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
@@ -23,6 +27,10 @@ pub enum Limit {
     /// Letters about joining (a confirmation link, or "you already have an account") to one
     /// address: registering someone else's address again and again must not flood them.
     JoiningLettersPerAccount,
+    /// Messages through the contact form from one network address.
+    ContactPerAddress,
+    /// Messages through the contact form from one signed-in member.
+    ContactPerMember,
 }
 
 impl Limit {
@@ -34,6 +42,8 @@ impl Limit {
             Limit::ResetPerAccount => "reset_account",
             Limit::ResetPerAddress => "reset_ip",
             Limit::JoiningLettersPerAccount => "joining_account",
+            Limit::ContactPerAddress => "contact_ip",
+            Limit::ContactPerMember => "contact_member",
         }
     }
 
@@ -46,6 +56,8 @@ impl Limit {
             Limit::ResetPerAccount => (3, Duration::hours(1)),
             Limit::ResetPerAddress => (10, Duration::hours(1)),
             Limit::JoiningLettersPerAccount => (3, Duration::hours(1)),
+            Limit::ContactPerAddress => (CONTACT_PER_HOUR, Duration::hours(1)),
+            Limit::ContactPerMember => (CONTACT_PER_HOUR, Duration::hours(1)),
         }
     }
 }
@@ -125,12 +137,4 @@ pub fn clear(conn: &mut DbConn, limit: Limit, subject: &str) -> QueryResult<()> 
     )
     .execute(conn)?;
     Ok(())
-}
-
-/// Drops events older than any window, so the table stays small.
-pub fn prune(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(
-        throttle_events::table.filter(throttle_events::created_at.lt(now - Duration::days(1))),
-    )
-    .execute(conn)
 }

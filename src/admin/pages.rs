@@ -30,6 +30,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/moderation", "Moderation statistics"),
             ("/admin/audit", "Audit log"),
             ("/admin/outbox", "Outgoing email"),
+            ("/admin/pages", "Published pages"),
         ],
     )
 }

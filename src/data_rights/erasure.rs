@@ -16,10 +16,10 @@ use crate::forum::categories;
 use crate::forum::values::Reason;
 use crate::rules::RuleError;
 use crate::schema::{
-    applications, audit_log, category_watches, digests, email_confirmations, helpful_marks, holds,
-    member_notes, members as member_rows, notification_settings, notifications, outbox,
-    password_resets, post_mentions, post_revisions, posts, reports, tag_follows, thread_reads,
-    thread_watches, threads, throttle_events,
+    applications, audit_log, category_watches, contact_messages, digests, email_confirmations,
+    helpful_marks, holds, member_notes, members as member_rows, notification_settings,
+    notifications, outbox, password_resets, post_mentions, post_revisions, posts, reports,
+    tag_follows, thread_reads, thread_watches, threads, throttle_events,
 };
 
 /// What an erased member is called wherever their words stay.
@@ -193,6 +193,19 @@ fn forget_what_was_theirs(conn: &mut DbConn, member: &Member) -> QueryResult<()>
     diesel::delete(digests::table.filter(digests::member_id.eq(id))).execute(conn)?;
     diesel::delete(holds::table.filter(holds::author_id.eq(id))).execute(conn)?;
     diesel::delete(member_notes::table.filter(member_notes::member_id.eq(id))).execute(conn)?;
+    // What they wrote to the facilitators through the contact form, and the replies'
+    // address on the letters that carried it.
+    diesel::delete(
+        contact_messages::table.filter(
+            contact_messages::member_id
+                .eq(id)
+                .or(contact_messages::email.eq(&member.email)),
+        ),
+    )
+    .execute(conn)?;
+    diesel::update(outbox::table.filter(outbox::reply_to.eq(&member.email)))
+        .set(outbox::reply_to.eq(None::<String>))
+        .execute(conn)?;
     diesel::delete(
         outbox::table.filter(
             outbox::member_id

@@ -113,3 +113,7 @@ id_type!(
     /// A row of `member_notes`: a staff note or a warning about a member.
     MemberNoteId
 );
+id_type!(
+    /// A row of `contact_messages`: one message sent to the facilitators through the form.
+    ContactMessageId
+);

@@ -544,6 +544,88 @@ pub(crate) fn redact_held(
     Ok(())
 }
 
+/// A held post (or thread) that was returned to its author and never corrected, after the
+/// retention period: its held words go. A new thread goes altogether (nobody else ever
+/// saw it); a new reply is emptied and shows its author "removed"; a held edit is undone,
+/// the post reading again as it did before (that text was published already). The search
+/// index follows.
+pub(crate) fn discard_held(conn: &mut DbConn, hold: &Hold, now: NaiveDateTime) -> QueryResult<()> {
+    let Some(post) = hold
+        .post_id
+        .map(|id| find(conn, id))
+        .transpose()
+        .or_else(gone)?
+    else {
+        return Ok(());
+    };
+    let thread = threads::find(conn, post.thread_id)?;
+    if hold.kind == HoldKind::Thread && thread.is_held() {
+        let ids: Vec<PostId> = posts::table
+            .filter(posts::thread_id.eq(thread.id))
+            .select(posts::id)
+            .load(conn)?;
+        diesel::delete(threads_table::table.find(thread.id)).execute(conn)?;
+        categories::recount(conn, thread.category_id)?;
+        for id in ids {
+            crate::search::index::post(conn, id)?;
+        }
+        return Ok(());
+    }
+    let before: Option<(i64, String, String, NaiveDateTime)> = if hold.fresh {
+        None
+    } else {
+        post_revisions::table
+            .filter(post_revisions::post_id.eq(post.id))
+            .order(post_revisions::id.desc())
+            .select((
+                post_revisions::id,
+                post_revisions::body_source,
+                post_revisions::body_html,
+                post_revisions::written_at,
+            ))
+            .first(conn)
+            .optional()?
+    };
+    match before {
+        Some((revision, source, html, written_at)) => {
+            diesel::update(posts::table.find(post.id))
+                .set((
+                    posts::body_source.eq(source),
+                    posts::body_html.eq(html),
+                    posts::edited_at.eq((written_at != post.created_at).then_some(written_at)),
+                    posts::held_at.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            if hold.hid {
+                diesel::update(posts::table.find(post.id))
+                    .set(posts::hidden_at.eq(None::<NaiveDateTime>))
+                    .execute(conn)?;
+            }
+            diesel::delete(post_revisions::table.find(revision)).execute(conn)?;
+        }
+        None => {
+            diesel::update(posts::table.find(post.id))
+                .set((
+                    posts::body_source.eq(""),
+                    posts::body_html.eq(SafeHtml::default()),
+                    posts::deleted_at.eq(post.deleted_at.unwrap_or(now)),
+                ))
+                .execute(conn)?;
+            diesel::delete(post_mentions::table.filter(post_mentions::post_id.eq(post.id)))
+                .execute(conn)?;
+        }
+    }
+    crate::search::index::post(conn, post.id)
+}
+
+/// A row that has gone already reads as nothing to do.
+fn gone<T>(error: diesel::result::Error) -> QueryResult<Option<T>> {
+    match error {
+        diesel::result::Error::NotFound => Ok(None),
+        other => Err(other),
+    }
+}
+
 /// The author removes their post: it shows as "removed by its author"; facilitators can
 /// still read it.
 pub fn delete_own(

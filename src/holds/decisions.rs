@@ -182,7 +182,7 @@ fn waiting(conn: &mut DbConn, actor: &Viewer, id: HoldId) -> Result<Hold, RuleEr
 }
 
 /// What the author and the log call the item: never its words, which may be the problem.
-fn subject(hold: &Hold) -> (String, String, String) {
+pub(super) fn subject(hold: &Hold) -> (String, String, String) {
     match hold.kind {
         HoldKind::Thread => {
             let thread = hold.thread_id.unwrap_or(ThreadId(0));
@@ -343,12 +343,14 @@ pub fn redact(
 }
 
 /// The facilitator sends it back: it stays out of sight, and its author is told why and
-/// can edit it (a clean edit publishes it; a confirmed one comes back to the queue).
+/// can edit it (a clean edit publishes it; a confirmed one comes back to the queue). Left
+/// uncorrected for `kept_days`, it is removed ([`super::lapsed`]); the author is told that too.
 pub fn return_to_author(
     conn: &mut DbConn,
     actor: &Viewer,
     id: HoldId,
     reason: &Reason,
+    kept_days: u32,
     now: NaiveDateTime,
 ) -> Result<Hold, RuleError> {
     let hold = waiting(conn, actor, id)?;
@@ -385,7 +387,10 @@ pub fn return_to_author(
         hold.author_id,
         edit,
         format!("A facilitator returned {what} for you to correct: nobody else has seen it"),
-        format!("Why: {}", reason.as_str()),
+        format!(
+            "Why: {} If it is not corrected within {kept_days} days, it will be removed.",
+            reason.as_str().trim_end_matches('.').to_owned() + "."
+        ),
         now,
     )?;
     Ok(hold)

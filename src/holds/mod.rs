@@ -9,6 +9,7 @@
 //! publishing means for each kind (counts, notifications, the index) lives with its feature.
 
 pub mod decisions;
+pub mod lapsed;
 pub mod pages;
 pub mod routes;
 
@@ -36,6 +37,7 @@ text_enum!(HoldStatus, "a hold's state", {
     Redacted => ("redacted", "Approved with details taken out"),
     Corrected => ("corrected", "Corrected by its author"),
     Withdrawn => ("withdrawn", "Removed by its author"),
+    Lapsed => ("lapsed", "Removed: returned and not corrected in time"),
 });
 
 impl HoldStatus {

@@ -2,20 +2,20 @@
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 use super::decisions::{self, HeldItem, Redaction};
 use super::pages::{self, RedactForm};
 use super::HoldKind;
 use crate::accounts::values::About;
-use crate::db::paging::PageNumber;
 use crate::db::{self, Db, HoldId};
 use crate::forum::forms::ReasonForm;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
 use crate::resources::values::{ResourceDescription, ResourceTitle};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
+use crate::web::paging::PageQuery;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
+use crate::Site;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/moderation/held", web::get().to(queue))
@@ -28,19 +28,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PageQuery {
-    page: Option<String>,
-}
-
 async fn queue(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let items = db
         .run(move |conn| Ok(decisions::queue(conn, &me, page)?))
         .await?;
@@ -107,6 +101,7 @@ async fn return_to_author(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
+    site: web::Data<Site>,
     session: Session,
     id: web::Path<HoldId>,
     form: web::Form<ReasonForm>,
@@ -117,7 +112,8 @@ async fn return_to_author(
         Ok(reason) => reason,
         Err(again) => return Ok(invalid_form(again)),
     };
-    db.write(move |tx| decisions::return_to_author(tx, &me, id, &reason, db::now()))
+    let kept_days = site.retention.returned_holds;
+    db.write(move |tx| decisions::return_to_author(tx, &me, id, &reason, kept_days, db::now()))
         .await?;
     flash(
         &session,

@@ -3,7 +3,6 @@
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
 
 use super::applications;
 use super::invitations::{self, Label, NewInvitation, Uses, ValidDays};
@@ -13,6 +12,7 @@ use crate::db::{self, Db, InvitationId, MemberId};
 use crate::forum::forms::ReasonForm;
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
+use crate::web::paging::PageQuery;
 use crate::web::{html, invalid_form, see_other, AppError, Facilitator, PageCtx};
 use crate::Site;
 
@@ -31,19 +31,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/invitations/{id}/revoke", web::post().to(revoke));
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PageQuery {
-    page: Option<String>,
-}
-
 async fn queue(
     ctx: PageCtx,
     _me: Facilitator,
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let waiting = db
         .run(move |conn| Ok(applications::waiting(conn, page)?))
         .await?;
@@ -120,7 +114,7 @@ async fn invitations_page(
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let listed = db
         .run(move |conn| Ok(invitations::recent(conn, page)?))
         .await?;

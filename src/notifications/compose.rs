@@ -622,6 +622,7 @@ fn single_letter(site: &Site, to: &Recipient, item: &Item) -> Letter {
         unsubscribe_url: Some(unsubscribe),
         message_id: None,
         attachment: None,
+        reply_to: None,
     }
 }
 
@@ -741,6 +742,7 @@ fn digest_letter(
         unsubscribe_url: Some(unsubscribe),
         message_id: None,
         attachment: None,
+        reply_to: None,
     }
 }
 

@@ -56,6 +56,7 @@ pub fn enqueue(
             outbox::created_at.eq(now),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
+            outbox::reply_to.eq(&letter.reply_to),
         ))
         .returning(outbox::id)
         .get_result(conn)
@@ -74,6 +75,7 @@ type Stored = (
     Option<Vec<u8>>,
     String,
     i32,
+    Option<String>,
 );
 
 fn letter_of(row: Stored) -> (OutboxId, i32, Letter) {
@@ -90,6 +92,7 @@ fn letter_of(row: Stored) -> (OutboxId, i32, Letter) {
         body,
         message_id,
         attempts,
+        reply_to,
     ) = row;
     let attachment = match (name, kind, body) {
         (Some(filename), Some(content_type), Some(body)) => Some(Enclosure {
@@ -111,6 +114,7 @@ fn letter_of(row: Stored) -> (OutboxId, i32, Letter) {
             unsubscribe_url,
             message_id: Some(message_id),
             attachment,
+            reply_to,
         },
     )
 }
@@ -167,6 +171,7 @@ fn claim(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(OutboxId, i3
                 outbox::attachment_body,
                 outbox::message_id,
                 outbox::attempts,
+                outbox::reply_to,
             ))
             .load(conn)?;
         Ok(rows.into_iter().map(letter_of).collect())
@@ -202,7 +207,8 @@ pub fn deliver_due(
                     round.sent += 1;
                     // A sent letter keeps its envelope (to whom, what, when) but not its
                     // body: bodies carry single-use links and unsubscribe addresses, and
-                    // what members wrote, none of which the record needs.
+                    // what members wrote, none of which the record needs (nor the address
+                    // a contact message's sender gave for replies).
                     diesel::update(outbox::table.find(id))
                         .set((
                             outbox::sent_at.eq(now),
@@ -215,6 +221,7 @@ pub fn deliver_due(
                             outbox::attachment_name.eq(None::<String>),
                             outbox::attachment_type.eq(None::<String>),
                             outbox::attachment_body.eq(None::<Vec<u8>>),
+                            outbox::reply_to.eq(None::<String>),
                         ))
                         .execute(conn)?;
                 }

@@ -4,11 +4,11 @@ use serde::Deserialize;
 
 use super::settings::{self, SettingsForm};
 use super::{inbox, outbox, pages, unsubscribe, watches};
-use crate::db::paging::PageNumber;
 use crate::db::{self, Db, NotificationId, OutboxId, ThreadId};
 use crate::resources::values::Tag;
 use crate::web::context::flash;
 use crate::web::forms::{FieldErrors, HtmlForm};
+use crate::web::paging::PageQuery;
 use crate::web::{html, invalid_form, see_other, Admin, AppError, CurrentMember, PageCtx};
 use crate::Site;
 
@@ -28,19 +28,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox/{id}/retry", web::post().to(retry_letter));
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PageQuery {
-    page: Option<String>,
-}
-
 async fn inbox_page(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let member = me.id;
     let (list, unread) = db
         .run(move |conn| {

@@ -323,6 +323,29 @@ pub(crate) fn release_held(
     Ok(())
 }
 
+/// A held resource that was returned to its owner and never corrected, after the retention
+/// period: it is deleted, as its owner could have done (its wording before a held change is
+/// not kept, so there is nothing to go back to). Returns its stored file's key, for the
+/// caller to delete once the transaction has committed.
+pub(crate) fn discard_held(conn: &mut DbConn, hold: &Hold) -> QueryResult<Option<String>> {
+    let Some(id) = hold.resource_id else {
+        return Ok(None);
+    };
+    let Some(resource) = resources::table
+        .find(id)
+        .select(Resource::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let carried = tag_ids_of(conn, id)?;
+    diesel::delete(resources::table.find(id)).execute(conn)?;
+    recount_tags(conn, &carried)?;
+    search::index::resource(conn, id)?;
+    Ok(resource.file_key)
+}
+
 /// A facilitator takes the identifying details out of a held resource's title and
 /// description; nothing keeps the words replaced.
 pub(crate) fn redact_held(

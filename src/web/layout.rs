@@ -60,6 +60,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                             "occupational therapists together: short online courses, then a community of practice."
                         }
                         p { "Please never post anything that could identify a patient or service user." }
+                        (crate::published::pages::footer_links())
                     }
                 }
             }
@@ -272,6 +273,7 @@ pub fn moderation_nav(ctx: &PageCtx) -> Markup {
             ("/moderation", "Reported posts"),
             ("/moderation/held", "Held items"),
             ("/moderation/applications", "Applications"),
+            ("/moderation/contact", "Contact messages"),
             ("/invitations", "Invitations"),
             ("/moderation/log", "Audit log"),
         ],

@@ -25,3 +25,16 @@ pub fn page_links(page: u32, last: u32, href: impl Fn(u32) -> String) -> Markup 
         }
     }
 }
+
+/// `?page=N` in a list's address, for `web::Query`: a missing or odd number is the first page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+impl PageQuery {
+    pub fn number(&self) -> PageNumber {
+        PageNumber::parse(self.page.as_deref())
+    }
+}

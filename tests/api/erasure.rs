@@ -194,6 +194,24 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, (
             &[("tag", "walking"), ("follow", "yes")],
         )
         .await;
+    let response = quentin
+        .post(
+            "/contact",
+            &[
+                ("subject", "Course dates"),
+                (
+                    "body",
+                    "Please can you tell Quentin Quillfeather the course dates?",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        response.text().await.unwrap_or_default()
+    );
     let run = north_run(app, "15").await;
     book_ok(&quentin, run).await;
     // Letters about him wait for, or have reached, Sam.

@@ -463,15 +463,16 @@ on_both_engines! {
 
         // Sam is signed out at the next request and cannot sign in.
         assert!(!sam.is_signed_in().await);
+        let until = spot::web::layout::long_date(spot::db::now() + chrono::Duration::days(7));
         let response = sam.login("sam@nhs.net", PASSWORD).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(response.text().await.unwrap().contains("suspended"));
+        let refused = response.text().await.unwrap();
+        assert!(refused.contains("suspended") && refused.contains(&until) && refused.contains(r#"href="/contact""#), "{refused}");
         assert!(!sam.is_signed_in().await);
 
         // Sam is emailed why, until when, and where to appeal.
         let letters = crate::courses::emails_to(&app, "sam@nhs.net");
         let letter = letters.iter().find(|l| l.contains("Your SPOT account is suspended")).expect("a suspension letter");
-        let until = spot::web::layout::long_date(spot::db::now() + chrono::Duration::days(7));
         assert!(letter.contains("Shared a client's NHS number") && letter.contains(&until) && letter.contains("/contact"), "{letter}");
 
         let log = fay.page("/moderation/log").await;

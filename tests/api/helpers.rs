@@ -685,6 +685,7 @@ impl TestApp {
             mail_retry_base: std::time::Duration::from_millis(500),
             session_lifetime: std::time::Duration::from_secs(30 * 24 * 60 * 60),
             member_domains: Default::default(),
+            retention: Default::default(),
         };
         configure(&mut config);
         let application = Application::build(config.clone()).expect("SPOT starts");

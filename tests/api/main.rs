@@ -28,3 +28,4 @@ mod search;
 mod security;
 mod security_review;
 mod sessions;
+mod site_pages;

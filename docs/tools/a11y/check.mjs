@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum,
-// course, resource library, search and notification pages (threads, replies, course runs,
-// bookings, file uploads, shared links, watching and following go through the real forms; the
+// course, resource library, search, notification and published pages, and the contact form
+// (threads, replies, course runs, bookings, file uploads, shared links, watching, following and
+// contact messages go through the real forms; the
 // unsubscribe page is opened from a real email's List-Unsubscribe header in the outbox folder;
 // with SQLite, `sqlite3` marks one letter given up so /admin/outbox shows its table):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
@@ -831,6 +832,22 @@ async function main() {
     await visit(anon, 'Page not found', '/does-not-exist', 404);
     await shots(anon, 'not-found');
 
+    // ---- the published pages and the contact form, as a visitor
+    for (const [name, path] of [['Privacy notice', '/privacy'], ['Terms of use', '/terms'],
+      ['Community guidelines', '/guidelines'], ['Accessibility statement', '/accessibility']]) {
+      await visit(anon, name, path);
+      await shots(anon, path.slice(1));
+    }
+    await visit(anon, 'Contact', '/contact');
+    await shots(anon, 'contact');
+    await record(anon, 'Contact, empty form (errors)', await submit(anon, 'Send message'), 422);
+    await shots(anon, 'contact-errors');
+    await anon.getByLabel('Your name').fill('Jo Bloggs');
+    await anon.getByLabel('Your email address').fill('jo@example.org');
+    await anon.getByLabel('Subject').fill('Cannot sign in');
+    await anon.getByLabel('Your message').fill('My account says it is suspended.\nCan you help?');
+    await record(anon, 'Contact (message sent)', await submit(anon, 'Send message'));
+
     // ---- a member registers through the real form
     const ctx = await newContext();
     const page = await ctx.newPage();
@@ -987,6 +1004,11 @@ async function main() {
     await record(page, 'Admin: suspend, empty form (errors)', await submit(page, 'Suspend member'), 422);
     await visit(page, 'Admin: audit log', '/admin/audit');
     await shots(page, 'admin-audit');
+    await visit(page, 'Admin: published pages', '/admin/pages');
+    await visit(page, 'Admin: change the privacy notice', '/admin/pages/privacy');
+    await shots(page, 'admin-page-edit');
+    await page.locator('#body').fill('');
+    await record(page, 'Admin: change a page, empty (errors)', await submit(page, 'Save and publish'), 422);
 
     // ---- resource library, as the promoted admin (a facilitator too)
     await visit(page, 'Resources: tags (admin)', '/resources/tags');
@@ -1006,6 +1028,8 @@ async function main() {
     await shots(page, 'forum-thread-moderation');
     focus.push(await focusShot(page, 'Delete as spam link-button', (el) => el.matches('button.link-action.danger'), { maxTabs: 150 }));
     await visit(page, 'Moderation queue (one report)', '/moderation');
+    await visit(page, 'Contact messages', '/moderation/contact');
+    await shots(page, 'moderation-contact');
     await shots(page, 'moderation-queue');
     await visit(page, 'Held items', '/moderation/held');
     await shots(page, 'moderation-held');

@@ -9,7 +9,6 @@ mod threads;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::Markup;
-use serde::Deserialize;
 
 use super::forms::PostForm;
 use super::pages::Composer;
@@ -19,6 +18,7 @@ use crate::guard;
 use crate::markdown::{self, SafeHtml};
 use crate::rules::RuleError;
 use crate::web::forms::FieldErrors;
+use crate::web::paging::PageQuery;
 use crate::web::{page_with_status, AppError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -114,12 +114,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/categories/{id}",
             web::post().to(categories::update_category),
         );
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PageQuery {
-    page: Option<String>,
 }
 
 /// A post ready to save, or what to show the author instead.

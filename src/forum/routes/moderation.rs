@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::PageQuery;
 use crate::audit;
-use crate::db::paging::PageNumber;
 use crate::db::{self, CategoryId, Db, MemberId, PostId, ThreadId};
 use crate::forum::forms::{PurgeForm, ReasonForm, SuspendForm};
 use crate::forum::pages;
@@ -236,7 +235,7 @@ pub(super) async fn moderation_log(
     db: web::Data<Db>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let entries = db.run(move |conn| Ok(audit::recent(conn, page)?)).await?;
     let nav = crate::web::layout::moderation_nav(&ctx);
     Ok(html(crate::admin::pages::audit_log(

@@ -4,7 +4,6 @@
 use actix_web::{web, HttpResponse};
 
 use super::{review, sign_in_first, written, Again, PageQuery, Ready, Writing};
-use crate::db::paging::PageNumber;
 use crate::db::{self, Db, PostId, ThreadId};
 use crate::forum::forms::PostForm;
 use crate::forum::pages;
@@ -36,7 +35,7 @@ pub(super) async fn category(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let page = PageNumber::parse(query.page.as_deref());
+    let page = query.number();
     let viewer = ctx.viewer.clone();
     let (category, rows, watching) = db
         .run(move |conn| {
@@ -132,7 +131,7 @@ pub(super) async fn thread(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let page = PageNumber::parse(query.page.as_deref()).get() as i32;
+    let page = query.number().get() as i32;
     let viewer = ctx.viewer.clone();
     let view = db
         .run(move |conn| {
