@@ -799,7 +799,7 @@ fn tally_table(
     rows: &[(String, crate::forum::statistics::Tally)],
 ) -> Markup {
     html! {
-        table.table {
+        div.table-scroll tabindex="0" role="region" aria-label=(caption) { table.table {
             caption { (caption) }
             thead { tr {
                 th scope="col" { (first) }
@@ -817,7 +817,7 @@ fn tally_table(
                     }
                 }
             }
-        }
+        } }
     }
 }
 

@@ -863,6 +863,8 @@ async function main() {
     focus.push(await focusShot(page, 'Sign out link-button', (el) => el.matches('button.link-button')));
     focus.push(await focusShot(page, 'checkbox', (el) => el.id === 'listed'));
     await visit(page, 'Account', '/account');
+    await visit(page, 'Delete your account (confirmation page)', '/account/delete');
+    await shots(page, 'account-delete');
     await visit(page, 'Change password', '/account/password');
     await record(page, 'Change password, empty form (errors)', await submit(page, 'Change password'), 422);
 
@@ -1041,6 +1043,11 @@ async function main() {
     await page.goto(`${base}/threads/${threadA}`);
     await page.locator('details.thread-tools > summary').click();
     await submit(page, 'Pin');
+    await visit(page, 'Moderation: a member\'s history', `/members/${otherId}/history`);
+    await shots(page, 'member-history');
+    await record(page, 'Moderation: empty note (errors)', await submit(page, 'Add note'), 422);
+    await visit(page, 'Admin: moderation statistics', '/admin/moderation');
+    await shots(page, 'moderation-statistics');
     await visit(page, 'Moderation log', '/moderation/log');
     await shots(page, 'moderation-log');
     await visit(page, 'Admin: categories', '/admin/categories');
