@@ -81,7 +81,9 @@ pub struct Application {
     db: Db,
     mailer: Arc<dyn Mailer>,
     site: Site,
+    files: Arc<dyn resources::store::FileStore>,
     mail_pace: Option<notifications::worker::Pace>,
+    export_every: Option<std::time::Duration>,
 }
 
 impl Application {
@@ -137,6 +139,7 @@ impl Application {
         let server_db = db.clone();
         let server_site = site.clone();
         let server_mailer = mailer.clone();
+        let server_files = files.clone();
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("spot_session".into())
@@ -156,7 +159,7 @@ impl Application {
                 .wrap(from_fn(web::access_log::record))
                 .app_data(aw::Data::new(server_db.clone()))
                 .app_data(aw::Data::from(server_mailer.clone()))
-                .app_data(aw::Data::from(files.clone()))
+                .app_data(aw::Data::from(server_files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
                 .app_data(
                     aw::FormConfig::default()
@@ -190,7 +193,9 @@ impl Application {
             db,
             mailer,
             site,
+            files,
             mail_pace,
+            export_every: config.export_every,
         })
     }
 
@@ -210,7 +215,12 @@ impl Application {
         &self.site
     }
 
-    /// Serves until stopped, with the mail worker and housekeeping alongside.
+    /// The upload store (which also keeps data exports while they can be downloaded).
+    pub fn files(&self) -> Arc<dyn resources::store::FileStore> {
+        self.files.clone()
+    }
+
+    /// Serves until stopped, with the mail and export workers and housekeeping alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         housekeeping::spawn(self.db.clone());
         if let Some(pace) = self.mail_pace {
@@ -219,6 +229,14 @@ impl Application {
                 self.mailer.clone(),
                 self.site.clone(),
                 pace,
+            );
+        }
+        if let Some(every) = self.export_every {
+            data_rights::worker::spawn(
+                self.db.clone(),
+                self.files.clone(),
+                self.site.clone(),
+                every,
             );
         }
         self.server.await

@@ -12,6 +12,7 @@ mod demo;
 mod digests;
 mod directory;
 mod erasure;
+mod export;
 mod forum;
 mod forum_moderation;
 mod held;
