@@ -284,12 +284,19 @@ fn later(now: NaiveDateTime, minutes: i64) -> NaiveDateTime {
 /// in one transaction, so that two nodes never build the same one. An export whose builds
 /// kept dying is given up as failed.
 pub fn claim(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<Job>> {
+    let abandoned = exports::status
+        .eq(ExportStatus::Building)
+        .and(exports::claimed_until.lt(now));
+    let claimable = exports::status.eq(ExportStatus::Waiting).or(abandoned);
+    // Most rounds find nothing: they look without taking the write lock.
+    let any: bool =
+        diesel::select(diesel::dsl::exists(exports::table.filter(claimable))).get_result(conn)?;
+    if !any {
+        return Ok(None);
+    }
     conn.write_transaction(|tx| {
         tx.serialize_on("exports")?;
         let conn: &mut DbConn = tx;
-        let abandoned = exports::status
-            .eq(ExportStatus::Building)
-            .and(exports::claimed_until.lt(now));
         diesel::update(
             exports::table
                 .filter(abandoned)
@@ -297,7 +304,6 @@ pub fn claim(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<Job>> 
         )
         .set(failed(now))
         .execute(conn)?;
-        let claimable = exports::status.eq(ExportStatus::Waiting).or(abandoned);
         let Some(job) = exports::table
             .filter(claimable)
             .order((exports::created_at.asc(), exports::id.asc()))
@@ -328,18 +334,28 @@ pub fn progress(
     total: i32,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let updated = diesel::update(
-        exports::table
-            .find(id)
-            .filter(exports::status.eq(ExportStatus::Building)),
-    )
-    .set((
-        exports::items_done.eq(done),
-        exports::items_total.eq(total),
-        exports::claimed_until.eq(later(now, CLAIM_MINUTES)),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
+    conn.write_transaction(|tx| {
+        let updated = diesel::update(building(id))
+            .set((
+                exports::items_done.eq(done),
+                exports::items_total.eq(total),
+                exports::claimed_until.eq(later(now, CLAIM_MINUTES)),
+            ))
+            .execute(&mut **tx)?;
+        Ok(updated == 1)
+    })
+}
+
+type Building = diesel::dsl::Filter<
+    diesel::dsl::Find<exports::table, ExportId>,
+    diesel::dsl::Eq<exports::status, ExportStatus>,
+>;
+
+/// The export `id`, while it is being built.
+fn building(id: ExportId) -> Building {
+    exports::table
+        .find(id)
+        .filter(exports::status.eq(ExportStatus::Building))
 }
 
 /// The zip is in the store under `file_key`: the export is ready for 24 hours, and whoever
@@ -355,22 +371,18 @@ pub fn finish(
 ) -> Result<bool, RuleError> {
     let token = tokens::new_token();
     let expires_at = now + Duration::hours(VALID_FOR_HOURS);
-    let updated = diesel::update(
-        exports::table
-            .find(job.id)
-            .filter(exports::status.eq(ExportStatus::Building)),
-    )
-    .set((
-        exports::status.eq(ExportStatus::Ready),
-        exports::items_done.eq(exports::items_total),
-        exports::token_hash.eq(tokens::digest(&token)),
-        exports::file_key.eq(file_key),
-        exports::size_bytes.eq(size_bytes),
-        exports::finished_at.eq(now),
-        exports::expires_at.eq(expires_at),
-        exports::claimed_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(&mut **tx)?;
+    let updated = diesel::update(building(job.id))
+        .set((
+            exports::status.eq(ExportStatus::Ready),
+            exports::items_done.eq(exports::items_total),
+            exports::token_hash.eq(tokens::digest(&token)),
+            exports::file_key.eq(file_key),
+            exports::size_bytes.eq(size_bytes),
+            exports::finished_at.eq(now),
+            exports::expires_at.eq(expires_at),
+            exports::claimed_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(&mut **tx)?;
     if updated == 0 {
         return Ok(false);
     }
@@ -405,21 +417,23 @@ fn failed(now: NaiveDateTime) -> Failed {
 
 /// The build went wrong: the page says so, and asking again starts a new one.
 pub fn fail(conn: &mut DbConn, id: ExportId, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(
-        exports::table
-            .find(id)
-            .filter(exports::status.eq(ExportStatus::Building)),
-    )
-    .set(failed(now))
-    .execute(conn)?;
-    Ok(())
+    conn.write_transaction(|tx| {
+        diesel::update(building(id))
+            .set(failed(now))
+            .execute(&mut **tx)?;
+        Ok(())
+    })
 }
 
 /// Deletes the exports whose time is over; returns their files' keys, for the store to
 /// delete once the rows are gone.
 pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<String>> {
+    let over = exports::table.filter(exports::expires_at.le(now));
+    // Most rounds find nothing: they look without taking the write lock.
+    if !diesel::select(diesel::dsl::exists(over)).get_result::<bool>(conn)? {
+        return Ok(Vec::new());
+    }
     conn.write_transaction(|tx| {
-        let over = exports::table.filter(exports::expires_at.le(now));
         let gone: Vec<(ExportId, Option<String>)> = over
             .select((exports::id, exports::file_key))
             .load(&mut **tx)?;
