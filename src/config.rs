@@ -39,6 +39,10 @@ pub struct Config {
     pub mail_every: Option<std::time::Duration>,
     /// The wait after an email's first failed attempt, doubling after each failure.
     pub mail_retry_base: std::time::Duration,
+    /// How often the export worker looks for data exports to build and expired ones to
+    /// delete (`SPOT_EXPORT_EVERY_SECONDS`, default 5); `None` runs no export worker in this
+    /// process (another node builds them).
+    pub export_every: Option<std::time::Duration>,
     /// How long a sign-in lasts before the member must sign in again (`SPOT_SESSION_DAYS`,
     /// default 30).
     pub session_lifetime: std::time::Duration,
@@ -65,6 +69,7 @@ impl std::fmt::Debug for Config {
             .field("base_url", &self.base_url)
             .field("mail_every", &self.mail_every)
             .field("mail_retry_base", &self.mail_retry_base)
+            .field("export_every", &self.export_every)
             .field("session_lifetime", &self.session_lifetime)
             .field("member_domains", &self.member_domains.list())
             .field("retention", &self.retention)
@@ -87,6 +92,20 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name)
         .ok()
         .filter(|value| !value.trim().is_empty())
+}
+
+/// A background worker's pace from `name`, in whole seconds: 5 when unset, `None` (no
+/// such worker in this process) for 0.
+fn every(name: &str, worker: &str) -> anyhow::Result<Option<std::time::Duration>> {
+    match var(name) {
+        Some(raw) => {
+            let seconds = raw.parse::<u64>().with_context(|| {
+                format!("{name} must be a whole number of seconds (0 for no {worker}), not {raw:?}")
+            })?;
+            Ok((seconds > 0).then(|| std::time::Duration::from_secs(seconds)))
+        }
+        None => Ok(Some(std::time::Duration::from_secs(5))),
+    }
 }
 
 fn flag(name: &str) -> bool {
@@ -115,15 +134,8 @@ impl Config {
                 )?),
                 None => None,
             };
-        let mail_every = match var("SPOT_MAIL_EVERY_SECONDS") {
-            Some(raw) => {
-                let seconds = raw.parse::<u64>().with_context(|| {
-                    format!("SPOT_MAIL_EVERY_SECONDS must be a whole number of seconds (0 for no mail worker), not {raw:?}")
-                })?;
-                (seconds > 0).then(|| std::time::Duration::from_secs(seconds))
-            }
-            None => Some(std::time::Duration::from_secs(5)),
-        };
+        let mail_every = every("SPOT_MAIL_EVERY_SECONDS", "mail worker")?;
+        let export_every = every("SPOT_EXPORT_EVERY_SECONDS", "export worker")?;
         let session_days = match var("SPOT_SESSION_DAYS") {
             Some(raw) => raw
                 .parse::<u64>()
@@ -165,6 +177,7 @@ impl Config {
             workers,
             mail_every,
             mail_retry_base: std::time::Duration::from_secs(60),
+            export_every,
             session_lifetime: std::time::Duration::from_secs(session_days * 24 * 60 * 60),
             member_domains,
             retention,

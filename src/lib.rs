@@ -89,6 +89,7 @@ pub struct Application {
     files: Arc<dyn resources::store::FileStore>,
     site: Site,
     mail_pace: Option<notifications::worker::Pace>,
+    export_every: Option<std::time::Duration>,
 }
 
 impl Application {
@@ -201,6 +202,7 @@ impl Application {
             files,
             site,
             mail_pace,
+            export_every: config.export_every,
         })
     }
 
@@ -220,7 +222,12 @@ impl Application {
         &self.site
     }
 
-    /// Serves until stopped, with the mail worker and housekeeping alongside.
+    /// The upload store (which also keeps data exports while they can be downloaded).
+    pub fn files(&self) -> Arc<dyn resources::store::FileStore> {
+        self.files.clone()
+    }
+
+    /// Serves until stopped, with the mail and export workers and housekeeping alongside.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         housekeeping::spawn(self.db.clone(), self.files.clone(), self.site.retention);
         if let Some(pace) = self.mail_pace {
@@ -229,6 +236,14 @@ impl Application {
                 self.mailer.clone(),
                 self.site.clone(),
                 pace,
+            );
+        }
+        if let Some(every) = self.export_every {
+            data_rights::worker::spawn(
+                self.db.clone(),
+                self.files.clone(),
+                self.site.clone(),
+                every,
             );
         }
         self.server.await

@@ -482,6 +482,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exports (id) {
+        id -> BigInt,
+        member_id -> BigInt,
+        requested_by -> BigInt,
+        status -> Text,
+        items_done -> Integer,
+        items_total -> Integer,
+        claimed_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+        token_hash -> Nullable<Text>,
+        file_key -> Nullable<Text>,
+        size_bytes -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
@@ -527,4 +546,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_pages,
     contact_messages,
     retention_runs,
+    exports,
 );

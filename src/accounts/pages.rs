@@ -173,6 +173,7 @@ pub fn account(ctx: &PageCtx, page: &AccountPage<'_>) -> Markup {
             }
             p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
             p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
+            p { a href="/account/export" { "Download your data" } }
             p { a href="/account/delete" { "Delete your account" } }
             @if let Some(viewer) = &ctx.viewer {
                 p { a href={ "/members/" (viewer.id) } { "See your profile as others see it" } }

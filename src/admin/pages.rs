@@ -130,6 +130,7 @@ pub fn member(
                     button.button.button-warning type="submit" { "Suspend member" }
                 }
             }
+            (crate::data_rights::pages::export_section(ctx, record.id))
             (crate::data_rights::pages::erase_form(ctx, record.id, &Default::default(), &FieldErrors::new()))
         })
 }

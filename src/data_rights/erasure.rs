@@ -2,7 +2,7 @@
 //! reply still hangs together, but nothing in it (or anywhere else) names them: their posts
 //! show "Former member", or go too if they choose; their files leave the store; their
 //! bookings lose their manager's details and, on a course still ahead, their place; what was
-//! kept only for them (notifications, settings, tokens, letters) is deleted; and what others
+//! kept only for them (notifications, settings, tokens, letters, exports) is deleted; and what others
 //! hold that names them (notifications, letters, the audit log) has the name taken out.
 
 use chrono::NaiveDateTime;
@@ -44,7 +44,8 @@ impl TheirPosts {
     }
 }
 
-/// What is left to do once the erasure has committed: the stored files to delete.
+/// What is left to do once the erasure has committed: the stored files to delete (their
+/// resources' and their exports').
 #[derive(Debug, Default)]
 pub struct Erased {
     pub file_keys: Vec<String>,
@@ -115,7 +116,10 @@ fn erase(
     let id = member.id;
     crate::bookings::telling::member_erased(tx, &Viewer::from(member), base_url, now)?;
     let conn: &mut DbConn = tx;
-    let file_keys = crate::resources::library::remove_all_of(conn, id)?;
+    let mut file_keys = crate::resources::library::remove_all_of(conn, id)?;
+    // Copies of their data, and copies they asked for of others' (nobody may download those
+    // now), go with their files.
+    file_keys.extend(super::exports::forget(conn, id)?);
     if posts == TheirPosts::Remove {
         remove_posts(conn, id, now)?;
     }

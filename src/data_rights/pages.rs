@@ -1,10 +1,15 @@
-//! The pages of erasure: what deleting an account does, asked before it is done.
+//! The pages of a member's data rights: what deleting an account does, asked before it is
+//! done; and a copy of their data, asked for, watched while it is made, and downloaded.
 
+use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
+use super::exports::{Export, ExportStatus};
+use crate::accounts::members::Member;
 use crate::forum::values::Reason;
+use crate::resources::pages::size_text;
 use crate::web::forms::{csrf_field, select_field, text_field, FieldErrors, Input};
-use crate::web::layout::FormPage;
+use crate::web::layout::{layout, time_tag, FormPage};
 use crate::web::PageCtx;
 
 /// The deletion form as sent: `confirm=delete` (the button), what becomes of the posts, and
@@ -96,4 +101,175 @@ pub fn erase_page(
             p { a href={ "/admin/members/" (member) } { "Back to the member's page" } }
             (erase_form(ctx, member, form, errors))
         })
+}
+
+/// What an export holds, in a list both export pages show.
+fn what_is_in_it() -> Markup {
+    html! {
+        ul {
+            li { "the account and profile, email and notification settings, and the threads, categories and tags watched or followed" }
+            li { "every post, with its thread, dates and earlier versions from before each edit" }
+            li { "the threads started, and the resources shared with their tags and their files as they were uploaded" }
+            li { "course bookings and attendance, notifications, reports made, and the audit log's entries about the account" }
+        }
+        p { "Each kind is a JSON document (readable by people, and by other services); a README file in the zip says what each one is." }
+    }
+}
+
+/// One export page: the export asked for, or none yet; `action` asks for one (and shows the
+/// page again), `download` is where a ready one downloads from.
+struct ExportView<'a> {
+    export: Option<&'a Export>,
+    action: &'a str,
+    download: &'a str,
+    now: NaiveDateTime,
+}
+
+fn ask_button(ctx: &PageCtx, action: &str, label: &str, secondary: bool) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (csrf_field(ctx))
+            @if secondary {
+                button.button.button-secondary type="submit" { (label) }
+            } @else {
+                button.button type="submit" { (label) }
+            }
+        }
+    }
+}
+
+fn export_state(ctx: &PageCtx, view: &ExportView<'_>) -> Markup {
+    let action = view.action;
+    html! {
+        @match view.export {
+            None => {
+                p { "No copy has been asked for yet. It takes a minute or so to make; you can leave the page meanwhile, and an email brings the link." }
+                (ask_button(ctx, action, "Ask for a copy", false))
+            }
+            Some(export) if export.in_progress() => {
+                div.notice.export-progress role="status" {
+                    h2 { "The copy is being made" }
+                    @if export.status == ExportStatus::Waiting {
+                        p { "It is waiting for its turn, which usually comes within a minute." }
+                    } @else {
+                        label for="export-progress" { "Progress" }
+                        progress #export-progress max=(export.items_total) value=(export.items_done) { (export.percent()) "%" }
+                        p { (export.items_done) " of " (export.items_total) " items (" (export.percent()) "%)." }
+                    }
+                    p { "This page refreshes itself every " (REFRESH_SECONDS) " seconds. An email brings the link when it is ready, so you can leave this page." }
+                    p { a href=(action) { "Refresh this page" } }
+                }
+            }
+            Some(export) if export.downloadable(view.now) => {
+                h2 { "The copy is ready" }
+                p {
+                    a.button href=(view.download) download {
+                        "Download the zip"
+                        @if let Some(size) = export.size_bytes { " (" (size_text(size)) ")" }
+                    }
+                }
+                @if let Some(expires) = export.expires_at {
+                    p { "It can be downloaded until " (time_tag(expires)) " (London time). Then it is deleted." }
+                }
+                p { "A new copy replaces this one." }
+                (ask_button(ctx, action, "Make a new copy", true))
+            }
+            Some(export) if export.status == ExportStatus::Failed => {
+                div.warning-callout {
+                    h2 { "The copy could not be made" }
+                    p { "Something went wrong while it was being made. Please try again; if it goes wrong again, contact SPOT's admins." }
+                }
+                (ask_button(ctx, action, "Try again", false))
+            }
+            Some(_) => {
+                p { "The last copy has expired and been deleted." }
+                (ask_button(ctx, action, "Ask for a new copy", false))
+            }
+        }
+    }
+}
+
+/// How often a page showing an export being made asks for itself again.
+pub const REFRESH_SECONDS: u32 = 10;
+
+/// `/account/export`: a copy of the member's own data.
+pub fn own_export(ctx: &PageCtx, export: Option<&Export>, now: NaiveDateTime) -> Markup {
+    let view = ExportView {
+        export,
+        action: "/account/export",
+        download: "/account/export/download",
+        now,
+    };
+    layout(
+        ctx,
+        "Download your data",
+        html! {
+            div.narrow {
+                h1 { "Download your data" }
+                p.lede { "You can have a copy of everything SPOT holds about you, as a zip file. It holds:" }
+                (what_is_in_it())
+                (export_state(ctx, &view))
+                p { a href="/account" { "Back to your account" } }
+            }
+        },
+    )
+}
+
+/// `/admin/members/{id}/export`: an admin's copy of a member's data.
+pub fn member_export(
+    ctx: &PageCtx,
+    member: &Member,
+    export: Option<&Export>,
+    now: NaiveDateTime,
+) -> Markup {
+    let action = format!("/admin/members/{}/export", member.id);
+    let download = format!("{action}/download");
+    let view = ExportView {
+        export,
+        action: &action,
+        download: &download,
+        now,
+    };
+    let title = format!("Export of {}'s data", member.display_name);
+    layout(
+        ctx,
+        &title,
+        html! {
+            (crate::admin::pages::admin_nav(ctx))
+            div.narrow {
+                h1 { (title) }
+                p.lede { "For a subject access request: a copy of everything SPOT holds about this member, as a zip file. It holds:" }
+                (what_is_in_it())
+                p { "Asking for it and downloading it are recorded in the audit log. The link comes to you, not to the member: send them the zip in a safe way, then delete your copy." }
+                (export_state(ctx, &view))
+                p { a href={ "/admin/members/" (member.id) } { "Back to the member's page" } }
+            }
+        },
+    )
+}
+
+/// The part of an admin's member page that makes a copy of the member's data for a subject
+/// access request (the request is logged).
+pub fn export_section(ctx: &PageCtx, member: crate::db::MemberId) -> Markup {
+    let action = format!("/admin/members/{member}/export");
+    html! {
+        h2 { "Subject access request" }
+        p { "When the member asks for the data SPOT holds about them, make a copy here (the request is recorded in the audit log), download it and send it to them. " a href=(action) { "See the copy you asked for" } }
+        (ask_button(ctx, &action, "Export this member's data", true))
+    }
+}
+
+/// An emailed link whose export has expired or been replaced.
+pub fn export_link_dead(ctx: &PageCtx, action: &str) -> Markup {
+    layout(
+        ctx,
+        "That link no longer works",
+        html! {
+            div.narrow {
+                h1 { "That link no longer works" }
+                p { "A copy of SPOT data can be downloaded for 24 hours, and a newer copy replaces it. After that it is deleted." }
+                p { a href=(action) { "Ask for a new copy" } }
+            }
+        },
+    )
 }

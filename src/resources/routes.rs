@@ -12,7 +12,7 @@ use super::library::{self, Filter, Resource};
 use super::pages;
 use super::purge as purging;
 use super::sniff;
-use super::store::FileStore;
+use super::store::{self, FileStore};
 use super::upload;
 use super::values::{Audience, ResourceForm, Tag};
 use crate::accounts::Borough;
@@ -241,7 +241,7 @@ async fn download(
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .streaming(stream(file)))
+        .streaming(store::stream(file)))
 }
 
 /// Shown in the browser when it is safe to, else saved; under its name as it was shared.
@@ -262,24 +262,6 @@ fn disposition(resource: &Resource, mime: &str) -> ContentDisposition {
                 .into_bytes(),
         })],
     }
-}
-
-/// A stored file, read in pieces as the response is sent.
-fn stream(
-    file: std::fs::File,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    futures_util::stream::unfold(tokio::fs::File::from_std(file), |mut file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buffer = vec![0u8; 64 * 1024];
-        match file.read(&mut buffer).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buffer.truncate(n);
-                Some((Ok(web::Bytes::from(buffer)), file))
-            }
-            Err(error) => Some((Err(error), file)),
-        }
-    })
 }
 
 async fn edit_page(

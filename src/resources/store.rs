@@ -103,6 +103,24 @@ pub fn new_key() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// A stored file, read in pieces as the response is sent.
+pub fn stream(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, std::io::Error>> {
+    futures_util::stream::unfold(tokio::fs::File::from_std(file), |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buffer = vec![0u8; 64 * 1024];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buffer.truncate(n);
+                Some((Ok(actix_web::web::Bytes::from(buffer)), file))
+            }
+            Err(error) => Some((Err(error), file)),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,7 +224,8 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, (
     (quentin, lone, answered, (sams, his_reply))
 }
 
-async fn admin(app: &TestApp) {
+/// The main browser joins and is made an admin from the console.
+pub async fn admin(app: &TestApp) {
     app.join(
         "ada@nhs.net",
         "Ada Admin",

@@ -580,6 +580,8 @@ pub struct TestApp {
     postgres: Option<(String, String)>,
     pub mailer: std::sync::Arc<dyn spot::mail::Mailer>,
     pub site: spot::Site,
+    /// The server's upload store (data exports are kept there too).
+    pub files: std::sync::Arc<dyn spot::resources::store::FileStore>,
     /// What this server was started with: a second node can share its database.
     pub config: Config,
 }
@@ -683,6 +685,7 @@ impl TestApp {
             workers: Some(1),
             mail_every: Some(std::time::Duration::from_millis(200)),
             mail_retry_base: std::time::Duration::from_millis(500),
+            export_every: Some(std::time::Duration::from_millis(200)),
             session_lifetime: std::time::Duration::from_secs(30 * 24 * 60 * 60),
             member_domains: Default::default(),
             retention: Default::default(),
@@ -693,6 +696,7 @@ impl TestApp {
         let db = application.db().clone();
         let mailer = application.mailer();
         let site = application.site().clone();
+        let files = application.files();
         actix_web::rt::spawn(application.run_until_stopped());
         let address = format!("http://127.0.0.1:{port}");
         let mailroom = std::sync::Arc::new(Mailroom {
@@ -709,6 +713,7 @@ impl TestApp {
             postgres,
             mailer,
             site,
+            files,
             config,
         }
     }
@@ -797,6 +802,14 @@ impl TestApp {
     /// waits in the outbox table is sent first.
     pub fn emails(&self) -> Vec<String> {
         self.mailroom.emails()
+    }
+
+    /// Runs one round of the export worker now, as the background worker would: expired
+    /// exports deleted at `now`, waiting ones built.
+    pub fn export_round_at(&self, now: chrono::NaiveDateTime) -> spot::data_rights::worker::Round {
+        let mut conn = self.db.conn().expect("connection");
+        spot::data_rights::worker::round(&mut conn, self.files.as_ref(), &self.site, now)
+            .expect("an export round")
     }
 
     /// Runs `spot user promote` as the console would.

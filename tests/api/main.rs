@@ -13,6 +13,7 @@ mod demo;
 mod digests;
 mod directory;
 mod erasure;
+mod export;
 mod forum;
 mod forum_moderation;
 mod held;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// SPOT accessibility and HTML check, with real clients, of the account, directory, admin, forum,
-// course, resource library, search, notification and published pages, and the contact form
-// (threads, replies, course runs, bookings, file uploads, shared links, watching, following and
-// contact messages go through the real forms; the
+// SPOT accessibility and HTML check, with real clients, of the account, data export, directory,
+// admin, forum, course, resource library, search, notification and published pages, and the
+// contact form (threads, replies, course runs, bookings, file uploads, shared links, watching,
+// following and contact messages go through the real forms; the
 // unsubscribe page is opened from a real email's List-Unsubscribe header in the outbox folder;
 // with SQLite, `sqlite3` marks one letter given up so /admin/outbox shows its table):
 //   - headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core,
@@ -1011,6 +1011,22 @@ async function main() {
     await shots(page, 'admin-page-edit');
     await page.locator('#body').fill('');
     await record(page, 'Admin: change a page, empty (errors)', await submit(page, 'Save and publish'), 422);
+
+    // ---- a copy of one's data, and of a member's for a subject access request (the export
+    // worker builds it within SPOT_EXPORT_EVERY_SECONDS; the page refreshes itself meanwhile)
+    await visit(page, 'Download your data (none yet)', '/account/export');
+    await record(page, 'Download your data (asked for)', await submit(page, 'Ask for a copy'));
+    await shots(page, 'export-asked');
+    let exportPage = await page.goto(`${base}/account/export`);
+    for (let i = 0; i < 100 && !(await page.content()).includes('The copy is ready'); i++) {
+      await page.waitForTimeout(200);
+      exportPage = await page.goto(`${base}/account/export`);
+    }
+    await record(page, 'Download your data (ready)', exportPage);
+    await shots(page, 'export-ready');
+    await visit(page, "Admin: a member's data (none yet)", `/admin/members/${otherId}/export`);
+    await record(page, "Admin: a member's data (asked for)", await submit(page, 'Ask for a copy'));
+    await visit(page, 'Export link that no longer works', '/account/export/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 404);
 
     // ---- resource library, as the promoted admin (a facilitator too)
     await visit(page, 'Resources: tags (admin)', '/resources/tags');
