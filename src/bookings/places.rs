@@ -121,9 +121,9 @@ pub fn book(
     now: NaiveDateTime,
 ) -> Result<Place, RuleError> {
     let for_someone_else = actor.id != member;
-    if (for_someone_else || override_reason.is_some()) && !actor.staff.can_moderate() {
+    if (for_someone_else || override_reason.is_some()) && !runs::facilitates(conn, actor, run_id)? {
         return Err(RuleError::Forbidden(
-            "Only facilitators book places for others.".into(),
+            "Only this course's facilitators (and admins) book places for others.".into(),
         ));
     }
     if !agreement.agreed {

@@ -14,12 +14,18 @@ use crate::db::{CourseRunId, DbConn, MemberId, SessionId};
 use crate::rules::RuleError;
 use crate::schema::{attendance, bookings, course_sessions, members};
 
-pub fn require_facilitator(viewer: &Viewer) -> Result<(), RuleError> {
-    if viewer.staff.can_moderate() {
+/// Refuses anyone but the run's own facilitators and admins: a roster holds names,
+/// employers and managers' addresses.
+pub fn require_facilitator(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    run: CourseRunId,
+) -> Result<(), RuleError> {
+    if super::runs::facilitates(conn, viewer, run)? {
         Ok(())
     } else {
         Err(RuleError::Forbidden(
-            "Only facilitators and admins can see a run's roster.".into(),
+            "Only this course's facilitators and admins can see its roster.".into(),
         ))
     }
 }
@@ -78,7 +84,7 @@ pub fn roster(
     viewer: &Viewer,
     run: CourseRunId,
 ) -> Result<Vec<RosterRow>, RuleError> {
-    require_facilitator(viewer)?;
+    require_facilitator(conn, viewer, run)?;
     let rows: Vec<Row> = bookings::table
         .inner_join(members::table.on(members::id.eq(bookings::member_id)))
         .filter(bookings::run_id.eq(run))
@@ -191,7 +197,7 @@ pub fn record_attendance(
     present: &[MemberId],
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
-    require_facilitator(viewer)?;
+    require_facilitator(conn, viewer, run)?;
     let of_run: Option<(CourseRunId, NaiveDateTime)> = course_sessions::table
         .find(session)
         .select((course_sessions::run_id, course_sessions::starts_at))

@@ -40,6 +40,25 @@ pub struct NewRun {
     pub link_worker_facilitator: Option<MemberId>,
 }
 
+/// Whether the viewer runs this course: one of its two facilitators, or an admin (who may
+/// act on every run). Rosters, registers and booking people in are theirs alone.
+pub fn facilitates(conn: &mut DbConn, viewer: &Viewer, run: CourseRunId) -> QueryResult<bool> {
+    if viewer.staff.is_admin() {
+        return Ok(true);
+    }
+    if !viewer.staff.can_moderate() {
+        return Ok(false);
+    }
+    let (ot, link_worker) = course_runs::table
+        .find(run)
+        .select((
+            course_runs::ot_facilitator_id,
+            course_runs::link_worker_facilitator_id,
+        ))
+        .first::<(Option<MemberId>, Option<MemberId>)>(conn)?;
+    Ok(ot == Some(viewer.id) || link_worker == Some(viewer.id))
+}
+
 pub fn find(conn: &mut DbConn, id: CourseRunId) -> QueryResult<CourseRun> {
     course_runs::table
         .find(id)

@@ -53,6 +53,20 @@ pub async fn member(app: &TestApp, email: &str, name: &str, role: &str, borough:
 }
 
 /// Another browser, signed up and made a facilitator.
+/// Fay, made one of this run's two facilitators (as the admin's run form does).
+pub async fn facilitating(app: &TestApp, run: i64) -> Browser {
+    let fay = facilitator(app).await;
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use spot::schema::course_runs;
+    let id = app.member_id("fay@nhs.net");
+    let mut conn = app.db.conn().expect("connection");
+    diesel::update(course_runs::table.find(run))
+        .set(course_runs::ot_facilitator_id.eq(Some(id)))
+        .execute(&mut *conn)
+        .expect("assigned");
+    fay
+}
+
 pub async fn facilitator(app: &TestApp) -> Browser {
     let browser = member(
         app,
@@ -659,7 +673,7 @@ on_both_engines! {
     async fn the_roster_is_for_facilitators_and_its_csv_is_safe_in_a_spreadsheet(app: TestApp) {
         admin(&app).await;
         let run = north_run(&app, "2").await;
-        let fay = facilitator(&app).await;
+        let fay = facilitating(&app, run).await;
         let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
         book_ok(&ann, run).await;
         // Registers with an organisation a spreadsheet would read as a formula.
@@ -754,7 +768,7 @@ on_both_engines! {
     async fn a_facilitator_takes_the_register_and_sees_the_attendance_rate(app: TestApp) {
         admin(&app).await;
         let run = north_run(&app, "15").await;
-        let fay = facilitator(&app).await;
+        let fay = facilitating(&app, run).await;
         let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
         let ben = member(&app, "ben@nhs.net", "Ben Bury", "link_worker", "bury").await;
         book_ok(&ann, run).await;
@@ -789,10 +803,21 @@ on_both_engines! {
         assert!(rates.contains(&"Link worker 1 of 2 50%".to_owned()), "{rates:?}");
         assert!(rates.contains(&"Bury 1 of 2 50%".to_owned()), "{rates:?}");
 
+        // A run Fay does not facilitate is not hers: its roster and register are refused.
         let other = north_run(&app, "15").await;
-        let other_roster = fay.page(&format!("/courses/{other}/roster")).await;
+        assert_eq!(fay.get(&format!("/courses/{other}/roster")).await.status(), StatusCode::FORBIDDEN);
+        let forged = fay
+            .post(&format!("/courses/{other}/attendance/{}", sessions[0]), &[("present", ann_id.as_str())])
+            .await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "not her run");
+        let forged = fay
+            .post(&format!("/courses/{other}/book-in"), &[("email", "ann@nhs.net"), ("reason", "Moving to Bury"), ("manager_agreed", "yes")])
+            .await;
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "not her run");
+        // The admin runs every course, but a session still belongs to its own run.
+        let other_roster = app.page(&format!("/courses/{other}/roster")).await;
         assert!(other_roster.contains("Nobody is booked yet."), "{other_roster}");
-        let response = fay
+        let response = app
             .post(&format!("/courses/{other}/attendance/{}", sessions[0]), &[("present", ann_id.as_str())])
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "a session of another run");
@@ -801,7 +826,7 @@ on_both_engines! {
     async fn a_facilitator_books_someone_in_from_outside_the_cluster_with_a_reason(app: TestApp) {
         admin(&app).await;
         let run = north_run(&app, "15").await;
-        let fay = facilitator(&app).await;
+        let fay = facilitating(&app, run).await;
         let wyn = member(&app, "wyn@nhs.net", "Wyn Wigan", "link_worker", "wigan").await;
 
         let path = format!("/courses/{run}/book-in");
@@ -847,7 +872,7 @@ on_both_engines! {
     async fn a_runs_cohort_space_is_for_its_participants_and_facilitators(app: TestApp) {
         admin(&app).await;
         let run = north_run(&app, "15").await;
-        let fay = facilitator(&app).await;
+        let fay = facilitating(&app, run).await;
         let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
         let bob = member(&app, "bob@nhs.net", "Bob Bury", "link_worker", "bury").await;
         let space = format!("/forum/cohort-{run}");

@@ -217,7 +217,7 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, i
     // A course, his place on it, and the register taken for its first session.
     let run = north_run(app, "15").await;
     book_ok(&quentin, run).await;
-    let fay = crate::courses::facilitator(app).await;
+    let fay = crate::courses::facilitating(app, run).await;
     let roster = fay.page(&format!("/courses/{run}/roster")).await;
     let sessions = register_sessions(&roster, run);
     let quentin_id = app.member_id(EMAIL).to_string();

@@ -151,10 +151,10 @@ on_both_engines! {
     }
 
     async fn roster_downloads_book_ins_and_attendance_are_in_the_audit_log(app: TestApp) {
-        use crate::courses::{admin, book_ok, facilitator, member, north_run, register_sessions};
+        use crate::courses::{admin, book_ok, facilitating, member, north_run, register_sessions};
         admin(&app).await;
         let run = north_run(&app, "15").await;
-        let fay = facilitator(&app).await;
+        let fay = facilitating(&app, run).await;
         let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
         member(&app, "wes@nhs.net", "Wes Wigan", "link_worker", "wigan").await;
         book_ok(&ann, run).await;

@@ -41,21 +41,21 @@ async fn detail_page(
     form: &BookForm,
 ) -> Result<maud::Markup, AppError> {
     let viewer = ctx.viewer.clone();
-    let (summary, standing, elsewhere) = db
+    let (summary, standing, elsewhere, facilitator) = db
         .run(move |conn| {
             let summary = catalogue::one(conn, id)?;
-            let (standing, elsewhere) = match &viewer {
+            let (standing, elsewhere, facilitator) = match &viewer {
                 Some(viewer) => {
                     let standing = catalogue::standing(conn, viewer.id, id)?;
                     let live = catalogue::live_run_of(conn, viewer.id)?;
-                    (standing, live.is_some_and(|run| run != id))
+                    let facilitates = crate::bookings::runs::facilitates(conn, viewer, id)?;
+                    (standing, live.is_some_and(|run| run != id), facilitates)
                 }
-                None => (None, false),
+                None => (None, false, false),
             };
-            Ok((summary, standing, elsewhere))
+            Ok((summary, standing, elsewhere, facilitator))
         })
         .await?;
-    let facilitator = ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate());
     let visitor = Visitor {
         may_see_link: facilitator || standing == Some(catalogue::Standing::Booked),
         standing,
@@ -164,7 +164,7 @@ pub(super) async fn run_calendar(
             let summary = catalogue::one(conn, id)?;
             let booked = match &viewer.0 {
                 Some(v) => {
-                    v.staff.can_moderate()
+                    crate::bookings::runs::facilitates(conn, v, id)?
                         || catalogue::standing(conn, v.id, id)? == Some(catalogue::Standing::Booked)
                 }
                 None => false,
