@@ -33,7 +33,7 @@ impl Category {
     /// its booked participants, facilitators and admins.
     pub fn readable_by(&self, viewer: Option<&Viewer>, places: &[crate::db::CourseRunId]) -> bool {
         match (self.course_run_id, viewer) {
-            (Some(run), Some(viewer)) => viewer.staff.can_moderate() || places.contains(&run),
+            (Some(run), Some(viewer)) => viewer.staff.is_admin() || places.contains(&run),
             (Some(_), None) => false,
             (None, viewer) => viewer.is_some() || self.public_read,
         }
@@ -55,20 +55,34 @@ impl Category {
     }
 }
 
-/// The runs on which the viewer holds a booked place (whose cohort spaces they read).
+/// The runs whose cohort spaces the viewer reads: those they hold a booked place on (kept
+/// after the course, so its participants go on talking), and those they facilitate.
 pub fn places_of(
     conn: &mut DbConn,
     viewer: Option<&Viewer>,
 ) -> QueryResult<Vec<crate::db::CourseRunId>> {
-    use crate::schema::bookings;
-    match viewer {
-        None => Ok(Vec::new()),
-        Some(viewer) => bookings::table
-            .filter(bookings::member_id.eq(viewer.id))
-            .filter(bookings::status.eq(BookingStatus::Booked))
-            .select(bookings::run_id)
-            .load(conn),
+    use crate::schema::{bookings, course_runs};
+    let Some(viewer) = viewer else {
+        return Ok(Vec::new());
+    };
+    let mut runs: Vec<crate::db::CourseRunId> = bookings::table
+        .filter(bookings::member_id.eq(viewer.id))
+        .filter(bookings::status.eq(BookingStatus::Booked))
+        .select(bookings::run_id)
+        .load(conn)?;
+    if viewer.staff.can_moderate() {
+        runs.extend(
+            course_runs::table
+                .filter(
+                    course_runs::ot_facilitator_id
+                        .eq(viewer.id)
+                        .or(course_runs::link_worker_facilitator_id.eq(viewer.id)),
+                )
+                .select(course_runs::id)
+                .load::<crate::db::CourseRunId>(conn)?,
+        );
     }
+    Ok(runs)
 }
 
 /// Whether the viewer may read this category.

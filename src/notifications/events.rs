@@ -17,7 +17,7 @@ use crate::db::{CourseRunId, DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::forum::categories::Category;
 use crate::forum::values::ReportStatus;
 use crate::schema::{
-    bookings, members, notifications, post_mentions, posts, reports, resource_tags,
+    bookings, course_runs, members, notifications, post_mentions, posts, reports, resource_tags,
 };
 
 /// A post in its thread: what most notifications are about.
@@ -97,12 +97,24 @@ fn readers(
             .load(conn)?;
         let places: Vec<(MemberId, CourseRunId)> = match category.and_then(|c| c.course_run_id) {
             None => Vec::new(),
-            Some(run) => bookings::table
-                .filter(bookings::run_id.eq(run))
-                .filter(bookings::status.eq(BookingStatus::Booked))
-                .filter(bookings::member_id.eq_any(chunk))
-                .select((bookings::member_id, bookings::run_id))
-                .load(conn)?,
+            Some(run) => {
+                let mut places: Vec<(MemberId, CourseRunId)> = bookings::table
+                    .filter(bookings::run_id.eq(run))
+                    .filter(bookings::status.eq(BookingStatus::Booked))
+                    .filter(bookings::member_id.eq_any(chunk))
+                    .select((bookings::member_id, bookings::run_id))
+                    .load(conn)?;
+                // The run's facilitators read its space as its participants do.
+                let (ot, link_worker): (Option<MemberId>, Option<MemberId>) = course_runs::table
+                    .find(run)
+                    .select((
+                        course_runs::ot_facilitator_id,
+                        course_runs::link_worker_facilitator_id,
+                    ))
+                    .first(conn)?;
+                places.extend([ot, link_worker].into_iter().flatten().map(|f| (f, run)));
+                places
+            }
         };
         for person in people {
             if person.is_suspended(now) {

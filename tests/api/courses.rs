@@ -56,15 +56,20 @@ pub async fn member(app: &TestApp, email: &str, name: &str, role: &str, borough:
 /// Fay, made one of this run's two facilitators (as the admin's run form does).
 pub async fn facilitating(app: &TestApp, run: i64) -> Browser {
     let fay = facilitator(app).await;
+    assign(app, run, "fay@nhs.net");
+    fay
+}
+
+/// Makes the member with this address the run's OT facilitator.
+pub fn assign(app: &TestApp, run: i64, email: &str) {
     use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
     use spot::schema::course_runs;
-    let id = app.member_id("fay@nhs.net");
+    let id = app.member_id(email);
     let mut conn = app.db.conn().expect("connection");
     diesel::update(course_runs::table.find(run))
         .set(course_runs::ot_facilitator_id.eq(Some(id)))
         .execute(&mut *conn)
         .expect("assigned");
-    fay
 }
 
 pub async fn facilitator(app: &TestApp) -> Browser {

@@ -552,6 +552,7 @@ on_both_engines! {
         let run = north_run(&app, "15").await;
         let fay = person(&app, "fay@nhs.net", "Fay Facilitator", "occupational_therapist", "bolton").await;
         app.promote("fay@nhs.net", "facilitator");
+        crate::courses::assign(&app, run, "fay@nhs.net");
         let ann = person(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
         let bob = person(&app, "bob@nhs.net", "Bob Bury", "link_worker", "bury").await;
         let cat = person(&app, "cat@nhs.net", "Cat Manchester", "occupational_therapist", "manchester").await;

@@ -288,12 +288,18 @@ on_both_engines! {
         let ann = member(&app, "ann@nhs.net", "Ann Bury").await;
         let bob = member(&app, "bob@nhs.net", "Bob Bury").await;
         let (run, slug) = cohort_space(&app);
+        // Fay facilitates the run, so its space is hers to read and write in.
+        crate::courses::assign(&app, run, "fay@nhs.net");
         start_thread(&fay, &slug, "Session two homework", "Bring your kaleidoscope notes.").await;
         book(&app, run, "ann@nhs.net");
 
         assert_eq!(threads_found(&fay, "kaleidoscope").await, ["Session two homework"]);
         assert_eq!(threads_found(&ann, "kaleidoscope").await, ["Session two homework"]);
         assert!(threads_found(&bob, "kaleidoscope").await.is_empty(), "not booked");
+        // A facilitator of another run does not read this one's space either.
+        let ola = facilitator(&app, "ola@nhs.net", "Ola Stone").await;
+        assert!(threads_found(&ola, "kaleidoscope").await.is_empty(), "not her run");
+        assert_eq!(ola.get(&format!("/forum/{slug}")).await.status(), StatusCode::FORBIDDEN);
         assert!(threads_found(&app.another_browser(), "kaleidoscope").await.is_empty(), "visitors");
         // Naming the space does not open it.
         let response = bob.get(&format!("/search?q=kaleidoscope&category={slug}")).await;
