@@ -407,13 +407,12 @@ pub fn edit(
                     posts::hidden_at.eq(post.hidden_at.unwrap_or(now)),
                 ))
                 .execute(conn)?;
-            let hold = NewHold {
-                held: Held::Post(post.id),
-                author: viewer.id,
-                fresh: false,
-                hid: post.hidden_at.is_none(),
-                pending_text: None,
-            };
+            let hold = NewHold::on_edit(
+                Held::Post(post.id),
+                viewer.id,
+                None,
+                post.hidden_at.is_some(),
+            );
             holds::hold(conn, &hold, now)?;
         }
         (Some(open), verdict) => {
@@ -423,13 +422,7 @@ pub fn edit(
                 record_mentions(conn, post.id, &mentioned)?;
             }
             if verdict.holds() {
-                let again = NewHold {
-                    held: Held::Post(post.id),
-                    author: viewer.id,
-                    fresh: open.fresh,
-                    hid: open.hid,
-                    pending_text: None,
-                };
+                let again = NewHold::on_edit(Held::Post(post.id), viewer.id, Some(&open), true);
                 holds::hold(conn, &again, now)?;
             } else {
                 release_held(conn, &open, now)?;

@@ -100,6 +100,21 @@ pub struct NewHold<'a> {
     pub pending_text: Option<&'a str>,
 }
 
+impl NewHold<'static> {
+    /// A hold that an edit causes: it keeps what an open hold on the item knew (whether the
+    /// item was new, whether the hold hid it); otherwise the item was published, and the
+    /// hold hides it unless a facilitator already had (`was_hidden`).
+    pub fn on_edit(held: Held, author: MemberId, open: Option<&Hold>, was_hidden: bool) -> Self {
+        Self {
+            held,
+            author,
+            fresh: open.is_some_and(|hold| hold.fresh),
+            hid: open.map_or(!was_hidden, |hold| hold.hid),
+            pending_text: None,
+        }
+    }
+}
+
 /// Holds an item, or holds it again: an open hold on the same item goes back to the
 /// queue (the author changed it) rather than making a second entry.
 pub fn hold(conn: &mut DbConn, new: &NewHold<'_>, now: NaiveDateTime) -> QueryResult<HoldId> {

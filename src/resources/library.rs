@@ -611,15 +611,12 @@ fn hold_or_release(
                     resources::hidden_at.eq(resource.hidden_at.unwrap_or(now)),
                 ))
                 .execute(conn)?;
-            let hold = NewHold {
-                held: Held::Resource(resource.id),
-                author: resource.owner_id,
-                fresh: open.as_ref().is_some_and(|h| h.fresh),
-                hid: open
-                    .as_ref()
-                    .map_or(resource.hidden_at.is_none(), |h| h.hid),
-                pending_text: None,
-            };
+            let hold = NewHold::on_edit(
+                Held::Resource(resource.id),
+                resource.owner_id,
+                open.as_ref(),
+                resource.hidden_at.is_some(),
+            );
             holds::hold(conn, &hold, now)?;
             let carried = tag_ids_of(conn, resource.id)?;
             recount_tags(conn, &carried)?;
