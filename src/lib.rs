@@ -14,6 +14,7 @@ pub mod contact;
 pub mod data_rights;
 pub mod db;
 pub mod demo;
+pub mod facilitating;
 pub mod forum;
 pub mod guard;
 pub mod holds;
@@ -263,6 +264,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     holds::routes::routes(cfg);
     data_rights::routes::routes(cfg);
     conduct::routes::routes(cfg);
+    facilitating::routes::routes(cfg);
     bookings::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);

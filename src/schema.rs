@@ -349,6 +349,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    category_facilitators (category_id, member_id) {
+        category_id -> BigInt,
+        member_id -> BigInt,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     tag_follows (member_id, tag_id) {
         member_id -> BigInt,
         tag_id -> BigInt,
@@ -506,6 +514,7 @@ diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
 diesel::joinable!(category_watches -> categories (category_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
+diesel::joinable!(category_facilitators -> categories (category_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     members,
@@ -532,6 +541,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     thread_watches,
     category_watches,
+    category_facilitators,
     tag_follows,
     outbox,
     outbox_items,

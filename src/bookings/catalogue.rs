@@ -190,6 +190,17 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<RunSummary>> {
     summarise(conn, runs)
 }
 
+/// The runs a member facilitates, newest first.
+pub fn facilitated_by(conn: &mut DbConn, member: MemberId) -> QueryResult<Vec<RunSummary>> {
+    let ids = super::runs::facilitated_by(conn, member)?;
+    let runs = course_runs::table
+        .filter(course_runs::id.eq_any(&ids))
+        .order(course_runs::id.desc())
+        .select(CourseRun::as_select())
+        .load(conn)?;
+    summarise(conn, runs)
+}
+
 pub fn one(conn: &mut DbConn, id: CourseRunId) -> QueryResult<RunSummary> {
     let run = super::runs::find(conn, id)?;
     summarise(conn, vec![run]).map(|mut list| list.remove(0))

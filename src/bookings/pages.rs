@@ -13,7 +13,7 @@ use crate::web::PageCtx;
 use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
-fn boroughs_text(boroughs: &[Borough]) -> String {
+pub(crate) fn boroughs_text(boroughs: &[Borough]) -> String {
     let names: Vec<&str> = boroughs.iter().map(|b| b.label()).collect();
     match names.len() {
         0 => String::new(),

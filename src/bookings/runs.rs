@@ -59,6 +59,18 @@ pub fn facilitates(conn: &mut DbConn, viewer: &Viewer, run: CourseRunId) -> Quer
     Ok(ot == Some(viewer.id) || link_worker == Some(viewer.id))
 }
 
+/// The runs a member is one of the two facilitators of.
+pub fn facilitated_by(conn: &mut DbConn, member: MemberId) -> QueryResult<Vec<CourseRunId>> {
+    course_runs::table
+        .filter(
+            course_runs::ot_facilitator_id
+                .eq(member)
+                .or(course_runs::link_worker_facilitator_id.eq(member)),
+        )
+        .select(course_runs::id)
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: CourseRunId) -> QueryResult<CourseRun> {
     course_runs::table
         .find(id)

@@ -61,7 +61,7 @@ pub fn places_of(
     conn: &mut DbConn,
     viewer: Option<&Viewer>,
 ) -> QueryResult<Vec<crate::db::CourseRunId>> {
-    use crate::schema::{bookings, course_runs};
+    use crate::schema::bookings;
     let Some(viewer) = viewer else {
         return Ok(Vec::new());
     };
@@ -71,16 +71,7 @@ pub fn places_of(
         .select(bookings::run_id)
         .load(conn)?;
     if viewer.staff.can_moderate() {
-        runs.extend(
-            course_runs::table
-                .filter(
-                    course_runs::ot_facilitator_id
-                        .eq(viewer.id)
-                        .or(course_runs::link_worker_facilitator_id.eq(viewer.id)),
-                )
-                .select(course_runs::id)
-                .load::<crate::db::CourseRunId>(conn)?,
-        );
+        runs.extend(crate::bookings::runs::facilitated_by(conn, viewer.id)?);
     }
     Ok(runs)
 }

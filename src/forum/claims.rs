@@ -35,12 +35,10 @@ pub fn check_free_for(conn: &mut DbConn, actor: &Viewer, post: PostId) -> Result
     }
 }
 
-fn require_facilitator(actor: &Viewer) -> Result<(), RuleError> {
-    if actor.staff.can_moderate() {
-        Ok(())
-    } else {
-        Err(RuleError::forbidden("Only facilitators deal with reports."))
-    }
+/// Refuses an actor who may not moderate where the post is.
+fn require_for(conn: &mut DbConn, actor: &Viewer, post: PostId) -> Result<(), RuleError> {
+    let post = super::posts::find(conn, post)?;
+    super::moderation::require_for_post(conn, actor, &post)
 }
 
 fn open_count(conn: &mut DbConn, post: PostId) -> Result<i64, RuleError> {
@@ -64,7 +62,7 @@ pub fn claim(
     post: PostId,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
-    require_facilitator(actor)?;
+    require_for(conn, actor, post)?;
     open_count(conn, post)?;
     check_free_for(conn, actor, post)?;
     diesel::update(
@@ -82,7 +80,7 @@ pub fn claim(
 
 /// The facilitator who has them (or an admin) lets them go back to everyone.
 pub fn unclaim(conn: &mut DbConn, actor: &Viewer, post: PostId) -> Result<(), RuleError> {
-    require_facilitator(actor)?;
+    require_for(conn, actor, post)?;
     open_count(conn, post)?;
     check_free_for(conn, actor, post)?;
     diesel::update(
@@ -105,7 +103,7 @@ pub fn escalate(
     post: PostId,
     now: NaiveDateTime,
 ) -> Result<(), RuleError> {
-    require_facilitator(actor)?;
+    require_for(conn, actor, post)?;
     open_count(conn, post)?;
     diesel::update(
         reports::table

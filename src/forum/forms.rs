@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::categories::{Category, CategoryChange};
 use super::pages;
 use super::values::{CategorySlug, Reason, ThreadTitle};
-use crate::db::PostId;
+use crate::db::{MemberId, PostId};
 use crate::web::forms::FieldErrors;
 use crate::web::PageCtx;
 
@@ -48,7 +48,7 @@ impl PostForm {
 }
 
 /// A category as the admin's form sends it; the boxes are present when ticked.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct CategoryForm {
     pub name: String,
@@ -58,6 +58,27 @@ pub struct CategoryForm {
     pub public_read: Option<String>,
     pub staff_threads_only: Option<String>,
     pub archived: Option<String>,
+}
+
+/// Who an admin puts in charge of a category: the ticked facilitators.
+#[derive(Debug, Default, Deserialize)]
+pub struct InChargeForm {
+    #[serde(default)]
+    pub facilitators: Vec<String>,
+}
+
+impl InChargeForm {
+    pub fn parse(&self) -> Result<Vec<MemberId>, FieldErrors> {
+        self.facilitators
+            .iter()
+            .map(|raw| raw.trim().parse::<MemberId>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                let mut errors = FieldErrors::new();
+                errors.add("facilitators", "Choose facilitators from the list");
+                errors
+            })
+    }
 }
 
 fn ticked(on: bool) -> Option<String> {

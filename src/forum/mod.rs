@@ -10,6 +10,7 @@ pub mod pages;
 pub mod posts;
 pub mod purge;
 pub mod routes;
+pub mod scope;
 pub mod statistics;
 pub mod threads;
 pub mod values;

@@ -10,6 +10,7 @@ use crate::notifications::events;
 
 use super::categories;
 use super::posts::{self, Author, Post};
+use super::scope::{self, ModerationScope};
 use super::threads::{self, Thread};
 use super::values::{Reason, ReportStatus, ThreadTitle};
 use crate::accounts::members::{self, Viewer};
@@ -59,6 +60,16 @@ pub(super) fn log(
     )
 }
 
+/// Refuses an actor who may not moderate where the post is.
+pub(super) fn require_for_post(
+    conn: &mut DbConn,
+    actor: &Viewer,
+    post: &Post,
+) -> Result<(), RuleError> {
+    let category = threads::find(conn, post.thread_id)?.category_id;
+    scope::require(conn, actor, category)
+}
+
 fn thread_subject(thread: &Thread) -> String {
     format!("thread {} “{}”", thread.id, thread.title)
 }
@@ -82,8 +93,8 @@ fn set_switch(
     on: bool,
     now: NaiveDateTime,
 ) -> Result<Thread, RuleError> {
-    require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
+    scope::require(conn, actor, thread.category_id)?;
     let (current, action) = match (switch, on) {
         (Switch::Pinned, true) => (thread.pinned, "thread pinned"),
         (Switch::Pinned, false) => (thread.pinned, "thread unpinned"),
@@ -140,11 +151,14 @@ pub fn move_thread(
     to: CategoryId,
     now: NaiveDateTime,
 ) -> Result<Thread, RuleError> {
-    require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
+    let moderates = ModerationScope::of(conn, actor)?;
+    moderates.require(thread.category_id)?;
     let from = categories::find(conn, thread.category_id)?;
     let target = categories::find(conn, to)
-        .map_err(|_| RuleError::Invalid("category", "Choose a category from the list".into()))?;
+        .ok()
+        .filter(|target| moderates.covers(target.id))
+        .ok_or_else(|| RuleError::Invalid("category", "Choose a category from the list".into()))?;
     if from.id != target.id {
         diesel::update(threads_table::table.find(id))
             .set(threads_table::category_id.eq(to))
@@ -177,8 +191,8 @@ pub fn rename_thread(
     title: &ThreadTitle,
     now: NaiveDateTime,
 ) -> Result<Thread, RuleError> {
-    require_facilitator(actor)?;
     let thread = threads::find(conn, id)?;
+    scope::require(conn, actor, thread.category_id)?;
     if thread.title != title.as_str() {
         diesel::update(threads_table::table.find(id))
             .set(threads_table::title.eq(title.as_str()))
@@ -227,8 +241,8 @@ pub fn hide(
     reason: &Reason,
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
-    require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
+    require_for_post(conn, actor, &post)?;
     diesel::update(posts_table::table.find(id))
         .set((
             posts_table::hidden_at.eq(now),
@@ -262,8 +276,8 @@ pub fn unhide(
     id: PostId,
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
-    require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
+    require_for_post(conn, actor, &post)?;
     if post.is_held() {
         return Err(RuleError::Conflict(
             "This post is held by the patient-data check: approve it from the held items instead."
@@ -301,8 +315,8 @@ pub fn remove(
     id: PostId,
     now: NaiveDateTime,
 ) -> Result<Option<ThreadId>, RuleError> {
-    require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
+    require_for_post(conn, actor, &post)?;
     let thread = threads::find(conn, post.thread_id)?;
     if post.position == 1 {
         diesel::delete(threads_table::table.find(thread.id)).execute(conn)?;
@@ -470,12 +484,20 @@ pub struct QueueItem {
     pub escalated: bool,
 }
 
-/// Open reports, grouped by post, oldest first. Three queries.
+/// Open reports in the actor's categories, grouped by post, oldest first. A fixed number
+/// of queries.
 pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, RuleError> {
     require_facilitator(actor)?;
-    let open: Vec<(PostId, String, String, NaiveDateTime)> = reports::table
+    let mut query = reports::table
         .inner_join(members_table::table.on(members_table::id.eq(reports::reporter_id)))
+        .inner_join(posts_table::table.on(posts_table::id.eq(reports::post_id)))
+        .inner_join(threads_table::table.on(threads_table::id.eq(posts_table::thread_id)))
         .filter(reports::status.eq(ReportStatus::Open))
+        .into_boxed();
+    if let Some(categories) = ModerationScope::of(conn, actor)?.categories() {
+        query = query.filter(threads_table::category_id.eq_any(categories));
+    }
+    let open: Vec<(PostId, String, String, NaiveDateTime)> = query
         .order((reports::created_at.asc(), reports::id.asc()))
         .limit(500)
         .select((
@@ -523,9 +545,17 @@ pub fn queue(conn: &mut DbConn, actor: &Viewer) -> Result<Vec<QueueItem>, RuleEr
         .collect())
 }
 
-pub fn open_report_count(conn: &mut DbConn) -> QueryResult<i64> {
-    reports::table
+/// How many posts in the actor's categories have open reports.
+pub fn open_report_count(conn: &mut DbConn, actor: &Viewer) -> QueryResult<i64> {
+    let mut query = reports::table
+        .inner_join(posts_table::table.on(posts_table::id.eq(reports::post_id)))
+        .inner_join(threads_table::table.on(threads_table::id.eq(posts_table::thread_id)))
         .filter(reports::status.eq(ReportStatus::Open))
+        .into_boxed();
+    if let Some(categories) = ModerationScope::of(conn, actor)?.categories() {
+        query = query.filter(threads_table::category_id.eq_any(categories));
+    }
+    query
         .select(diesel::dsl::count(reports::post_id).aggregate_distinct())
         .get_result(conn)
 }
@@ -583,7 +613,8 @@ pub fn resolve(
     reason: &Reason,
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
-    require_facilitator(actor)?;
+    let post = posts::find(conn, id)?;
+    require_for_post(conn, actor, &post)?;
     super::claims::check_free_for(conn, actor, id)?;
     let post = hide(conn, actor, id, reason, now)?;
     close_reports_and_tell(conn, actor, &post, Some(reason.as_str()), now)?;
@@ -606,9 +637,9 @@ pub fn dismiss(
     id: PostId,
     now: NaiveDateTime,
 ) -> Result<Post, RuleError> {
-    require_facilitator(actor)?;
-    super::claims::check_free_for(conn, actor, id)?;
     let post = posts::find(conn, id)?;
+    require_for_post(conn, actor, &post)?;
+    super::claims::check_free_for(conn, actor, id)?;
     close_reports_and_tell(conn, actor, &post, None, now)?;
     if post.hidden_at.is_some() && post.hidden_by.is_none() && !post.is_held() {
         diesel::update(posts_table::table.find(id))

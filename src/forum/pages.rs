@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use super::categories::{Category, CategorySummary};
 use super::forms::{CategoryForm, PostForm, PurgeForm, SuspendForm};
 use super::moderation::QueueItem;
-use super::posts::{Author, Post, PostView, Quote, ThreadPage};
+use super::posts::{Author, Post, PostView, Quote, ThreadView};
 use super::threads::{Thread, ThreadRow};
 use super::values::{Reason, ThreadTitle};
 use crate::db::ThreadId;
@@ -279,11 +279,17 @@ fn post_body(ctx: &PageCtx, post: &Post) -> Markup {
     }
 }
 
-fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Markup {
+/// `moderates`: whether the viewer moderates in the thread's category.
+fn post_actions(
+    ctx: &PageCtx,
+    thread: &Thread,
+    open: bool,
+    moderates: bool,
+    view: &PostView,
+) -> Markup {
     let post = &view.post;
     let own = ctx.viewer.as_ref().is_some_and(|v| v.id == post.author_id);
     let signed_in = ctx.viewer.is_some();
-    let moderator = is_moderator(ctx);
     html! {
         div.post-actions {
             @if post.helpful_count > 0 {
@@ -323,7 +329,7 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
                 }
             }
         }
-        @if moderator {
+        @if moderates {
             div.moderator-actions {
                 @if post.is_held() {
                 } @else if post.hidden_at.is_some() {
@@ -362,7 +368,13 @@ fn post_actions(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> 
     }
 }
 
-fn post_card(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Markup {
+fn post_card(
+    ctx: &PageCtx,
+    thread: &Thread,
+    open: bool,
+    moderates: bool,
+    view: &PostView,
+) -> Markup {
     let post = &view.post;
     html! {
         article.post id={ "post-" (post.id) } {
@@ -401,7 +413,7 @@ fn post_card(ctx: &PageCtx, thread: &Thread, open: bool, view: &PostView) -> Mar
                     }
                 }
             }
-            (post_actions(ctx, thread, open, view))
+            (post_actions(ctx, thread, open, moderates, view))
         }
     }
 }
@@ -443,13 +455,8 @@ fn thread_tools(ctx: &PageCtx, thread: &Thread, categories: &[Category]) -> Mark
     }
 }
 
-pub fn thread(
-    ctx: &PageCtx,
-    page: &ThreadPage,
-    categories: &[Category],
-    reply_form: Option<&Composer<'_>>,
-    watching: Option<bool>,
-) -> Markup {
+pub fn thread(ctx: &PageCtx, view: &ThreadView, reply_form: Option<&Composer<'_>>) -> Markup {
+    let page = &view.page;
     let thread = &page.thread;
     // Replies, edits and reply links only while the thread takes replies.
     let open = !thread.locked && !page.category.archived;
@@ -468,13 +475,13 @@ pub fn thread(
                 @if thread.is_held() { span.tag.tag-red { "Waiting for a facilitator" } " " }
                 (thread.post_count) " post" (if thread.post_count == 1 { "" } else { "s" })
             }
-            @if let Some(watching) = watching {
+            @if let Some(watching) = view.watching {
                 (watch_button(ctx, &format!("/threads/{}/watch", thread.id), watching, "this thread"))
             }
-            @if is_moderator(ctx) { (thread_tools(ctx, thread, categories)) }
+            @if view.moderates { (thread_tools(ctx, thread, &view.categories)) }
             (links())
             div.posts {
-                @for view in &page.posts { (post_card(ctx, thread, open, view)) }
+                @for post in &page.posts { (post_card(ctx, thread, open, view.moderates, post)) }
             }
             (links())
             @if thread.locked {
@@ -744,10 +751,19 @@ fn category_form(
     }
 }
 
+/// Who may be put in charge of a category, and who is.
+pub struct InCharge {
+    pub candidates: Vec<super::scope::Facilitator>,
+    pub chosen: Vec<crate::db::MemberId>,
+    /// A run's cohort space: its run's facilitators look after it.
+    pub cohort_space: Option<crate::db::CourseRunId>,
+}
+
 pub fn admin_category(
     ctx: &PageCtx,
     id: crate::db::CategoryId,
     form: &CategoryForm,
+    in_charge: &InCharge,
     errors: &FieldErrors,
 ) -> Markup {
     FormPage::new(ctx, "Edit category – admin", errors)
@@ -755,7 +771,50 @@ pub fn admin_category(
         .render(html! {
             h1 { "Edit category" }
             (category_form(ctx, &format!("/admin/categories/{id}"), form, errors, "Save category"))
+            h2 { "Facilitators in charge" }
+            @if let Some(run) = in_charge.cohort_space {
+                p { "This is a course run's cohort space: the run's two facilitators look after it. "
+                    a href={ "/admin/courses/" (run) } { "Change them on the run" } "." }
+            } @else {
+                (in_charge_form(ctx, id, in_charge, errors))
+            }
         })
+}
+
+fn in_charge_form(
+    ctx: &PageCtx,
+    id: crate::db::CategoryId,
+    in_charge: &InCharge,
+    errors: &FieldErrors,
+) -> Markup {
+    let error = errors.get("facilitators");
+    html! {
+        form method="post" action={ "/admin/categories/" (id) "/facilitators" } {
+            (csrf_field(ctx))
+            div.form-group.form-group-error[error.is_some()] {
+                fieldset.fieldset aria-describedby={ "facilitators-hint" @if error.is_some() { " facilitators-error" } } {
+                    legend.label { "Who moderates this category" }
+                    p.hint id="facilitators-hint" { "Those ticked pin, lock, move and hide here and see its reports and held posts; admins always can. With nobody ticked, every facilitator looks after it." }
+                    @if let Some(message) = error {
+                        p.error-message id="facilitators-error" { span.visually-hidden { "Error: " } (message) }
+                    }
+                    @if in_charge.candidates.is_empty() {
+                        p { "There are no facilitators yet: make a member one from their admin page." }
+                    }
+                    @for (i, person) in in_charge.candidates.iter().enumerate() {
+                        // The first box answers to #facilitators, so the error summary's link lands on it.
+                        @let field = if i == 0 { "facilitators".to_owned() } else { format!("facilitator-{}", person.id) };
+                        div.checkbox {
+                            input id=(field) type="checkbox" name="facilitators" value=(person.id)
+                                checked[in_charge.chosen.contains(&person.id)];
+                            label for=(field) { (person.name) }
+                        }
+                    }
+                }
+            }
+            button.button type="submit" { "Save who moderates" }
+        }
+    }
 }
 
 pub fn suspend_member(

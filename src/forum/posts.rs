@@ -908,9 +908,11 @@ pub fn thread_page(
 }
 
 /// What the thread page shows its viewer: a page of posts (marked read up to its last),
-/// the categories a facilitator may move the thread to, and whether the viewer watches it.
+/// whether the viewer moderates here and the categories they may move the thread to, and
+/// whether the viewer watches it.
 pub struct ThreadView {
     pub page: ThreadPage,
+    pub moderates: bool,
     pub categories: Vec<Category>,
     pub watching: Option<bool>,
 }
@@ -925,16 +927,24 @@ pub fn thread_view(
     if let (Some(viewer), Some(last)) = (viewer, page.posts.last()) {
         threads::mark_read(conn, viewer.id, id, last.post.position)?;
     }
-    let categories = if viewer.is_some_and(|v| v.staff.can_moderate()) {
-        categories::all(conn)?
-    } else {
-        Vec::new()
+    let (moderates, categories) = match viewer.filter(|v| v.staff.can_moderate()) {
+        Some(viewer) => {
+            let scope = super::scope::ModerationScope::of(conn, viewer)?;
+            let moderates = scope.covers(page.thread.category_id);
+            let categories = categories::all(conn)?
+                .into_iter()
+                .filter(|category| moderates && scope.covers(category.id))
+                .collect();
+            (moderates, categories)
+        }
+        None => (false, Vec::new()),
     };
     let watching = viewer
         .map(|viewer| watches::watches_thread(conn, viewer.id, id))
         .transpose()?;
     Ok(ThreadView {
         page,
+        moderates,
         categories,
         watching,
     })

@@ -29,9 +29,9 @@ pub(crate) const TITLE_REMOVED: &str = "“(title removed)”";
 
 /// The post a facilitator is about to purge, with its thread, for the purge page.
 pub fn target(conn: &mut DbConn, actor: &Viewer, id: PostId) -> Result<(Post, Thread), RuleError> {
-    require_facilitator(actor)?;
     let post = posts::find(conn, id)?;
     let thread = threads::find(conn, post.thread_id)?;
+    super::scope::require(conn, actor, thread.category_id)?;
     Ok((post, thread))
 }
 
@@ -52,6 +52,7 @@ pub fn purge(
     tx.serialize_on("notification-letters")?;
     let post = posts::find(tx, id)?;
     let thread = threads::find(tx, post.thread_id)?;
+    super::scope::require(tx, actor, thread.category_id)?;
     if title.is_some() && post.position != 1 {
         return Err(RuleError::Invalid(
             "title",

@@ -12,6 +12,7 @@ use crate::accounts::members::Viewer;
 use crate::audit;
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, HoldId, PostId, ResourceId, ThreadId};
+use crate::forum::scope::ModerationScope;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
 use crate::notifications::events;
 use crate::rules::RuleError;
@@ -47,7 +48,8 @@ pub fn queue(
     page: PageNumber,
 ) -> Result<Paged<HeldItem>, RuleError> {
     require_facilitator(actor)?;
-    let holds = super::queue(conn, page)?;
+    let within = ModerationScope::of(conn, actor)?.categories();
+    let holds = super::queue(conn, within.as_deref(), page)?;
     let (page, per_page, total) = (holds.page, holds.per_page, holds.total);
     Ok(Paged {
         items: described(conn, holds.items)?,
@@ -172,6 +174,11 @@ fn described(conn: &mut DbConn, holds: Vec<(Hold, String)>) -> QueryResult<Vec<H
 fn waiting(conn: &mut DbConn, actor: &Viewer, id: HoldId) -> Result<Hold, RuleError> {
     require_facilitator(actor)?;
     let hold = super::find(conn, id)?;
+    if let Some(post) = hold.post_id {
+        let thread = crate::forum::posts::find(conn, post)?.thread_id;
+        let category = crate::forum::threads::find(conn, thread)?.category_id;
+        ModerationScope::of(conn, actor)?.require(category)?;
+    }
     if hold.status != HoldStatus::Waiting {
         return Err(RuleError::Conflict(format!(
             "This item has already been dealt with ({}).",

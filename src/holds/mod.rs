@@ -20,8 +20,8 @@ use diesel::prelude::*;
 
 use crate::accounts::values::text_enum;
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{DbConn, HoldId, MemberId, PostId, ResourceId, ThreadId};
-use crate::schema::{holds, members};
+use crate::db::{CategoryId, DbConn, HoldId, MemberId, PostId, ResourceId, ThreadId};
+use crate::schema::{holds, members, posts, threads};
 
 text_enum!(HoldKind, "what is held", {
     Thread => ("thread", "New thread"),
@@ -196,26 +196,73 @@ pub(crate) fn close(
         .map(|_| ())
 }
 
-/// Holds waiting for a facilitator.
-pub fn waiting_count(conn: &mut DbConn) -> QueryResult<i64> {
-    holds::table
+/// Holds waiting for a facilitator in the given categories (`None`: everywhere). Items
+/// outside the forum (resources, profile texts) belong to every facilitator.
+fn waiting_in(
+    within: Option<&[CategoryId]>,
+) -> holds::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+    let query = holds::table
         .filter(holds::status.eq(HoldStatus::Waiting))
-        .count()
-        .get_result(conn)
+        .into_boxed();
+    match within {
+        Some(categories) => query.filter(
+            holds::post_id
+                .is_null()
+                .or(holds::post_id.eq_any(posts_in(categories))),
+        ),
+        None => query,
+    }
+}
+
+pub fn waiting_count(conn: &mut DbConn, within: Option<&[CategoryId]>) -> QueryResult<i64> {
+    waiting_in(within).count().get_result(conn)
+}
+
+/// The ids of the posts in some categories.
+type PostsIn = diesel::dsl::Select<
+    diesel::dsl::Filter<
+        diesel::dsl::InnerJoin<posts::table, threads::table>,
+        diesel::dsl::EqAny<threads::category_id, Vec<CategoryId>>,
+    >,
+    diesel::dsl::Nullable<posts::id>,
+>;
+
+/// The posts in some categories, to filter holds by: every forum hold names its post.
+fn posts_in(categories: &[CategoryId]) -> PostsIn {
+    posts::table
+        .inner_join(threads::table)
+        .filter(threads::category_id.eq_any(categories.to_vec()))
+        .select(posts::id.nullable())
 }
 
 pub const PER_PAGE: i64 = 20;
 
-/// One page of the queue, oldest first, with each author's name.
-pub fn queue(conn: &mut DbConn, page: PageNumber) -> QueryResult<Paged<(Hold, String)>> {
-    let total = waiting_count(conn)?;
-    let rows = holds::table
-        .inner_join(members::table.on(members::id.eq(holds::author_id)))
-        .filter(holds::status.eq(HoldStatus::Waiting))
+/// One page of the queue, oldest first, with each author's name: three queries.
+pub fn queue(
+    conn: &mut DbConn,
+    within: Option<&[CategoryId]>,
+    page: PageNumber,
+) -> QueryResult<Paged<(Hold, String)>> {
+    let total = waiting_count(conn, within)?;
+    let holds: Vec<Hold> = waiting_in(within)
         .order((holds::held_at.asc(), holds::id.asc()))
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
-        .select((Hold::as_select(), members::display_name))
+        .select(Hold::as_select())
         .load(conn)?;
+    let authors: Vec<MemberId> = holds.iter().map(|hold| hold.author_id).collect();
+    let names: std::collections::HashMap<MemberId, String> = members::table
+        .filter(members::id.eq_any(&authors))
+        .select((members::id, members::display_name))
+        .load::<(MemberId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let rows = holds
+        .into_iter()
+        .map(|hold| {
+            let name = names.get(&hold.author_id).cloned().unwrap_or_default();
+            (hold, name)
+        })
+        .collect();
     Ok(Paged::new(rows, page, PER_PAGE, total))
 }

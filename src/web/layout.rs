@@ -270,6 +270,7 @@ pub fn moderation_nav(ctx: &PageCtx) -> Markup {
         ctx,
         "Moderation",
         &[
+            ("/facilitating", "What you look after"),
             ("/moderation", "Reported posts"),
             ("/moderation/held", "Held items"),
             ("/moderation/applications", "Applications"),

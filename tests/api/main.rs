@@ -14,6 +14,7 @@ mod digests;
 mod directory;
 mod erasure;
 mod export;
+mod facilitator_scope;
 mod forum;
 mod forum_moderation;
 mod held;

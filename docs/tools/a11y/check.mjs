@@ -1073,6 +1073,9 @@ async function main() {
     await shots(page, 'admin-categories-errors');
     await visit(page, 'Admin: category', categoryHref);
     await shots(page, 'admin-category');
+    await record(page, 'Admin: category, someone put in charge', await submit(page, 'Save who moderates'));
+    await visit(page, 'What you look after', '/facilitating');
+    await shots(page, 'facilitating');
     await visit(page, 'Suspend a member (forum)', `/members/${otherId}/suspend`);
     await shots(page, 'suspend-member');
     await record(page, 'Suspend a member, empty form (errors)', await submit(page, 'Suspend'), 422);

@@ -113,6 +113,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/categories/{id}",
             web::post().to(categories::update_category),
+        )
+        .route(
+            "/admin/categories/{id}/facilitators",
+            web::post().to(categories::put_in_charge),
         );
 }
 

@@ -220,9 +220,10 @@ pub(super) async fn queue(
 ) -> Result<HttpResponse, AppError> {
     let (items, held) = db
         .run(move |conn| {
+            let within = crate::forum::scope::ModerationScope::of(conn, &me)?.categories();
             Ok((
                 moderation::queue(conn, &me)?,
-                crate::holds::waiting_count(conn)?,
+                crate::holds::waiting_count(conn, within.as_deref())?,
             ))
         })
         .await?;

@@ -13,14 +13,12 @@ use crate::web::{html, see_other, AppError, CurrentMember, MaybeMember, PageCtx}
 
 pub(super) async fn index(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let viewer = ctx.viewer.clone();
-    let moderator = viewer.as_ref().is_some_and(|v| v.staff.can_moderate());
     let (summaries, open) = db
         .run(move |conn| {
             let summaries = categories::overview(conn, viewer.as_ref())?;
-            let open = if moderator {
-                Some(moderation::open_report_count(conn)?)
-            } else {
-                None
+            let open = match viewer.as_ref().filter(|v| v.staff.can_moderate()) {
+                Some(moderator) => Some(moderation::open_report_count(conn, moderator)?),
+                None => None,
             };
             Ok((summaries, open))
         })
@@ -143,13 +141,7 @@ pub(super) async fn thread(
     let (form, again) = (PostForm::default(), Again::default());
     let composer = Writing::Reply(id).composer(&form, &again);
     let reply_form = ctx.viewer.as_ref().map(|_| &composer);
-    Ok(html(pages::thread(
-        &ctx,
-        &view.page,
-        &view.categories,
-        reply_form,
-        view.watching,
-    )))
+    Ok(html(pages::thread(&ctx, &view, reply_form)))
 }
 
 pub(super) async fn first_unread(
