@@ -126,6 +126,7 @@ diesel::table! {
         ot_facilitator_id -> Nullable<BigInt>,
         link_worker_facilitator_id -> Nullable<BigInt>,
         created_at -> Timestamp,
+        manager_mode -> Text,
     }
 }
 
@@ -161,6 +162,14 @@ diesel::table! {
         created_at -> Timestamp,
         queued_at -> Timestamp,
         changed_at -> Timestamp,
+        manager_status -> Text,
+        manager_token_hash -> Nullable<Text>,
+        manager_token_expires_at -> Nullable<Timestamp>,
+        manager_decided_at -> Nullable<Timestamp>,
+        manager_reminders -> Integer,
+        place_held_until -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_late -> Bool,
     }
 }
 

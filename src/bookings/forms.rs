@@ -7,14 +7,15 @@ use serde::Deserialize;
 use super::places::ManagerAgreement;
 use super::runs::{CourseRun, NewRun, RunChange};
 use super::values::{
-    bounded, parse_london_start, session_starts, BookInReason, Capacity, MeetingUrl, RunTitle,
+    bounded, parse_london_start, session_starts, BookInReason, Capacity, Manager, ManagerMode,
+    MeetingUrl, RunTitle,
 };
 use crate::accounts::{Borough, Email};
 use crate::db::MemberId;
 use crate::web::forms::{first, FieldErrors};
 
-/// A member books a place: their word that their manager agreed the time, and, if they
-/// like, who their manager is.
+/// A member books a place: their word that their manager agreed the time, and who their
+/// manager is (the booking goes to them to confirm or decline).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct BookForm {
@@ -27,32 +28,37 @@ impl BookForm {
     /// The member's word about their manager, or what is wrong with it.
     pub fn parse(&self) -> Result<ManagerAgreement, FieldErrors> {
         let mut errors = FieldErrors::new();
-        if !self.manager_email.trim().is_empty() {
-            errors.check("manager_email", Email::parse(&self.manager_email));
-        }
-        if self.manager_name.chars().count() > 120 {
-            errors.add(
-                "manager_name",
-                "Manager's name must be 120 characters or fewer",
-            );
-        }
-        let agreement = ManagerAgreement {
-            agreed: self.manager_agreed.as_deref() == Some("yes"),
-            manager_name: self.manager_name.clone(),
-            manager_email: self.manager_email.clone(),
-        };
-        if !agreement.agreed {
+        let agreed = self.manager_agreed.as_deref() == Some("yes");
+        if !agreed {
             errors.add(
                 "manager_agreed",
                 "Confirm you have agreed the time for all the sessions with your manager",
             );
         }
-        if errors.is_empty() {
-            Ok(agreement)
-        } else {
-            Err(errors)
+        let manager = match Manager::parse(&self.manager_name, &self.manager_email) {
+            Ok(manager) => Some(manager),
+            Err(faults) => {
+                for (field, message) in faults {
+                    errors.add(field, message);
+                }
+                None
+            }
+        };
+        match manager {
+            Some(manager) if errors.is_empty() => Ok(ManagerAgreement {
+                agreed,
+                manager: Some(manager),
+            }),
+            _ => Err(errors),
         }
     }
+}
+
+/// A participant gives up their place: the reason is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CancelForm {
+    pub reason: String,
 }
 
 /// A facilitator books a member in by their address, saying why.
@@ -108,6 +114,8 @@ pub struct RunForm {
     pub ot_facilitator: String,
     #[serde(deserialize_with = "first")]
     pub link_worker_facilitator: String,
+    #[serde(deserialize_with = "first")]
+    pub manager_mode: String,
 }
 
 fn parse_person(raw: &str) -> Result<Option<MemberId>, String> {
@@ -145,6 +153,7 @@ impl RunForm {
             meeting_url: run.meeting_url.clone(),
             ot_facilitator: chosen(run.ot_facilitator_id),
             link_worker_facilitator: chosen(run.link_worker_facilitator_id),
+            manager_mode: run.manager_mode.slug().to_owned(),
             ..Self::default()
         }
     }
@@ -180,6 +189,7 @@ impl RunForm {
             bounded(&self.duration_minutes, 120, 15, 480, "session length"),
         );
         let meeting = self.parse_meeting(&mut errors);
+        let manager_mode = errors.check("manager_mode", self.parse_manager_mode());
         let starts = match (first, count, weeks) {
             (Some(first), Some(count), Some(weeks)) => {
                 let starts = errors.check("starts_at", session_starts(first, count, weeks));
@@ -194,13 +204,14 @@ impl RunForm {
             }
             _ => None,
         };
-        match (title, capacity, starts, minutes, meeting) {
+        match (title, capacity, starts, minutes, meeting, manager_mode) {
             (
                 Some(title),
                 Some(capacity),
                 Some(session_starts),
                 Some(minutes),
                 Some((meeting_url, ot, lw)),
+                Some(manager_mode),
             ) if errors.is_empty() => Ok(NewRun {
                 title,
                 description: self.description.trim().to_owned(),
@@ -211,8 +222,17 @@ impl RunForm {
                 duration_minutes: minutes as i32,
                 ot_facilitator: ot,
                 link_worker_facilitator: lw,
+                manager_mode,
             }),
             _ => Err(errors),
+        }
+    }
+
+    /// `notify` when the form leaves it out.
+    fn parse_manager_mode(&self) -> Result<ManagerMode, String> {
+        match self.manager_mode.trim() {
+            "" => Ok(ManagerMode::Notify),
+            mode => ManagerMode::parse(mode),
         }
     }
 
@@ -226,8 +246,11 @@ impl RunForm {
         }
         let capacity = errors.check("capacity", Capacity::parse(&self.capacity));
         let meeting = self.parse_meeting(&mut errors);
-        match (title, capacity, meeting) {
-            (Some(title), Some(capacity), Some((meeting_url, ot, lw))) if errors.is_empty() => {
+        let manager_mode = errors.check("manager_mode", self.parse_manager_mode());
+        match (title, capacity, meeting, manager_mode) {
+            (Some(title), Some(capacity), Some((meeting_url, ot, lw)), Some(manager_mode))
+                if errors.is_empty() =>
+            {
                 Ok(RunChange {
                     title,
                     description: self.description.trim().to_owned(),
@@ -235,6 +258,7 @@ impl RunForm {
                     meeting_url,
                     ot_facilitator: ot,
                     link_worker_facilitator: lw,
+                    manager_mode,
                 })
             }
             _ => Err(errors),

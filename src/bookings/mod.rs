@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod forms;
 pub mod letters;
+pub mod managers;
 pub mod pages;
 pub mod places;
 pub mod roster;

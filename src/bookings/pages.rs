@@ -1,8 +1,10 @@
 //! Course pages: plain structs in, markup out.
 
 use super::catalogue::{RunSummary, Session, Standing};
-use super::forms::{BookForm, BookInForm, RunForm};
-use super::roster::{AttendanceSummary, Register, RosterRow, Status};
+use super::forms::{BookForm, BookInForm, CancelForm, RunForm};
+use super::managers::{Answer, Request};
+use super::roster::{completion_words, AttendanceSummary, Register, RosterRow, Status};
+use super::values::{ManagerMode, ManagerStatus, LATE_HOURS_NOTE};
 use crate::accounts::{Borough, Role};
 use crate::db::MemberId;
 use crate::web::forms::{
@@ -123,6 +125,8 @@ pub struct Visitor<'a> {
     pub form: &'a BookForm,
     /// The member's own calendar feed, to subscribe to.
     pub feed: Option<String>,
+    /// Where their manager's answer stands, and until when the place is held for it.
+    pub manager: Option<(ManagerStatus, Option<NaiveDateTime>)>,
 }
 
 pub fn detail(
@@ -169,14 +173,16 @@ pub fn detail(
                     @if let Some(feed) = &visitor.feed {
                         p { "Subscribe your calendar to your sessions (it updates if a session moves): " a href=(feed) { "your SPOT calendar feed" } }
                     }
+                    (manager_standing(visitor.manager))
                     @if summary.first_start().is_some_and(|s| s > now) {
-                        (cancel_form(ctx, summary, "Cancel my place"))
+                        (cancel_link(summary, "Cancel my place"))
                     }
                 }
                 Some(Standing::Waiting(position)) => {
                     h2 { "Your place" }
                     p { strong { "You are number " (position) " on the waiting list." } " If a place comes up it is yours, and we will email you." }
-                    (cancel_form(ctx, summary, "Leave the waiting list"))
+                    (manager_standing(visitor.manager))
+                    (cancel_link(summary, "Leave the waiting list"))
                 }
                 None => {
                     @if ctx.viewer.is_none() {
@@ -200,12 +206,34 @@ pub fn detail(
         })
 }
 
-fn cancel_form(ctx: &PageCtx, summary: &RunSummary, label: &str) -> Markup {
+/// Giving up a place is asked about first, on its own page.
+fn cancel_link(summary: &RunSummary, label: &str) -> Markup {
     html! {
-        form method="post" action={ "/courses/" (summary.run.id) "/cancel" } {
-            (csrf_field(ctx))
-            button.button.button-warning type="submit" { (label) }
+        p { a.button.button-warning href={ "/courses/" (summary.run.id) "/cancel" } { (label) } }
+    }
+}
+
+fn manager_standing(manager: Option<(ManagerStatus, Option<NaiveDateTime>)>) -> Markup {
+    html! {
+        @match manager {
+            Some((ManagerStatus::Awaiting, Some(until))) => {
+                p.notice { strong { "Waiting for your manager." } " Your place is held until " (london_time(until))
+                    " (London time) while your manager confirms it. Without their answer by then, it goes to the waiting list." }
+            }
+            Some((ManagerStatus::Awaiting, None)) => {
+                p { "We have asked your manager to confirm your booking: if a place comes up, it is held for 7 days for their answer." }
+            }
+            Some((ManagerStatus::Confirmed, _)) => { p { "Your manager has confirmed your booking." } }
+            Some((ManagerStatus::Informed, _)) => { p { "We have emailed your manager the details of your booking." } }
+            _ => {}
         }
+    }
+}
+
+fn manager_hint(summary: &RunSummary) -> &'static str {
+    match summary.run.manager_mode {
+        ManagerMode::Notify => "We email your manager the booking: the dates, the time it takes and what the programme is. It stands unless they decline it.",
+        ManagerMode::Confirm => "We email your manager the booking to confirm. Your place is held for up to 7 days for their answer; without it, the place goes to the waiting list.",
     }
 }
 
@@ -225,8 +253,9 @@ fn booking_form(ctx: &PageCtx, summary: &RunSummary, visitor: &Visitor<'_>) -> M
                     label for="manager_agreed" { "I have agreed the time for all " (summary.sessions.len()) " sessions with my manager" }
                 }
             }
-            (text_field("manager_name", "Your manager's name (optional)", &visitor.form.manager_name, visitor.errors, Input::text().autocomplete("off").max_length(120)))
-            (text_field("manager_email", "Your manager's email (optional)", &visitor.form.manager_email, visitor.errors, Input::of("email").autocomplete("off").max_length(254)))
+            (text_field("manager_name", "Your manager's name", &visitor.form.manager_name, visitor.errors, Input::text().required().autocomplete("off").max_length(120)))
+            (text_field("manager_email", "Your manager's work email address", &visitor.form.manager_email, visitor.errors, Input::of("email").required().autocomplete("off").max_length(254)
+                .hint(manager_hint(summary))))
             button.button type="submit" { (if full { "Join the waiting list" } else { "Book my place" }) }
         }
     }
@@ -241,6 +270,8 @@ pub struct RosterPage<'a> {
     /// The book-in form, kept when it is shown again.
     pub book_in: &'a BookInForm,
     pub errors: &'a FieldErrors,
+    /// Registers open when their session starts.
+    pub now: NaiveDateTime,
 }
 
 pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
@@ -254,6 +285,7 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
     let (present, taken) = (&page.register.present, &page.register.taken);
     let run = &summary.run;
     let booked: Vec<&RosterRow> = rows.iter().filter(|r| r.status == Status::Booked).collect();
+    let session_ids: Vec<crate::db::SessionId> = summary.sessions.iter().map(|s| s.id).collect();
     FormPage::new(ctx, &format!("Roster: {}", run.title), errors)
         .top(breadcrumbs(&[("Courses", "/courses".into()), (&run.title, format!("/courses/{}", run.id))]))
         .render(html! {
@@ -265,7 +297,9 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
                     caption.visually-hidden { "Participants: booked, then waiting, then cancelled" }
                     thead { tr {
                         th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Borough" }
-                        th scope="col" { "Organisation" } th scope="col" { "Status" } th scope="col" { "Manager agreed" }
+                        th scope="col" { "Organisation" } th scope="col" { "Status" } th scope="col" { "Manager" }
+                        @for session in &summary.sessions { th scope="col" { "Session " (session.number) } }
+                        th scope="col" { "Completed" }
                     } }
                     tbody {
                         @for row in rows {
@@ -275,9 +309,14 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
                                 td { (row.borough.label()) }
                                 td { (row.organisation) }
                                 td { (row.status.label())
-                                    @if let Some(reason) = &row.override_reason { br; span.muted { "Booked in: " (reason) } } }
-                                td { (if row.manager_agreed { "Yes" } else { "No" })
-                                    @if !row.manager_name.is_empty() { " (" (row.manager_name) ")" } }
+                                    @if let Some(reason) = &row.override_reason { br; span.muted { "Booked in: " (reason) } }
+                                    @if row.cancelled_late { br; strong.tag.tag-red { "Within 48 hours of the start" } }
+                                    @if let Some(reason) = &row.cancel_reason { br; span.muted { "Reason: " (reason) } } }
+                                td { (row.manager_words()) }
+                                @for session in &summary.sessions {
+                                    td { @if row.status == Status::Booked { (page.register.mark(session.id, row.member).label()) } }
+                                }
+                                td { @if row.status == Status::Booked { (completion_words(page.register.completed(&session_ids, row.member))) } }
                             }
                         }
                     }
@@ -288,7 +327,10 @@ pub fn roster(ctx: &PageCtx, page: &RosterPage<'_>) -> Markup {
                 p { "Nobody is booked yet." }
             }
             @for session in &summary.sessions {
-                @if !booked.is_empty() {
+                @if !booked.is_empty() && session.starts_at > page.now {
+                    h3.label { "Session " (session.number) ": " (session_time(session)) }
+                    p.muted { "The register opens when the session starts." }
+                } @else if !booked.is_empty() {
                     form method="post" action={ "/courses/" (run.id) "/attendance/" (session.id) } {
                         (csrf_field(ctx))
                         fieldset.fieldset {
@@ -433,6 +475,31 @@ fn run_fields(
         (text_field("meeting_url", "Online meeting link", &form.meeting_url, errors, Input::of("url").required().hint("Starts https://. Only booked participants and facilitators see it.")))
         (select_field("ot_facilitator", "Occupational therapist facilitator", &form.ot_facilitator, &ot, Some("Not chosen yet"), errors))
         (select_field("link_worker_facilitator", "Link worker facilitator", &form.link_worker_facilitator, &lw, Some("Not chosen yet"), errors))
+        (manager_mode_field(form, errors))
+    }
+}
+
+/// Whether bookings wait for the manager: two labelled choices in a fieldset.
+fn manager_mode_field(form: &RunForm, errors: &FieldErrors) -> Markup {
+    let error = errors.get("manager_mode");
+    let current = ManagerMode::parse(&form.manager_mode).unwrap_or(ManagerMode::Notify);
+    html! {
+        div.form-group.form-group-error[error.is_some()] {
+            fieldset.fieldset aria-describedby=[error.map(|_| "manager_mode-error")] {
+                legend.label { "Participants' managers" }
+                @if let Some(message) = error {
+                    p.error-message id="manager_mode-error" { span.visually-hidden { "Error: " } (message) }
+                }
+                @for (i, mode) in ManagerMode::ALL.iter().enumerate() {
+                    // The first choice answers to #manager_mode, so the error summary's link lands on it.
+                    @let id = if i == 0 { "manager_mode".to_owned() } else { format!("manager_mode-{}", mode.slug()) };
+                    div.radio {
+                        input id=(id) type="radio" name="manager_mode" value=(mode.slug()) checked[*mode == current];
+                        label for=(id) { (mode.label()) }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -518,4 +585,131 @@ pub fn london_input(at: NaiveDateTime) -> String {
         .from_utc_datetime(&at)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
+}
+
+/// Giving up a place (or a waiting-list spot): what it means, and a box for why.
+pub fn cancel(
+    ctx: &PageCtx,
+    summary: &RunSummary,
+    standing: Standing,
+    form: &CancelForm,
+    errors: &FieldErrors,
+    now: NaiveDateTime,
+) -> Markup {
+    let run = &summary.run;
+    let (title, button) = match standing {
+        Standing::Waiting(_) => ("Leave the waiting list?", "Leave the waiting list"),
+        Standing::Booked => ("Cancel your place?", "Cancel my place"),
+    };
+    let late = standing == Standing::Booked
+        && summary.first_start().is_some_and(|start| {
+            start > now
+                && start - now < chrono::Duration::hours(super::places::LATE_CANCELLATION_HOURS)
+        });
+    FormPage::new(ctx, title, errors)
+        .narrow()
+        .top(breadcrumbs(&[("Courses", "/courses".into()), (&run.title, format!("/courses/{}", run.id))]))
+        .render(html! {
+            h1 { (title) }
+            @match standing {
+                Standing::Booked => p { "Your place on " strong { (run.title) } " goes to the first person on the waiting list, and you will not be able to have it back unless a place comes up again." },
+                Standing::Waiting(position) => p { "You are number " (position) " on the waiting list for " strong { (run.title) } ". If you leave, you lose your position." },
+            }
+            @if late {
+                p.notice { (LATE_HOURS_NOTE) }
+            }
+            form method="post" action={ "/courses/" (run.id) "/cancel" } novalidate {
+                (csrf_field(ctx))
+                (textarea_field("reason", "Why are you cancelling? (optional)", &form.reason, errors,
+                    Some("It helps the facilitators plan. Please do not include anything that identifies a patient or service user."), 3))
+                div.tool-row {
+                    button.button.button-warning type="submit" { (button) }
+                    a.button.button-secondary href={ "/courses/" (run.id) } { "Keep my booking" }
+                }
+            }
+        })
+}
+
+/// The manager's page: whose booking, what the course asks of them, and two buttons.
+pub fn manager_request(
+    ctx: &PageCtx,
+    request: &Request,
+    summary: &RunSummary,
+    errors: &FieldErrors,
+    now: NaiveDateTime,
+) -> Markup {
+    let run = &summary.run;
+    let minutes: i32 = summary.sessions.iter().map(|s| s.duration_minutes).sum();
+    let title = format!("{}'s place on {}", request.participant, run.title);
+    FormPage::new(ctx, &title, errors).narrow().render(html! {
+        h1 { "Confirm " (request.participant) "'s place" }
+        p { strong { (request.participant) } " (" (request.role.label()) ", " (request.borough.label())
+            @if !request.organisation.is_empty() { ", " (request.organisation) }
+            ") has booked a place on " strong { (run.title) } " and named you, " (request.manager_name) ", as their manager." }
+        h2 { "What it takes" }
+        p { (summary.sessions.len()) " online sessions, " (hours_words(minutes)) " in all (London time):" }
+        ul {
+            @for session in &summary.sessions { li { "Session " (session.number) ": " (session_time(session)) } }
+        }
+        h2 { "What the programme is" }
+        p { "SPOT brings Greater Manchester's social-prescribing link workers and occupational therapists together to learn from each other, create links between services and develop professionally. It is free to participants, delivered by the Salford Social Prescribing Hub at the University of Salford and funded by the Elizabeth Casson Trust." }
+        @if let Some(why) = request.closed_because(now) {
+            p.notice { strong { (why) } " This link no longer takes an answer." }
+        } @else {
+            @if let Some(until) = request.held_until {
+                p.notice { "The place is held until " (london_time(until)) " (London time) for your answer; without it, it goes to the next person on the waiting list." }
+            } @else if request.placed == super::values::BookingStatus::Waiting {
+                p { (request.participant) " is on the waiting list: if a place comes up, they will have it." }
+            }
+            form method="post" novalidate {
+                (csrf_field(ctx))
+                @let error = errors.get("answer");
+                div.form-group.form-group-error[error.is_some()] {
+                    fieldset.fieldset aria-describedby=[error.map(|_| "answer-error")] {
+                        legend.label { "Your answer" }
+                        @if let Some(message) = error {
+                            p.error-message id="answer-error" { span.visually-hidden { "Error: " } (message) }
+                        }
+                        div.radio {
+                            input #answer type="radio" name="answer" value="confirm";
+                            label for="answer" { "I confirm: they can have the time for all the sessions" }
+                        }
+                        div.radio {
+                            input #answer-decline type="radio" name="answer" value="decline";
+                            label for="answer-decline" { "I decline: please cancel the booking" }
+                        }
+                    }
+                }
+                button.button type="submit" { "Send my answer" }
+            }
+        }
+    })
+}
+
+/// "6 hours", "1.5 hours".
+pub(crate) fn hours_words(minutes: i32) -> String {
+    if minutes % 60 == 0 {
+        format!(
+            "{} hour{}",
+            minutes / 60,
+            if minutes == 60 { "" } else { "s" }
+        )
+    } else {
+        format!("{:.1} hours", f64::from(minutes) / 60.0)
+    }
+}
+
+pub fn manager_answered(ctx: &PageCtx, summary: &RunSummary, answer: Answer) -> Markup {
+    layout(
+        ctx,
+        "Thank you",
+        html! {
+            h1 { "Thank you" }
+            @match answer {
+                Answer::Confirm => p { "You have confirmed the place on " strong { (summary.run.title) } ". We have told your colleague." },
+                Answer::Decline => p { "You have declined the booking on " strong { (summary.run.title) } ": it is cancelled, and we have told your colleague." },
+            }
+            p { "You can close this page." }
+        },
+    )
 }

@@ -7,19 +7,19 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::runs::{self, CourseRun};
-use super::values::BookingStatus;
+use super::values::{BookingStatus, Manager};
 use crate::accounts::members::{self, Viewer};
 use crate::audit::{self, Entry};
 use crate::db::{BookingId, CourseRunId, DbConn, MemberId, WriteConn};
 use crate::rules::RuleError;
 use crate::schema::bookings;
 
-/// The participant's word that their manager agreed the time.
+/// The participant's word that their manager agreed the time, and who the manager is
+/// (none when a facilitator books someone in: the agreement is taken as read).
 #[derive(Debug, Clone, Default)]
 pub struct ManagerAgreement {
     pub agreed: bool,
-    pub manager_name: String,
-    pub manager_email: String,
+    pub manager: Option<Manager>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,8 @@ pub fn waiting_position(
 }
 
 /// A member books a place for themselves, or a facilitator books one in for someone from
-/// outside the run's boroughs (with a reason). Full: they join the waiting list.
+/// outside the run's boroughs (with a reason). Full: they join the waiting list. Returns
+/// the place and, for a member's own booking, the link for their manager's answer.
 pub fn book(
     conn: &mut WriteConn,
     actor: &Viewer,
@@ -119,7 +120,7 @@ pub fn book(
     agreement: &ManagerAgreement,
     override_reason: Option<&str>,
     now: NaiveDateTime,
-) -> Result<Place, RuleError> {
+) -> Result<(Place, Option<String>), RuleError> {
     let for_someone_else = actor.id != member;
     if (for_someone_else || override_reason.is_some()) && !runs::facilitates(conn, actor, run_id)? {
         return Err(RuleError::Forbidden(
@@ -130,6 +131,13 @@ pub fn book(
         return Err(RuleError::Invalid(
             "manager_agreed",
             "Confirm you have agreed the time for all the sessions with your manager".into(),
+        ));
+    }
+    if agreement.manager.is_none() && !for_someone_else {
+        return Err(RuleError::Invalid(
+            "manager_email",
+            "Enter your manager's name and work email address: we send them the booking to confirm"
+                .into(),
         ));
     }
     take_turn(conn, run_id, member)?;
@@ -175,8 +183,8 @@ pub fn book(
             bookings::status.eq(status),
             bookings::seat.eq(seat),
             bookings::manager_agreed.eq(true),
-            bookings::manager_name.eq(agreement.manager_name.trim()),
-            bookings::manager_email.eq(agreement.manager_email.trim()),
+            bookings::manager_name.eq(agreement.manager.as_ref().map_or("", |m| m.name.as_str())),
+            bookings::manager_email.eq(agreement.manager.as_ref().map_or("", |m| m.email.as_str())),
             bookings::override_reason.eq(if outside { override_reason } else { None }),
             bookings::booked_by.eq(for_someone_else.then_some(actor.id)),
             bookings::created_at.eq(now),
@@ -188,6 +196,10 @@ pub fn book(
     let place = match seat {
         Some(_) => Place::Booked,
         None => Place::Waiting(waiting_position(conn, run_id, booking)?),
+    };
+    let manager_link = match agreement.manager {
+        Some(_) => Some(super::managers::ask(conn, booking, &run, now)?),
+        None => None,
     };
     if for_someone_else {
         let outcome = match place {
@@ -206,7 +218,7 @@ pub fn book(
             now,
         )?;
     }
-    Ok(place)
+    Ok((place, manager_link))
 }
 
 /// What a cancellation did.
@@ -214,14 +226,20 @@ pub fn book(
 pub struct Cancelled {
     /// The member who moved up from the waiting list into the freed place.
     pub promoted: Option<MemberId>,
+    /// A place given up within 48 hours of the first session: the facilitators are told.
+    pub late: bool,
 }
 
-/// A member gives up their place (or leaves the waiting list) before the first session;
-/// the first in line takes a freed place.
+/// A place given up this close to the start is flagged to the run's facilitators.
+pub const LATE_CANCELLATION_HOURS: i64 = 48;
+
+/// A member gives up their place (or leaves the waiting list) before the first session,
+/// saying why if they like; the first in line takes a freed place.
 pub fn cancel(
     conn: &mut WriteConn,
     member: &Viewer,
     run_id: CourseRunId,
+    reason: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Cancelled, RuleError> {
     take_turn(conn, run_id, member.id)?;
@@ -236,16 +254,23 @@ pub fn cancel(
             "You have no booking on this run.".into(),
         ));
     }
-    if runs::first_session_start(conn, run_id)?.is_some_and(|start| start <= now) {
+    let first_start = runs::first_session_start(conn, run_id)?;
+    if first_start.is_some_and(|start| start <= now) {
         return Err(RuleError::Conflict(
             "The course has started: speak to a facilitator.".into(),
         ));
     }
+    let late = status == BookingStatus::Booked
+        && first_start
+            .is_some_and(|start| start - now < chrono::Duration::hours(LATE_CANCELLATION_HOURS));
     diesel::update(bookings::table.find(booking))
         .set((
             bookings::status.eq(BookingStatus::Cancelled),
             bookings::seat.eq(None::<i32>),
             bookings::changed_at.eq(now),
+            bookings::cancel_reason.eq(reason),
+            bookings::cancelled_late.eq(late),
+            bookings::place_held_until.eq(None::<NaiveDateTime>),
         ))
         .execute(&mut **conn)?;
     let promoted = if status == BookingStatus::Booked && run.cancelled_at.is_none() {
@@ -255,7 +280,7 @@ pub fn cancel(
     } else {
         None
     };
-    Ok(Cancelled { promoted })
+    Ok(Cancelled { promoted, late })
 }
 
 /// The run of the member's live booking (a place or the waiting list), when its first
@@ -280,6 +305,8 @@ pub fn forget_managers(conn: &mut DbConn, member: MemberId) -> QueryResult<usize
             bookings::manager_name.eq(""),
             bookings::manager_email.eq(""),
             bookings::override_reason.eq(None::<String>),
+            bookings::cancel_reason.eq(None::<String>),
+            bookings::manager_token_hash.eq(None::<String>),
         ))
         .execute(conn)
 }
@@ -309,6 +336,7 @@ pub fn fill_from_waiting_list(
                 bookings::changed_at.eq(now),
             ))
             .execute(conn)?;
+        super::managers::hold_promoted(conn, booking, now)?;
         promoted.push(member);
     }
     Ok(promoted)

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::BookingStatus;
+use super::values::{BookingStatus, ManagerStatus};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role};
 use crate::audit::{self, Entry};
@@ -59,23 +59,29 @@ pub struct RosterRow {
     pub manager_agreed: bool,
     pub manager_name: String,
     pub manager_email: String,
+    pub manager_status: ManagerStatus,
     pub override_reason: Option<String>,
     pub booked_at: NaiveDateTime,
+    /// Why they cancelled, if they said, and whether it was within 48 hours of the start.
+    pub cancel_reason: Option<String>,
+    pub cancelled_late: bool,
+}
+
+impl RosterRow {
+    /// The manager's answer in words, with their name.
+    pub fn manager_words(&self) -> String {
+        match (self.manager_status, self.manager_name.is_empty()) {
+            (ManagerStatus::NotAsked, _) if self.manager_agreed => "Agreed".to_owned(),
+            (status, true) => status.label().to_owned(),
+            (status, false) => format!("{} ({})", status.label(), self.manager_name),
+        }
+    }
 }
 
 type Row = (
-    MemberId,
-    String,
-    String,
-    Role,
-    Borough,
-    String,
-    BookingStatus,
-    bool,
-    String,
-    String,
-    Option<String>,
-    NaiveDateTime,
+    (MemberId, String, String, Role, Borough, String),
+    (BookingStatus, bool, String, String, ManagerStatus),
+    (Option<String>, NaiveDateTime, Option<String>, bool),
 );
 
 /// Booked first (in booking order), then the waiting list in order, then cancellations.
@@ -90,25 +96,45 @@ pub fn roster(
         .filter(bookings::run_id.eq(run))
         .order((bookings::queued_at.asc(), bookings::id.asc()))
         .select((
-            members::id,
-            members::display_name,
-            members::email,
-            members::role,
-            members::borough,
-            members::organisation,
-            bookings::status,
-            bookings::manager_agreed,
-            bookings::manager_name,
-            bookings::manager_email,
-            bookings::override_reason,
-            bookings::created_at,
+            (
+                members::id,
+                members::display_name,
+                members::email,
+                members::role,
+                members::borough,
+                members::organisation,
+            ),
+            (
+                bookings::status,
+                bookings::manager_agreed,
+                bookings::manager_name,
+                bookings::manager_email,
+                bookings::manager_status,
+            ),
+            (
+                bookings::override_reason,
+                bookings::created_at,
+                bookings::cancel_reason,
+                bookings::cancelled_late,
+            ),
         ))
         .load(conn)?;
     let mut waiting = 0;
     let mut roster: Vec<RosterRow> = rows
         .into_iter()
-        .map(
-            |(
+        .map(|(person, booking, extra)| {
+            let (member, name, email, role, borough, organisation) = person;
+            let (status, manager_agreed, manager_name, manager_email, manager_status) = booking;
+            let (override_reason, booked_at, cancel_reason, cancelled_late) = extra;
+            let status = match status {
+                BookingStatus::Booked => Status::Booked,
+                BookingStatus::Waiting => {
+                    waiting += 1;
+                    Status::Waiting(waiting)
+                }
+                BookingStatus::Cancelled => Status::Cancelled,
+            };
+            RosterRow {
                 member,
                 name,
                 email,
@@ -119,33 +145,13 @@ pub fn roster(
                 manager_agreed,
                 manager_name,
                 manager_email,
+                manager_status,
                 override_reason,
                 booked_at,
-            )| {
-                let status = match status {
-                    BookingStatus::Booked => Status::Booked,
-                    BookingStatus::Waiting => {
-                        waiting += 1;
-                        Status::Waiting(waiting)
-                    }
-                    BookingStatus::Cancelled => Status::Cancelled,
-                };
-                RosterRow {
-                    member,
-                    name,
-                    email,
-                    role,
-                    borough,
-                    organisation,
-                    status,
-                    manager_agreed,
-                    manager_name,
-                    manager_email,
-                    override_reason,
-                    booked_at,
-                }
-            },
-        )
+                cancel_reason,
+                cancelled_late,
+            }
+        })
         .collect();
     roster.sort_by_key(|row| match row.status {
         Status::Booked => 0,
@@ -206,6 +212,12 @@ pub fn record_attendance(
     let Some((_, starts_at)) = of_run.filter(|(of, _)| *of == run) else {
         return Err(RuleError::NotFound);
     };
+    if starts_at > now {
+        return Err(RuleError::Conflict(format!(
+            "This session's register opens when it starts, at {} (London time).",
+            crate::web::layout::london_time(starts_at)
+        )));
+    }
     let booked: Vec<(MemberId, String)> = bookings::table
         .inner_join(members::table.on(members::id.eq(bookings::member_id)))
         .filter(bookings::run_id.eq(run))
@@ -280,6 +292,58 @@ pub fn export(
     Ok(rows)
 }
 
+/// A participant at one session: present, absent, or not yet known (no register taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Present,
+    Absent,
+    NotTaken,
+}
+
+impl Mark {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::Present => "Present",
+            Mark::Absent => "Absent",
+            Mark::NotTaken => "–",
+        }
+    }
+}
+
+impl Register {
+    pub fn mark(&self, session: SessionId, member: MemberId) -> Mark {
+        if self.present.contains(&(session, member)) {
+            Mark::Present
+        } else if self.taken.contains(&session) {
+            Mark::Absent
+        } else {
+            Mark::NotTaken
+        }
+    }
+
+    /// Whether the member attended every session (`None` while a register is untaken and
+    /// they have missed none so far).
+    pub fn completed(&self, sessions: &[SessionId], member: MemberId) -> Option<bool> {
+        let marks: Vec<Mark> = sessions.iter().map(|s| self.mark(*s, member)).collect();
+        if marks.contains(&Mark::Absent) {
+            Some(false)
+        } else if marks.contains(&Mark::NotTaken) || marks.is_empty() {
+            None
+        } else {
+            Some(true)
+        }
+    }
+}
+
+/// "Yes", "No" or "Not yet".
+pub fn completion_words(completed: Option<bool>) -> &'static str {
+    match completed {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "Not yet",
+    }
+}
+
 /// Attendance rate per group: (group, sessions attended, sessions possible).
 #[derive(Debug, Clone, Default)]
 pub struct AttendanceSummary {
@@ -317,9 +381,15 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
-pub fn csv(roster: &[RosterRow]) -> anyhow::Result<Vec<u8>> {
+/// The roster as a spreadsheet: one row a person, with the manager's answer, any
+/// cancellation, attendance at each session and completion.
+pub fn csv(
+    roster: &[RosterRow],
+    sessions: &[SessionId],
+    register: &Register,
+) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut head: Vec<String> = [
         "Name",
         "Email",
         "Role",
@@ -329,11 +399,20 @@ pub fn csv(roster: &[RosterRow]) -> anyhow::Result<Vec<u8>> {
         "Manager agreed",
         "Manager",
         "Manager email",
+        "Manager's answer",
         "Booked in by facilitator because",
         "Booked at (UTC)",
-    ])?;
+        "Cancelled within 48 hours",
+        "Cancellation reason",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    head.extend((1..=sessions.len()).map(|n| format!("Session {n}")));
+    head.push("Completed".to_owned());
+    writer.write_record(&head)?;
     for row in roster {
-        let cells = [
+        let booked = row.status == Status::Booked;
+        let mut cells = vec![
             row.name.clone(),
             row.email.clone(),
             row.role.label().to_owned(),
@@ -347,9 +426,24 @@ pub fn csv(roster: &[RosterRow]) -> anyhow::Result<Vec<u8>> {
             },
             row.manager_name.clone(),
             row.manager_email.clone(),
+            row.manager_status.label().to_owned(),
             row.override_reason.clone().unwrap_or_default(),
             row.booked_at.format("%Y-%m-%d %H:%M").to_string(),
+            if row.cancelled_late { "Yes" } else { "" }.to_owned(),
+            row.cancel_reason.clone().unwrap_or_default(),
         ];
+        for session in sessions {
+            cells.push(if booked {
+                register.mark(*session, row.member).label().to_owned()
+            } else {
+                String::new()
+            });
+        }
+        cells.push(if booked {
+            completion_words(register.completed(sessions, row.member)).to_owned()
+        } else {
+            String::new()
+        });
         writer.write_record(cells.iter().map(|cell| spreadsheet_safe(cell)))?;
     }
     Ok(writer.into_inner()?)

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::values::{BookingStatus, Capacity, MeetingUrl, RunTitle};
+use super::values::{BookingStatus, Capacity, ManagerMode, MeetingUrl, RunTitle};
 use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::audit::{self, Entry};
@@ -24,6 +24,8 @@ pub struct CourseRun {
     pub ot_facilitator_id: Option<MemberId>,
     pub link_worker_facilitator_id: Option<MemberId>,
     pub created_at: NaiveDateTime,
+    /// Whether a booking waits for the manager's confirmation.
+    pub manager_mode: ManagerMode,
 }
 
 /// A new run as an admin describes it, parsed.
@@ -38,6 +40,7 @@ pub struct NewRun {
     pub duration_minutes: i32,
     pub ot_facilitator: Option<MemberId>,
     pub link_worker_facilitator: Option<MemberId>,
+    pub manager_mode: ManagerMode,
 }
 
 /// Whether the viewer runs this course: one of its two facilitators, or an admin (who may
@@ -126,6 +129,7 @@ pub fn create(
             course_runs::ot_facilitator_id.eq(new.ot_facilitator),
             course_runs::link_worker_facilitator_id.eq(new.link_worker_facilitator),
             course_runs::created_at.eq(now),
+            course_runs::manager_mode.eq(new.manager_mode),
         ))
         .returning(course_runs::id)
         .get_result(conn)?;
@@ -223,6 +227,7 @@ pub struct RunChange {
     pub meeting_url: MeetingUrl,
     pub ot_facilitator: Option<MemberId>,
     pub link_worker_facilitator: Option<MemberId>,
+    pub manager_mode: ManagerMode,
 }
 
 /// Saves the changes; more places take people off the waiting list, returned in order.
@@ -258,8 +263,13 @@ pub fn update(
             course_runs::meeting_url.eq(change.meeting_url.as_str()),
             course_runs::ot_facilitator_id.eq(change.ot_facilitator),
             course_runs::link_worker_facilitator_id.eq(change.link_worker_facilitator),
+            course_runs::manager_mode.eq(change.manager_mode),
         ))
         .execute(&mut **conn)?;
+    if change.manager_mode == ManagerMode::Notify {
+        // Places held for a manager's answer now stand; the managers may still decline.
+        super::managers::stop_holding(conn, id)?;
+    }
     audit::record(
         conn,
         &Entry {

@@ -18,6 +18,91 @@ impl BookingStatus {
     pub const LIVE: [BookingStatus; 2] = [BookingStatus::Booked, BookingStatus::Waiting];
 }
 
+text_enum!(ManagerMode, "what the manager's answer does", {
+    Notify => ("notify", "Inform the manager: the booking stands unless they decline"),
+    Confirm => ("confirm", "Ask the manager to confirm: the place is held for up to 7 days"),
+});
+
+text_enum!(ManagerStatus, "where the manager's answer stands", {
+    NotAsked => ("none", "Not asked"),
+    Informed => ("informed", "Manager informed"),
+    Awaiting => ("awaiting", "Waiting for the manager"),
+    Confirmed => ("confirmed", "Confirmed by the manager"),
+    Declined => ("declined", "Declined by the manager"),
+    Lapsed => ("lapsed", "Not confirmed in time"),
+});
+
+impl ManagerStatus {
+    /// Whether the manager's link still takes an answer.
+    pub fn open(self) -> bool {
+        matches!(self, ManagerStatus::Informed | ManagerStatus::Awaiting)
+    }
+}
+
+/// What a participant cancelling late is told.
+pub const LATE_HOURS_NOTE: &str = "The first session is less than 48 hours away: the facilitators will be told, so that they can plan.";
+
+/// How long a run in `confirm` mode holds a place for the manager's answer.
+pub const MANAGER_HOLD_DAYS: i64 = 7;
+
+/// A participant's manager, as the booking form names them: both are required, the
+/// address is where the booking goes for confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manager {
+    pub name: String,
+    pub email: crate::accounts::Email,
+}
+
+impl Manager {
+    pub fn parse(name: &str, email: &str) -> Result<Self, Vec<(&'static str, String)>> {
+        let mut faults = Vec::new();
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        match name.chars().count() {
+            0 => faults.push(("manager_name", "Enter your manager's name".to_owned())),
+            1 => faults.push(("manager_name", "Enter your manager's full name".to_owned())),
+            n if n > 120 => faults.push((
+                "manager_name",
+                "Manager's name must be 120 characters or fewer".to_owned(),
+            )),
+            _ => {}
+        }
+        let email = if email.trim().is_empty() {
+            faults.push((
+                "manager_email",
+                "Enter your manager's work email address: we send them the booking to confirm"
+                    .to_owned(),
+            ));
+            None
+        } else {
+            match crate::accounts::Email::parse(email) {
+                Ok(email) => Some(email),
+                Err(message) => {
+                    faults.push(("manager_email", message));
+                    None
+                }
+            }
+        };
+        match email {
+            Some(email) if faults.is_empty() => Ok(Self { name, email }),
+            _ => Err(faults),
+        }
+    }
+}
+
+/// Why a participant cancels, if they say: optional, up to 500 characters, never anything
+/// that identifies a patient (the facilitators read it).
+pub fn parse_cancel_reason(input: &str) -> Result<Option<String>, String> {
+    let reason = input.trim();
+    if reason.is_empty() {
+        return Ok(None);
+    }
+    if reason.chars().count() > 500 {
+        return Err("Keep the reason to 500 characters or fewer".into());
+    }
+    crate::guard::refuse_identifying(reason)?;
+    Ok(Some(reason.to_owned()))
+}
+
 /// Places on a run: the brief says up to 15; a run needs at least 2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capacity(i32);

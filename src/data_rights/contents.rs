@@ -672,8 +672,13 @@ pub struct Booking {
     pub manager_agreed: bool,
     pub manager_name: String,
     pub manager_email: String,
+    /// Where the manager's answer stands: `none`, `informed`, `awaiting`, `confirmed`,
+    /// `declined` or `lapsed`.
+    pub manager_answer: String,
     /// Why a facilitator booked them outside their borough's cluster.
     pub override_reason: Option<String>,
+    /// Why they cancelled, if they said.
+    pub cancel_reason: Option<String>,
     /// Who made the booking, when not the member themselves.
     pub booked_by: Option<MemberId>,
     pub booked_at: NaiveDateTime,
@@ -693,7 +698,7 @@ pub struct Session {
 
 type BookingRow = (
     (BookingId, CourseRunId, String, String, Option<i32>),
-    (bool, String, String, Option<String>),
+    (bool, String, String, String, Option<String>, Option<String>),
     (Option<MemberId>, NaiveDateTime, NaiveDateTime),
 );
 
@@ -717,7 +722,9 @@ pub fn bookings(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<
                 bookings::manager_agreed,
                 bookings::manager_name,
                 bookings::manager_email,
+                bookings::manager_status,
                 bookings::override_reason,
+                bookings::cancel_reason,
             ),
             (
                 bookings::booked_by,
@@ -749,7 +756,14 @@ pub fn bookings(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<
         .into_iter()
         .map(|(head, manager, when)| {
             let (id, course_run_id, course_title, status, seat) = head;
-            let (manager_agreed, manager_name, manager_email, override_reason) = manager;
+            let (
+                manager_agreed,
+                manager_name,
+                manager_email,
+                manager_answer,
+                override_reason,
+                cancel_reason,
+            ) = manager;
             let (booked_by, booked_at, changed_at) = when;
             Booking {
                 id,
@@ -760,7 +774,9 @@ pub fn bookings(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<
                 manager_agreed,
                 manager_name,
                 manager_email,
+                manager_answer,
                 override_reason,
+                cancel_reason,
                 booked_by: booked_by.filter(|by| *by != member),
                 booked_at,
                 changed_at,

@@ -18,7 +18,9 @@ use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::bookings::places::{self, ManagerAgreement, Place};
 use crate::bookings::runs::{self, NewRun};
-use crate::bookings::values::{session_starts, Capacity, MeetingUrl, RunTitle};
+use crate::bookings::values::{
+    session_starts, Capacity, Manager, ManagerMode, MeetingUrl, RunTitle,
+};
 use crate::db::{DbConn, MemberId};
 use crate::schema::categories;
 
@@ -128,6 +130,7 @@ pub(super) fn make(
             duration_minutes: 120,
             ot_facilitator: Some(MemberId(community.rows[plan.ot].id)),
             link_worker_facilitator: Some(MemberId(community.rows[plan.link_worker].id)),
+            manager_mode: ManagerMode::Notify,
         };
         let run_id = conn
             .write_transaction(|conn| {
@@ -154,23 +157,23 @@ pub(super) fn make(
             let viewer = community.viewer(i);
             let (first, last) = a_name(rng);
             let manager = format!("{first} {last}");
-            let agreement = ManagerAgreement {
-                agreed: true,
-                manager_email: if rng.gen_bool(0.5) {
-                    format!(
-                        "{}@{}.spot.example",
-                        ascii_slug(&manager),
-                        viewer.borough.slug()
-                    )
-                } else {
-                    String::new()
-                },
-                manager_name: manager,
-            };
+            let address = format!(
+                "{}@{}.spot.example",
+                ascii_slug(&manager),
+                viewer.borough.slug()
+            );
+            let agreement =
+                ManagerAgreement {
+                    agreed: true,
+                    manager: Some(Manager::parse(&manager, &address).map_err(|faults| {
+                        anyhow::anyhow!("a demo manager is refused: {faults:?}")
+                    })?),
+                };
             let at = booking_opens + Duration::minutes(37 * k as i64 + rng.gen_range(0..30));
             let place = conn
                 .write_transaction(|conn| {
                     places::book(conn, &viewer, viewer.id, run_id, &agreement, None, at)
+                        .map(|(place, _)| place)
                 })
                 .map_err(|e| anyhow::anyhow!("could not book a demo place: {e}"))?;
             match place {

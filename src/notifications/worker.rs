@@ -40,7 +40,9 @@ pub fn round(
     retry_base: Duration,
     now: NaiveDateTime,
 ) -> anyhow::Result<Round> {
-    let letters = compose::send_immediate(conn, site, now)?;
+    // Managers' reminders and lapsed places first, so their letters go out this round.
+    let managers = crate::bookings::telling::sweep_managers(conn, &site.base_url, now)?;
+    let letters = compose::send_immediate(conn, site, now)? + managers;
     let digests = compose::send_digests(conn, site, Cadence::Daily, now)?
         + compose::send_digests(conn, site, Cadence::Weekly, now)?;
     let sent = outbox::deliver_due(conn, mailer, retry_base, now)?;

@@ -4,7 +4,7 @@ use chrono::Duration;
 use spot::accounts::members::{self, Viewer};
 use spot::bookings::places::{self, ManagerAgreement, Place};
 use spot::bookings::runs::{self, NewRun};
-use spot::bookings::values::{Capacity, MeetingUrl, RunTitle};
+use spot::bookings::values::{Capacity, Manager, ManagerMode, MeetingUrl, RunTitle};
 use spot::db::{CourseRunId, MemberId};
 use spot::rules::RuleError;
 
@@ -19,8 +19,7 @@ fn viewer(app: &TestApp, email: &str) -> Viewer {
 fn agreed() -> ManagerAgreement {
     ManagerAgreement {
         agreed: true,
-        manager_name: "Pat Lead".into(),
-        manager_email: String::new(),
+        manager: Some(Manager::parse("Pat Lead", "pat.lead@nhs.net").unwrap()),
     }
 }
 
@@ -48,6 +47,7 @@ fn north_run(app: &TestApp, capacity: &str) -> CourseRunId {
         duration_minutes: 120,
         ot_facilitator: None,
         link_worker_facilitator: None,
+        manager_mode: ManagerMode::Notify,
     };
     let mut conn = app.db.conn().unwrap();
     conn.write_transaction(|conn| runs::create(conn, &admin, &new, spot::db::now()))
@@ -67,6 +67,7 @@ fn book(app: &TestApp, email: &str, run: CourseRunId) -> Result<Place, RuleError
             None,
             spot::db::now(),
         )
+        .map(|(place, _)| place)
     })
 }
 
@@ -84,7 +85,7 @@ on_both_engines! {
                     let db = app.db.clone();
                     scope.spawn(move || {
                         let mut conn = db.conn().unwrap();
-                        conn.write_transaction(|conn| places::book(conn, member, member.id, run, &agreed(), None, spot::db::now()))
+                        conn.write_transaction(|conn| places::book(conn, member, member.id, run, &agreed(), None, spot::db::now()).map(|(place, _)| place))
                     })
                 })
                 .collect();
@@ -112,7 +113,7 @@ on_both_engines! {
 
         let ann = viewer(&app, "a@nhs.net");
         let mut conn = app.db.conn().unwrap();
-        let cancelled = conn.write_transaction(|conn| places::cancel(conn, &ann, run, spot::db::now())).unwrap();
+        let cancelled = conn.write_transaction(|conn| places::cancel(conn, &ann, run, None, spot::db::now())).unwrap();
         assert_eq!(cancelled.promoted, Some(MemberId(app.member_id("c@nhs.net"))));
         assert_eq!(places::counts(&mut conn, run).unwrap(), (2, 1));
     }

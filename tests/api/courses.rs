@@ -87,7 +87,7 @@ pub async fn facilitator(app: &TestApp) -> Browser {
 
 /// The course form with sensible values, `changes` replacing or adding fields and the
 /// boroughs given separately (repeated `boroughs=` fields).
-fn course_form<'a>(
+pub fn course_form<'a>(
     boroughs: &[&'a str],
     changes: &[(&'a str, &'a str)],
     starts_at: &'a str,
@@ -156,7 +156,11 @@ async fn book(browser: &Browser, run: i64) -> reqwest::Response {
     browser
         .post(
             &format!("/courses/{run}/book"),
-            &[("manager_agreed", "yes"), ("manager_name", "Pat Lead")],
+            &[
+                ("manager_agreed", "yes"),
+                ("manager_name", "Pat Lead"),
+                ("manager_email", "pat.lead@nhs.net"),
+            ],
         )
         .await
 }
@@ -205,6 +209,32 @@ async fn calendar_of(browser: &Browser, run: i64) -> String {
     response.text().await.expect("body")
 }
 
+/// Moves the run's sessions into the past, a week apart, the last having begun `hours_ago`
+/// hours ago: registers open when a session starts.
+pub fn sessions_held(app: &TestApp, run: i64, hours_ago: i64) {
+    let last = spot::db::now() - chrono::Duration::hours(hours_ago);
+    sessions_from(app, run, last - chrono::Duration::weeks(2));
+}
+
+/// Moves the run's three sessions to start at `first`, a week apart.
+pub fn sessions_from(app: &TestApp, run: i64, first: chrono::NaiveDateTime) {
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+    use spot::schema::course_sessions;
+    let mut conn = app.db.conn().expect("connection");
+    let sessions: Vec<(i64, i32)> = course_sessions::table
+        .filter(course_sessions::run_id.eq(run))
+        .select((course_sessions::id, course_sessions::number))
+        .load(&mut *conn)
+        .expect("sessions");
+    for (id, number) in sessions {
+        let start = first + chrono::Duration::weeks(i64::from(number) - 1);
+        diesel::update(course_sessions::table.find(id))
+            .set(course_sessions::starts_at.eq(start))
+            .execute(&mut *conn)
+            .expect("session moved");
+    }
+}
+
 /// The attendance forms' session ids on the roster, in session order.
 pub fn register_sessions(roster: &str, run: i64) -> Vec<String> {
     let document = scraper::Html::parse_document(roster);
@@ -218,7 +248,7 @@ pub fn register_sessions(roster: &str, run: i64) -> Vec<String> {
 }
 
 /// The roster's rows as (name, status cell, manager cell) texts.
-fn roster_rows(roster: &str) -> Vec<Vec<String>> {
+pub fn roster_rows(roster: &str) -> Vec<Vec<String>> {
     let document = scraper::Html::parse_document(roster);
     let rows = scraper::Selector::parse("table tbody tr").unwrap();
     let cells = scraper::Selector::parse("td").unwrap();
@@ -239,7 +269,7 @@ fn roster_rows(roster: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn roster_row<'a>(rows: &'a [Vec<String>], name: &str) -> &'a [String] {
+pub fn roster_row<'a>(rows: &'a [Vec<String>], name: &str) -> &'a [String] {
     rows.iter()
         .find(|row| row.first().is_some_and(|cell| cell.starts_with(name)))
         .unwrap_or_else(|| panic!("{name} is on the roster: {rows:?}"))
@@ -727,12 +757,12 @@ on_both_engines! {
         let rows = roster_rows(&roster);
         assert_eq!(rows.len(), 5, "{rows:?}");
         let ann_row = roster_row(&rows, "Ann Bury");
-        assert_eq!(ann_row[1..], ["Link worker", "Bury", "Test Service", "Booked", "Yes (Pat Lead)"]);
+        assert_eq!(ann_row[1..], ["Link worker", "Bury", "Test Service", "Booked", "Manager informed (Pat Lead)", "–", "–", "–", "Not yet"]);
         assert_eq!(roster_row(&rows, "Eve Excel")[4], "Booked");
         assert_eq!(roster_row(&rows, "+Pat Plus")[4], "Waiting (1)");
         assert_eq!(roster_row(&rows, "@Alex At")[4], "Waiting (2)");
         assert_eq!(roster_row(&rows, "-Dee Dash")[4], "Waiting (3)");
-        assert_eq!(roster_row(&rows, "-Dee Dash")[5], "Yes");
+        assert_eq!(roster_row(&rows, "-Dee Dash")[5], "Agreed", "booked in: agreement taken as read");
         // The course page links facilitators to it.
         assert!(fay.page(&format!("/courses/{run}")).await.contains("Roster and attendance"));
         assert!(app.page(&format!("/courses/{run}/roster")).await.contains("Ann Bury"), "admins too");
@@ -778,6 +808,10 @@ on_both_engines! {
         let ben = member(&app, "ben@nhs.net", "Ben Bury", "link_worker", "bury").await;
         book_ok(&ann, run).await;
         book_ok(&ben, run).await;
+        let roster = fay.page(&format!("/courses/{run}/roster")).await;
+        assert!(register_sessions(&roster, run).is_empty(), "no register before a session starts: {roster}");
+        assert_eq!(roster.matches("The register opens when the session starts.").count(), 3, "{roster}");
+        sessions_held(&app, run, 3);
         let roster = fay.page(&format!("/courses/{run}/roster")).await;
         let sessions = register_sessions(&roster, run);
         assert_eq!(sessions.len(), 3, "{roster}");

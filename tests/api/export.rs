@@ -218,6 +218,7 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, i
     let run = north_run(app, "15").await;
     book_ok(&quentin, run).await;
     let fay = crate::courses::facilitating(app, run).await;
+    crate::courses::sessions_held(app, run, 3);
     let roster = fay.page(&format!("/courses/{run}/roster")).await;
     let sessions = register_sessions(&roster, run);
     let quentin_id = app.member_id(EMAIL).to_string();

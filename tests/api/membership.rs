@@ -338,7 +338,7 @@ on_both_engines! {
 }
 
 /// The newest email to `address` that the SMTP server received, waiting for it to arrive.
-async fn smtp_letter_to(
+pub async fn smtp_letter_to(
     sink: &crate::mail_delivery::SmtpSink,
     address: &str,
     containing: &str,

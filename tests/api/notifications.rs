@@ -296,7 +296,11 @@ async fn book(browser: &Browser, run: i64) {
     let response = browser
         .post(
             &format!("/courses/{run}/book"),
-            &[("manager_agreed", "yes"), ("manager_name", "Pat Lead")],
+            &[
+                ("manager_agreed", "yes"),
+                ("manager_name", "Pat Lead"),
+                ("manager_email", "pat.lead@nhs.net"),
+            ],
         )
         .await;
     assert_redirects_to(&response, &format!("/courses/{run}"));

@@ -165,6 +165,7 @@ on_both_engines! {
             .await;
         assert_redirects_to(&response, &format!("/courses/{run}/roster"));
         // The register for the first session: Ann present, Wes absent.
+        crate::courses::sessions_held(&app, run, 3);
         let roster = fay.page(&format!("/courses/{run}/roster")).await;
         let sessions = register_sessions(&roster, run);
         let ann_id = app.member_id("ann@nhs.net").to_string();

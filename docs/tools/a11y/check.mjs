@@ -605,6 +605,11 @@ async function unsubscribeLinkFor(address, seconds = 30) {
 // The confirmation link of the newest joining letter to `address` in the server's outbox
 // folder; waits for the mail worker.
 async function confirmationLinkFor(address, seconds = 30) {
+  return linkFor(address, /https?:\/\/[^\s"<>]+\/confirm\/[A-Za-z0-9_\-]+/, seconds);
+}
+
+// The newest link matching `pattern` in a letter to `address` in the outbox folder.
+async function linkFor(address, pattern, seconds = 30) {
   const dir = join(serverEnv.SPOT_DATA_DIR || 'data', 'outbox');
   for (let i = 0; i < seconds * 2; i++) {
     if (existsSync(dir)) {
@@ -614,7 +619,7 @@ async function confirmationLinkFor(address, seconds = 30) {
         const to = head.match(/^To:(.*)$/im);
         // quoted-printable: soft line breaks out, "=3D" back to "="
         const body = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-        const link = body.match(/https?:\/\/[^\s"<>]+\/confirm\/[A-Za-z0-9_\-]+/);
+        const link = body.match(pattern);
         if (to && link && to[1].toLowerCase().includes(address.toLowerCase())) return link[0];
       }
     }
@@ -1120,18 +1125,34 @@ async function main() {
     await visit(page3, 'Course run (before booking)', `/courses/${runId}`);
     await shots(page3, 'course-run');
     focus.push(await focusShot(page3, 'manager agreed checkbox', (el) => el.id === 'manager_agreed', { maxTabs: 80 }));
-    await page3.getByLabel("Your manager's name (optional)").fill('Jo Manager');
-    await record(page3, 'Course run, booking without agreement (errors)', await submit(page3, 'Book my place'), 422);
+    await page3.getByLabel("Your manager's name").fill('Jo Manager');
+    await record(page3, 'Course run, booking without agreement or manager email (errors)', await submit(page3, 'Book my place'), 422);
     await focusedAfterLoad(page3, 'booking errors');
     await shots(page3, 'course-run-book-errors');
     await page3.getByLabel(/I have agreed the time for all/).check();
+    await page3.getByLabel("Your manager's work email address").fill('jo.manager@nhs.net');
     const booked = await submit(page3, 'Book my place');
     if (!(await page3.getByText('You are booked on this run.').count())) {
       throw new Error(`booking did not show the booked state at ${page3.url()} (HTTP ${booked && booked.status()})`);
     }
     await record(page3, 'Course run (booked)', booked);
     await shots(page3, 'course-run-booked');
+    await visit(page3, 'Cancel a place (asks first)', `/courses/${runId}/cancel`);
+    await shots(page3, 'course-cancel');
     await ctx3.close();
+
+    // the manager's page, opened from the real letter, signed out
+    const managerLink = await linkFor('jo.manager@nhs.net', /https?:\/\/[^\s"<>]+\/manager\/[A-Za-z0-9_\-]+/);
+    if (!managerLink) throw new Error('no letter to the manager with a /manager/ link appeared in the outbox folder');
+    const ctx4 = await newContext();
+    const page4 = await ctx4.newPage();
+    await visit(page4, "Manager: confirm a booking", new URL(managerLink).pathname);
+    await shots(page4, 'manager-confirm');
+    await record(page4, 'Manager: no answer chosen (errors)', await submit(page4, 'Send my answer'), 422);
+    await page4.getByLabel(/I confirm/).check();
+    await record(page4, 'Manager: confirmed', await submit(page4, 'Send my answer'));
+    await shots(page4, 'manager-confirmed');
+    await ctx4.close();
 
     await visit(page, 'Course roster (one booked)', `/courses/${runId}/roster`);
     await shots(page, 'course-roster');

@@ -6,9 +6,11 @@ use actix_web::{web, HttpResponse};
 
 use crate::bookings::calendar;
 use crate::bookings::catalogue;
-use crate::bookings::forms::BookForm;
+use crate::bookings::forms::{BookForm, CancelForm};
+use crate::bookings::managers;
 use crate::bookings::pages::{self, Visitor};
 use crate::bookings::telling;
+use crate::bookings::values::parse_cancel_reason;
 use crate::db::{self, CourseRunId, Db, MemberId};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
@@ -41,19 +43,25 @@ async fn detail_page(
     form: &BookForm,
 ) -> Result<maud::Markup, AppError> {
     let viewer = ctx.viewer.clone();
-    let (summary, standing, elsewhere, facilitator) = db
+    let (summary, standing, elsewhere, facilitator, manager) = db
         .run(move |conn| {
             let summary = catalogue::one(conn, id)?;
-            let (standing, elsewhere, facilitator) = match &viewer {
+            let (standing, elsewhere, facilitator, manager) = match &viewer {
                 Some(viewer) => {
                     let standing = catalogue::standing(conn, viewer.id, id)?;
                     let live = catalogue::live_run_of(conn, viewer.id)?;
                     let facilitates = crate::bookings::runs::facilitates(conn, viewer, id)?;
-                    (standing, live.is_some_and(|run| run != id), facilitates)
+                    let manager = managers::of_booking(conn, viewer.id, id)?;
+                    (
+                        standing,
+                        live.is_some_and(|run| run != id),
+                        facilitates,
+                        manager,
+                    )
                 }
-                None => (None, false, false),
+                None => (None, false, false, None),
             };
-            Ok((summary, standing, elsewhere, facilitator))
+            Ok((summary, standing, elsewhere, facilitator, manager))
         })
         .await?;
     let visitor = Visitor {
@@ -67,6 +75,7 @@ async fn detail_page(
             .viewer
             .as_ref()
             .map(|v| format!("{}{}", site.base_url, site.calendar_feed_path(v.id))),
+        manager,
     };
     Ok(pages::detail(ctx, &summary, &visitor, db::now()))
 }
@@ -127,16 +136,69 @@ pub(super) async fn book(
     Ok(see_other(&format!("/courses/{id}")))
 }
 
+/// The cancellation page: what giving up the place means, with a box for a reason.
+async fn cancel_page_for(
+    ctx: &PageCtx,
+    db: &Db,
+    me: &CurrentMember,
+    id: CourseRunId,
+    form: &CancelForm,
+    errors: &FieldErrors,
+) -> Result<maud::Markup, AppError> {
+    let member = me.0.id;
+    let (summary, standing) = db
+        .run(move |conn| {
+            let summary = catalogue::one(conn, id)?;
+            Ok((summary, catalogue::standing(conn, member, id)?))
+        })
+        .await?;
+    let Some(standing) = standing else {
+        return Err(AppError::Conflict(
+            "You have no booking on this run.".into(),
+        ));
+    };
+    Ok(pages::cancel(
+        ctx,
+        &summary,
+        standing,
+        form,
+        errors,
+        db::now(),
+    ))
+}
+
+pub(super) async fn cancel_page(
+    ctx: PageCtx,
+    me: CurrentMember,
+    db: web::Data<Db>,
+    id: web::Path<CourseRunId>,
+) -> Result<HttpResponse, AppError> {
+    let (form, errors) = (CancelForm::default(), FieldErrors::new());
+    let page = cancel_page_for(&ctx, &db, &me, id.into_inner(), &form, &errors);
+    Ok(html(page.await?))
+}
+
 pub(super) async fn cancel(
+    ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
     site: web::Data<Site>,
     session: Session,
     id: web::Path<CourseRunId>,
+    form: web::Form<CancelForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    let reason = match parse_cancel_reason(&form.reason) {
+        Ok(reason) => reason,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add("reason", message);
+            let page = cancel_page_for(&ctx, &db, &me, id, &form, &errors).await?;
+            return Ok(invalid_form(page));
+        }
+    };
     let (viewer, base_url) = (me.0.clone(), site.base_url.clone());
-    db.write(move |tx| telling::cancel(tx, &viewer, id, &base_url, db::now()))
+    db.write(move |tx| telling::cancel(tx, &viewer, id, reason.as_deref(), &base_url, db::now()))
         .await?;
     flash(&session, "Your booking is cancelled.");
     Ok(see_other(&format!("/courses/{id}")))

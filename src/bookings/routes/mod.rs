@@ -2,6 +2,7 @@
 //! transaction: `bookings::telling`), redirect or render. The route table is here.
 
 mod booking;
+mod managers;
 mod roster;
 mod runs;
 
@@ -11,7 +12,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/courses", web::get().to(booking::list))
         .route("/courses/{id}", web::get().to(booking::detail))
         .route("/courses/{id}/book", web::post().to(booking::book))
+        .route("/courses/{id}/cancel", web::get().to(booking::cancel_page))
         .route("/courses/{id}/cancel", web::post().to(booking::cancel))
+        .route("/manager/{token}", web::get().to(managers::request_page))
+        .route("/manager/{token}", web::post().to(managers::answer))
         .route(
             "/courses/{id}/calendar.ics",
             web::get().to(booking::run_calendar),

@@ -47,6 +47,7 @@ async fn roster_view(
             totals: &totals,
             book_in,
             errors,
+            now: db::now(),
         },
     ))
 }
@@ -76,10 +77,18 @@ pub(super) async fn roster_csv(
     id: web::Path<CourseRunId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let rows = db
-        .write(move |tx| roster::export(tx, &me, id, db::now()))
+    let (rows, summary, register) = db
+        .write(move |tx| {
+            let rows = roster::export(tx, &me, id, db::now())?;
+            Ok::<_, crate::rules::RuleError>((
+                rows,
+                catalogue::one(tx, id)?,
+                roster::attendance_of(tx, id)?,
+            ))
+        })
         .await?;
-    let body = roster::csv(&rows)?;
+    let sessions: Vec<SessionId> = summary.sessions.iter().map(|s| s.id).collect();
+    let body = roster::csv(&rows, &sessions, &register)?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

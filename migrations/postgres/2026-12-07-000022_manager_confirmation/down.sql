@@ -1,0 +1,11 @@
+DROP INDEX bookings_manager_waiting;
+DROP INDEX bookings_manager_token;
+ALTER TABLE bookings DROP COLUMN cancelled_late;
+ALTER TABLE bookings DROP COLUMN cancel_reason;
+ALTER TABLE bookings DROP COLUMN place_held_until;
+ALTER TABLE bookings DROP COLUMN manager_reminders;
+ALTER TABLE bookings DROP COLUMN manager_decided_at;
+ALTER TABLE bookings DROP COLUMN manager_token_expires_at;
+ALTER TABLE bookings DROP COLUMN manager_token_hash;
+ALTER TABLE bookings DROP COLUMN manager_status;
+ALTER TABLE course_runs DROP COLUMN manager_mode;
