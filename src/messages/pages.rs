@@ -263,7 +263,7 @@ fn message_card(ctx: &PageCtx, shown: &Shown) -> Markup {
     let message = &shown.message;
     html! {
         article.post.message.message-mine[shown.mine] id={ "message-" (message.id) } {
-            h3.visually-hidden { "Message from " (shown.author) }
+            h2.visually-hidden { "Message from " (shown.author) }
             header.post-meta {
                 strong { (if shown.mine { "You" } else { shown.author.as_str() }) }
                 " · " (time_tag(message.created_at))
