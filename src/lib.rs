@@ -24,6 +24,7 @@ pub mod mail;
 pub mod markdown;
 pub mod members;
 pub mod membership;
+pub mod messages;
 pub mod notifications;
 pub mod published;
 pub mod resources;
@@ -259,6 +260,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     home::routes(cfg);
     accounts::routes::routes(cfg);
     members::routes::routes(cfg);
+    messages::routes::routes(cfg);
     forum::routes::routes(cfg);
     membership::routes::routes(cfg);
     holds::routes::routes(cfg);

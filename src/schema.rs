@@ -319,6 +319,7 @@ diesel::table! {
         roundup -> Text,
         auto_watch -> Bool,
         updated_at -> Timestamp,
+        messages -> Text,
     }
 }
 
@@ -339,6 +340,7 @@ diesel::table! {
         read_at -> Nullable<Timestamp>,
         email -> Text,
         emailed_at -> Nullable<Timestamp>,
+        conversation_id -> Nullable<BigInt>,
     }
 }
 
@@ -455,6 +457,7 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decided_by -> Nullable<BigInt>,
         note -> Text,
+        message_id -> Nullable<BigInt>,
     }
 }
 
@@ -525,6 +528,74 @@ diesel::joinable!(category_watches -> categories (category_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
 diesel::joinable!(category_facilitators -> categories (category_id));
 
+diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        started_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversation_members (conversation_id, member_id) {
+        conversation_id -> BigInt,
+        member_id -> BigInt,
+        joined_at -> Timestamp,
+        last_read_at -> Timestamp,
+        last_activity_at -> Timestamp,
+        muted -> Bool,
+        left_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        author_id -> BigInt,
+        body_source -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+        held_at -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        hidden_at -> Nullable<Timestamp>,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    member_blocks (blocker_id, blocked_id) {
+        blocker_id -> BigInt,
+        blocked_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    message_settings (member_id) {
+        member_id -> BigInt,
+        accepts -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    message_reports (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        reporter_id -> BigInt,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(conversation_members -> conversations (conversation_id));
+diesel::joinable!(messages -> conversations (conversation_id));
+diesel::joinable!(message_reports -> messages (message_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     members,
     password_resets,
@@ -566,4 +637,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_messages,
     retention_runs,
     exports,
+    conversations,
+    conversation_members,
+    messages,
+    member_blocks,
+    message_settings,
+    message_reports,
 );

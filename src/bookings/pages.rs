@@ -170,6 +170,7 @@ pub fn detail(
                     h2 { "Your place" }
                     p { strong { "You are booked on this run." } }
                     p { a href={ "/forum/cohort-" (run.id) } { "Your cohort's discussion space" } ", for the people on this run and its facilitators." }
+                    p { a href={ "/messages/new?run=" (run.id) } { "Message the cohort" } " privately: everyone booked on this run and its facilitators." }
                     @if let Some(feed) = &visitor.feed {
                         p { "Subscribe your calendar to your sessions (it updates if a session moves): " a href=(feed) { "your SPOT calendar feed" } }
                     }
@@ -201,7 +202,7 @@ pub fn detail(
             }
             @if visitor.facilitator {
                 h2 { "For facilitators" }
-                p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } " · " a href={ "/forum/cohort-" (run.id) } { "Cohort discussion space" } }
+                p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } " · " a href={ "/forum/cohort-" (run.id) } { "Cohort discussion space" } " · " a href={ "/messages/new?run=" (run.id) } { "Message the cohort" } }
             }
         })
 }

@@ -52,14 +52,22 @@ pub fn facilitates(conn: &mut DbConn, viewer: &Viewer, run: CourseRunId) -> Quer
     if !viewer.staff.can_moderate() {
         return Ok(false);
     }
-    let (ot, link_worker) = course_runs::table
+    let (ot, link_worker) = facilitators(conn, run)?;
+    Ok(ot == Some(viewer.id) || link_worker == Some(viewer.id))
+}
+
+/// The run's two facilitators, the OT's first, where they are assigned.
+pub fn facilitators(
+    conn: &mut DbConn,
+    run: CourseRunId,
+) -> QueryResult<(Option<MemberId>, Option<MemberId>)> {
+    course_runs::table
         .find(run)
         .select((
             course_runs::ot_facilitator_id,
             course_runs::link_worker_facilitator_id,
         ))
-        .first::<(Option<MemberId>, Option<MemberId>)>(conn)?;
-    Ok(ot == Some(viewer.id) || link_worker == Some(viewer.id))
+        .first(conn)
 }
 
 /// The runs a member is one of the two facilitators of.

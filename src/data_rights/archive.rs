@@ -185,9 +185,9 @@ pub fn build(
     zip.list("audit.json", conn, &mut tally, |c, after| {
         contents::audit(c, member, after)
     })?;
-    // Hook: SPOT has no private messages yet (`/messages` in the design's contract). When it
-    // does, `messages.json` goes here — every conversation the member is in, with the
-    // messages they wrote and received — and README.txt says so.
+    zip.list("messages.json", conn, &mut tally, |c, after| {
+        contents::messages(c, member, after)
+    })?;
     zip.finish()
 }
 
@@ -257,12 +257,12 @@ fn readme(member: MemberId, now: NaiveDateTime) -> String {
          \x20                   each report\n\
          audit.json          entries in SPOT's audit log of staff actions where you acted or\n\
          \x20                   were acted on\n\
-         \n\
-         SPOT has no private messages yet. When it has, messages.json will hold yours.\n\
+         messages.json       the private messages you wrote, each with its conversation's\n\
+         \x20                   number and when it was delivered\n\
          \n\
          Not included: your password (SPOT keeps only a one-way hash of it), the links\n\
          SPOT emails for signing in and confirming addresses, and what other members wrote\n\
-         (your notifications point to their posts).\n",
+         (your notifications point to their posts and messages).\n",
         at = now.format("%Y-%m-%d %H:%M"),
     )
 }

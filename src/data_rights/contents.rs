@@ -13,12 +13,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::{
-    BookingId, CategoryId, CourseRunId, DbConn, MemberId, NotificationId, PostId, ReportId,
-    ResourceId, SessionId, ThreadId,
+    BookingId, CategoryId, ConversationId, CourseRunId, DbConn, MemberId, MessageId,
+    NotificationId, PostId, ReportId, ResourceId, SessionId, ThreadId,
 };
 use crate::schema::{
     applications, attendance, audit_log, bookings, categories, category_watches, course_runs,
-    course_sessions, helpful_marks, holds, members, notification_settings, notifications,
+    course_sessions, helpful_marks, holds, members, messages, notification_settings, notifications,
     post_revisions, posts, reports, resources, tag_follows, tags, thread_reads, thread_watches,
     threads,
 };
@@ -72,6 +72,10 @@ pub fn count(conn: &mut DbConn, member: MemberId) -> QueryResult<i64> {
             .get_result(conn)?,
         reports::table
             .filter(reports::reporter_id.eq(member))
+            .count()
+            .get_result(conn)?,
+        messages::table
+            .filter(messages::author_id.eq(member))
             .count()
             .get_result(conn)?,
         audit_log::table
@@ -883,6 +887,43 @@ pub fn reports(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<V
             reports::status,
             reports::created_at,
             reports::closed_at,
+        ))
+        .load(conn)
+}
+
+// ---------------------------------------------------------------------------------------
+// messages.json
+
+#[derive(Debug, Serialize, Queryable)]
+pub struct Message {
+    pub id: MessageId,
+    /// /messages/<conversation_id> on SPOT shows the conversation (while you are in it).
+    pub conversation_id: ConversationId,
+    pub text: String,
+    pub written_at: NaiveDateTime,
+    /// Empty while the patient-data check held it for a facilitator.
+    pub delivered_at: Option<NaiveDateTime>,
+    pub held_at: Option<NaiveDateTime>,
+    /// Hidden by a facilitator after a report.
+    pub hidden_at: Option<NaiveDateTime>,
+}
+keyed!(Message);
+
+/// The private messages the member wrote, after `after`.
+pub fn messages(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<Vec<Message>> {
+    messages::table
+        .filter(messages::author_id.eq(member))
+        .filter(messages::id.gt(after))
+        .order(messages::id.asc())
+        .limit(PAGE)
+        .select((
+            messages::id,
+            messages::conversation_id,
+            messages::body_source,
+            messages::created_at,
+            messages::delivered_at,
+            messages::held_at,
+            messages::hidden_at,
         ))
         .load(conn)
 }

@@ -123,6 +123,9 @@ fn erase(
     if posts == TheirPosts::Remove {
         remove_posts(conn, id, now)?;
     }
+    // Their private messages go whatever they chose for their posts: only the people in a
+    // conversation ever read it, and they keep their own words.
+    crate::messages::conversations::erase_member(conn, id, now)?;
     forget_what_was_theirs(conn, member)?;
     take_their_name_out(conn, member)?;
     members::erase(conn, id, now)?;

@@ -117,3 +117,15 @@ id_type!(
     /// A row of `contact_messages`: one message sent to the facilitators through the form.
     ContactMessageId
 );
+id_type!(
+    /// A row of `conversations`: private messages between a few members.
+    ConversationId
+);
+id_type!(
+    /// A row of `messages`: one private message in a conversation.
+    MessageId
+);
+id_type!(
+    /// A row of `message_reports`: a private message reported to the facilitators.
+    MessageReportId
+);

@@ -11,12 +11,12 @@ use super::{Hold, HoldKind, HoldStatus};
 use crate::accounts::members::Viewer;
 use crate::audit;
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{DbConn, HoldId, PostId, ResourceId, ThreadId};
+use crate::db::{DbConn, HoldId, MessageId, PostId, ResourceId, ThreadId};
 use crate::forum::scope::ModerationScope;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
 use crate::notifications::events;
 use crate::rules::RuleError;
-use crate::schema::{posts, resources, threads};
+use crate::schema::{messages, posts, resources, threads};
 
 /// A held item as the queue shows it: whose, where, and its texts by field.
 #[derive(Debug, Clone)]
@@ -98,6 +98,13 @@ fn described(conn: &mut DbConn, holds: Vec<(Hold, String)>) -> QueryResult<Vec<H
         .map(|(id, title, description)| (id, (title, description)))
         .collect();
     let tags = crate::resources::library::tags_of(conn, &resource_ids)?;
+    let message_ids: Vec<MessageId> = holds.iter().filter_map(|(h, _)| h.message_id).collect();
+    let messages: HashMap<MessageId, String> = messages::table
+        .filter(messages::id.eq_any(&message_ids))
+        .select((messages::id, messages::body_source))
+        .load::<(MessageId, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(holds
         .into_iter()
         .map(|(hold, author)| {
@@ -157,6 +164,17 @@ fn described(conn: &mut DbConn, holds: Vec<(Hold, String)>) -> QueryResult<Vec<H
                     "their profile's \u{201c}about me\u{201d}".to_owned(),
                     format!("/members/{}", hold.author_id),
                     vec![("about", hold.pending_text.clone().unwrap_or_default())],
+                ),
+                // Facilitators read the held message here, and no more of its conversation.
+                HoldKind::Message => (
+                    "a private message".to_owned(),
+                    format!("/moderation/held/{}/redact", hold.id),
+                    vec![(
+                        "message",
+                        hold.message_id
+                            .and_then(|id| messages.get(&id).cloned())
+                            .unwrap_or_default(),
+                    )],
                 ),
             };
             HeldItem {
@@ -220,6 +238,14 @@ pub(super) fn subject(hold: &Hold) -> (String, String, String) {
             format!("profile of member {}", hold.author_id),
             "/account".into(),
         ),
+        HoldKind::Message => {
+            let message = hold.message_id.unwrap_or(MessageId(0));
+            (
+                "your private message".into(),
+                format!("message {message}"),
+                format!("/messages/at/{message}"),
+            )
+        }
     }
 }
 
@@ -234,6 +260,7 @@ fn release(conn: &mut DbConn, hold: &Hold, now: NaiveDateTime) -> Result<(), Rul
             hold.pending_text.as_deref().unwrap_or(""),
             now,
         )?),
+        HoldKind::Message => crate::messages::conversations::release_held(conn, hold, now),
     }
 }
 
@@ -271,12 +298,16 @@ pub fn approve(
     super::close(conn, id, HoldStatus::Approved, Some(actor.id), "", now)?;
     log(conn, actor, &hold, "held item approved", "", now)?;
     let (what, _, link) = subject(&hold);
+    let seen = match hold.kind {
+        HoldKind::Message => "it has been delivered",
+        _ => "everyone can see it now",
+    };
     events::told_by_staff(
         conn,
         actor,
         hold.author_id,
         link,
-        format!("A facilitator approved {what}: everyone can see it now"),
+        format!("A facilitator approved {what}: {seen}"),
         String::new(),
         now,
     )?;
@@ -295,6 +326,7 @@ pub enum Redaction {
         description: crate::resources::values::ResourceDescription,
     },
     Profile(crate::accounts::values::About),
+    Message(crate::messages::values::MessageBody),
 }
 
 /// The facilitator takes the details out and publishes the rest. The held words are
@@ -319,6 +351,9 @@ pub fn redact(
         (HoldKind::Profile, Redaction::Profile(about)) => {
             hold.pending_text = Some(about.as_str().to_owned())
         }
+        (HoldKind::Message, Redaction::Message(body)) => {
+            crate::messages::conversations::redact_held(conn, &hold, body)?
+        }
         _ => {
             return Err(RuleError::Invalid(
                 "note",
@@ -342,7 +377,12 @@ pub fn redact(
         actor,
         hold.author_id,
         link,
-        format!("A facilitator took some details out of {what} and published it"),
+        match hold.kind {
+            HoldKind::Message => {
+                format!("A facilitator took some details out of {what} and delivered it")
+            }
+            _ => format!("A facilitator took some details out of {what} and published it"),
+        },
         format!("Why: {}", note.as_str()),
         now,
     )?;
@@ -387,6 +427,7 @@ pub fn return_to_author(
             hold.resource_id.unwrap_or(ResourceId(0))
         ),
         HoldKind::Profile => "/account".into(),
+        HoldKind::Message => subject(&hold).2,
     };
     events::told_by_staff(
         conn,

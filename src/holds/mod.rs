@@ -20,7 +20,7 @@ use diesel::prelude::*;
 
 use crate::accounts::values::text_enum;
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{CategoryId, DbConn, HoldId, MemberId, PostId, ResourceId, ThreadId};
+use crate::db::{CategoryId, DbConn, HoldId, MemberId, MessageId, PostId, ResourceId, ThreadId};
 use crate::schema::{holds, members, posts, threads};
 
 text_enum!(HoldKind, "what is held", {
@@ -28,6 +28,7 @@ text_enum!(HoldKind, "what is held", {
     Post => ("post", "Post"),
     Resource => ("resource", "Resource"),
     Profile => ("profile", "Profile text"),
+    Message => ("message", "Private message"),
 });
 
 text_enum!(HoldStatus, "a hold's state", {
@@ -67,6 +68,8 @@ pub struct Hold {
     pub decided_at: Option<NaiveDateTime>,
     pub decided_by: Option<MemberId>,
     pub note: String,
+    /// A private message, held until it is approved before it is delivered.
+    pub message_id: Option<MessageId>,
 }
 
 /// What is held.
@@ -78,6 +81,8 @@ pub enum Held {
     Resource(ResourceId),
     /// A member's profile text.
     Profile,
+    /// A private message, not delivered until it is approved.
+    Message(MessageId),
 }
 
 impl Held {
@@ -87,6 +92,7 @@ impl Held {
             Held::Post(_) => HoldKind::Post,
             Held::Resource(_) => HoldKind::Resource,
             Held::Profile => HoldKind::Profile,
+            Held::Message(_) => HoldKind::Message,
         }
     }
 }
@@ -135,7 +141,11 @@ pub fn hold(conn: &mut DbConn, new: &NewHold<'_>, now: NaiveDateTime) -> QueryRe
         Held::Thread(thread, post) => (Some(thread), Some(post), None),
         Held::Post(post) => (None, Some(post), None),
         Held::Resource(resource) => (None, None, Some(resource)),
-        Held::Profile => (None, None, None),
+        Held::Profile | Held::Message(_) => (None, None, None),
+    };
+    let message = match new.held {
+        Held::Message(message) => Some(message),
+        _ => None,
     };
     diesel::insert_into(holds::table)
         .values((
@@ -144,6 +154,7 @@ pub fn hold(conn: &mut DbConn, new: &NewHold<'_>, now: NaiveDateTime) -> QueryRe
             holds::thread_id.eq(thread),
             holds::post_id.eq(post),
             holds::resource_id.eq(resource),
+            holds::message_id.eq(message),
             holds::fresh.eq(new.fresh),
             holds::hid.eq(new.hid),
             holds::pending_text.eq(new.pending_text),
@@ -167,6 +178,7 @@ pub fn open_on(conn: &mut DbConn, held: Held, author: MemberId) -> QueryResult<O
         Held::Profile => query
             .filter(holds::kind.eq(HoldKind::Profile))
             .filter(holds::author_id.eq(author)),
+        Held::Message(message) => query.filter(holds::message_id.eq(message)),
     };
     query.first(conn).optional()
 }

@@ -134,7 +134,7 @@ impl RedactForm {
         };
         Self {
             title: text("title"),
-            body: text("post"),
+            body: text("post") + &text("message"),
             description: text("description"),
             about: text("about"),
             note: String::new(),
@@ -174,6 +174,9 @@ pub fn redact(ctx: &PageCtx, item: &HeldItem, form: &RedactForm, errors: &FieldE
                     }
                     HoldKind::Profile => {
                         (textarea_field("about", "About them", &form.about, errors, None, 8))
+                    }
+                    HoldKind::Message => {
+                        (textarea_field("body", "Message", &form.body, errors, None, 8))
                     }
                 }
                 (text_field("note", "Note: what you took out and why (logged, and sent to the author; do not repeat the details)", &form.note, errors,

@@ -10,6 +10,7 @@ use crate::accounts::values::About;
 use crate::db::{self, Db, HoldId};
 use crate::forum::forms::ReasonForm;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
+use crate::messages::values::MessageBody;
 use crate::resources::values::{ResourceDescription, ResourceTitle};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
@@ -148,6 +149,9 @@ impl RedactForm {
             HoldKind::Profile => errors
                 .check("about", About::parse(&self.about))
                 .map(Redaction::Profile),
+            HoldKind::Message => errors
+                .check("body", MessageBody::parse(&self.body))
+                .map(Redaction::Message),
         };
         for (field, text) in [
             ("title", &self.title),

@@ -117,6 +117,9 @@ pub fn directory(
                             h3 { a href={ "/members/" (entry.id) } { (entry.display_name) } }
                             (member_badges(entry.role, entry.borough, entry.staff))
                             p.muted { (entry.organisation) }
+                            @if ctx.viewer.as_ref().is_some_and(|v| v.id != entry.id) {
+                                p { a href={ "/messages/new?to=" (entry.id) } { "Send a message" span.visually-hidden { " to " (entry.display_name) } } }
+                            }
                         }
                     }
                 }
@@ -147,6 +150,7 @@ pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
                     div.prose { (profile.about_html) }
                 }
             }
+            (crate::messages::pages::profile_actions(ctx, profile.id))
             @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
                 p { a href={ "/members/" (profile.id) "/history" } { "Moderation history, notes and warnings" } }
             }

@@ -13,11 +13,11 @@ use super::values::{Cadence, Topic};
 use super::watches;
 use crate::accounts::members::{Member, Viewer};
 use crate::bookings::values::BookingStatus;
-use crate::db::{CourseRunId, DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::db::{ConversationId, CourseRunId, DbConn, MemberId, PostId, ResourceId, ThreadId};
 use crate::forum::categories::Category;
 use crate::forum::values::ReportStatus;
 use crate::schema::{
-    bookings, course_runs, members, notifications, post_mentions, posts, reports, resource_tags,
+    bookings, members, notifications, post_mentions, posts, reports, resource_tags,
 };
 
 /// A post in its thread: what most notifications are about.
@@ -46,6 +46,7 @@ struct About {
     post: Option<PostId>,
     resource: Option<ResourceId>,
     run: Option<CourseRunId>,
+    conversation: Option<ConversationId>,
     link: String,
 }
 
@@ -105,13 +106,7 @@ fn readers(
                     .select((bookings::member_id, bookings::run_id))
                     .load(conn)?;
                 // The run's facilitators read its space as its participants do.
-                let (ot, link_worker): (Option<MemberId>, Option<MemberId>) = course_runs::table
-                    .find(run)
-                    .select((
-                        course_runs::ot_facilitator_id,
-                        course_runs::link_worker_facilitator_id,
-                    ))
-                    .first(conn)?;
+                let (ot, link_worker) = crate::bookings::runs::facilitators(conn, run)?;
                 places.extend([ot, link_worker].into_iter().flatten().map(|f| (f, run)));
                 places
             }
@@ -197,6 +192,7 @@ fn insert(
             notifications::post_id.eq(about.post),
             notifications::resource_id.eq(about.resource),
             notifications::run_id.eq(about.run),
+            notifications::conversation_id.eq(about.conversation),
             notifications::created_at.eq(now),
             notifications::email.eq(cadence.slug()),
             notifications::emailed_at.eq(emailed_at),
@@ -555,4 +551,43 @@ pub fn told_by_staff(
         notices: vec![notice],
     };
     deliver(conn, Some(actor.id), None, &about, audience, now).map(|_| ())
+}
+
+/// A private message delivered: each of `members` hears of it, unless they have not yet
+/// opened the conversation since they were last told (one unread notice a conversation).
+/// The notice, and so its email, names the sender, never the message's words.
+pub fn message_received(
+    conn: &mut DbConn,
+    author: &Member,
+    conversation: ConversationId,
+    group: bool,
+    members: &[MemberId],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    if members.is_empty() {
+        return Ok(());
+    }
+    let waiting: HashSet<MemberId> = notifications::table
+        .filter(notifications::conversation_id.eq(conversation))
+        .filter(notifications::member_id.eq_any(members))
+        .filter(notifications::read_at.is_null())
+        .select(notifications::member_id)
+        .load::<MemberId>(conn)?
+        .into_iter()
+        .collect();
+    let headline = if group {
+        format!("{} wrote in a group conversation", author.display_name)
+    } else {
+        format!("{} sent you a private message", author.display_name)
+    };
+    let mut audience = Audience::default();
+    for member in members.iter().filter(|m| !waiting.contains(m)) {
+        audience.offer(*member, Topic::Messages, headline.clone());
+    }
+    let about = About {
+        conversation: Some(conversation),
+        link: format!("/messages/{conversation}"),
+        ..About::default()
+    };
+    deliver(conn, Some(author.id), None, &about, audience, now).map(|_| ())
 }

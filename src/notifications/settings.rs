@@ -19,6 +19,8 @@ pub struct Settings {
     pub watching: Cadence,
     pub tags: Cadence,
     pub moderation: Cadence,
+    /// New private messages.
+    pub messages: Cadence,
     /// `Weekly` or `Never`: the community's news is a weekly letter.
     pub roundup: Cadence,
     /// Starting or replying to a thread watches it.
@@ -35,6 +37,7 @@ impl Default for Settings {
             watching: Cadence::Daily,
             tags: Cadence::Daily,
             moderation: Cadence::Immediately,
+            messages: Cadence::Immediately,
             roundup: Cadence::Weekly,
             auto_watch: true,
         }
@@ -49,6 +52,7 @@ impl Settings {
             Topic::Watching => self.watching,
             Topic::Tags => self.tags,
             Topic::Moderation => self.moderation,
+            Topic::Messages => self.messages,
             Topic::Bookings => Cadence::Immediately,
         }
     }
@@ -60,6 +64,7 @@ impl Settings {
             Topic::Watching => self.watching = cadence,
             Topic::Tags => self.tags = cadence,
             Topic::Moderation => self.moderation = cadence,
+            Topic::Messages => self.messages = cadence,
             Topic::Bookings => {}
         }
     }
@@ -99,6 +104,8 @@ pub struct SettingsForm {
     #[serde(deserialize_with = "first")]
     moderation: String,
     #[serde(deserialize_with = "first")]
+    messages: String,
+    #[serde(deserialize_with = "first")]
     roundup: String,
     #[serde(deserialize_with = "first")]
     auto_watch: String,
@@ -112,6 +119,7 @@ impl SettingsForm {
             Topic::Watching => &self.watching,
             Topic::Tags => &self.tags,
             Topic::Moderation => &self.moderation,
+            Topic::Messages => &self.messages,
             Topic::Bookings => "",
         }
     }
@@ -122,6 +130,10 @@ impl SettingsForm {
         let mut chosen = Settings::default();
         let mut errors = FieldErrors::new();
         for topic in Topic::CHOSEN {
+            // A form from before private messages leaves their cadence as it comes.
+            if topic == Topic::Messages && self.messages.trim().is_empty() {
+                continue;
+            }
             // Each message names its topic: the error summary lists them side by side.
             match Cadence::parse(self.topic(topic)) {
                 Ok(cadence) => chosen.set(topic, cadence),
@@ -154,7 +166,7 @@ impl SettingsForm {
     }
 }
 
-type Row = (String, String, String, String, String, String, bool);
+type Row = (String, String, String, String, String, String, bool, String);
 
 fn from_row(row: Row) -> Settings {
     let cadence = |slug: &str, default: Cadence| Cadence::from_slug(slug).unwrap_or(default);
@@ -167,6 +179,7 @@ fn from_row(row: Row) -> Settings {
         moderation: cadence(&row.4, defaults.moderation),
         roundup: cadence(&row.5, defaults.roundup),
         auto_watch: row.6,
+        messages: cadence(&row.7, defaults.messages),
     }
 }
 
@@ -178,6 +191,7 @@ const COLUMNS: (
     settings::moderation,
     settings::roundup,
     settings::auto_watch,
+    settings::messages,
 ) = (
     settings::replies,
     settings::mentions,
@@ -186,6 +200,7 @@ const COLUMNS: (
     settings::moderation,
     settings::roundup,
     settings::auto_watch,
+    settings::messages,
 );
 
 pub fn of(conn: &mut DbConn, member: MemberId) -> QueryResult<Settings> {
@@ -231,6 +246,7 @@ pub fn save(
         settings::moderation.eq(chosen.moderation.slug()),
         settings::roundup.eq(chosen.roundup.slug()),
         settings::auto_watch.eq(chosen.auto_watch),
+        settings::messages.eq(chosen.messages.slug()),
         settings::updated_at.eq(now),
     );
     let updated = diesel::update(settings::table.find(member))

@@ -11,13 +11,15 @@ text_enum!(Topic, "a kind of notification", {
     Tags => ("tags", "New resources with tags you follow"),
     Moderation => ("moderation", "Moderation of your posts, and your reports"),
     Bookings => ("bookings", "Your course bookings"),
+    Messages => ("messages", "New private messages"),
 });
 
 impl Topic {
     /// The topics a member chooses a cadence for; booking messages are always sent.
-    pub const CHOSEN: [Topic; 5] = [
+    pub const CHOSEN: [Topic; 6] = [
         Topic::Replies,
         Topic::Mentions,
+        Topic::Messages,
         Topic::Watching,
         Topic::Tags,
         Topic::Moderation,

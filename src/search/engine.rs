@@ -46,7 +46,7 @@ use super::index::Table;
 use super::query::SearchQuery;
 use super::sql::Sql;
 use crate::accounts::{Borough, Role};
-use crate::db::{CategoryId, DbConn};
+use crate::db::{CategoryId, DbConn, MemberId};
 
 /// What narrows the discussions searched.
 #[derive(Debug, Clone, Default)]
@@ -76,6 +76,16 @@ pub struct MemberScope {
     pub borough: Option<Borough>,
     /// Members suspended at this moment are not listed.
     pub now: NaiveDateTime,
+}
+
+/// What narrows the private messages searched: only those of conversations the viewer is a
+/// current member of, delivered, visible, and by nobody they blocked.
+#[derive(Debug, Clone)]
+pub struct MessageScope {
+    pub viewer: MemberId,
+    pub blocked: Vec<MemberId>,
+    pub from: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
 }
 
 /// How many of the index's best matches a search ranks at first (see the module's notes).
@@ -468,6 +478,47 @@ pub fn members(
         }
     };
     flat_ranking(conn, query, &flat, narrow, window)
+}
+
+/// The viewer's own conversations' messages, best first, then the newest. Every match is
+/// ranked (a member's messages are a sliver of all, which a cut to the index's best would
+/// mostly leave out), and each is checked against the viewer's places in conversations as
+/// they are now.
+pub fn messages(
+    conn: &mut DbConn,
+    query: &SearchQuery,
+    scope: &MessageScope,
+    window: Window,
+) -> QueryResult<Ranked<i64>> {
+    let flat = Flat {
+        table: Table::Messages,
+        source: "messages g",
+        alias: "g",
+        join: None,
+        tie: ("g.id", "DESC"),
+    };
+    let narrow = |sql: &mut Sql| {
+        sql.push(
+            " AND g.delivered_at IS NOT NULL AND g.hidden_at IS NULL AND g.removed_at IS NULL \
+             AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = \
+             g.conversation_id AND cm.left_at IS NULL AND cm.member_id = ",
+        )
+        .bind_int(scope.viewer.0)
+        .push(")");
+        if !scope.blocked.is_empty() {
+            sql.push(" AND (g.author_id = ")
+                .bind_int(scope.viewer.0)
+                .push(" OR g.author_id NOT IN ")
+                .bind_list(scope.blocked.iter().map(|m| m.0))
+                .push(")");
+        }
+        date_range(sql, "g.created_at", scope.from, scope.until);
+    };
+    let every_match = Window {
+        candidates: None,
+        ..window
+    };
+    flat_ranking(conn, query, &flat, narrow, every_match)
 }
 
 #[derive(QueryableByName)]

@@ -10,22 +10,25 @@ use crate::accounts::{Borough, Role};
 use crate::db::paging::PageNumber;
 use crate::web::forms::{first, FieldErrors};
 
-/// The three kinds of result.
+/// The kinds of result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Posts,
     Resources,
     Members,
+    /// The searcher's own private conversations.
+    Messages,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Posts, Kind::Resources, Kind::Members];
+    pub const ALL: [Kind; 4] = [Kind::Posts, Kind::Resources, Kind::Members, Kind::Messages];
 
     pub fn slug(self) -> &'static str {
         match self {
             Kind::Posts => "posts",
             Kind::Resources => "resources",
             Kind::Members => "members",
+            Kind::Messages => "messages",
         }
     }
 
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Posts => "Discussions",
             Kind::Resources => "Resources",
             Kind::Members => "Members",
+            Kind::Messages => "Your messages",
         }
     }
 
@@ -42,7 +46,8 @@ impl Kind {
             "posts" | "threads" | "discussions" => Ok(Kind::Posts),
             "resources" => Ok(Kind::Resources),
             "members" => Ok(Kind::Members),
-            _ => Err("Choose discussions, resources or members".into()),
+            "messages" => Ok(Kind::Messages),
+            _ => Err("Choose discussions, resources, members or your messages".into()),
         }
     }
 }
@@ -227,6 +232,17 @@ impl Filters {
                 "kind",
                 "Members have no category or tag: clear them to search members",
             ),
+            Some(Kind::Messages)
+                if self.category.is_some()
+                    || self.tag.is_some()
+                    || self.role.is_some()
+                    || self.borough.is_some() =>
+            {
+                errors.add(
+                    "kind",
+                    "Your messages have no category, tag, role or borough: clear them to search your messages",
+                )
+            }
             Some(Kind::Members) if self.from.is_some() || self.to.is_some() => errors.add(
                 "kind",
                 "Dates apply to discussions and resources: clear them to search members",
@@ -249,6 +265,12 @@ impl Filters {
                     && self.tag.is_none()
                     && self.from.is_none()
                     && self.to.is_none()
+            }
+            Kind::Messages => {
+                self.category.is_none()
+                    && self.tag.is_none()
+                    && self.role.is_none()
+                    && self.borough.is_none()
             }
         }
     }

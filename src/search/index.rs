@@ -13,9 +13,9 @@ use diesel::prelude::*;
 
 use super::sql::Sql;
 use crate::accounts::{Borough, Role};
-use crate::db::{DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::db::{DbConn, MemberId, MessageId, PostId, ResourceId, ThreadId};
 use crate::markdown::plain_text;
-use crate::schema::{members, posts, resource_tags, resources, tags, threads};
+use crate::schema::{members, messages, posts, resource_tags, resources, tags, threads};
 
 /// What the index's rows hold; a change to it (new columns, new text) moves this on and
 /// SPOT rebuilds the index at its next start.
@@ -30,14 +30,23 @@ pub(crate) enum Table {
     Posts,
     Resources,
     Members,
+    Messages,
 }
 
 impl Table {
+    pub(crate) const ALL: [Table; 4] = [
+        Table::Posts,
+        Table::Resources,
+        Table::Members,
+        Table::Messages,
+    ];
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Table::Posts => "search_posts",
             Table::Resources => "search_resources",
             Table::Members => "search_members",
+            Table::Messages => "search_messages",
         }
     }
 
@@ -47,6 +56,7 @@ impl Table {
             Table::Posts => &["title", "body"],
             Table::Resources => &["title", "tags", "body"],
             Table::Members => &["name", "details", "about"],
+            Table::Messages => &["body"],
         }
     }
 }
@@ -333,6 +343,72 @@ pub fn member(conn: &mut DbConn, id: MemberId) -> QueryResult<()> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Private messages: delivered and visible ones. Who may find which (the members of their
+// conversation) is checked when searching.
+// ---------------------------------------------------------------------------------------
+
+type MessageSource = (
+    MessageId,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+fn message_rows(found: Vec<MessageSource>) -> Vec<Row> {
+    found
+        .into_iter()
+        .filter(|(_, _, delivered, hidden, removed)| {
+            delivered.is_some() && hidden.is_none() && removed.is_none()
+        })
+        .map(|(id, source, ..)| Row {
+            id: id.0,
+            texts: vec![plain_text(&source)],
+        })
+        .collect()
+}
+
+fn message_sources(
+    conn: &mut DbConn,
+    ids: Option<&[MessageId]>,
+    after: Option<MessageId>,
+    limit: i64,
+) -> QueryResult<Vec<MessageSource>> {
+    let mut query = messages::table
+        .select((
+            messages::id,
+            messages::body_source,
+            messages::delivered_at,
+            messages::hidden_at,
+            messages::removed_at,
+        ))
+        .order(messages::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(messages::id.eq_any(ids.to_vec()));
+    }
+    if let Some(after) = after {
+        query = query.filter(messages::id.gt(after));
+    }
+    query.load(conn)
+}
+
+/// Messages delivered, hidden or emptied.
+pub fn messages(conn: &mut DbConn, ids: &[MessageId]) -> QueryResult<()> {
+    for chunk in ids.chunks(BATCH) {
+        let found = message_sources(conn, Some(chunk), None, i64::MAX)?;
+        let keys: Vec<i64> = chunk.iter().map(|id| id.0).collect();
+        refresh(conn, Table::Messages, &keys, message_rows(found))?;
+    }
+    Ok(())
+}
+
+pub fn message(conn: &mut DbConn, id: MessageId) -> QueryResult<()> {
+    messages(conn, &[id])
+}
+
+// ---------------------------------------------------------------------------------------
 // Whole rebuilds: `spot reindex`, `spot demo`, and start-up after an upgrade.
 // ---------------------------------------------------------------------------------------
 
@@ -342,13 +418,14 @@ pub struct Rebuilt {
     pub posts: usize,
     pub resources: usize,
     pub members: usize,
+    pub messages: usize,
 }
 
-/// Empties the three indexes and writes them again from the forum, the library and the
-/// directory, in batches. Run in a write transaction.
+/// Empties the indexes and writes them again from the forum, the library, the directory and
+/// private messages, in batches. Run in a write transaction.
 pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
     let mut rebuilt = Rebuilt::default();
-    for table in [Table::Posts, Table::Resources, Table::Members] {
+    for table in Table::ALL {
         Sql::for_conn(conn)
             .push(&format!("DELETE FROM {}", table.name()))
             .execute(conn)?;
@@ -371,7 +448,18 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
     let rows = member_rows(member_sources(conn, None)?);
     rebuilt.members = rows.len();
     write(conn, Table::Members, rows)?;
-    for table in [Table::Posts, Table::Resources, Table::Members] {
+    let mut after: Option<MessageId> = None;
+    loop {
+        let found = message_sources(conn, None, after, 2_000)?;
+        let Some((last, ..)) = found.last() else {
+            break;
+        };
+        after = Some(*last);
+        let rows = message_rows(found);
+        rebuilt.messages += rows.len();
+        write(conn, Table::Messages, rows)?;
+    }
+    for table in Table::ALL {
         let mut sql = Sql::for_conn(conn);
         let tidy = sql.full_text().tidy(table);
         sql.push(&tidy).execute(conn)?;

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 
 use super::filters::{FilterForm, Filters, Kind};
 use super::query::SearchQuery;
-use super::results::{Count, Found, MemberHit, ResourceHit, Results, ThreadHit};
+use super::results::{Count, Found, MemberHit, MessageHit, ResourceHit, Results, ThreadHit};
 use crate::accounts::{Borough, Role};
 use crate::members::pages::member_badges;
 use crate::web::forms::{select_field, text_field, FieldErrors, Input};
@@ -89,7 +89,7 @@ fn cut_note(kind: Kind, best: i64) -> String {
              search.",
             figure(best)
         ),
-        Kind::Resources | Kind::Members => format!(
+        Kind::Resources | Kind::Members | Kind::Messages => format!(
             "These are the best {} matching {}. Add words to narrow the search.",
             figure(best),
             kind.label().to_lowercase()
@@ -213,6 +213,9 @@ fn outcome(ctx: &SearchPage<'_>, signed_in: bool) -> Markup {
         @if let Some(members) = &results.members {
             (section(ctx.text, filters, Kind::Members, kind, members, member_hit))
         }
+        @if let Some(messages) = &results.messages {
+            (section(ctx.text, filters, Kind::Messages, kind, messages, message_hit))
+        }
     }
 }
 
@@ -312,6 +315,20 @@ fn member_hit(hit: &MemberHit) -> Markup {
         li.search-result {
             h3 { a href={ "/members/" (member.id) } { (hit.name) } }
             p.meta { (member_badges(member.role, member.borough, member.staff)) " " span.muted { (member.organisation) } }
+            @if !hit.snippet.is_empty() {
+                p.snippet { (hit.snippet) }
+            }
+        }
+    }
+}
+
+/// A message from one of the searcher's own conversations: only they (and the others in
+/// it) ever see it here.
+fn message_hit(hit: &MessageHit) -> Markup {
+    html! {
+        li.search-result.message-hit {
+            h3 { a href=(hit.href()) { "Conversation with " (hit.with) } }
+            p.meta.muted { (hit.author) " · " (time_tag(hit.sent_at)) }
             @if !hit.snippet.is_empty() {
                 p.snippet { (hit.snippet) }
             }

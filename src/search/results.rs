@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::engine::{self, Highlight, MemberScope, PostScope, Ranked, ResourceScope, Window};
+use super::engine::{
+    self, Highlight, MemberScope, MessageScope, PostScope, Ranked, ResourceScope, Window,
+};
 use super::filters::{Filters, Kind};
 use super::index::Table;
 use super::query::SearchQuery;
@@ -14,13 +16,15 @@ use crate::accounts::members::Viewer;
 use crate::accounts::Borough;
 use crate::db::dialect::full_text::unshield;
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{CategoryId, DbConn, MemberId, PostId, ResourceId, ThreadId};
+use crate::db::{
+    CategoryId, ConversationId, DbConn, MemberId, MessageId, PostId, ResourceId, ThreadId,
+};
 use crate::forum::categories;
 use crate::forum::posts::{page_of, Author};
 use crate::markdown::{highlighted, SafeHtml};
 use crate::members::directory::DirectoryEntry;
 use crate::resources::library::{self, Resource, Sharer};
-use crate::schema::{categories as categories_table, members, posts, resources, threads};
+use crate::schema::{categories as categories_table, members, messages, posts, resources, threads};
 use crate::web::forms::FieldErrors;
 
 /// Results a page when one kind is asked for.
@@ -99,6 +103,25 @@ pub struct MemberHit {
     pub snippet: SafeHtml,
 }
 
+/// A message found in one of the searcher's own conversations.
+#[derive(Debug, Clone)]
+pub struct MessageHit {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub snippet: SafeHtml,
+    pub author: String,
+    /// The others in the conversation, in words: "Ann Smith and Bo Green".
+    pub with: String,
+    pub sent_at: NaiveDateTime,
+}
+
+impl MessageHit {
+    /// The message in its conversation.
+    pub fn href(&self) -> String {
+        format!("/messages/at/{}", self.id)
+    }
+}
+
 /// How many of a kind a search found, as the page tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
@@ -139,6 +162,7 @@ pub struct Results {
     pub threads: Option<Found<ThreadHit>>,
     pub resources: Option<Found<ResourceHit>>,
     pub members: Option<Found<MemberHit>>,
+    pub messages: Option<Found<MessageHit>>,
 }
 
 impl Results {
@@ -148,6 +172,7 @@ impl Results {
             self.threads.as_ref().map(|f| f.count),
             self.resources.as_ref().map(|f| f.count),
             self.members.as_ref().map(|f| f.count),
+            self.messages.as_ref().map(|f| f.count),
         ];
         let counts = counts.iter().flatten();
         let sum = counts.clone().map(|c| c.number()).sum();
@@ -162,7 +187,7 @@ impl Results {
 }
 
 /// The kinds this viewer may search with these filters: visitors read only the public
-/// forum; the library and the directory are for members.
+/// forum; the library, the directory and private messages are for members.
 pub fn kinds_for(viewer: Option<&Viewer>, filters: &Filters) -> Vec<Kind> {
     Kind::ALL
         .into_iter()
@@ -314,6 +339,19 @@ pub fn search(
                 let hits = member_hits(conn, query, &ranked)?;
                 let count = count_of(conn, &ranked, Table::Members)?;
                 results.members = Some(found(hits, &ranked, count, page, limit));
+            }
+            Kind::Messages => {
+                let Some(viewer) = viewer else { continue };
+                let scope = MessageScope {
+                    viewer: viewer.id,
+                    blocked: crate::messages::contacts::blocked_by(conn, viewer.id)?,
+                    from: filters.from_time(),
+                    until: filters.until_time(),
+                };
+                let ranked = engine::messages(conn, query, &scope, window)?;
+                let hits = message_hits(conn, viewer.id, query, &ranked)?;
+                let count = Count::Exact(ranked.total);
+                results.messages = Some(found(hits, &ranked, count, page, limit));
             }
         }
     }
@@ -494,6 +532,50 @@ fn member_hits(
                 name: title_of(highlight, &member.display_name),
                 snippet: snippet_of(highlight),
                 member,
+            })
+        })
+        .collect())
+}
+
+/// The page's messages with their authors and conversations, in three queries. The ids come
+/// from a ranking limited to the viewer's conversations.
+fn message_hits(
+    conn: &mut DbConn,
+    viewer: MemberId,
+    query: &SearchQuery,
+    ranked: &Ranked<i64>,
+) -> QueryResult<Vec<MessageHit>> {
+    let ids: Vec<MessageId> = ranked.ids.iter().map(|id| MessageId(*id)).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: HashMap<MessageId, (ConversationId, String, NaiveDateTime)> = messages::table
+        .inner_join(members::table.on(members::id.eq(messages::author_id)))
+        .filter(messages::id.eq_any(&ids))
+        .select((
+            messages::id,
+            messages::conversation_id,
+            members::display_name,
+            messages::created_at,
+        ))
+        .load::<(MessageId, ConversationId, String, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(id, conversation, author, at)| (id, (conversation, author, at)))
+        .collect();
+    let conversations: Vec<ConversationId> = found.values().map(|(c, ..)| *c).collect();
+    let with = crate::messages::conversations::others_named(conn, viewer, &conversations)?;
+    let highlights = engine::highlights(conn, Table::Messages, query, &ranked.ids)?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let (conversation_id, author, sent_at) = found.remove(id)?;
+            Some(MessageHit {
+                id: *id,
+                conversation_id,
+                snippet: snippet_of(highlights.get(&id.0)),
+                author,
+                with: with.get(&conversation_id).cloned().unwrap_or_default(),
+                sent_at,
             })
         })
         .collect())

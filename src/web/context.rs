@@ -36,6 +36,8 @@ pub struct PageCtx {
     pub path: String,
     /// The viewer's unread notifications, for the header.
     pub unread: i64,
+    /// The viewer's unread private messages (in conversations they have not muted).
+    pub unread_messages: i64,
 }
 
 impl PageCtx {
@@ -52,7 +54,8 @@ impl PageCtx {
             csrf_token,
             flash,
             path: req.path().to_owned(),
-            unread: unread_of(req),
+            unread: unread_of(req).notifications,
+            unread_messages: unread_of(req).messages,
         })
     }
 
@@ -64,6 +67,7 @@ impl PageCtx {
             flash: Vec::new(),
             path: String::new(),
             unread: 0,
+            unread_messages: 0,
         }
     }
 }
@@ -188,7 +192,7 @@ async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
     };
     let viewer = match signed_in {
         Some((member, unread)) => {
-            req.extensions_mut().insert(Unread(unread));
+            req.extensions_mut().insert(unread);
             Some(Viewer::from(&member))
         }
         None => {
@@ -228,12 +232,12 @@ fn claim_of(session: &Session, lifetime: std::time::Duration) -> Option<(i64, i3
 async fn member_of(
     req: &HttpRequest,
     (id, epoch, sid): (i64, i32, String),
-) -> Result<Option<(Member, i64)>, AppError> {
+) -> Result<Option<(Member, Unread)>, AppError> {
     let pool = req
         .app_data::<web::Data<Db>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no database configured")))?
         .clone();
-    // The header's unread count comes with the member: one trip to the pool.
+    // The header's unread counts come with the member: one trip to the pool.
     let found = pool
         .run(move |conn| {
             if sessions::has_ended(conn, &sid)? {
@@ -241,7 +245,10 @@ async fn member_of(
             }
             Ok(match members::find(conn, MemberId(id)).ok() {
                 Some(member) => {
-                    let unread = inbox::unread_count(conn, member.id)?;
+                    let unread = Unread {
+                        notifications: inbox::unread_count(conn, member.id)?,
+                        messages: crate::messages::conversations::unread_count(conn, member.id)?,
+                    };
                     Some((member, unread))
                 }
                 None => None,
@@ -256,14 +263,19 @@ async fn member_of(
     }))
 }
 
-/// The signed-in viewer's unread notifications, counted when the viewer was loaded.
-#[derive(Debug, Clone, Copy)]
-struct Unread(i64);
+/// The signed-in viewer's unread notifications and messages, counted when the viewer was
+/// loaded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Unread {
+    notifications: i64,
+    messages: i64,
+}
 
-fn unread_of(req: &HttpRequest) -> i64 {
+fn unread_of(req: &HttpRequest) -> Unread {
     req.extensions()
         .get::<Unread>()
-        .map_or(0, |unread| unread.0)
+        .copied()
+        .unwrap_or_default()
 }
 
 fn path_and_query(req: &HttpRequest) -> String {

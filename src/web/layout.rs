@@ -89,6 +89,12 @@ fn account_links(ctx: &PageCtx) -> Markup {
                         " " span.unread-count { (ctx.unread) } span.visually-hidden { " unread" }
                     }
                 }
+                a href="/messages" aria-current=[(ctx.path == "/messages").then_some("page")] {
+                    "Messages"
+                    @if ctx.unread_messages > 0 {
+                        " " span.unread-count { (ctx.unread_messages) } span.visually-hidden { " unread" }
+                    }
+                }
                 a href="/account" { "Your account (" (viewer.display_name) ")" }
                 @if viewer.staff.is_admin() {
                     a href="/admin/members" { "Admin" }
@@ -273,6 +279,7 @@ pub fn moderation_nav(ctx: &PageCtx) -> Markup {
             ("/facilitating", "What you look after"),
             ("/moderation", "Reported posts"),
             ("/moderation/held", "Held items"),
+            ("/moderation/messages", "Reported messages"),
             ("/moderation/applications", "Applications"),
             ("/moderation/contact", "Contact messages"),
             ("/invitations", "Invitations"),

@@ -90,7 +90,12 @@ fn rows_naming(app: &TestApp, words: &[&str]) -> Vec<String> {
         }
     }
     if !postgres {
-        for index in ["search_posts", "search_resources", "search_members"] {
+        for index in [
+            "search_posts",
+            "search_resources",
+            "search_members",
+            "search_messages",
+        ] {
             sql_query(format!(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_{index} USING fts5vocab(main, {index}, 'row')"
             ))
@@ -212,6 +217,33 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, (
         "{}",
         response.text().await.unwrap_or_default()
     );
+    // A private conversation with Sam, his words and hers; Sam blocks nobody, he blocks Sam.
+    let sam_id = app.member_id("sam@nhs.net").to_string();
+    let response = quentin
+        .post(
+            "/messages/new",
+            &[
+                ("to", &sam_id),
+                ("body", "Quillfeather walks start on Friday, Sam"),
+            ],
+        )
+        .await;
+    let conversation = crate::forum::location(&response);
+    assert!(conversation.starts_with("/messages/"), "{conversation}");
+    sam.post(
+        &format!("{conversation}/reply"),
+        &[("body", "Lovely, see you there")],
+    )
+    .await;
+    quentin
+        .post("/messages/settings", &[("accepts", "cluster")])
+        .await;
+    quentin
+        .post("/messages/blocks", &[("member", &sam_id), ("block", "yes")])
+        .await;
+    quentin
+        .post("/messages/blocks", &[("member", &sam_id), ("block", "no")])
+        .await;
     let run = north_run(app, "15").await;
     book_ok(&quentin, run).await;
     // Letters about him wait for, or have reached, Sam.
@@ -260,6 +292,12 @@ on_both_engines! {
         assert!(sam.page(&format!("/threads/{lone}")).await.contains("Former member"));
         let page = sam.page(&format!("/threads/{sams}")).await;
         assert!(post_text(&page, his_reply).is_some_and(|t| t.contains("Former member") && t.contains("Harpurhey")), "{page}");
+        // Their conversation reads on for Sam: her words, his removed, under "Former member".
+        let inbox = sam.page("/messages").await;
+        let conversation = attr_of(&inbox, ".conversation-card h2 a", "href").expect("the conversation stays Sam's");
+        let page = sam.page(&conversation).await;
+        assert!(page.contains("Lovely, see you there") && page.contains("This message was removed."), "{page}");
+        assert!(page.contains("Former member"), "{page}");
 
         // Nothing names him: no table, no index, no file.
         assert_eq!(rows_naming(&app, &["quillfeather", EMAIL]), Vec::<String>::new());

@@ -26,7 +26,7 @@ const SAMS_FILE: &[u8] = b"%PDF-1.4\n% Sam's own zebrafinch timetable\n%%EOF\n";
 const SAMS_WORDS: &str = "Zebrafinch clinics run on Thursdays";
 
 /// The documents every export holds.
-const DOCUMENTS: [&str; 9] = [
+const DOCUMENTS: [&str; 10] = [
     "README.txt",
     "profile.json",
     "posts.json",
@@ -36,6 +36,7 @@ const DOCUMENTS: [&str; 9] = [
     "notifications.json",
     "reports.json",
     "audit.json",
+    "messages.json",
 ];
 
 /// An unzipped export: each entry's name and bytes.
@@ -214,6 +215,20 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, i
     Share::file("Zebrafinch timetable", "zebrafinch.pdf", SAMS_FILE)
         .shared_by(sam)
         .await;
+    // A private message to Sam, and Sam's answer (Sam's words stay out of his export).
+    let sam_id = sam_member_id(app).to_string();
+    let response = quentin
+        .post(
+            "/messages/new",
+            &[
+                ("to", &sam_id),
+                ("body", "Quentin here: walking group on Friday?"),
+            ],
+        )
+        .await;
+    let conversation = crate::forum::location(&response);
+    sam.post(&format!("{conversation}/reply"), &[("body", SAMS_WORDS)])
+        .await;
     // A course, his place on it, and the register taken for its first session.
     let run = north_run(app, "15").await;
     book_ok(&quentin, run).await;
@@ -230,6 +245,11 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, i
         .await;
     assert_redirects_to(&response, &format!("/courses/{run}/roster"));
     (quentin, his_thread, his_reply, resource)
+}
+
+/// Sam's member id (Sam signed up with the address `sam@nhs.net`).
+fn sam_member_id(app: &TestApp) -> i64 {
+    app.member_id("sam@nhs.net")
 }
 
 /// The documents of an export of Quentin's data hold his things and nothing of Sam's.
@@ -327,6 +347,18 @@ fn assert_holds_quentins_data(
     assert_eq!(reports[0]["thread_title"], "Falls clinics");
 
     zip.list("audit.json");
+
+    let messages = zip.list("messages.json");
+    assert_eq!(
+        messages.len(),
+        1,
+        "his message, not Sam's answer: {messages:?}"
+    );
+    assert_eq!(
+        messages[0]["text"],
+        "Quentin here: walking group on Friday?"
+    );
+    assert!(messages[0]["delivered_at"].is_string(), "{messages:?}");
 
     // Nothing of Sam's: his file, his address, his resource.
     assert!(!zip.holds(SAMS_FILE), "Sam's file");

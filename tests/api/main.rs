@@ -21,6 +21,7 @@ mod forum_moderation;
 mod held;
 mod mail_delivery;
 mod membership;
+mod messages;
 mod notifications;
 mod pages;
 mod passwords;

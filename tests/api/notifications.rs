@@ -140,21 +140,21 @@ fn defaults_with(changes: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// An email as its reader's mail program shows it.
 #[derive(Debug, Clone)]
-struct Mail {
-    to: String,
-    subject: String,
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
     /// The decoded `text/plain` part.
-    text: String,
+    pub text: String,
     /// The decoded `text/html` part.
-    html: String,
+    pub html: String,
     /// Every part's media type, the outer one first: `multipart/alternative`, ...
-    types: Vec<String>,
+    pub types: Vec<String>,
     /// The URL between the angle brackets of `List-Unsubscribe`.
-    unsubscribe: Option<String>,
-    unsubscribe_post: Option<String>,
+    pub unsubscribe: Option<String>,
+    pub unsubscribe_post: Option<String>,
 }
 
-fn parse_mail(raw: &str) -> Mail {
+pub fn parse_mail(raw: &str) -> Mail {
     use mail_parser::MimeHeaders;
     let message = mail_parser::MessageParser::default()
         .parse(raw.as_bytes())
@@ -204,12 +204,12 @@ fn parse_mail(raw: &str) -> Mail {
 }
 
 /// Every email sent so far (the worker flushed first), parsed.
-fn all_mail(app: &TestApp) -> Vec<Mail> {
+pub fn all_mail(app: &TestApp) -> Vec<Mail> {
     app.emails().iter().map(|raw| parse_mail(raw)).collect()
 }
 
 /// The emails sent so far to this address.
-fn mail_to(app: &TestApp, address: &str) -> Vec<Mail> {
+pub fn mail_to(app: &TestApp, address: &str) -> Vec<Mail> {
     all_mail(app)
         .into_iter()
         .filter(|mail| mail.to == address)
@@ -225,7 +225,7 @@ fn path_of(url: &str) -> String {
 }
 
 /// POSTs as a mail program does for RFC 8058: no cookies, no form token.
-async fn one_click(url: &str) -> Response {
+pub async fn one_click(url: &str) -> Response {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

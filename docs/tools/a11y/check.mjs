@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // SPOT accessibility and HTML check, with real clients, of the account, data export, directory,
-// admin, forum, course, resource library, search, notification and published pages, and the
-// contact form (threads, replies, course runs, bookings, file uploads, shared links, watching,
+// admin, forum, course, resource library, search, notification, private message and published
+// pages, and the contact form (threads, replies, course runs, bookings, file uploads, shared links, watching,
 // following and contact messages go through the real forms; the
 // unsubscribe page is opened from a real email's List-Unsubscribe header in the outbox folder;
 // with SQLite, `sqlite3` marks one letter given up so /admin/outbox shows its table):
@@ -986,6 +986,33 @@ async function main() {
 
     // ---- resource library, as members (uploads and links go through the real form)
     const library = await resourceWalk(page, page2, focus);
+
+    // ---- private messages: Alex writes to Sam through the real forms, Sam reads and reports
+    await visit(page, 'Messages: new message to Sam', `/messages/new?to=${otherId}`);
+    await shots(page, 'messages-new');
+    await record(page, 'Messages: new message, empty (errors)', await submit(page, 'Send message'), 422);
+    await page.locator('#body').fill('Hello Sam, could we compare **referral pathways** for falls this week?\n\n- your form\n- our form');
+    const sentRes = await submit(page, 'Send message');
+    const conversationPath = new URL(page.url()).pathname;
+    await record(page, 'Messages: conversation (sender)', sentRes);
+    await visit(page2, 'Messages: inbox with one unread', '/messages');
+    await shots(page2, 'messages-inbox');
+    await visit(page2, 'Messages: conversation', conversationPath);
+    await page2.locator('#body').fill('Yes please: Thursday afternoon suits me. I will bring *our* form.');
+    await record(page2, 'Messages: conversation after a reply', await submit(page2, 'Send reply'));
+    await shots(page2, 'messages-conversation');
+    await page.goto(`${base}/messages`);
+    await shots(page, 'messages-inbox-sender');
+    const convRes = await page2.goto(base + conversationPath);
+    await openAllDetails(page2);
+    await record(page2, 'Messages: conversation, Report and Block open', convRes);
+    await page2.goto(base + conversationPath);
+    const firstMessage = page2.locator('article.message:not(.message-mine)').first();
+    await firstMessage.locator('details.report > summary').click();
+    await firstMessage.locator('details.report input[name="reason"]').fill('Checking the report form works');
+    await record(page2, 'Messages: after reporting (flash)', await submit(page2, 'Report to the facilitators'));
+    await visit(page, 'Messages: who can message you', '/messages/settings');
+    await shots(page, 'messages-settings');
     await ctx2.close();
 
     // ---- promote to admin with the real command, then the admin pages
@@ -1054,6 +1081,8 @@ async function main() {
     await visit(page, 'Contact messages', '/moderation/contact');
     await shots(page, 'moderation-contact');
     await shots(page, 'moderation-queue');
+    await visit(page, 'Reported messages', '/moderation/messages');
+    await shots(page, 'moderation-messages');
     await visit(page, 'Held items', '/moderation/held');
     await shots(page, 'moderation-held');
     const redactHref = await page.locator('a[href$="/redact"]').first().getAttribute('href');

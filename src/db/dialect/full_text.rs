@@ -18,6 +18,7 @@ fn fts5_weights(table: Table) -> &'static str {
         Table::Posts => "10.0, 1.0",
         Table::Resources => "10.0, 5.0, 1.0",
         Table::Members => "10.0, 3.0, 1.0",
+        Table::Messages => "1.0",
     }
 }
 
@@ -26,6 +27,7 @@ fn pg_weights(table: Table) -> &'static [char] {
     match table {
         Table::Posts => &['A', 'C'],
         Table::Resources | Table::Members => &['A', 'B', 'C'],
+        Table::Messages => &['C'],
     }
 }
 
@@ -160,6 +162,7 @@ impl FullText for TsVector {
             Table::Posts => "post_id",
             Table::Resources => "resource_id",
             Table::Members => "member_id",
+            Table::Messages => "message_id",
         }
     }
 

@@ -1,0 +1,12 @@
+DROP TABLE search_messages;
+DROP INDEX notifications_conversation;
+ALTER TABLE notifications DROP COLUMN conversation_id;
+ALTER TABLE notification_settings DROP COLUMN messages;
+DROP INDEX holds_message;
+ALTER TABLE holds DROP COLUMN message_id;
+DROP TABLE message_reports;
+DROP TABLE message_settings;
+DROP TABLE member_blocks;
+DROP TABLE messages;
+DROP TABLE conversation_members;
+DROP TABLE conversations;
