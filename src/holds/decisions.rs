@@ -10,6 +10,8 @@ use diesel::prelude::*;
 use super::{Hold, HoldKind, HoldStatus};
 use crate::accounts::members::Viewer;
 use crate::audit;
+use crate::connect::services::ServiceTexts;
+use crate::connect::SERVICE_PAGE;
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, HoldId, PostId, ResourceId, ThreadId};
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
@@ -156,6 +158,17 @@ fn described(conn: &mut DbConn, holds: Vec<(Hold, String)>) -> QueryResult<Vec<H
                     format!("/members/{}", hold.author_id),
                     vec![("about", hold.pending_text.clone().unwrap_or_default())],
                 ),
+                HoldKind::Service => {
+                    let texts = ServiceTexts::from_pending(hold.pending_text.as_deref());
+                    (
+                        "their profile's \u{201c}my service\u{201d}".to_owned(),
+                        format!("/members/{}", hold.author_id),
+                        texts
+                            .fields()
+                            .map(|(field, text)| (field, text.to_owned()))
+                            .to_vec(),
+                    )
+                }
             };
             HeldItem {
                 hold,
@@ -213,6 +226,11 @@ pub(super) fn subject(hold: &Hold) -> (String, String, String) {
             format!("profile of member {}", hold.author_id),
             "/account".into(),
         ),
+        HoldKind::Service => (
+            "your service description".into(),
+            format!("service of member {}", hold.author_id),
+            SERVICE_PAGE.into(),
+        ),
     }
 }
 
@@ -225,6 +243,12 @@ fn release(conn: &mut DbConn, hold: &Hold, now: NaiveDateTime) -> Result<(), Rul
             conn,
             hold.author_id,
             hold.pending_text.as_deref().unwrap_or(""),
+            now,
+        )?),
+        HoldKind::Service => Ok(crate::connect::services::set_texts(
+            conn,
+            hold.author_id,
+            &ServiceTexts::from_pending(hold.pending_text.as_deref()),
             now,
         )?),
     }
@@ -288,6 +312,7 @@ pub enum Redaction {
         description: crate::resources::values::ResourceDescription,
     },
     Profile(crate::accounts::values::About),
+    Service(ServiceTexts),
 }
 
 /// The facilitator takes the details out and publishes the rest. The held words are
@@ -311,6 +336,9 @@ pub fn redact(
         }
         (HoldKind::Profile, Redaction::Profile(about)) => {
             hold.pending_text = Some(about.as_str().to_owned())
+        }
+        (HoldKind::Service, Redaction::Service(texts)) => {
+            hold.pending_text = Some(texts.to_pending())
         }
         _ => {
             return Err(RuleError::Invalid(
@@ -380,6 +408,7 @@ pub fn return_to_author(
             hold.resource_id.unwrap_or(ResourceId(0))
         ),
         HoldKind::Profile => "/account".into(),
+        HoldKind::Service => SERVICE_PAGE.into(),
     };
     events::told_by_staff(
         conn,

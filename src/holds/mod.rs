@@ -28,6 +28,7 @@ text_enum!(HoldKind, "what is held", {
     Post => ("post", "Post"),
     Resource => ("resource", "Resource"),
     Profile => ("profile", "Profile text"),
+    Service => ("service", "Service description"),
 });
 
 text_enum!(HoldStatus, "a hold's state", {
@@ -60,7 +61,7 @@ pub struct Hold {
     pub fresh: bool,
     /// The hold hid the item; approval shows it again (a facilitator's hiding stays).
     pub hid: bool,
-    /// A profile's new "about" text, waiting.
+    /// A profile's new "about" text, or a service's three texts together, waiting.
     pub pending_text: Option<String>,
     pub status: HoldStatus,
     pub held_at: NaiveDateTime,
@@ -78,6 +79,8 @@ pub enum Held {
     Resource(ResourceId),
     /// A member's profile text.
     Profile,
+    /// A member's service texts ([`crate::connect::services`]).
+    Service,
 }
 
 impl Held {
@@ -87,6 +90,7 @@ impl Held {
             Held::Post(_) => HoldKind::Post,
             Held::Resource(_) => HoldKind::Resource,
             Held::Profile => HoldKind::Profile,
+            Held::Service => HoldKind::Service,
         }
     }
 }
@@ -135,7 +139,7 @@ pub fn hold(conn: &mut DbConn, new: &NewHold<'_>, now: NaiveDateTime) -> QueryRe
         Held::Thread(thread, post) => (Some(thread), Some(post), None),
         Held::Post(post) => (None, Some(post), None),
         Held::Resource(resource) => (None, None, Some(resource)),
-        Held::Profile => (None, None, None),
+        Held::Profile | Held::Service => (None, None, None),
     };
     diesel::insert_into(holds::table)
         .values((
@@ -164,8 +168,8 @@ pub fn open_on(conn: &mut DbConn, held: Held, author: MemberId) -> QueryResult<O
     query = match held {
         Held::Thread(_, post) | Held::Post(post) => query.filter(holds::post_id.eq(post)),
         Held::Resource(resource) => query.filter(holds::resource_id.eq(resource)),
-        Held::Profile => query
-            .filter(holds::kind.eq(HoldKind::Profile))
+        Held::Profile | Held::Service => query
+            .filter(holds::kind.eq(held.kind()))
             .filter(holds::author_id.eq(author)),
     };
     query.first(conn).optional()

@@ -4,7 +4,9 @@ use maud::{html, Markup};
 
 use super::directory::{DirectoryEntry, DirectoryFilter, Profile};
 use crate::accounts::{Borough, Role, StaffLevel};
-use crate::web::layout::{layout, long_date};
+use crate::connect::pages::service_section;
+use crate::connect::services::Service;
+use crate::web::layout::{layout, long_date, sub_nav};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -23,6 +25,19 @@ pub fn member_badges(role: Role, borough: Borough, staff: StaffLevel) -> Markup 
             }
         }
     }
+}
+
+/// The members' section: the directory, your counterparts and the map.
+pub fn members_nav(ctx: &PageCtx) -> Markup {
+    sub_nav(
+        ctx,
+        "Members",
+        &[
+            ("/members", "Directory"),
+            ("/counterparts", "Your counterparts"),
+            ("/map", "Map"),
+        ],
+    )
 }
 
 fn filter_query(filter: DirectoryFilter, page: Option<u32>) -> String {
@@ -84,6 +99,7 @@ pub fn directory(
         ctx,
         "Member directory",
         html! {
+            (members_nav(ctx))
             h1 { "Member directory" }
             p.lede { "Find your counterparts: the occupational therapists and link workers in your borough." }
             form.filter-bar method="get" action="/members" {
@@ -126,7 +142,7 @@ pub fn directory(
     )
 }
 
-pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
+pub fn profile(ctx: &PageCtx, profile: &Profile, service: &Service) -> Markup {
     layout(
         ctx,
         &profile.display_name,
@@ -146,6 +162,7 @@ pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
                 } @else {
                     div.prose { (profile.about_html) }
                 }
+                (service_section(&profile.display_name, service))
             }
             @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
                 p { a href={ "/members/" (profile.id) "/history" } { "Moderation history, notes and warnings" } }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use super::directory::{self, DirectoryFilter};
 use super::pages;
 use crate::accounts::{Borough, Role};
+use crate::connect::services;
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, MemberId};
 use crate::web::{html, AppError, CurrentMember, PageCtx};
@@ -67,8 +68,8 @@ async fn profile_page(
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let profile = db
-        .run(move |conn| Ok(directory::profile(conn, id)?))
+    let (profile, service) = db
+        .run(move |conn| Ok((directory::profile(conn, id)?, services::of(conn, id)?)))
         .await?;
-    Ok(html(pages::profile(&ctx, &profile)))
+    Ok(html(pages::profile(&ctx, &profile, &service)))
 }

@@ -8,6 +8,7 @@ mod admin;
 mod bookings;
 mod concurrency;
 mod conduct;
+mod connect;
 mod courses;
 mod demo;
 mod digests;
