@@ -217,7 +217,7 @@ pub fn save(
 }
 
 /// Publishes a member's service texts (cooked once, here), as written or as a facilitator
-/// approved them.
+/// approved them; search finds the member by them from now on.
 pub fn set_texts(
     conn: &mut DbConn,
     member: MemberId,
@@ -241,7 +241,7 @@ pub fn set_texts(
             .values((member_services::member_id.eq(member), values))
             .execute(conn)?;
     }
-    Ok(())
+    crate::search::index::member(conn, member)
 }
 
 /// Removes an erased member's service: its texts and its area.

@@ -7,7 +7,7 @@ use crate::accounts::{Borough, Role, StaffLevel};
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, MultiBackend};
 use crate::markdown::SafeHtml;
-use crate::schema::members;
+use crate::schema::{members, service_areas};
 
 pub const PER_PAGE: i64 = 20;
 
@@ -15,6 +15,8 @@ pub const PER_PAGE: i64 = 20;
 pub struct DirectoryFilter {
     pub role: Option<Role>,
     pub borough: Option<Borough>,
+    /// Members whose service covers this borough ("my service", [`crate::connect::services`]).
+    pub covers: Option<Borough>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -62,6 +64,12 @@ pub fn page(
         }
         if let Some(borough) = filter.borough {
             query = query.filter(members::borough.eq(borough));
+        }
+        if let Some(covers) = filter.covers {
+            let covering = service_areas::table
+                .filter(service_areas::borough.eq(covers))
+                .select(service_areas::member_id);
+            query = query.filter(members::id.eq_any(covering));
         }
         query
     };

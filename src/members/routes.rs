@@ -19,11 +19,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct DirectoryQuery {
     role: Option<String>,
     borough: Option<String>,
+    covers: Option<String>,
     page: Option<String>,
 }
 
 fn chosen(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn borough_named(raw: &Option<String>) -> Result<Option<Borough>, AppError> {
+    chosen(raw)
+        .map(|raw| {
+            Borough::parse(raw)
+                .map_err(|_| AppError::BadRequest(format!("There is no borough called {raw:?}")))
+        })
+        .transpose()
 }
 
 impl DirectoryQuery {
@@ -36,13 +46,8 @@ impl DirectoryQuery {
                     })
                 })
                 .transpose()?,
-            borough: chosen(&self.borough)
-                .map(|raw| {
-                    Borough::parse(raw).map_err(|_| {
-                        AppError::BadRequest(format!("There is no borough called {raw:?}"))
-                    })
-                })
-                .transpose()?,
+            borough: borough_named(&self.borough)?,
+            covers: borough_named(&self.covers)?,
         })
     }
 }

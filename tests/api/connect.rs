@@ -82,6 +82,16 @@ fn map_table(page: &str) -> Vec<Vec<String>> {
     table_rows(page, ".map-table tbody tr", "th, td")
 }
 
+/// Members that search finds for these words.
+async fn members_found(browser: &Browser, words: &str) -> usize {
+    let query: String = url::form_urlencoded::byte_serialize(words.as_bytes()).collect();
+    let page = browser.page(&format!("/search?q={query}")).await;
+    count_of(
+        &page,
+        r#"section[aria-labelledby="results-members"] li.search-result"#,
+    )
+}
+
 /// Names in one section of the counterparts page.
 fn section_names(page: &str, section: &str) -> Vec<String> {
     texts_of(
@@ -246,6 +256,11 @@ on_both_engines! {
         assert!(service.contains("Salford and Trafford"), "{service}");
         assert!(profile.contains("<strong>befriending</strong>"), "{profile}");
         assert_eq!(count_of(&profile, "section.service script"), 0);
+        // The directory finds her by where her service works; search, by what it offers.
+        assert_eq!(fay.directory("?covers=trafford").await, ["Lina Hart"]);
+        assert!(fay.directory("?covers=wigan").await.is_empty());
+        assert!(fay.page("/members?covers=trafford").await.contains("whose service covers Trafford"));
+        assert_eq!(members_found(&fay, "befriending").await, 1);
 
         // A wrong borough is refused by its field, keeping what was typed.
         let response = app.post("/account/service", &[("offers", "Kept words"), ("boroughs", "atlantis")]).await;
@@ -273,6 +288,7 @@ on_both_engines! {
         assert_redirects_to(&app.post("/account/service", &fields(true)).await, "/account/service");
         let profile = fay.page(&format!("/members/{lina}")).await;
         assert!(profile.contains("Adults who are lonely") && !profile.contains("axolotl"), "{profile}");
+        assert_eq!(members_found(&fay, "axolotl").await, 0, "held words are not searchable");
         assert!(!text_of(&profile, "section.service").unwrap().contains("Trafford"));
         let own = app.page("/account/service").await;
         assert!(own.contains("waiting for a facilitator"), "{own}");
@@ -286,6 +302,7 @@ on_both_engines! {
         assert_redirects_to(&response, "/moderation/held");
         let profile = fay.page(&format!("/members/{lina}")).await;
         assert!(profile.contains("axolotl"), "{profile}");
+        assert_eq!(members_found(&fay, "axolotl").await, 1);
         assert!(!app.page("/account/service").await.contains("waiting for a facilitator"));
     }
 
