@@ -86,6 +86,10 @@ impl ServiceTexts {
 pub struct ServiceArea(BTreeSet<Borough>);
 
 impl ServiceArea {
+    pub fn of(boroughs: impl IntoIterator<Item = Borough>) -> Self {
+        Self(boroughs.into_iter().collect())
+    }
+
     /// What the form's repeated `boroughs` sent; none at all is allowed (not said yet).
     pub fn parse(chosen: &[String]) -> Result<Self, String> {
         chosen
@@ -186,17 +190,7 @@ pub fn save(
     change: &ServiceChange,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::delete(service_areas::table.filter(service_areas::member_id.eq(member)))
-        .execute(conn)?;
-    // One row at a time: a multi-row insert does not cross diesel's multi-backend connection.
-    for borough in change.area.boroughs() {
-        diesel::insert_into(service_areas::table)
-            .values((
-                service_areas::member_id.eq(member),
-                service_areas::borough.eq(borough),
-            ))
-            .execute(conn)?;
-    }
+    set_area(conn, member, &change.area)?;
     let open = holds::open_on(conn, Held::Service, member)?;
     if change.verdict.holds() {
         let pending = change.texts.to_pending();
@@ -216,9 +210,37 @@ pub fn save(
     set_texts(conn, member, &change.texts, now)
 }
 
+/// The boroughs a member's service covers, in place of those before.
+pub fn set_area(conn: &mut DbConn, member: MemberId, area: &ServiceArea) -> QueryResult<()> {
+    diesel::delete(service_areas::table.filter(service_areas::member_id.eq(member)))
+        .execute(conn)?;
+    // One row at a time: a multi-row insert does not cross diesel's multi-backend connection.
+    for borough in area.boroughs() {
+        diesel::insert_into(service_areas::table)
+            .values((
+                service_areas::member_id.eq(member),
+                service_areas::borough.eq(borough),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Publishes a member's service texts (cooked once, here), as written or as a facilitator
 /// approved them; search finds the member by them from now on.
 pub fn set_texts(
+    conn: &mut DbConn,
+    member: MemberId,
+    texts: &ServiceTexts,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    store_texts(conn, member, texts, now)?;
+    crate::search::index::member(conn, member)
+}
+
+/// [`set_texts`] without telling the search index: for `spot demo`, which builds the index
+/// once at the end.
+pub(crate) fn store_texts(
     conn: &mut DbConn,
     member: MemberId,
     texts: &ServiceTexts,
@@ -241,7 +263,7 @@ pub fn set_texts(
             .values((member_services::member_id.eq(member), values))
             .execute(conn)?;
     }
-    crate::search::index::member(conn, member)
+    Ok(())
 }
 
 /// Removes an erased member's service: its texts and its area.
