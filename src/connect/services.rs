@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::Borough;
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, WriteConn};
 use crate::guard::Verdict;
 use crate::holds::{self, Held, Hold, HoldStatus, NewHold};
 use crate::markdown::{self, SafeHtml};
@@ -181,15 +181,16 @@ pub struct ServiceChange {
     pub verdict: Verdict,
 }
 
-/// Saves a member's service. Texts the guard holds wait for a facilitator while the profile
-/// keeps showing those approved before; clean ones replace any that wait. The area is saved
-/// either way.
+/// Saves a member's service, in one write transaction. Texts the guard holds wait for a
+/// facilitator while the profile keeps showing those approved before; clean ones replace any
+/// that wait. The area is saved either way.
 pub fn save(
-    conn: &mut DbConn,
+    conn: &mut WriteConn,
     member: MemberId,
     change: &ServiceChange,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    let conn: &mut DbConn = conn;
     set_area(conn, member, &change.area)?;
     let open = holds::open_on(conn, Held::Service, member)?;
     if change.verdict.holds() {
