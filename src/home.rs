@@ -4,7 +4,10 @@ use actix_web::{web, HttpResponse};
 use diesel::RunQueryDsl;
 use maud::{html, Markup};
 
+use crate::admin::settings::{self, Setting};
 use crate::bookings::catalogue::{self, RunSummary};
+use crate::connect::map::{self, MemberCounts};
+use crate::connect::pages::map_figure;
 use crate::db::{self, Db};
 use crate::forum::categories;
 use crate::forum::posts::Author;
@@ -20,8 +23,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn home(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let viewer = ctx.viewer.clone();
     let home = viewer.as_ref().map(|v| v.borough);
-    let (latest, courses) = db
+    let (latest, courses, counts) = db
         .run(move |conn| {
+            let counts = if settings::enabled(conn, Setting::MapOnHome)? {
+                Some(map::counts(conn, db::now())?)
+            } else {
+                None
+            };
             let readable: Vec<_> = categories::readable(conn, viewer.as_ref())?
                 .into_iter()
                 .map(|category| category.id)
@@ -30,10 +38,10 @@ async fn home(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError>
             let mut courses = catalogue::upcoming(conn, home, db::now())?;
             courses.retain(|course| course.run.cancelled_at.is_none());
             courses.truncate(3);
-            Ok((latest, courses))
+            Ok((latest, courses, counts))
         })
         .await?;
-    Ok(html(home_page(&ctx, &latest, &courses)))
+    Ok(html(home_page(&ctx, &latest, &courses, counts.as_ref())))
 }
 
 fn upcoming_courses(courses: &[RunSummary]) -> Markup {
@@ -80,7 +88,22 @@ fn latest_threads(latest: &[(Thread, Author)]) -> Markup {
     }
 }
 
-fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)], courses: &[RunSummary]) -> Markup {
+/// The map of members by borough, when an admin has made its counts public.
+fn members_map(ctx: &PageCtx, counts: &MemberCounts) -> Markup {
+    html! {
+        section.home-map aria-labelledby="home-map" {
+            h2 #home-map { "Members across Greater Manchester" }
+            (map_figure(counts, ctx.viewer.is_some()))
+        }
+    }
+}
+
+fn home_page(
+    ctx: &PageCtx,
+    latest: &[(Thread, Author)],
+    courses: &[RunSummary],
+    counts: Option<&MemberCounts>,
+) -> Markup {
     layout(
         ctx,
         "Welcome",
@@ -125,6 +148,9 @@ fn home_page(ctx: &PageCtx, latest: &[(Thread, Author)], courses: &[RunSummary])
                 @if ctx.viewer.is_some() || !latest.is_empty() {
                     (latest_threads(latest))
                 }
+            }
+            @if let Some(counts) = counts {
+                (members_map(ctx, counts))
             }
             section {
                 h2 { "Who it is for" }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod bookings;
 pub mod conduct;
 pub mod config;
+pub mod connect;
 pub mod contact;
 pub mod data_rights;
 pub mod db;
@@ -273,4 +274,5 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     search::routes::routes(cfg);
     published::routes::routes(cfg);
     contact::routes::routes(cfg);
+    connect::routes::routes(cfg);
 }

@@ -521,6 +521,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_services (member_id) {
+        member_id -> BigInt,
+        offers_source -> Text,
+        offers_html -> Text,
+        who_for_source -> Text,
+        who_for_html -> Text,
+        referral_source -> Text,
+        referral_html -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_areas (member_id, borough) {
+        member_id -> BigInt,
+        borough -> Text,
+    }
+}
+
+diesel::table! {
+    site_settings (name) {
+        name -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
@@ -643,4 +672,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_blocks,
     message_settings,
     message_reports,
+    member_services,
+    service_areas,
+    site_settings,
 );

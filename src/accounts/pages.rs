@@ -1,6 +1,7 @@
 //! Account pages: plain structs in, markup out.
 
-use crate::holds::{Hold, HoldStatus};
+use crate::holds::pages::held_notice;
+use crate::holds::Hold;
 use maud::{html, Markup};
 
 use super::members::Member;
@@ -162,16 +163,10 @@ pub fn account(ctx: &PageCtx, page: &AccountPage<'_>) -> Markup {
         .render(html! {
             h1 { "Your account" }
             @if let Some(hold) = page.hold {
-                div.held-notice {
-                    @if hold.status == HoldStatus::Returned {
-                        p { strong { "A facilitator returned your “about” text for you to correct." } " Why: " (hold.note) }
-                        p { "Others still see your earlier text. Edit it below and save." }
-                    } @else {
-                        p { strong { "Your new “about” text is waiting for a facilitator." } " The patient-data check found something in it that could identify a patient or service user. Others see your earlier text until a facilitator has checked it." }
-                    }
-                }
+                (held_notice(hold, "your new \u{201c}about\u{201d} text"))
             }
             p { "You sign in as " strong { (email) } ". " a href="/account/password" { "Change your password" } }
+            p { a href=(crate::connect::SERVICE_PAGE) { "Describe your service" } ": what it offers, who it is for, how to refer to it and where it works." }
             p { a href="/account/notifications" { "Choose which notifications and emails you get" } }
             p { a href="/account/export" { "Download your data" } }
             p { a href="/account/delete" { "Delete your account" } }

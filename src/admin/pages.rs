@@ -1,10 +1,13 @@
 use chrono::NaiveDateTime;
 use maud::{html, Markup};
 
+use super::settings::Setting;
 use super::staff::{MemberRecord, SuspendForm};
 use crate::accounts::StaffLevel;
 use crate::audit::LoggedAction;
-use crate::web::forms::{csrf_field, select_field, text_field, textarea_field, FieldErrors, Input};
+use crate::web::forms::{
+    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
+};
 use crate::web::layout::{layout, long_date, sub_nav, FormPage};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
@@ -31,6 +34,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/audit", "Audit log"),
             ("/admin/outbox", "Outgoing email"),
             ("/admin/pages", "Published pages"),
+            ("/admin/settings", "Site settings"),
         ],
     )
 }
@@ -171,6 +175,25 @@ pub fn audit_log(ctx: &PageCtx, entries: &Paged<LoggedAction>, nav: Markup, base
                 } }
             }
             (pagination(entries, |page| format!("{base}?page={page}")))
+        },
+    )
+}
+
+/// The site's switches, each a box to tick, saved together.
+pub fn settings(ctx: &PageCtx, settings: &[(Setting, bool)]) -> Markup {
+    layout(
+        ctx,
+        "Site settings",
+        html! {
+            (admin_nav(ctx))
+            h1 { "Site settings" }
+            form method="post" action="/admin/settings" {
+                (csrf_field(ctx))
+                @for (setting, on) in settings {
+                    (checkbox_field(setting.slug(), setting.label(), *on, Some(setting.hint())))
+                }
+                button.button type="submit" { "Save settings" }
+            }
         },
     )
 }

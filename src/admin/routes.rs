@@ -1,9 +1,12 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::pages;
+use super::settings::{self, Setting};
 use super::staff::{self, StaffError, SuspendForm};
 use crate::accounts::StaffLevel;
 use crate::audit;
@@ -19,7 +22,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/members/{id}/staff", web::post().to(set_staff))
         .route("/admin/members/{id}/suspend", web::post().to(suspend))
         .route("/admin/members/{id}/unsuspend", web::post().to(unsuspend))
-        .route("/admin/audit", web::get().to(audit_page));
+        .route("/admin/audit", web::get().to(audit_page))
+        .route("/admin/settings", web::get().to(settings_page))
+        .route("/admin/settings", web::post().to(save_settings));
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -217,4 +222,35 @@ async fn audit_page(
         pages::admin_nav(&ctx),
         "/admin/audit",
     )))
+}
+
+async fn settings_page(
+    ctx: PageCtx,
+    _admin: Admin,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let all = db.run(|conn| Ok(settings::all(conn)?)).await?;
+    Ok(html(pages::settings(&ctx, &all)))
+}
+
+/// Every switch is saved: a box left unticked sends nothing, and is off.
+async fn save_settings(
+    admin: Admin,
+    db: web::Data<Db>,
+    session: Session,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let chosen: Vec<(Setting, bool)> = Setting::ALL
+        .iter()
+        .map(|&setting| (setting, form.contains_key(setting.slug())))
+        .collect();
+    let actor = admin.0;
+    db.write(move |tx| {
+        chosen
+            .into_iter()
+            .try_for_each(|(setting, on)| settings::set(tx, &actor, setting, on, db::now()))
+    })
+    .await?;
+    flash(&session, "The settings are saved.");
+    Ok(see_other("/admin/settings"))
 }

@@ -8,7 +8,8 @@ use super::values::{ManagerMode, ManagerStatus, LATE_HOURS_NOTE};
 use crate::accounts::{Borough, Role};
 use crate::db::MemberId;
 use crate::web::forms::{
-    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
+    checkbox_field, checkboxes_field, csrf_field, select_field, text_field, textarea_field,
+    FieldErrors, Input,
 };
 use crate::web::layout::{breadcrumbs, layout, london_time, FormPage};
 use crate::web::PageCtx;
@@ -443,28 +444,11 @@ fn run_fields(
     let lw = facilitator_options(people, Role::LinkWorker);
     let ot: Vec<(&str, &str)> = ot.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let lw: Vec<(&str, &str)> = lw.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let borough_error = errors.get("boroughs");
     html! {
         (text_field("title", "Title", &form.title, errors, Input::text().required().max_length(200)))
         (textarea_field("description", "Description (optional)", &form.description, errors, None, 3))
         @if new {
-            div.form-group.form-group-error[borough_error.is_some()] {
-                fieldset.fieldset aria-describedby=[borough_error.map(|_| "boroughs-error")] {
-                    legend.label { "Boroughs this run serves" }
-                    @if let Some(message) = borough_error {
-                        p.error-message id="boroughs-error" { span.visually-hidden { "Error: " } (message) }
-                    }
-                    @for (i, borough) in Borough::ALL.iter().enumerate() {
-                        // The first box answers to #boroughs, so the error summary's link lands on it.
-                        @let id = if i == 0 { "boroughs".to_owned() } else { format!("borough-{}", borough.slug()) };
-                        div.checkbox {
-                            input id=(id) type="checkbox" name="boroughs" value=(borough.slug())
-                                checked[form.boroughs.iter().any(|b| b == borough.slug())];
-                            label for=(id) { (borough.label()) }
-                        }
-                    }
-                }
-            }
+            (checkboxes_field("boroughs", "Boroughs this run serves", &Borough::options(), &form.boroughs, errors, None))
         }
         (text_field("capacity", "Places", &form.capacity, errors, Input::of("number").hint("Usually 15.")))
         @if new {

@@ -238,7 +238,8 @@ fn readme(member: MemberId, now: NaiveDateTime) -> String {
          as you wrote it (Markdown). Numbers such as thread_id and post_id are SPOT's own:\n\
          /threads/<thread_id> on SPOT shows that thread.\n\
          \n\
-         profile.json        your account and profile; your application to join; your email\n\
+         profile.json        your account and profile, with the service you describe on it;\n\
+         \x20                   your application to join; your email\n\
          \x20                   and notification settings; the threads and categories you\n\
          \x20                   watch and the tags you follow; how far you have read each\n\
          \x20                   thread; the posts you marked helpful; and anything the\n\

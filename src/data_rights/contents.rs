@@ -121,6 +121,28 @@ pub struct Profile {
     pub marked_helpful: Vec<HelpfulMark>,
     /// What the patient-data guard held back for a facilitator, and its outcome.
     pub held_for_review: Vec<Held>,
+    /// "My service" on their profile, as written (Markdown), and the boroughs it covers.
+    pub service: Option<ServiceRecord>,
+}
+
+/// A member's service description.
+#[derive(Debug, Serialize)]
+pub struct ServiceRecord {
+    pub offers: String,
+    pub who_it_is_for: String,
+    pub how_to_refer: String,
+    pub area: Vec<String>,
+}
+
+impl ServiceRecord {
+    fn of(service: crate::connect::services::Service) -> Option<Self> {
+        (!service.is_empty()).then(|| Self {
+            offers: service.texts.offers,
+            who_it_is_for: service.texts.who_for,
+            how_to_refer: service.texts.referral,
+            area: service.area.iter().map(|b| b.slug().to_owned()).collect(),
+        })
+    }
 }
 
 #[derive(Debug, Queryable)]
@@ -300,6 +322,7 @@ pub fn profile(conn: &mut DbConn, member: MemberId) -> QueryResult<Profile> {
             holds::note,
         ))
         .load(conn)?;
+    let service = ServiceRecord::of(crate::connect::services::of(conn, member)?);
     Ok(Profile {
         member_id: row.id,
         email: row.email,
@@ -324,6 +347,7 @@ pub fn profile(conn: &mut DbConn, member: MemberId) -> QueryResult<Profile> {
         threads_read,
         marked_helpful,
         held_for_review,
+        service,
     })
 }
 

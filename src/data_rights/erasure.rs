@@ -200,6 +200,7 @@ fn forget_what_was_theirs(conn: &mut DbConn, member: &Member) -> QueryResult<()>
     diesel::delete(digests::table.filter(digests::member_id.eq(id))).execute(conn)?;
     diesel::delete(holds::table.filter(holds::author_id.eq(id))).execute(conn)?;
     diesel::delete(member_notes::table.filter(member_notes::member_id.eq(id))).execute(conn)?;
+    crate::connect::services::erase(conn, id)?;
     // What they wrote to the facilitators through the contact form, and the replies'
     // address on the letters that carried it.
     diesel::delete(

@@ -107,7 +107,7 @@ pub fn erase_page(
 fn what_is_in_it() -> Markup {
     html! {
         ul {
-            li { "the account and profile, email and notification settings, and the threads, categories and tags watched or followed" }
+            li { "the account and profile (with the service described on it), email and notification settings, and the threads, categories and tags watched or followed" }
             li { "every post, with its thread, dates and earlier versions from before each edit" }
             li { "the threads started, and the resources shared with their tags and their files as they were uploaded" }
             li { "course bookings and attendance, notifications, reports made, and the audit log's entries about the account" }

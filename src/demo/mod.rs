@@ -24,6 +24,7 @@ mod members;
 mod runs;
 #[cfg(test)]
 mod screened;
+mod services;
 mod writing;
 
 use anyhow::{bail, Context};
@@ -155,6 +156,10 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     let resources_written =
         library::write(conn, &mut library_rng, &community, anchor, resource_target)?;
     crate::resources::library::recount_all_tags(conn)?;
+
+    // Members' services, with their own stream of chances too.
+    let mut services_rng = StdRng::seed_from_u64(options.seed.wrapping_add(2));
+    services::write(conn, &mut services_rng, &community, anchor)?;
 
     // And the search index, built once over everything.
     let indexed = conn

@@ -10,6 +10,8 @@ use diesel::prelude::*;
 use super::{Hold, HoldKind, HoldStatus};
 use crate::accounts::members::Viewer;
 use crate::audit;
+use crate::connect::services::ServiceTexts;
+use crate::connect::SERVICE_PAGE;
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, HoldId, MessageId, PostId, ResourceId, ThreadId};
 use crate::forum::scope::ModerationScope;
@@ -176,6 +178,17 @@ fn described(conn: &mut DbConn, holds: Vec<(Hold, String)>) -> QueryResult<Vec<H
                             .unwrap_or_default(),
                     )],
                 ),
+                HoldKind::Service => {
+                    let texts = ServiceTexts::from_pending(hold.pending_text.as_deref());
+                    (
+                        "their profile's \u{201c}my service\u{201d}".to_owned(),
+                        format!("/members/{}", hold.author_id),
+                        texts
+                            .fields()
+                            .map(|(field, text)| (field, text.to_owned()))
+                            .to_vec(),
+                    )
+                }
             };
             HeldItem {
                 hold,
@@ -246,6 +259,11 @@ pub(super) fn subject(hold: &Hold) -> (String, String, String) {
                 format!("/messages/at/{message}"),
             )
         }
+        HoldKind::Service => (
+            "your service description".into(),
+            format!("service of member {}", hold.author_id),
+            SERVICE_PAGE.into(),
+        ),
     }
 }
 
@@ -261,6 +279,12 @@ fn release(conn: &mut DbConn, hold: &Hold, now: NaiveDateTime) -> Result<(), Rul
             now,
         )?),
         HoldKind::Message => crate::messages::conversations::release_held(conn, hold, now),
+        HoldKind::Service => Ok(crate::connect::services::set_texts(
+            conn,
+            hold.author_id,
+            &ServiceTexts::from_pending(hold.pending_text.as_deref()),
+            now,
+        )?),
     }
 }
 
@@ -327,6 +351,7 @@ pub enum Redaction {
     },
     Profile(crate::accounts::values::About),
     Message(crate::messages::values::MessageBody),
+    Service(ServiceTexts),
 }
 
 /// The facilitator takes the details out and publishes the rest. The held words are
@@ -353,6 +378,9 @@ pub fn redact(
         }
         (HoldKind::Message, Redaction::Message(body)) => {
             crate::messages::conversations::redact_held(conn, &hold, body)?
+        }
+        (HoldKind::Service, Redaction::Service(texts)) => {
+            hold.pending_text = Some(texts.to_pending())
         }
         _ => {
             return Err(RuleError::Invalid(
@@ -428,6 +456,7 @@ pub fn return_to_author(
         ),
         HoldKind::Profile => "/account".into(),
         HoldKind::Message => subject(&hold).2,
+        HoldKind::Service => SERVICE_PAGE.into(),
     };
     events::told_by_staff(
         conn,

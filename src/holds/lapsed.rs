@@ -7,7 +7,8 @@
 //! - a new reply is emptied, and shows its author "removed";
 //! - a held edit of a post is undone: the post reads again as it did before;
 //! - a resource is deleted with its file (its wording before the change is not kept);
-//! - a profile's held "about" text is dropped: the profile keeps the text approved before;
+//! - a profile's held "about" text, or a service's held texts, are dropped: the profile keeps
+//!   the texts approved before;
 //! - a private message's words go: it was never delivered.
 //!
 //! The hold is closed as lapsed and the audit log says so, naming the item, not its words.
@@ -51,7 +52,7 @@ pub fn discard(
         }
         HoldKind::Resource => crate::resources::library::discard_held(conn, hold)?,
         // Closing the hold drops its pending text.
-        HoldKind::Profile => None,
+        HoldKind::Profile | HoldKind::Service => None,
         HoldKind::Message => {
             crate::messages::conversations::discard_held(conn, hold, now)?;
             None

@@ -29,6 +29,7 @@ text_enum!(HoldKind, "what is held", {
     Resource => ("resource", "Resource"),
     Profile => ("profile", "Profile text"),
     Message => ("message", "Private message"),
+    Service => ("service", "Service description"),
 });
 
 text_enum!(HoldStatus, "a hold's state", {
@@ -61,7 +62,7 @@ pub struct Hold {
     pub fresh: bool,
     /// The hold hid the item; approval shows it again (a facilitator's hiding stays).
     pub hid: bool,
-    /// A profile's new "about" text, waiting.
+    /// A profile's new "about" text, or a service's three texts together, waiting.
     pub pending_text: Option<String>,
     pub status: HoldStatus,
     pub held_at: NaiveDateTime,
@@ -83,6 +84,8 @@ pub enum Held {
     Profile,
     /// A private message, not delivered until it is approved.
     Message(MessageId),
+    /// A member's service texts ([`crate::connect::services`]).
+    Service,
 }
 
 impl Held {
@@ -93,6 +96,7 @@ impl Held {
             Held::Resource(_) => HoldKind::Resource,
             Held::Profile => HoldKind::Profile,
             Held::Message(_) => HoldKind::Message,
+            Held::Service => HoldKind::Service,
         }
     }
 }
@@ -141,7 +145,7 @@ pub fn hold(conn: &mut DbConn, new: &NewHold<'_>, now: NaiveDateTime) -> QueryRe
         Held::Thread(thread, post) => (Some(thread), Some(post), None),
         Held::Post(post) => (None, Some(post), None),
         Held::Resource(resource) => (None, None, Some(resource)),
-        Held::Profile | Held::Message(_) => (None, None, None),
+        Held::Profile | Held::Message(_) | Held::Service => (None, None, None),
     };
     let message = match new.held {
         Held::Message(message) => Some(message),
@@ -175,8 +179,8 @@ pub fn open_on(conn: &mut DbConn, held: Held, author: MemberId) -> QueryResult<O
     query = match held {
         Held::Thread(_, post) | Held::Post(post) => query.filter(holds::post_id.eq(post)),
         Held::Resource(resource) => query.filter(holds::resource_id.eq(resource)),
-        Held::Profile => query
-            .filter(holds::kind.eq(HoldKind::Profile))
+        Held::Profile | Held::Service => query
+            .filter(holds::kind.eq(held.kind()))
             .filter(holds::author_id.eq(author)),
         Held::Message(message) => query.filter(holds::message_id.eq(message)),
     };

@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use super::decisions::HeldItem;
-use super::HoldKind;
+use super::{Hold, HoldKind, HoldStatus};
 use crate::forum::values::Reason;
 use crate::guard::{self, Screened};
 use crate::web::forms::{csrf_field, text_field, textarea_field, FieldErrors, Input};
@@ -44,6 +44,21 @@ fn reasons(screened: &Screened) -> Markup {
                 @for finding in &screened.findings {
                     li { strong { (screened.described(finding)) } ": " (finding.why()) }
                 }
+            }
+        }
+    }
+}
+
+/// What the author of a held text reads above its form: that it waits for a facilitator, or
+/// that a facilitator returned it and why. `what` names it: "your \u{201c}about\u{201d} text".
+pub fn held_notice(hold: &Hold, what: &str) -> Markup {
+    html! {
+        div.held-notice {
+            @if hold.status == HoldStatus::Returned {
+                p { strong { "A facilitator returned " (what) " for you to correct." } " Why: " (hold.note) }
+                p { "Others still see your earlier text. Edit it below and save." }
+            } @else {
+                p { strong { (capitalised(what)) " is waiting for a facilitator." } " The patient-data check found something in it that could identify a patient or service user. Others see your earlier text until a facilitator has checked it." }
             }
         }
     }
@@ -119,6 +134,9 @@ pub struct RedactForm {
     pub body: String,
     pub description: String,
     pub about: String,
+    pub offers: String,
+    pub who_for: String,
+    pub referral: String,
     pub note: String,
 }
 
@@ -137,6 +155,9 @@ impl RedactForm {
             body: text("post") + &text("message"),
             description: text("description"),
             about: text("about"),
+            offers: text("offers"),
+            who_for: text("who_for"),
+            referral: text("referral"),
             note: String::new(),
         }
     }
@@ -177,6 +198,11 @@ pub fn redact(ctx: &PageCtx, item: &HeldItem, form: &RedactForm, errors: &FieldE
                     }
                     HoldKind::Message => {
                         (textarea_field("body", "Message", &form.body, errors, None, 8))
+                    }
+                    HoldKind::Service => {
+                        (textarea_field("offers", "What their service offers", &form.offers, errors, None, 5))
+                        (textarea_field("who_for", "Who it is for", &form.who_for, errors, None, 4))
+                        (textarea_field("referral", "How to refer to it", &form.referral, errors, None, 4))
                     }
                 }
                 (text_field("note", "Note: what you took out and why (logged, and sent to the author; do not repeat the details)", &form.note, errors,

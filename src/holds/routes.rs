@@ -7,6 +7,7 @@ use super::decisions::{self, HeldItem, Redaction};
 use super::pages::{self, RedactForm};
 use super::HoldKind;
 use crate::accounts::values::About;
+use crate::connect::forms::service_texts;
 use crate::db::{self, Db, HoldId};
 use crate::forum::forms::ReasonForm;
 use crate::forum::values::{PostBody, Reason, ThreadTitle};
@@ -152,12 +153,19 @@ impl RedactForm {
             HoldKind::Message => errors
                 .check("body", MessageBody::parse(&self.body))
                 .map(Redaction::Message),
+            HoldKind::Service => {
+                service_texts(&mut errors, [&self.offers, &self.who_for, &self.referral])
+                    .map(Redaction::Service)
+            }
         };
         for (field, text) in [
             ("title", &self.title),
             ("body", &self.body),
             ("description", &self.description),
             ("about", &self.about),
+            ("offers", &self.offers),
+            ("who_for", &self.who_for),
+            ("referral", &self.referral),
         ] {
             if let Err(message) = crate::guard::refuse_identifying(text) {
                 errors.add(field, message);

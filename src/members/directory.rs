@@ -5,9 +5,9 @@ use diesel::prelude::*;
 
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::db::paging::{PageNumber, Paged};
-use crate::db::{DbConn, MemberId};
+use crate::db::{DbConn, MemberId, MultiBackend};
 use crate::markdown::SafeHtml;
-use crate::schema::members;
+use crate::schema::{members, service_areas};
 
 pub const PER_PAGE: i64 = 20;
 
@@ -15,6 +15,8 @@ pub const PER_PAGE: i64 = 20;
 pub struct DirectoryFilter {
     pub role: Option<Role>,
     pub borough: Option<Borough>,
+    /// Members whose service covers this borough ("my service", [`crate::connect::services`]).
+    pub covers: Option<Borough>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -28,6 +30,26 @@ pub struct DirectoryEntry {
     pub staff: StaffLevel,
 }
 
+/// Whom the directory lists at `now`: listed, approved (so never an applicant or an erased
+/// member) and not suspended. The map's counts and the counterparts page count and list the
+/// same people.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn is_listed(now: NaiveDateTime) -> _ {
+    members::listed
+        .eq(true)
+        .and(members::approved_at.is_not_null())
+        .and(
+            members::suspended_at
+                .is_null()
+                .or(members::suspended_until.le(now).assume_not_null()),
+        )
+}
+
+/// The members the directory lists at `now` ([`is_listed`]), as a query to narrow down.
+pub fn listed(now: NaiveDateTime) -> members::BoxedQuery<'static, MultiBackend> {
+    members::table.filter(is_listed(now)).into_boxed()
+}
+
 /// Listed, unsuspended members matching the filter, sorted by name.
 pub fn page(
     conn: &mut DbConn,
@@ -36,20 +58,18 @@ pub fn page(
     now: NaiveDateTime,
 ) -> QueryResult<Paged<DirectoryEntry>> {
     let base = || {
-        let mut query = members::table
-            .filter(members::listed.eq(true))
-            .filter(members::approved_at.is_not_null())
-            .filter(
-                members::suspended_at
-                    .is_null()
-                    .or(members::suspended_until.le(now).assume_not_null()),
-            )
-            .into_boxed();
+        let mut query = listed(now);
         if let Some(role) = filter.role {
             query = query.filter(members::role.eq(role));
         }
         if let Some(borough) = filter.borough {
             query = query.filter(members::borough.eq(borough));
+        }
+        if let Some(covers) = filter.covers {
+            let covering = service_areas::table
+                .filter(service_areas::borough.eq(covers))
+                .select(service_areas::member_id);
+            query = query.filter(members::id.eq_any(covering));
         }
         query
     };

@@ -4,7 +4,9 @@ use maud::{html, Markup};
 
 use super::directory::{DirectoryEntry, DirectoryFilter, Profile};
 use crate::accounts::{Borough, Role, StaffLevel};
-use crate::web::layout::{layout, long_date};
+use crate::connect::pages::service_section;
+use crate::connect::services::Service;
+use crate::web::layout::{layout, long_date, sub_nav};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -25,6 +27,40 @@ pub fn member_badges(role: Role, borough: Borough, staff: StaffLevel) -> Markup 
     }
 }
 
+/// The members' section: the directory, your counterparts and the map.
+pub fn members_nav(ctx: &PageCtx) -> Markup {
+    sub_nav(
+        ctx,
+        "Members",
+        &[
+            ("/members", "Directory"),
+            ("/counterparts", "Your counterparts"),
+            ("/map", "Map"),
+        ],
+    )
+}
+
+/// One of the directory's filters: a labelled choice whose first option is "any".
+fn filter_select(
+    name: &str,
+    label: &str,
+    any: &str,
+    options: &[(&str, &str)],
+    chosen: &str,
+) -> Markup {
+    html! {
+        div.form-group {
+            label.label for=(name) { (label) }
+            select.select id=(name) name=(name) {
+                option value="" selected[chosen.is_empty()] { (any) }
+                @for (value, text) in options {
+                    option value=(value) selected[*value == chosen] { (text) }
+                }
+            }
+        }
+    }
+}
+
 fn filter_query(filter: DirectoryFilter, page: Option<u32>) -> String {
     let mut parts = Vec::new();
     if let Some(role) = filter.role {
@@ -32,6 +68,9 @@ fn filter_query(filter: DirectoryFilter, page: Option<u32>) -> String {
     }
     if let Some(borough) = filter.borough {
         parts.push(format!("borough={}", borough.slug()));
+    }
+    if let Some(covers) = filter.covers {
+        parts.push(format!("covers={}", covers.slug()));
     }
     if let Some(page) = page {
         parts.push(format!("page={page}"));
@@ -67,44 +106,37 @@ fn summary(filter: DirectoryFilter, total: i64) -> String {
             }
         }
     };
-    match filter.borough {
+    let found = match filter.borough {
         Some(borough) => format!("{total} {who} in {}", borough.label()),
         None => format!("{total} {who}"),
+    };
+    match filter.covers {
+        Some(covers) => format!("{found} whose service covers {}", covers.label()),
+        None => found,
     }
 }
 
+/// `contactable`: those on the page who take a new conversation from the viewer.
 pub fn directory(
     ctx: &PageCtx,
     filter: DirectoryFilter,
     results: &Paged<DirectoryEntry>,
+    contactable: &std::collections::HashSet<crate::db::MemberId>,
 ) -> Markup {
     let role = filter.role.map(Role::slug).unwrap_or("");
     let borough = filter.borough.map(Borough::slug).unwrap_or("");
+    let covers = filter.covers.map(Borough::slug).unwrap_or("");
     layout(
         ctx,
         "Member directory",
         html! {
+            (members_nav(ctx))
             h1 { "Member directory" }
             p.lede { "Find your counterparts: the occupational therapists and link workers in your borough." }
             form.filter-bar method="get" action="/members" {
-                div.form-group {
-                    label.label for="role" { "Role" }
-                    select.select #role name="role" {
-                        option value="" selected[role.is_empty()] { "Both roles" }
-                        @for (value, text) in Role::options() {
-                            option value=(value) selected[value == role] { (text) }
-                        }
-                    }
-                }
-                div.form-group {
-                    label.label for="borough" { "Borough" }
-                    select.select #borough name="borough" {
-                        option value="" selected[borough.is_empty()] { "All boroughs" }
-                        @for (value, text) in Borough::options() {
-                            option value=(value) selected[value == borough] { (text) }
-                        }
-                    }
-                }
+                (filter_select("role", "Role", "Both roles", &Role::options(), role))
+                (filter_select("borough", "Borough", "All boroughs", &Borough::options(), borough))
+                (filter_select("covers", "Their service covers", "Any borough", &Borough::options(), covers))
                 button.button.button-secondary type="submit" { "Show members" }
             }
             h2 { (summary(filter, results.total)) }
@@ -117,7 +149,7 @@ pub fn directory(
                             h3 { a href={ "/members/" (entry.id) } { (entry.display_name) } }
                             (member_badges(entry.role, entry.borough, entry.staff))
                             p.muted { (entry.organisation) }
-                            @if ctx.viewer.as_ref().is_some_and(|v| v.id != entry.id) {
+                            @if contactable.contains(&entry.id) {
                                 p { a href={ "/messages/new?to=" (entry.id) } { "Send a message" span.visually-hidden { " to " (entry.display_name) } } }
                             }
                         }
@@ -129,7 +161,7 @@ pub fn directory(
     )
 }
 
-pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
+pub fn profile(ctx: &PageCtx, profile: &Profile, service: &Service) -> Markup {
     layout(
         ctx,
         &profile.display_name,
@@ -149,6 +181,7 @@ pub fn profile(ctx: &PageCtx, profile: &Profile) -> Markup {
                 } @else {
                     div.prose { (profile.about_html) }
                 }
+                (service_section(&profile.display_name, service))
             }
             (crate::messages::pages::profile_actions(ctx, profile.id))
             @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
@@ -171,6 +204,7 @@ mod tests {
         let filter = DirectoryFilter {
             role: Some(Role::OccupationalTherapist),
             borough: Some(Borough::Wigan),
+            covers: None,
         };
         assert_eq!(summary(filter, 3), "3 occupational therapists in Wigan");
         assert_eq!(summary(DirectoryFilter::default(), 1), "1 member");
@@ -181,10 +215,11 @@ mod tests {
         let filter = DirectoryFilter {
             role: Some(Role::LinkWorker),
             borough: None,
+            covers: Some(Borough::Bury),
         };
         assert_eq!(
             filter_query(filter, Some(2)),
-            "/members?role=link_worker&page=2"
+            "/members?role=link_worker&covers=bury&page=2"
         );
         assert_eq!(filter_query(DirectoryFilter::default(), None), "/members");
     }

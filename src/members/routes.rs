@@ -4,6 +4,7 @@ use serde::Deserialize;
 use super::directory::{self, DirectoryFilter};
 use super::pages;
 use crate::accounts::{Borough, Role};
+use crate::connect::services;
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, MemberId};
 use crate::web::{html, AppError, CurrentMember, PageCtx};
@@ -18,11 +19,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct DirectoryQuery {
     role: Option<String>,
     borough: Option<String>,
+    covers: Option<String>,
     page: Option<String>,
 }
 
 fn chosen(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn borough_named(raw: &Option<String>) -> Result<Option<Borough>, AppError> {
+    chosen(raw)
+        .map(|raw| {
+            Borough::parse(raw)
+                .map_err(|_| AppError::BadRequest(format!("There is no borough called {raw:?}")))
+        })
+        .transpose()
 }
 
 impl DirectoryQuery {
@@ -35,29 +46,29 @@ impl DirectoryQuery {
                     })
                 })
                 .transpose()?,
-            borough: chosen(&self.borough)
-                .map(|raw| {
-                    Borough::parse(raw).map_err(|_| {
-                        AppError::BadRequest(format!("There is no borough called {raw:?}"))
-                    })
-                })
-                .transpose()?,
+            borough: borough_named(&self.borough)?,
+            covers: borough_named(&self.covers)?,
         })
     }
 }
 
 async fn directory_page(
     ctx: PageCtx,
-    _me: CurrentMember,
+    me: CurrentMember,
     db: web::Data<Db>,
     query: web::Query<DirectoryQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter()?;
     let page = PageNumber::parse(query.page.as_deref());
-    let results = db
-        .run(move |conn| Ok(directory::page(conn, filter, page, db::now())?))
+    let (results, contactable) = db
+        .run(move |conn| {
+            let results = directory::page(conn, filter, page, db::now())?;
+            let shown: Vec<_> = results.items.iter().map(|entry| entry.id).collect();
+            let contactable = crate::messages::contacts::open_to(conn, &me, &shown)?;
+            Ok((results, contactable))
+        })
         .await?;
-    Ok(html(pages::directory(&ctx, filter, &results)))
+    Ok(html(pages::directory(&ctx, filter, &results, &contactable)))
 }
 
 async fn profile_page(
@@ -67,8 +78,8 @@ async fn profile_page(
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let profile = db
-        .run(move |conn| Ok(directory::profile(conn, id)?))
+    let (profile, service) = db
+        .run(move |conn| Ok((directory::profile(conn, id)?, services::of(conn, id)?)))
         .await?;
-    Ok(html(pages::profile(&ctx, &profile)))
+    Ok(html(pages::profile(&ctx, &profile, &service)))
 }

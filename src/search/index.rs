@@ -15,11 +15,13 @@ use super::sql::Sql;
 use crate::accounts::{Borough, Role};
 use crate::db::{DbConn, MemberId, MessageId, PostId, ResourceId, ThreadId};
 use crate::markdown::plain_text;
-use crate::schema::{members, messages, posts, resource_tags, resources, tags, threads};
+use crate::schema::{
+    member_services, members, messages, posts, resource_tags, resources, tags, threads,
+};
 
 /// What the index's rows hold; a change to it (new columns, new text) moves this on and
 /// SPOT rebuilds the index at its next start.
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
 /// Rows per INSERT: SQLite binds at most 32,766 values a statement.
 const BATCH: usize = 400;
@@ -287,37 +289,64 @@ pub fn tagged(conn: &mut DbConn, name: &str) -> QueryResult<()> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Members: name; role, borough and organisation; what they say about themselves.
+// Members: name; role, borough and organisation; what they say about themselves and about
+// their service (the published texts, never those a hold keeps back).
 // ---------------------------------------------------------------------------------------
 
-type MemberSource = (MemberId, String, Role, Borough, String, String, bool);
+/// A service's three texts, when the member has described one.
+type ServiceSource = (Option<String>, Option<String>, Option<String>);
+
+type MemberSource = (
+    MemberId,
+    String,
+    Role,
+    Borough,
+    String,
+    String,
+    bool,
+    ServiceSource,
+);
 
 fn member_rows(found: Vec<MemberSource>) -> Vec<Row> {
     found
         .into_iter()
-        .filter(|(.., listed)| *listed)
-        .map(|(id, name, role, borough, organisation, about, _)| {
-            let details = if role.badge() == role.label() {
-                format!("{} · {} · {organisation}", role.label(), borough.label())
-            } else {
-                format!(
-                    "{} ({}) · {} · {organisation}",
-                    role.label(),
-                    role.badge(),
-                    borough.label()
-                )
-            };
-            Row {
-                id: id.0,
-                texts: vec![name, details, plain_text(&about)],
-            }
-        })
+        .filter(|(.., listed, _)| *listed)
+        .map(
+            |(id, name, role, borough, organisation, about, _, service)| {
+                let details = if role.badge() == role.label() {
+                    format!("{} · {} · {organisation}", role.label(), borough.label())
+                } else {
+                    format!(
+                        "{} ({}) · {} · {organisation}",
+                        role.label(),
+                        role.badge(),
+                        borough.label()
+                    )
+                };
+                Row {
+                    id: id.0,
+                    texts: vec![name, details, about_and_service(&about, service)],
+                }
+            },
+        )
         .collect()
+}
+
+/// What a member says about themselves and their service, as one text to search.
+fn about_and_service(about: &str, (offers, who_for, referral): ServiceSource) -> String {
+    [Some(about.to_owned()), offers, who_for, referral]
+        .into_iter()
+        .flatten()
+        .filter(|text| !text.is_empty())
+        .map(|text| plain_text(&text))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Only approved members are found: an applicant is not yet part of the community.
 fn member_sources(conn: &mut DbConn, ids: Option<&[MemberId]>) -> QueryResult<Vec<MemberSource>> {
     let mut query = members::table
+        .left_join(member_services::table.on(member_services::member_id.eq(members::id)))
         .filter(members::approved_at.is_not_null())
         .select((
             members::id,
@@ -327,6 +356,11 @@ fn member_sources(conn: &mut DbConn, ids: Option<&[MemberId]>) -> QueryResult<Ve
             members::organisation,
             members::about_source,
             members::listed,
+            (
+                member_services::offers_source.nullable(),
+                member_services::who_for_source.nullable(),
+                member_services::referral_source.nullable(),
+            ),
         ))
         .order(members::id.asc())
         .into_boxed();

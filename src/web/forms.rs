@@ -363,6 +363,39 @@ pub fn confirm_patient_data_field(errors: &FieldErrors) -> Markup {
     }
 }
 
+/// A group of boxes sharing one name (`boroughs=a&boroughs=b`), in a fieldset whose legend
+/// labels them; its error and hint sit under the legend. The first box answers to `#name`, so
+/// the error summary's link lands on it.
+pub fn checkboxes_field(
+    name: &str,
+    legend: &str,
+    options: &[(&str, &str)],
+    chosen: &[String],
+    errors: &FieldErrors,
+    hint: Option<&str>,
+) -> Markup {
+    let error = errors.get(name);
+    html! {
+        div.form-group.form-group-error[error.is_some()] {
+            fieldset.fieldset aria-describedby=[described_by(name, hint.is_some(), error.is_some())] {
+                legend.label { (legend) }
+                @if let Some(hint) = hint {
+                    div.hint id={ (name) "-hint" } { (hint) }
+                }
+                (field_error(name, error))
+                @for (i, (value, text)) in options.iter().enumerate() {
+                    @let id = if i == 0 { name.to_owned() } else { format!("{name}-{value}") };
+                    div.checkbox {
+                        input id=(id) type="checkbox" name=(name) value=(value)
+                            checked[chosen.iter().any(|c| c == value)];
+                        label for=(id) { (text) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 pub fn checkbox_field(name: &str, label: &str, checked: bool, hint: Option<&str>) -> Markup {
     html! {
         div.form-group.checkbox {

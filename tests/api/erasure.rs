@@ -138,6 +138,18 @@ fn uploads_holding(app: &TestApp, content: &[u8]) -> usize {
     found
 }
 
+/// Rows of the boroughs a member's service covers (ids and slugs only: no text names him).
+fn service_area_rows(app: &TestApp, member: i64) -> i64 {
+    use diesel::{ExpressionMethods, QueryDsl};
+    use spot::schema::service_areas;
+    let mut conn = app.db.conn().expect("connection");
+    service_areas::table
+        .filter(service_areas::member_id.eq(member))
+        .count()
+        .get_result(&mut *conn)
+        .expect("rows counted")
+}
+
 /// Quentin joins, writes, shares, books, marks, follows and is written about; returns his
 /// browser, his lone thread, the thread he started that Sam answered, and Sam's thread with
 /// his reply in it.
@@ -157,6 +169,17 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, (
         ])
         .await;
     assert_redirects_to(&response, "/account");
+    let response = quentin
+        .post(
+            "/account/service",
+            &[
+                ("offers", "The Quillfeather falls clinic."),
+                ("referral", "Email quentin.quillfeather@nhs.net."),
+                ("boroughs", "manchester"),
+            ],
+        )
+        .await;
+    assert_redirects_to(&response, "/account/service");
     let lone = start_thread(
         &quentin,
         "practice-questions",
@@ -302,6 +325,7 @@ on_both_engines! {
         // Nothing names him: no table, no index, no file.
         assert_eq!(rows_naming(&app, &["quillfeather", EMAIL]), Vec::<String>::new());
         assert_eq!(uploads_holding(&app, LEAFLET), 0, "his file left the store");
+        assert_eq!(service_area_rows(&app, quentin_id), 0, "his service's area went too");
         assert_eq!(sam.get(&format!("/members/{quentin_id}")).await.status(), StatusCode::NOT_FOUND);
         let response = app.another_browser().login(EMAIL, PASSWORD).await;
         assert_ne!(location(&response), "/account", "nobody can sign in to it");

@@ -168,6 +168,19 @@ async fn an_active_member(app: &TestApp, sam: &Browser) -> (Browser, i64, i64, i
         ])
         .await;
     assert_redirects_to(&response, "/account");
+    let response = quentin
+        .post(
+            "/account/service",
+            &[
+                ("offers", "Quillfeather *falls* clinic."),
+                ("who_for", "Adults in Manchester."),
+                ("referral", "Phone the clinic."),
+                ("boroughs", "manchester"),
+                ("boroughs", "trafford"),
+            ],
+        )
+        .await;
+    assert_redirects_to(&response, "/account/service");
     let his_thread = start_thread(
         &quentin,
         "practice-questions",
@@ -277,6 +290,15 @@ fn assert_holds_quentins_data(
     assert_eq!(profile["email"], EMAIL);
     assert_eq!(profile["display_name"], NAME);
     assert_eq!(profile["about"], "Ask me about *walking* groups.");
+    assert_eq!(
+        profile["service"],
+        serde_json::json!({
+            "offers": "Quillfeather *falls* clinic.",
+            "who_it_is_for": "Adults in Manchester.",
+            "how_to_refer": "Phone the clinic.",
+            "area": ["manchester", "trafford"],
+        })
+    );
     assert_eq!(profile["member_id"], app.member_id(EMAIL));
     assert!(profile.get("password_hash").is_none());
     assert_eq!(profile["followed_tags"], serde_json::json!(["walking"]));

@@ -9,17 +9,9 @@ use crate::on_both_engines;
 
 /// The rows of the moderation log, as text, newest first.
 fn log_rows(html: &str) -> Vec<String> {
-    let document = scraper::Html::parse_document(html);
-    let rows = scraper::Selector::parse("table tbody tr").unwrap();
-    let cells = scraper::Selector::parse("td").unwrap();
-    document
-        .select(&rows)
-        .map(|row| {
-            row.select(&cells)
-                .map(|cell| cell.text().collect::<String>().trim().to_owned())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
+    table_rows(html, "table tbody tr", "td")
+        .into_iter()
+        .map(|row| row.join(" | "))
         .collect()
 }
 

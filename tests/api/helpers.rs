@@ -514,6 +514,21 @@ pub fn texts_of(html: &str, css: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of each cell (`cells`) in each row (`rows`), trimmed.
+pub fn table_rows(html: &str, rows: &str, cells: &str) -> Vec<Vec<String>> {
+    let document = scraper::Html::parse_document(html);
+    let rows = scraper::Selector::parse(rows).unwrap();
+    let cells = scraper::Selector::parse(cells).unwrap();
+    document
+        .select(&rows)
+        .map(|row| {
+            row.select(&cells)
+                .map(|cell| cell.text().collect::<String>().trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
 pub fn assert_redirects_to(response: &Response, expected: &str) {
     assert_eq!(
         response.status(),

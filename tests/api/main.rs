@@ -8,6 +8,7 @@ mod admin;
 mod bookings;
 mod concurrency;
 mod conduct;
+mod connect;
 mod course_journey;
 mod courses;
 mod demo;

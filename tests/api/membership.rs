@@ -39,6 +39,9 @@ const MEMBERS_ONLY: &[&str] = &[
     "/notifications",
     "/account",
     "/account/notifications",
+    "/account/service",
+    "/counterparts",
+    "/map",
 ];
 
 /// Asserts that nothing members-only is shown to this browser: each page sends it to sign

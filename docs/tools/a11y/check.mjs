@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // SPOT accessibility and HTML check, with real clients, of the account, data export, directory,
+// "my service", counterparts and map,
 // admin, forum, course, resource library, search, notification, private message and published
 // pages, and the contact form (threads, replies, course runs, bookings, file uploads, shared links, watching,
 // following and contact messages go through the real forms; the
@@ -892,6 +893,23 @@ async function main() {
     focus.push(await focusShot(page, 'directory card link', (el) => el.matches('.card a')));
     await visit(page, 'Own profile', `/members/${ownId}`);
 
+    // ---- connecting the professions: "my service" (a flagged text first), counterparts, map
+    await visit(page, 'Your service (empty form)', '/account/service');
+    await page.locator('#offers').fill('Walking groups and **befriending** across the borough.');
+    await page.locator('#who_for').fill('Mrs Patel, born 12/03/1954, enjoys the walks.');
+    await page.locator('#boroughs').check();
+    await record(page, 'Your service, patient data (errors)', await submit(page, 'Save your service'), 422);
+    focus.push(await focusShot(page, 'service area checkbox', (el) => el.id === 'boroughs-salford', { maxTabs: 80 }));
+    await page.locator('#who_for').fill('Adults who are lonely or isolated.');
+    await record(page, 'Your service (saved)', await submit(page, 'Save your service'));
+    await visit(page2, 'Profile with a service (other member)', `/members/${ownId}`);
+    await visit(page, 'Your counterparts', '/counterparts');
+    await visit(page2, 'Your counterparts (other member)', '/counterparts');
+    focus.push(await focusShot(page2, 'counterpart contact button', (el) => el.matches('a.contact-button'), { maxTabs: 80 }));
+    await visit(page, 'Map of members', '/map');
+    await shots(page, 'map');
+    focus.push(await focusShot(page, 'map borough link', (el) => !!el.closest('figure.gm-map'), { maxTabs: 80 }));
+
     // ---- forum, as members (threads and replies go through the real forms)
     // the new-thread form: empty, then patient data, then a preview, then posted
     await visit(page, 'Forum: new thread form', '/forum/introductions/new');
@@ -1038,6 +1056,11 @@ async function main() {
     await record(page, 'Admin: suspend, empty form (errors)', await submit(page, 'Suspend member'), 422);
     await visit(page, 'Admin: audit log', '/admin/audit');
     await shots(page, 'admin-audit');
+    await visit(page, 'Admin: site settings', '/admin/settings');
+    await page.locator('#map_on_home').check();
+    await record(page, 'Admin: site settings (map on the home page)', await submit(page, 'Save settings'));
+    await visit(anon, 'Home with the map (visitor)', '/');
+    await visit(page, 'Home with the map (member)', '/');
     await visit(page, 'Admin: published pages', '/admin/pages');
     await visit(page, 'Admin: change the privacy notice', '/admin/pages/privacy');
     await shots(page, 'admin-page-edit');
@@ -1125,7 +1148,7 @@ async function main() {
     await shots(page, 'admin-courses-empty');
     await visit(page, 'Admin: new course run form', '/admin/courses/new');
     await shots(page, 'admin-course-new');
-    focus.push(await focusShot(page, 'borough checkbox', (el) => el.id === 'borough-salford', { maxTabs: 80 }));
+    focus.push(await focusShot(page, 'borough checkbox', (el) => el.id === 'boroughs-salford', { maxTabs: 80 }));
     await record(page, 'Admin: new course run, empty (errors)', await submit(page, 'Create run'), 422);
     await focusedAfterLoad(page, 'new course run errors');
     await shots(page, 'admin-course-new-errors');
