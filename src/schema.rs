@@ -320,6 +320,7 @@ diesel::table! {
         auto_watch -> Bool,
         updated_at -> Timestamp,
         messages -> Text,
+        reminders -> Text,
     }
 }
 
@@ -364,6 +365,15 @@ diesel::table! {
         category_id -> BigInt,
         member_id -> BigInt,
         assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_reminders (session_id, member_id, kind) {
+        session_id -> BigInt,
+        member_id -> BigInt,
+        kind -> Text,
+        sent_at -> Timestamp,
     }
 }
 
@@ -651,6 +661,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     thread_watches,
     category_watches,
     category_facilitators,
+    session_reminders,
     tag_follows,
     outbox,
     outbox_items,

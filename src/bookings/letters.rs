@@ -310,3 +310,35 @@ pub fn late_cancellation(
         None,
     )
 }
+
+/// A reminder before a session: when, the meeting link, and the calendar as it stands.
+pub fn session_reminder(
+    to: &Recipient,
+    summary: &RunSummary,
+    session: &super::catalogue::Session,
+    base_url: &str,
+) -> Letter {
+    letter(
+        to,
+        format!(
+            "Reminder: session {} of {} is on {}",
+            session.number,
+            summary.run.title,
+            london_time(session.starts_at)
+        ),
+        format!(
+            "Hello {name},\n\nSession {number} of {title} starts {when} (London time) and lasts {minutes} minutes.\n\n\
+             Join online: {meeting}\n\nAll the sessions:\n{sessions}\n\nThe attached calendar file has the times as they now stand.\n\
+             If you can no longer come, please tell the facilitators in your cohort's space or cancel on\n{base_url}/courses/{id}\n\n{SIGN_OFF}\n",
+            name = to.name,
+            number = session.number,
+            title = summary.run.title,
+            when = london_time(session.starts_at),
+            minutes = session.duration_minutes,
+            meeting = summary.run.meeting_url,
+            sessions = session_lines(summary),
+            id = summary.run.id,
+        ),
+        Some(calendar_for(summary, base_url)),
+    )
+}

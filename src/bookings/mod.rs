@@ -8,6 +8,7 @@ pub mod letters;
 pub mod managers;
 pub mod pages;
 pub mod places;
+pub mod reminders;
 pub mod roster;
 pub mod routes;
 pub mod runs;

@@ -64,6 +64,10 @@ pub fn inbox(ctx: &PageCtx, list: &Paged<Notification>, unread: i64) -> Markup {
 
 fn cadence_options(topic: Option<Topic>) -> Vec<(&'static str, &'static str)> {
     match topic {
+        Some(topic) if !topic.digestible() => vec![
+            (Cadence::Immediately.slug(), "Before each session"),
+            (Cadence::Never.slug(), "Never"),
+        ],
         Some(_) => Cadence::options(),
         None => vec![
             (Cadence::Weekly.slug(), "Every Monday"),

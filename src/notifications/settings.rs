@@ -21,6 +21,8 @@ pub struct Settings {
     pub moderation: Cadence,
     /// New private messages.
     pub messages: Cadence,
+    /// Reminders before course sessions: `Immediately` (on time) or `Never`.
+    pub reminders: Cadence,
     /// `Weekly` or `Never`: the community's news is a weekly letter.
     pub roundup: Cadence,
     /// Starting or replying to a thread watches it.
@@ -38,6 +40,7 @@ impl Default for Settings {
             tags: Cadence::Daily,
             moderation: Cadence::Immediately,
             messages: Cadence::Immediately,
+            reminders: Cadence::Immediately,
             roundup: Cadence::Weekly,
             auto_watch: true,
         }
@@ -53,6 +56,7 @@ impl Settings {
             Topic::Tags => self.tags,
             Topic::Moderation => self.moderation,
             Topic::Messages => self.messages,
+            Topic::Reminders => self.reminders,
             Topic::Bookings => Cadence::Immediately,
         }
     }
@@ -65,6 +69,7 @@ impl Settings {
             Topic::Tags => self.tags = cadence,
             Topic::Moderation => self.moderation = cadence,
             Topic::Messages => self.messages = cadence,
+            Topic::Reminders => self.reminders = cadence,
             Topic::Bookings => {}
         }
     }
@@ -106,6 +111,8 @@ pub struct SettingsForm {
     #[serde(deserialize_with = "first")]
     messages: String,
     #[serde(deserialize_with = "first")]
+    reminders: String,
+    #[serde(deserialize_with = "first")]
     roundup: String,
     #[serde(deserialize_with = "first")]
     auto_watch: String,
@@ -120,6 +127,7 @@ impl SettingsForm {
             Topic::Tags => &self.tags,
             Topic::Moderation => &self.moderation,
             Topic::Messages => &self.messages,
+            Topic::Reminders => &self.reminders,
             Topic::Bookings => "",
         }
     }
@@ -130,12 +138,18 @@ impl SettingsForm {
         let mut chosen = Settings::default();
         let mut errors = FieldErrors::new();
         for topic in Topic::CHOSEN {
-            // A form from before private messages leaves their cadence as it comes.
-            if topic == Topic::Messages && self.messages.trim().is_empty() {
+            // A form from before private messages or reminders leaves them at their default.
+            if matches!(topic, Topic::Messages | Topic::Reminders)
+                && self.topic(topic).trim().is_empty()
+            {
                 continue;
             }
             // Each message names its topic: the error summary lists them side by side.
             match Cadence::parse(self.topic(topic)) {
+                Ok(Cadence::Daily | Cadence::Weekly) if !topic.digestible() => errors.add(
+                    topic.slug(),
+                    "Reminders are emailed before each session or not at all",
+                ),
                 Ok(cadence) => chosen.set(topic, cadence),
                 Err(_) => errors.add(
                     topic.slug(),
@@ -166,7 +180,17 @@ impl SettingsForm {
     }
 }
 
-type Row = (String, String, String, String, String, String, bool, String);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    bool,
+    String,
+    String,
+);
 
 fn from_row(row: Row) -> Settings {
     let cadence = |slug: &str, default: Cadence| Cadence::from_slug(slug).unwrap_or(default);
@@ -180,6 +204,7 @@ fn from_row(row: Row) -> Settings {
         roundup: cadence(&row.5, defaults.roundup),
         auto_watch: row.6,
         messages: cadence(&row.7, defaults.messages),
+        reminders: cadence(&row.8, defaults.reminders),
     }
 }
 
@@ -192,6 +217,7 @@ const COLUMNS: (
     settings::roundup,
     settings::auto_watch,
     settings::messages,
+    settings::reminders,
 ) = (
     settings::replies,
     settings::mentions,
@@ -201,6 +227,7 @@ const COLUMNS: (
     settings::roundup,
     settings::auto_watch,
     settings::messages,
+    settings::reminders,
 );
 
 pub fn of(conn: &mut DbConn, member: MemberId) -> QueryResult<Settings> {
@@ -247,6 +274,7 @@ pub fn save(
         settings::roundup.eq(chosen.roundup.slug()),
         settings::auto_watch.eq(chosen.auto_watch),
         settings::messages.eq(chosen.messages.slug()),
+        settings::reminders.eq(chosen.reminders.slug()),
         settings::updated_at.eq(now),
     );
     let updated = diesel::update(settings::table.find(member))

@@ -12,18 +12,26 @@ text_enum!(Topic, "a kind of notification", {
     Moderation => ("moderation", "Moderation of your posts, and your reports"),
     Bookings => ("bookings", "Your course bookings"),
     Messages => ("messages", "New private messages"),
+    Reminders => ("reminders", "Reminders before your course sessions"),
 });
 
 impl Topic {
     /// The topics a member chooses a cadence for; booking messages are always sent.
-    pub const CHOSEN: [Topic; 6] = [
+    pub const CHOSEN: [Topic; 7] = [
         Topic::Replies,
         Topic::Mentions,
         Topic::Messages,
         Topic::Watching,
         Topic::Tags,
         Topic::Moderation,
+        Topic::Reminders,
     ];
+
+    /// Whether a digest can carry it: a reminder is for a time, so it comes on time or not
+    /// at all.
+    pub fn digestible(self) -> bool {
+        self != Topic::Reminders
+    }
 }
 
 text_enum!(Cadence, "how often to email", {

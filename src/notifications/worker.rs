@@ -42,7 +42,8 @@ pub fn round(
 ) -> anyhow::Result<Round> {
     // Managers' reminders and lapsed places first, so their letters go out this round.
     let managers = crate::bookings::telling::sweep_managers(conn, &site.base_url, now)?;
-    let letters = compose::send_immediate(conn, site, now)? + managers;
+    let reminders = crate::bookings::reminders::send_due(conn, site, now)?;
+    let letters = compose::send_immediate(conn, site, now)? + managers + reminders;
     let digests = compose::send_digests(conn, site, Cadence::Daily, now)?
         + compose::send_digests(conn, site, Cadence::Weekly, now)?;
     let sent = outbox::deliver_due(conn, mailer, retry_base, now)?;

@@ -402,4 +402,44 @@ on_both_engines! {
         let bob_csv = rows.iter().find(|r| r[0] == "Bob Bury").unwrap();
         assert_eq!(bob_csv[bob_csv.len() - 4..], ["Present", "Present", "Absent", "No"]);
     }
+
+    async fn participants_are_reminded_two_days_and_an_hour_before_each_session(app: TestApp) {
+        admin(&app).await;
+        let run = north_run(&app, "15").await;
+        let ann = member(&app, "ann@nhs.net", "Ann Bury", "link_worker", "bury").await;
+        let bob = member(&app, "bob@nhs.net", "Bob Bury", "link_worker", "bury").await;
+        book_ok(&ann, run).await;
+        book_ok(&bob, run).await;
+        // Bob wants none; the settings offer only "before each session" or "never".
+        let settings = bob.page("/account/notifications").await;
+        assert_eq!(count_of(&settings, r#"select[name="reminders"] option"#), 2, "{settings}");
+        let mut choices = vec![("replies", "immediately"), ("mentions", "immediately"), ("messages", "immediately"),
+            ("watching", "daily"), ("tags", "daily"), ("moderation", "immediately"), ("roundup", "weekly"), ("reminders", "daily")];
+        let response = bob.post("/account/notifications", &choices).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(field_error(&response.text().await.unwrap(), "reminders").is_some());
+        choices.last_mut().unwrap().1 = "never";
+        assert_redirects_to(&bob.post("/account/notifications", &choices).await, "/account/notifications");
+
+        // The first session is a day and a half away: the two-day reminder goes now, once.
+        let now = spot::db::now();
+        sessions_from(&app, run, now + Duration::hours(36));
+        app.mail_round_at(now);
+        app.mail_round_at(now + Duration::minutes(5));
+        let reminders = |who: &str| emails_to(&app, who).into_iter().filter(|t| t.contains("Subject: Reminder: session")).collect::<Vec<_>>();
+        let anns = reminders("ann@nhs.net");
+        assert_eq!(anns.len(), 1, "{anns:?}");
+        assert!(anns[0].contains("Session 1 of SPOT course: Manchester, Rochdale and Bury starts"), "{}", anns[0]);
+        assert!(anns[0].contains("https://meet.example.org/spot-cohort") && anns[0].contains("Content-Type: text/calendar"), "{}", anns[0]);
+        assert!(anns[0].contains("List-Unsubscribe"), "{}", anns[0]);
+        assert!(reminders("bob@nhs.net").is_empty(), "Bob chose never");
+        // An hour before: the second.
+        app.mail_round_at(now + Duration::hours(35) + Duration::minutes(10));
+        app.mail_round_at(now + Duration::hours(35) + Duration::minutes(20));
+        assert_eq!(reminders("ann@nhs.net").len(), 2);
+        assert!(reminders("bob@nhs.net").is_empty());
+        // After it started, nothing more for session 1.
+        app.mail_round_at(now + Duration::hours(37));
+        assert_eq!(reminders("ann@nhs.net").len(), 2);
+    }
 }
