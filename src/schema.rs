@@ -516,6 +516,54 @@ diesel::joinable!(category_watches -> categories (category_id));
 diesel::joinable!(tag_follows -> tags (tag_id));
 diesel::joinable!(category_facilitators -> categories (category_id));
 
+diesel::table! {
+    feedback_questions (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        prompt -> Text,
+        low_label -> Text,
+        high_label -> Text,
+        measure -> Text,
+    }
+}
+
+diesel::table! {
+    feedback_responses (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        member_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    feedback_answers (response_id, question_id) {
+        response_id -> BigInt,
+        question_id -> BigInt,
+        rating -> Nullable<Integer>,
+        answer -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    feedback_respondents (run_id, member_id) {
+        run_id -> BigInt,
+        member_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    feedback_invitations (run_id, member_id) {
+        run_id -> BigInt,
+        member_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(feedback_answers -> feedback_responses (response_id));
+diesel::joinable!(feedback_answers -> feedback_questions (question_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     members,
     password_resets,
@@ -557,4 +605,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     contact_messages,
     retention_runs,
     exports,
+    feedback_questions,
+    feedback_responses,
+    feedback_answers,
+    feedback_respondents,
+    feedback_invitations,
 );

@@ -123,6 +123,8 @@ pub struct Visitor<'a> {
     pub form: &'a BookForm,
     /// The member's own calendar feed, to subscribe to.
     pub feed: Option<String>,
+    /// "After the course": feedback and certificate (`crate::evaluation::pages`).
+    pub after_course: Option<Markup>,
 }
 
 pub fn detail(
@@ -193,6 +195,7 @@ pub fn detail(
                     }
                 }
             }
+            @if let Some(after) = &visitor.after_course { (after) }
             @if visitor.facilitator {
                 h2 { "For facilitators" }
                 p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } " · " a href={ "/forum/cohort-" (run.id) } { "Cohort discussion space" } }
@@ -473,7 +476,8 @@ pub fn manage_run(ctx: &PageCtx, page: &ManageRun<'_>) -> Markup {
             h1 { (run.title) }
             @if let Some(warning) = page.warning { div.warning-callout { p { (warning) } } }
             p { "For " (boroughs_text(&summary.boroughs)) ". " (places_text(summary)) ". "
-                a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" } }
+                a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" }
+                " · " a href={ "/admin/courses/" (run.id) "/feedback" } { "Feedback questions" } }
             @if run.cancelled_at.is_none() {
                 form method="post" action={ "/admin/courses/" (run.id) (if run.booking_open { "/close" } else { "/open" }) } {
                     (csrf_field(ctx))

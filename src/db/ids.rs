@@ -117,3 +117,11 @@ id_type!(
     /// A row of `contact_messages`: one message sent to the facilitators through the form.
     ContactMessageId
 );
+id_type!(
+    /// A row of `feedback_questions`: one question on a run's feedback form.
+    FeedbackQuestionId
+);
+id_type!(
+    /// A row of `feedback_responses`: one answered feedback form (anonymous or named).
+    FeedbackResponseId
+);

@@ -1,0 +1,6 @@
+DROP INDEX attendance_member;
+DROP TABLE feedback_invitations;
+DROP TABLE feedback_respondents;
+DROP TABLE feedback_answers;
+DROP TABLE feedback_responses;
+DROP TABLE feedback_questions;
