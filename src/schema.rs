@@ -561,6 +561,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    activity_days (day, kind, borough, role) {
+        day -> Text,
+        kind -> Text,
+        borough -> Text,
+        role -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    activity_counted (id) {
+        id -> Integer,
+        through_day -> Text,
+    }
+}
+
 diesel::joinable!(feedback_answers -> feedback_responses (response_id));
 diesel::joinable!(feedback_answers -> feedback_questions (question_id));
 
@@ -610,4 +627,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_answers,
     feedback_respondents,
     feedback_invitations,
+    activity_days,
+    activity_counted,
 );

@@ -28,8 +28,15 @@ const BAR_HEIGHT: f64 = 18.0;
 const GROUP_GAP: f64 = 12.0;
 const LEGEND_HEIGHT: f64 = 28.0;
 
-/// Fills told apart by pattern: solid, diagonal hatching, dots.
-const FILLS: [&str; 3] = ["#005eb8", "url(#hatch)", "url(#dots)"];
+/// The fill of series `n` of chart `id`, told apart by pattern: solid, diagonal hatching
+/// (`{id}-hatch`), dots (`{id}-dots`).
+fn fill(id: &str, n: usize) -> String {
+    match n % 3 {
+        0 => "#005eb8".to_owned(),
+        1 => format!("url(#{id}-hatch)"),
+        _ => format!("url(#{id}-dots)"),
+    }
+}
 
 /// A whole number as a figure.
 pub fn whole(value: f64) -> String {
@@ -78,11 +85,11 @@ pub fn bar_chart(chart: &BarChart<'_>) -> Markup {
             title id=(title_id) { (chart.title) }
             desc id=(desc_id) { (chart.description) }
             defs {
-                pattern #hatch patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)" {
+                pattern id={ (chart.id) "-hatch" } patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)" {
                     rect width="6" height="6" fill="#ffffff" {}
                     rect width="3" height="6" fill="#003087" {}
                 }
-                pattern #dots patternUnits="userSpaceOnUse" width="6" height="6" {
+                pattern id={ (chart.id) "-dots" } patternUnits="userSpaceOnUse" width="6" height="6" {
                     rect width="6" height="6" fill="#ffffff" {}
                     circle cx="3" cy="3" r="1.8" fill="#007f3b" {}
                 }
@@ -90,7 +97,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> Markup {
             @if chart.series.len() > 1 {
                 @for (n, name) in chart.series.iter().enumerate() {
                     @let x = LABEL_WIDTH + n as f64 * 150.0;
-                    rect x=(x) y="4" width="16" height="16" fill=(FILLS[n % FILLS.len()]) stroke="#212b32" {}
+                    rect x=(x) y="4" width="16" height="16" fill=(fill(chart.id, n)) stroke="#212b32" {}
                     text x=(x + 22.0) y="17" fill="#212b32" { (name) }
                 }
             }
@@ -104,7 +111,7 @@ pub fn bar_chart(chart: &BarChart<'_>) -> Markup {
                         Some(value) => {
                             @let length = (value / max).clamp(0.0, 1.0) * BAR_SPACE;
                             rect x=(LABEL_WIDTH) y=(y + 2.0) width=(length.max(1.0)) height=(BAR_HEIGHT - 4.0)
-                                fill=(FILLS[n % FILLS.len()]) stroke="#212b32" stroke-width="0.5" {}
+                                fill=(fill(chart.id, n)) stroke="#212b32" stroke-width="0.5" {}
                             text x=(LABEL_WIDTH + length + 6.0) y=(y + BAR_HEIGHT - 5.0) fill="#212b32" { ((chart.format)(*value)) }
                         }
                         None => {

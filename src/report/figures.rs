@@ -10,10 +10,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 
+use super::activity;
+pub use super::activity::{Activity, MONTHS};
 use crate::accounts::members::Viewer;
 use crate::accounts::{Borough, Role};
 use crate::bookings::catalogue::{self, RunSummary};
@@ -53,27 +54,6 @@ impl RunFigures {
     }
 }
 
-/// Counts of what members did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Activity {
-    pub new_members: i64,
-    pub posts: i64,
-    pub resources: i64,
-    /// Private conversations started: see [`conversations_started`].
-    pub conversations: i64,
-}
-
-impl Activity {
-    fn add(&mut self, kind: Kind, n: i64) {
-        match kind {
-            Kind::Members => self.new_members += n,
-            Kind::Posts => self.posts += n,
-            Kind::Resources => self.resources += n,
-            Kind::Conversations => self.conversations += n,
-        }
-    }
-}
-
 /// A rating question's figures over every run that asks it (by its words).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionScore {
@@ -95,9 +75,6 @@ pub struct Report {
     pub by_borough: BTreeMap<Borough, Activity>,
     pub by_role: BTreeMap<Role, Activity>,
 }
-
-/// The months of community activity shown: this one and the eleven before.
-pub const MONTHS: u32 = 12;
 
 /// The report at `now`. Admins only.
 pub fn report(conn: &mut DbConn, actor: &Viewer, now: NaiveDateTime) -> Result<Report, RuleError> {
@@ -149,7 +126,7 @@ pub fn report(conn: &mut DbConn, actor: &Viewer, now: NaiveDateTime) -> Result<R
     for (_, _, borough, role) in &booked {
         *participants.entry((*borough, *role)).or_insert(0) += 1;
     }
-    let (months, by_borough, by_role) = activity(conn, now)?;
+    let (months, by_borough, by_role) = activity::activity(conn, now)?;
     Ok(Report {
         runs,
         participants,
@@ -242,137 +219,4 @@ fn scores(results: &[RatingResult]) -> Vec<QuestionScore> {
             }
         })
         .collect()
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    Members,
-    Posts,
-    Resources,
-    Conversations,
-}
-
-#[derive(QueryableByName)]
-struct Counted {
-    #[diesel(sql_type = Text)]
-    month: String,
-    #[diesel(sql_type = Text)]
-    borough: String,
-    #[diesel(sql_type = Text)]
-    role: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// The first moment of the month [`MONTHS`] - 1 months before `now`'s.
-fn first_month(now: NaiveDateTime) -> NaiveDateTime {
-    let this = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).expect("a first of the month");
-    (this - Months::new(MONTHS - 1))
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight")
-}
-
-/// How many rows of `table` were made per month since `since`, by the borough and role of
-/// the member in `member_column`: one grouped query. The one place where the SQL differs by
-/// engine (how a month is written, how a value is bound).
-fn counted(
-    conn: &mut DbConn,
-    table: &str,
-    member_column: &str,
-    since: NaiveDateTime,
-) -> QueryResult<Vec<Counted>> {
-    let sql = |month: &str, bound: &str| {
-        format!(
-            "SELECT {month} AS month, m.borough AS borough, m.role AS role, COUNT(*) AS n \
-             FROM {table} t JOIN members m ON m.id = t.{member_column} \
-             WHERE t.created_at >= {bound} GROUP BY 1, 2, 3"
-        )
-    };
-    match conn {
-        DbConn::Sqlite(conn) => diesel::sql_query(sql("strftime('%Y-%m', t.created_at)", "?"))
-            .bind::<Timestamp, _>(since)
-            .load(conn),
-        DbConn::Postgresql(conn) => {
-            diesel::sql_query(sql("to_char(t.created_at, 'YYYY-MM')", "$1"))
-                .bind::<Timestamp, _>(since)
-                .load(conn)
-        }
-    }
-}
-
-/// Hook for private conversations (`/messages`, being built): SPOT has no `conversations`
-/// table yet, so none are counted and no query runs. When it has, this counts them as
-/// [`counted`] does the rest: `counted(conn, "conversations", "started_by", since)`.
-fn conversations_started(_conn: &mut DbConn, _since: NaiveDateTime) -> QueryResult<Vec<Counted>> {
-    Ok(Vec::new())
-}
-
-type Activities = (
-    Vec<(String, Activity)>,
-    BTreeMap<Borough, Activity>,
-    BTreeMap<Role, Activity>,
-);
-
-fn activity(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Activities> {
-    let since = first_month(now);
-    let mut months: BTreeMap<String, Activity> = (0..MONTHS)
-        .map(|n| {
-            let month = since.date() + Months::new(n);
-            (
-                format!("{}-{:02}", month.year(), month.month()),
-                Activity::default(),
-            )
-        })
-        .collect();
-    let mut by_borough: BTreeMap<Borough, Activity> = Borough::ALL
-        .iter()
-        .map(|b| (*b, Activity::default()))
-        .collect();
-    let mut by_role: BTreeMap<Role, Activity> = Role::ALL
-        .iter()
-        .map(|r| (*r, Activity::default()))
-        .collect();
-    let counts = [
-        (Kind::Members, counted(conn, "members", "id", since)?),
-        (Kind::Posts, counted(conn, "posts", "author_id", since)?),
-        (
-            Kind::Resources,
-            counted(conn, "resources", "owner_id", since)?,
-        ),
-        (Kind::Conversations, conversations_started(conn, since)?),
-    ];
-    for (kind, rows) in counts {
-        for row in rows {
-            if let Some(activity) = months.get_mut(&row.month) {
-                activity.add(kind, row.n);
-            }
-            if let Some(borough) = Borough::from_slug(&row.borough) {
-                by_borough.entry(borough).or_default().add(kind, row.n);
-            }
-            if let Some(role) = Role::from_slug(&row.role) {
-                by_role.entry(role).or_default().add(kind, row.n);
-            }
-        }
-    }
-    Ok((months.into_iter().collect(), by_borough, by_role))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_months_start_eleven_months_back() {
-        let now = NaiveDate::from_ymd_opt(2026, 3, 15)
-            .unwrap()
-            .and_hms_opt(10, 0, 0)
-            .unwrap();
-        assert_eq!(
-            first_month(now),
-            NaiveDate::from_ymd_opt(2025, 4, 1)
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-        );
-    }
 }

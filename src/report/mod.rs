@@ -3,6 +3,7 @@
 //! feedback with its before/after shift; and the community's activity per month. Charts
 //! drawn as accessible SVG beside their tables, and every table as CSV.
 
+pub mod activity;
 pub mod charts;
 pub mod figures;
 pub mod pages;

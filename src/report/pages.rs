@@ -11,7 +11,7 @@ use crate::web::PageCtx;
 
 fn data_table(table: &Table) -> Markup {
     html! {
-        div.table-scroll tabindex="0" role="region" aria-label=(table.title) {
+        div.table-scroll tabindex="0" role="region" aria-label={ "Table: " (table.title) } {
             table.table {
                 caption { (table.title) }
                 thead { tr { @for header in &table.headers { th scope="col" { (header) } } } }

@@ -65,7 +65,18 @@ on_both_engines! {
         assert_redirects_to(&answer(&ann, north, ["2", "5", "4", "", "More time"], true).await, &format!("/courses/{north}"));
         assert_redirects_to(&answer(&bob, north, ["3", "4", "2", "", ""], false).await, &format!("/courses/{north}"));
         assert_redirects_to(&answer(&dan, west, ["1", "3", "", "Joint visits", ""], true).await, &format!("/courses/{west}"));
-        start_thread(&ann, "introductions", "Hello from Harpurhey", "Glad to be here.").await;
+        let thread = start_thread(&ann, "introductions", "Hello from Harpurhey", "Glad to be here.").await;
+        // Her post was written forty days ago: a day that has ended, counted once and kept.
+        let forty_days_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(40);
+        {
+            use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+            use spot::schema::posts;
+            let mut conn = app.db.conn().expect("connection");
+            diesel::update(posts::table.filter(posts::thread_id.eq(thread)))
+                .set(posts::created_at.eq(forty_days_ago))
+                .execute(&mut *conn)
+                .expect("backdated");
+        }
 
         // Admins only.
         assert_eq!(fay.get("/admin/report").await.status(), StatusCode::FORBIDDEN);
@@ -112,11 +123,14 @@ on_both_engines! {
         assert_eq!(row(&shift, WEST)[1..], ["1", "1.0", "3.0", "+2.0"]);
         assert_eq!(row(&shift, "All runs")[1..], ["3", "2.0", "4.0", "+2.0"]);
 
-        // This month: six people joined, Ann wrote one post; no resources or conversations.
+        // This month six people joined (counted live); Ann's post is in its own month (from
+        // the counts of ended days); no resources or conversations.
         let month = chrono::Utc::now().format("%Y-%m").to_string();
         let activity = table(&app, "activity").await;
         assert_eq!(activity.len(), 13, "twelve months and the headers");
-        assert_eq!(row(&activity, &month)[1..], ["6", "1", "0", "0"]);
+        assert_eq!(row(&activity, &month)[1..], ["6", "0", "0", "0"]);
+        assert_eq!(row(&activity, &forty_days_ago.format("%Y-%m").to_string())[1..], ["0", "1", "0", "0"]);
+        assert_eq!(table(&app, "activity").await, activity, "the same when read again");
         let by_borough = table(&app, "activity_by_borough").await;
         assert_eq!(row(&by_borough, "Manchester")[1..], ["1", "1", "0", "0"]);
         assert_eq!(row(&by_borough, "Salford")[1..], ["2", "0", "0", "0"], "the admin and Dan");

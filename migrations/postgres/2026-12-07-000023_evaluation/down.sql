@@ -1,3 +1,5 @@
+DROP TABLE activity_counted;
+DROP TABLE activity_days;
 DROP INDEX attendance_member;
 DROP TABLE feedback_invitations;
 DROP TABLE feedback_respondents;

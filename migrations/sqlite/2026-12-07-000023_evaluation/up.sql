@@ -64,3 +64,20 @@ INSERT INTO feedback_questions (run_id, position, kind, prompt, low_label, high_
 SELECT id, 4, 'text', 'What plans, if any, do you have to work with the other profession?', '', '', '' FROM course_runs;
 INSERT INTO feedback_questions (run_id, position, kind, prompt, low_label, high_label, measure)
 SELECT id, 5, 'text', 'What should we change about the course?', '', '', '' FROM course_runs;
+
+-- The programme report's community activity, counted once per day that has ended (by the
+-- borough and role of the member who did it), so that the report reads a year of it without
+-- counting a year of posts each time; today's is counted live.
+CREATE TABLE activity_days (
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    borough TEXT NOT NULL,
+    role TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (day, kind, borough, role)
+);
+-- The last day counted into activity_days (one row).
+CREATE TABLE activity_counted (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    through_day TEXT NOT NULL
+);
