@@ -149,8 +149,8 @@ fn conversations_started(
 
 /// Counts the days that have ended since the last counted (within the report's months)
 /// into `activity_days`, once: concurrent readers take turns, and the second finds the
-/// work done.
-fn count_ended_days(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<()> {
+/// work done. Housekeeping calls it every hour, so the report seldom has to.
+pub fn count_ended_days(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<()> {
     let today = now.date();
     let earliest = first_month(now);
     conn.write_transaction(|tx| {
