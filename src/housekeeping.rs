@@ -1,6 +1,7 @@
 //! Tidying that no request waits for: once a day, records older than their retention period
 //! ([`crate::retention`]) are removed, so that SPOT keeps nothing longer than its privacy
-//! notice says and tables that grow with every attempt stay small.
+//! notice says and tables that grow with every attempt stay small. Every hour, the days that
+//! have ended are counted for the programme report ([`crate::report::activity`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,8 @@ pub fn sweep(
     retention: &Retention,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Pruned>> {
+    // The report's activity counts of the days that have ended (cheap once up to date).
+    crate::report::activity::count_ended_days(conn, now)?;
     if !retention::claim_day(conn, now)? {
         return Ok(None);
     }

@@ -438,6 +438,68 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback_questions (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        position -> Integer,
+        kind -> Text,
+        prompt -> Text,
+        low_label -> Text,
+        high_label -> Text,
+        measure -> Text,
+    }
+}
+
+diesel::table! {
+    feedback_responses (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        member_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    feedback_answers (response_id, question_id) {
+        response_id -> BigInt,
+        question_id -> BigInt,
+        rating -> Nullable<Integer>,
+        answer -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    feedback_respondents (run_id, member_id) {
+        run_id -> BigInt,
+        member_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    feedback_invitations (run_id, member_id) {
+        run_id -> BigInt,
+        member_id -> BigInt,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_days (day, kind, borough, role) {
+        day -> Text,
+        kind -> Text,
+        borough -> Text,
+        role -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    activity_counted (id) {
+        id -> Integer,
+        through_day -> Text,
+    }
+}
+
 diesel::joinable!(password_resets -> members (member_id));
 diesel::joinable!(applications -> members (member_id));
 diesel::joinable!(resource_tags -> resources (resource_id));
@@ -635,7 +697,17 @@ diesel::joinable!(conversation_members -> conversations (conversation_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(message_reports -> messages (message_id));
 
+diesel::joinable!(feedback_answers -> feedback_responses (response_id));
+diesel::joinable!(feedback_answers -> feedback_questions (question_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    feedback_questions,
+    feedback_responses,
+    feedback_answers,
+    feedback_respondents,
+    feedback_invitations,
+    activity_days,
+    activity_counted,
     members,
     password_resets,
     throttle_events,

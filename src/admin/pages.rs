@@ -30,6 +30,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/members", "Members"),
             ("/admin/categories", "Categories"),
             ("/admin/courses", "Courses"),
+            ("/admin/report", "Programme report"),
             ("/admin/moderation", "Moderation statistics"),
             ("/admin/audit", "Audit log"),
             ("/admin/outbox", "Outgoing email"),

@@ -128,6 +128,8 @@ pub struct Visitor<'a> {
     pub feed: Option<String>,
     /// Where their manager's answer stands, and until when the place is held for it.
     pub manager: Option<(ManagerStatus, Option<NaiveDateTime>)>,
+    /// "After the course": feedback and certificate (`crate::evaluation::pages`).
+    pub after_course: Option<Markup>,
 }
 
 pub fn detail(
@@ -201,6 +203,7 @@ pub fn detail(
                     }
                 }
             }
+            @if let Some(after) = &visitor.after_course { (after) }
             @if visitor.facilitator {
                 h2 { "For facilitators" }
                 p { a href={ "/courses/" (run.id) "/roster" } { "Roster and attendance" } " · " a href={ "/forum/cohort-" (run.id) } { "Cohort discussion space" } " · " a href={ "/messages/new?run=" (run.id) } { "Message the cohort" } }
@@ -525,7 +528,8 @@ pub fn manage_run(ctx: &PageCtx, page: &ManageRun<'_>) -> Markup {
             h1 { (run.title) }
             @if let Some(warning) = page.warning { div.warning-callout { p { (warning) } } }
             p { "For " (boroughs_text(&summary.boroughs)) ". " (places_text(summary)) ". "
-                a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" } }
+                a href={ "/courses/" (run.id) } { "Course page" } " · " a href={ "/courses/" (run.id) "/roster" } { "Roster" }
+                " · " a href={ "/admin/courses/" (run.id) "/feedback" } { "Feedback questions" } }
             @if run.cancelled_at.is_none() {
                 form method="post" action={ "/admin/courses/" (run.id) (if run.booking_open { "/close" } else { "/open" }) } {
                     (csrf_field(ctx))

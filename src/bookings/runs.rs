@@ -159,6 +159,7 @@ pub fn create(
             ))
             .execute(conn)?;
     }
+    crate::evaluation::questions::add_defaults(conn, id)?;
     diesel::insert_into(categories::table)
         .values((
             categories::slug.eq(format!("cohort-{id}")),

@@ -176,6 +176,7 @@ pub fn build(
     zip.list("bookings.json", conn, &mut tally, |c, after| {
         contents::bookings(c, member, after)
     })?;
+    zip.json("feedback.json", &contents::feedback(conn, member)?)?;
     zip.list("notifications.json", conn, &mut tally, |c, after| {
         contents::notifications(c, member, after)
     })?;
@@ -253,6 +254,8 @@ fn readme(member: MemberId, now: NaiveDateTime) -> String {
          files/              the files you shared, as you uploaded them\n\
          bookings.json       your course bookings, with each course's sessions and whether\n\
          \x20                   you attended them\n\
+         feedback.json       the answers you gave by name on courses' feedback forms\n\
+         \x20                   (answers given anonymously are linked to nobody, so not here)\n\
          notifications.json  your notifications\n\
          reports.json        the posts you reported to the facilitators, and what became of\n\
          \x20                   each report\n\

@@ -826,6 +826,37 @@ pub fn bookings(conn: &mut DbConn, member: MemberId, after: i64) -> QueryResult<
 }
 
 // ---------------------------------------------------------------------------------------
+// feedback.json
+
+/// One answer the member gave, by name, on a course's feedback form. Answers given
+/// anonymously are linked to nobody, so they are in nobody's export.
+#[derive(Debug, Serialize)]
+pub struct FeedbackAnswer {
+    pub course_run_id: CourseRunId,
+    pub course_title: String,
+    pub question: String,
+    pub rating: Option<i32>,
+    pub answer: Option<String>,
+}
+
+pub fn feedback(conn: &mut DbConn, member: MemberId) -> QueryResult<Vec<FeedbackAnswer>> {
+    Ok(
+        crate::evaluation::feedback::own_named_answers(conn, member)?
+            .into_iter()
+            .map(
+                |(course_run_id, course_title, question, rating, answer)| FeedbackAnswer {
+                    course_run_id,
+                    course_title,
+                    question,
+                    rating,
+                    answer,
+                },
+            )
+            .collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
 // notifications.json
 
 #[derive(Debug, Serialize, Queryable)]

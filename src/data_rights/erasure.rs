@@ -127,6 +127,8 @@ fn erase(
     // conversation ever read it, and they keep their own words.
     crate::messages::conversations::erase_member(conn, id, now)?;
     forget_what_was_theirs(conn, member)?;
+    crate::evaluation::feedback::forget_member(conn, id)?;
+    crate::evaluation::invitations::forget_member(conn, id)?;
     take_their_name_out(conn, member)?;
     members::erase(conn, id, now)?;
     crate::search::index::member(conn, id)?;

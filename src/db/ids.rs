@@ -129,3 +129,11 @@ id_type!(
     /// A row of `message_reports`: a private message reported to the facilitators.
     MessageReportId
 );
+id_type!(
+    /// A row of `feedback_questions`: one question on a run's feedback form.
+    FeedbackQuestionId
+);
+id_type!(
+    /// A row of `feedback_responses`: one answered feedback form (anonymous or named).
+    FeedbackResponseId
+);

@@ -27,6 +27,8 @@ pub struct Pace {
 pub struct Round {
     pub letters: usize,
     pub digests: usize,
+    /// Invitations to give feedback on a course that has ended.
+    pub invitations: usize,
     pub sent: usize,
     pub failed: usize,
 }
@@ -46,10 +48,12 @@ pub fn round(
     let letters = compose::send_immediate(conn, site, now)? + managers + reminders;
     let digests = compose::send_digests(conn, site, Cadence::Daily, now)?
         + compose::send_digests(conn, site, Cadence::Weekly, now)?;
+    let invitations = crate::evaluation::invitations::send_due(conn, site, now)?;
     let sent = outbox::deliver_due(conn, mailer, retry_base, now)?;
     Ok(Round {
         letters,
         digests,
+        invitations,
         sent: sent.sent,
         failed: sent.failed,
     })

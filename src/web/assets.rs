@@ -6,7 +6,7 @@ const STYLESHEET: &str = include_str!("../../assets/spot.css");
 const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// The version in the URL changes whenever the CSS does, so browsers may cache it long.
-pub const STYLESHEET_URL: &str = concat!("/assets/spot.css?v=", env!("CARGO_PKG_VERSION"), "-6");
+pub const STYLESHEET_URL: &str = concat!("/assets/spot.css?v=", env!("CARGO_PKG_VERSION"), "-7");
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/assets/spot.css", web::get().to(stylesheet))

@@ -26,13 +26,14 @@ const SAMS_FILE: &[u8] = b"%PDF-1.4\n% Sam's own zebrafinch timetable\n%%EOF\n";
 const SAMS_WORDS: &str = "Zebrafinch clinics run on Thursdays";
 
 /// The documents every export holds.
-const DOCUMENTS: [&str; 10] = [
+const DOCUMENTS: [&str; 11] = [
     "README.txt",
     "profile.json",
     "posts.json",
     "threads.json",
     "resources.json",
     "bookings.json",
+    "feedback.json",
     "notifications.json",
     "reports.json",
     "audit.json",
@@ -40,7 +41,7 @@ const DOCUMENTS: [&str; 10] = [
 ];
 
 /// An unzipped export: each entry's name and bytes.
-struct Unzipped(Vec<(String, Vec<u8>)>);
+pub(crate) struct Unzipped(Vec<(String, Vec<u8>)>);
 
 impl Unzipped {
     fn of(bytes: &[u8]) -> Self {
@@ -68,7 +69,7 @@ impl Unzipped {
             .unwrap_or_else(|| panic!("no {name} in {:?}", self.names()))
     }
 
-    fn json(&self, name: &str) -> Value {
+    pub(crate) fn json(&self, name: &str) -> Value {
         serde_json::from_slice(self.bytes(name))
             .unwrap_or_else(|e| panic!("{name} is not JSON: {e}"))
     }
@@ -81,7 +82,7 @@ impl Unzipped {
     }
 
     /// Whether any entry holds these bytes.
-    fn holds(&self, needle: &[u8]) -> bool {
+    pub(crate) fn holds(&self, needle: &[u8]) -> bool {
         self.0
             .iter()
             .any(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle))
@@ -106,7 +107,7 @@ fn emailed_link(app: &TestApp, address: &str, prefix: &str) -> String {
 }
 
 /// Downloads a zip, asserting it is one.
-async fn download(browser: &Browser, path: &str) -> Unzipped {
+pub(crate) async fn download(browser: &Browser, path: &str) -> Unzipped {
     let response = browser.get(path).await;
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     assert_eq!(header(&response, "content-type"), "application/zip");
@@ -119,7 +120,7 @@ async fn download(browser: &Browser, path: &str) -> Unzipped {
 }
 
 /// Refreshes the export page, as its `Refresh` header does, until the copy is ready.
-async fn wait_until_ready(browser: &Browser, page: &str) -> String {
+pub(crate) async fn wait_until_ready(browser: &Browser, page: &str) -> String {
     for _ in 0..150 {
         let html = browser.page(page).await;
         if html.contains("The copy is ready") {

@@ -64,6 +64,7 @@ async fn detail_page(
             Ok((summary, standing, elsewhere, facilitator, manager))
         })
         .await?;
+    let after_course = crate::evaluation::routes::after_course(db, ctx, id, facilitator).await?;
     let visitor = Visitor {
         may_see_link: facilitator || standing == Some(catalogue::Standing::Booked),
         standing,
@@ -76,6 +77,7 @@ async fn detail_page(
             .as_ref()
             .map(|v| format!("{}{}", site.base_url, site.calendar_feed_path(v.id))),
         manager,
+        after_course,
     };
     Ok(pages::detail(ctx, &summary, &visitor, db::now()))
 }
