@@ -17,7 +17,7 @@ const HEADER_COUNT: &str = r#".account-links a[href="/messages"] .unread-count"#
 const NHS_NUMBER_TEXT: &str = "Her NHS number is 943 476 5919, can you see her this week?";
 
 /// The conversation a response redirects to.
-fn conversation_of(response: &Response) -> i64 {
+pub(crate) fn conversation_of(response: &Response) -> i64 {
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,
@@ -31,7 +31,7 @@ fn conversation_of(response: &Response) -> i64 {
 }
 
 /// Sends a new message to these members.
-async fn send(from: &Browser, to: &[i64], body: &str) -> Response {
+pub(crate) async fn send(from: &Browser, to: &[i64], body: &str) -> Response {
     let ids: Vec<String> = to.iter().map(i64::to_string).collect();
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|id| ("to", id.as_str())).collect();
     fields.push(("body", body));
@@ -39,7 +39,7 @@ async fn send(from: &Browser, to: &[i64], body: &str) -> Response {
 }
 
 /// Starts a conversation; returns its id.
-async fn start(from: &Browser, to: &[i64], body: &str) -> i64 {
+pub(crate) async fn start(from: &Browser, to: &[i64], body: &str) -> i64 {
     conversation_of(&send(from, to, body).await)
 }
 

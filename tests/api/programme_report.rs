@@ -66,6 +66,8 @@ on_both_engines! {
         assert_redirects_to(&answer(&bob, north, ["3", "4", "2", "", ""], false).await, &format!("/courses/{north}"));
         assert_redirects_to(&answer(&dan, west, ["1", "3", "", "Joint visits", ""], true).await, &format!("/courses/{west}"));
         let thread = start_thread(&ann, "introductions", "Hello from Harpurhey", "Glad to be here.").await;
+        // Ann writes to Bob: a conversation this month, hers (Manchester, link worker).
+        crate::messages::start(&ann, &[id("bob@nhs.net")], "Shall we plan a joint visit?").await;
         // Her post was written forty days ago: a day that has ended, counted once and kept.
         // (Start-up housekeeping counted the ended days already: they are counted afresh.)
         let forty_days_ago = chrono::Utc::now().naive_utc() - chrono::Duration::days(40);
@@ -127,19 +129,19 @@ on_both_engines! {
         assert_eq!(row(&shift, "All runs")[1..], ["3", "2.0", "4.0", "+2.0"]);
 
         // This month six people joined (counted live); Ann's post is in its own month (from
-        // the counts of ended days); no resources or conversations.
+        // the counts of ended days); no resources; Ann's conversation with Bob.
         let month = chrono::Utc::now().format("%Y-%m").to_string();
         let activity = table(&app, "activity").await;
         assert_eq!(activity.len(), 13, "twelve months and the headers");
-        assert_eq!(row(&activity, &month)[1..], ["6", "0", "0", "0"]);
+        assert_eq!(row(&activity, &month)[1..], ["6", "0", "0", "1"]);
         assert_eq!(row(&activity, &forty_days_ago.format("%Y-%m").to_string())[1..], ["0", "1", "0", "0"]);
         assert_eq!(table(&app, "activity").await, activity, "the same when read again");
         let by_borough = table(&app, "activity_by_borough").await;
-        assert_eq!(row(&by_borough, "Manchester")[1..], ["1", "1", "0", "0"]);
+        assert_eq!(row(&by_borough, "Manchester")[1..], ["1", "1", "0", "1"]);
         assert_eq!(row(&by_borough, "Salford")[1..], ["2", "0", "0", "0"], "the admin and Dan");
         assert_eq!(row(&by_borough, "Bolton")[1..], ["1", "0", "0", "0"], "Fay");
         let by_profession = table(&app, "activity_by_profession").await;
-        assert_eq!(row(&by_profession, "Link worker")[1..], ["3", "1", "0", "0"]);
+        assert_eq!(row(&by_profession, "Link worker")[1..], ["3", "1", "0", "1"]);
         assert_eq!(row(&by_profession, "Occupational therapist")[1..], ["3", "0", "0", "0"]);
 
         // One file with every table, each row led by its table's name.
