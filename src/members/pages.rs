@@ -161,7 +161,13 @@ pub fn directory(
     )
 }
 
-pub fn profile(ctx: &PageCtx, profile: &Profile, service: &Service) -> Markup {
+/// `takes_messages`: whether they take a new conversation from the viewer.
+pub fn profile(
+    ctx: &PageCtx,
+    profile: &Profile,
+    service: &Service,
+    takes_messages: bool,
+) -> Markup {
     layout(
         ctx,
         &profile.display_name,
@@ -183,7 +189,7 @@ pub fn profile(ctx: &PageCtx, profile: &Profile, service: &Service) -> Markup {
                 }
                 (service_section(&profile.display_name, service))
             }
-            (crate::messages::pages::profile_actions(ctx, profile.id))
+            (crate::messages::pages::profile_actions(ctx, profile.id, takes_messages))
             @if ctx.viewer.as_ref().is_some_and(|v| v.staff.can_moderate()) {
                 p { a href={ "/members/" (profile.id) "/history" } { "Moderation history, notes and warnings" } }
             }

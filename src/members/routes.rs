@@ -73,13 +73,20 @@ async fn directory_page(
 
 async fn profile_page(
     ctx: PageCtx,
-    _me: CurrentMember,
+    me: CurrentMember,
     db: web::Data<Db>,
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let (profile, service) = db
-        .run(move |conn| Ok((directory::profile(conn, id)?, services::of(conn, id)?)))
+    let (profile, service, takes) = db
+        .run(move |conn| {
+            let takes = crate::messages::contacts::open_to(conn, &me, &[id])?.contains(&id);
+            Ok((
+                directory::profile(conn, id)?,
+                services::of(conn, id)?,
+                takes,
+            ))
+        })
         .await?;
-    Ok(html(pages::profile(&ctx, &profile, &service)))
+    Ok(html(pages::profile(&ctx, &profile, &service, takes)))
 }

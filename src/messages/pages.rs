@@ -349,12 +349,17 @@ pub fn settings(
         })
 }
 
-/// "Send a message" and "Block" for a member's profile or card.
-pub fn profile_actions(ctx: &PageCtx, member: MemberId) -> Markup {
+/// "Send a message" (when they take a new conversation from the viewer) and "Block" for a
+/// member's profile.
+pub fn profile_actions(ctx: &PageCtx, member: MemberId, takes_messages: bool) -> Markup {
     html! {
         @if ctx.viewer.as_ref().is_some_and(|v| v.id != member) {
             div.tool-row.message-actions {
-                a.button.button-secondary href={ "/messages/new?to=" (member) } { "Send a message" }
+                @if takes_messages {
+                    a.button.button-secondary href={ "/messages/new?to=" (member) } { "Send a message" }
+                } @else {
+                    p.muted { "Does not take new messages from you." }
+                }
                 form method="post" action="/messages/blocks" {
                     (csrf_field(ctx))
                     input type="hidden" name="member" value=(member);

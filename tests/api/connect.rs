@@ -230,6 +230,12 @@ on_both_engines! {
         let directory = sam.page("/members?borough=bury").await;
         assert_eq!(count_of(&directory, &to_zoe), 0, "{directory}");
         assert_eq!(count_of(&directory, &format!(r#"a[href="/messages/new?to={}"]"#, app.member_id("tom@nhs.net"))), 1);
+        let profile = sam.page(&format!("/members/{zoe_id}")).await;
+        assert_eq!(count_of(&profile, &to_zoe), 0, "nor her profile: {profile}");
+        assert!(profile.contains("Does not take new messages from you."), "{profile}");
+        let tom_id = app.member_id("tom@nhs.net");
+        let profile = sam.page(&format!("/members/{tom_id}")).await;
+        assert_eq!(count_of(&profile, &format!(r#"a[href="/messages/new?to={tom_id}"]"#)), 1, "{profile}");
     }
 
     async fn a_long_list_of_counterparts_is_capped_with_the_directory_for_the_rest(app: TestApp) {
