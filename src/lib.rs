@@ -28,6 +28,7 @@ pub mod members;
 pub mod membership;
 pub mod messages;
 pub mod notifications;
+pub mod progress;
 pub mod published;
 pub mod report;
 pub mod resources;

@@ -131,7 +131,9 @@ fn main() -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let db = Db::connect(&config.database_url)?;
             let mut conn = db.conn()?;
-            let rebuilt = conn.write_transaction(|tx| spot::search::index::rebuild(tx))?;
+            let progress = spot::progress::Progress::for_console();
+            let rebuilt =
+                conn.write_transaction(|tx| spot::search::index::rebuild_showing(tx, progress))?;
             println!(
                 "Rebuilt the search indexes in {:.1} s: {} posts, {} resources, {} members.",
                 started.elapsed().as_secs_f64(),
@@ -150,7 +152,8 @@ fn run_demo(config: &Config, scale: f64, seed: u64) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let db = Db::connect(&config.database_url)?;
     let mut conn = db.conn()?;
-    let summary = demo::generate(&mut conn, &options)?;
+    let summary =
+        demo::generate_showing(&mut conn, &options, spot::progress::Progress::for_console())?;
     println!(
         "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks, \
          {} resources ({} rows in the search index).",

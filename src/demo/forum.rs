@@ -165,8 +165,8 @@ impl<'a> Forum<'a> {
         rng: &mut StdRng,
         categories: &Categories,
         cohorts: &[Cohort],
-        post_target: usize,
-        scale: f64,
+        (post_target, scale): (usize, f64),
+        progress: &mut crate::progress::Stage,
     ) -> anyhow::Result<()> {
         let start = self.anchor - Duration::days(545);
         let mut written = 0usize;
@@ -242,6 +242,7 @@ impl<'a> Forum<'a> {
 
         let window = Duration::days(540).num_seconds() as f64;
         while written < post_target {
+            progress.set(written as u64);
             let u: f64 = rng.gen();
             let starts = start + Duration::days(3) + Duration::seconds((u.sqrt() * window) as i64);
             let length = thread_length(rng).min(post_target - written);

@@ -35,6 +35,7 @@ use rand::SeedableRng;
 
 use crate::accounts::{passwords, Password, StaffLevel};
 use crate::db::{CourseRunId, DbConn};
+use crate::progress::Progress;
 use crate::schema::members as members_table;
 
 /// Every demo account's password.
@@ -99,6 +100,15 @@ pub struct RunSummary {
 
 /// Fills the database behind `conn`, which must have no members yet.
 pub fn generate(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
+    generate_showing(conn, options, Progress::Silent)
+}
+
+/// [`generate`], showing its progress (the console's `spot demo`).
+pub fn generate_showing(
+    conn: &mut DbConn,
+    options: &Options,
+    progress: Progress,
+) -> anyhow::Result<Summary> {
     options.check()?;
     let existing: i64 = members_table::table.count().get_result(conn)?;
     if existing > 0 {
@@ -112,12 +122,12 @@ pub fn generate(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary>
 
     let dialect = conn.dialect();
     let load = dialect.begin_bulk_load(conn)?;
-    let outcome = fill(conn, options);
+    let outcome = fill(conn, options, progress);
     dialect.end_bulk_load(conn, load)?;
     outcome
 }
 
-fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
+fn fill(conn: &mut DbConn, options: &Options, progress: Progress) -> anyhow::Result<Summary> {
     let dialect = conn.dialect();
     let scale = options.scale;
     let mut rng = StdRng::seed_from_u64(options.seed);
@@ -131,9 +141,12 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
 
     // Members.
     let first_member_id = bulk::next_id(conn, bulk::Table::Members)?;
+    let mut stage = progress.stage("members", member_target as u64);
     let community = members::make(&mut rng, member_target, first_member_id, anchor);
     members::insert(conn, &community.rows, &password_hash)?;
     dialect.continue_ids(conn, "members")?;
+    stage.set(community.rows.len() as u64);
+    stage.finish();
 
     // Course runs, as the admin creates them, and bookings, as members make them.
     let admin = community.viewer(0);
@@ -142,7 +155,17 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
     // The forum.
     let categories = forum::Categories::load(conn)?;
     let mut forum = forum::Forum::new(conn, &community, anchor)?;
-    forum.write_all(conn, &mut rng, &categories, &cohorts, post_target, scale)?;
+    let mut stage = progress.stage("posts", post_target as u64);
+    forum.write_all(
+        conn,
+        &mut rng,
+        &categories,
+        &cohorts,
+        (post_target, scale),
+        &mut stage,
+    )?;
+    stage.set(forum.posts_written as u64);
+    stage.finish();
     dialect.continue_ids(conn, "threads")?;
     dialect.continue_ids(conn, "posts")?;
     // Rows went in in bulk: the forum index's counts are taken once at the end.
@@ -163,7 +186,7 @@ fn fill(conn: &mut DbConn, options: &Options) -> anyhow::Result<Summary> {
 
     // And the search index, built once over everything.
     let indexed = conn
-        .write_transaction(|tx| crate::search::index::rebuild(tx))
+        .write_transaction(|tx| crate::search::index::rebuild_showing(tx, progress))
         .context("could not build the search index")?;
     dialect.settle(conn)?;
 

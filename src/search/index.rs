@@ -458,6 +458,16 @@ pub struct Rebuilt {
 /// Empties the indexes and writes them again from the forum, the library, the directory and
 /// private messages, in batches. Run in a write transaction.
 pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
+    rebuild_showing(conn, crate::progress::Progress::Silent)
+}
+
+/// [`rebuild`], showing how far it has gone through the posts (the bulk of the work).
+pub fn rebuild_showing(
+    conn: &mut DbConn,
+    progress: crate::progress::Progress,
+) -> QueryResult<Rebuilt> {
+    let posts: i64 = crate::schema::posts::table.count().get_result(conn)?;
+    let mut stage = progress.stage("indexed", posts.max(0) as u64);
     let mut rebuilt = Rebuilt::default();
     for table in Table::ALL {
         Sql::for_conn(conn)
@@ -474,7 +484,9 @@ pub fn rebuild(conn: &mut DbConn) -> QueryResult<Rebuilt> {
         let rows = post_rows(found);
         rebuilt.posts += rows.len();
         write(conn, Table::Posts, rows)?;
+        stage.set(rebuilt.posts as u64);
     }
+    stage.finish();
     let found = resource_sources(conn, None)?;
     let rows = resource_rows(conn, found)?;
     rebuilt.resources = rows.len();

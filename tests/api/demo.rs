@@ -90,3 +90,42 @@ on_both_engines! {
 fn thread_titles(html: &str) -> Vec<String> {
     texts_of(html, "a.thread-title")
 }
+
+/// Runs the built `spot` on the app's database; returns (stdout, stderr), asserting success.
+fn console(app: &TestApp, args: &[&str]) -> (String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_spot"))
+        .args(args)
+        .env("DATABASE_URL", &app.config.database_url)
+        .env("SPOT_DATA_DIR", app.data_dir.path())
+        .output()
+        .expect("spot runs");
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    );
+    assert!(output.status.success(), "{args:?}: {err}");
+    (out, err)
+}
+
+on_both_engines! {
+    async fn long_commands_say_how_far_they_have_got_when_not_on_a_terminal(app: TestApp) {
+        // Not a terminal (the output is captured): plain lines, one as each stage ends.
+        let (out, err) = console(&app, &["demo", "--scale", "0.01", "--seed", "3"]);
+        assert!(out.contains("Made a demo community"), "{out}");
+        let stages: Vec<&str> = err.lines().filter(|l| l.contains(" in ") && l.ends_with("/s)")).collect();
+        assert!(stages.iter().any(|l| l.starts_with("members: ")), "{err}");
+        assert!(stages.iter().any(|l| l.starts_with("posts: ")), "{err}");
+        assert!(stages.iter().any(|l| l.starts_with("indexed: ")), "{err}");
+        assert!(!err.contains('\u{1b}'), "no terminal escapes in a log: {err:?}");
+        let posts: i64 = {
+            let mut conn = app.db.conn().expect("connection");
+            spot::schema::posts::table.count().get_result(&mut *conn).expect("counted")
+        };
+        let indexed = stages.iter().find(|l| l.starts_with("indexed: ")).unwrap();
+        assert!(indexed.starts_with(&format!("indexed: {posts} in ")), "{indexed} for {posts} posts");
+
+        let (out, err) = console(&app, &["reindex"]);
+        assert!(out.contains("Rebuilt the search indexes"), "{out}");
+        assert!(err.lines().any(|l| l.starts_with(&format!("indexed: {posts} in "))), "{err}");
+    }
+}
