@@ -55,8 +55,11 @@ fn capitalised(what: &str) -> String {
 pub struct Prompt(String);
 
 impl Prompt {
+    /// Every attendee reads it: nothing that identifies a patient is taken.
     pub fn parse(input: &str) -> Result<Self, String> {
-        bounded_text(input, "the question", 300, false).map(Self)
+        let text = bounded_text(input, "the question", 300, false)?;
+        crate::guard::refuse_identifying(&text)?;
+        Ok(Self(text))
     }
 
     pub fn as_str(&self) -> &str {
@@ -114,8 +117,10 @@ pub struct FreeText(String);
 impl FreeText {
     pub const MAX: usize = 2000;
 
+    /// Facilitators and admins read it: nothing that identifies a patient is taken.
     pub fn parse(input: &str) -> Result<Option<Self>, String> {
         let text = bounded_text(input, "your answer", Self::MAX, true)?;
+        crate::guard::refuse_identifying(&text)?;
         Ok((!text.is_empty()).then_some(Self(text)))
     }
 
@@ -127,6 +132,16 @@ impl FreeText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_that_identifies_a_patient_is_refused_with_the_reason() {
+        let refused = FreeText::parse("Mrs Patel, born 12/03/1954, was discussed").unwrap_err();
+        assert!(refused.contains("12/03/1954"), "{refused}");
+        assert!(FreeText::parse("More time for questions")
+            .unwrap()
+            .is_some());
+        assert!(Prompt::parse("Was Mr Jones, NHS number 943 476 5919, helped?").is_err());
+    }
 
     #[test]
     fn ratings_are_one_to_five_or_nothing() {
