@@ -126,6 +126,15 @@ class SmtpSession(socketserver.StreamRequestHandler):
                 self.reply("250 ok")
 
 
+def cadence_of(subject):
+    """Which digest a letter is, by its subject ("Your daily SPOT digest: …", "This week on SPOT")."""
+    if "daily SPOT digest" in subject:
+        return "daily"
+    if subject.startswith("This week on SPOT"):
+        return "weekly"
+    return None
+
+
 def header(raw, name):
     match = re.search(rf"^{name}:\s*(.*(?:\r?\n[ \t].*)*)", raw, re.M | re.I)
     return re.sub(r"\r?\n[ \t]+", " ", match.group(1)).strip() if match else None
@@ -357,6 +366,14 @@ class Cluster:
         out = subprocess.run([self.args.binary, "demo", "--scale", str(self.args.scale), "--seed", "11"],
                              env=self.env, check=True, capture_output=True, text=True).stdout
         self.password = out.split("the password:")[1].split("\n")[1].strip()
+        # Digests due the moment the nodes start, so that they race for them: members who
+        # joined a month ago (this week's round-up) and yesterday's news for 40 of them.
+        psql(self.db, "UPDATE members SET created_at = created_at - interval '30 days'")
+        psql(self.db, """
+            INSERT INTO notifications (member_id, kind, headline, detail, link, created_at, email)
+            SELECT id, 'watching', 'New posts in a thread you watch', '', '/forum',
+                   now() - interval '1 day', 'daily'
+              FROM members WHERE approved_at IS NOT NULL ORDER BY id LIMIT 40""")
 
     def start_node(self, number):
         port = free_port()
@@ -518,8 +535,8 @@ def kill_run(cluster, args, report):
     sent_ids = [row[0] for row in psql(db, "SELECT message_id FROM outbox WHERE sent_at IS NOT NULL")]
     with cluster.sink.lock:
         got = Counter(header(raw, "Message-ID") for raw in cluster.sink.messages)
-        digests = Counter((header(raw, "To"), header(raw, "Subject")) for raw in cluster.sink.messages
-                          if "digest" in (header(raw, "Subject") or "").lower())
+        digests = Counter((header(raw, "To"), cadence_of(header(raw, "Subject") or ""))
+                          for raw in cluster.sink.messages if cadence_of(header(raw, "Subject") or ""))
     def bare(message_id):
         return message_id.strip("<>")
     got_bare = Counter({bare(k or ""): v for k, v in got.items()})
@@ -549,8 +566,9 @@ def kill_run(cluster, args, report):
         ("each email sent exactly once", not missing_emails and not duplicate_emails and waiting == 0,
          f"{len(sent_ids)} marked sent, {sum(got_bare.values())} at the sink, {len(missing_emails)} missing, "
          f"{len(duplicate_emails)} duplicated, {waiting} still waiting"),
-        ("digests once per member and period", not duplicate_digests,
-         f"{sum(digests.values())} digests, {len(duplicate_digests)} duplicated; digest_runs {digest_runs}"),
+        ("digests once per member and period", not duplicate_digests and len(digests) > 0,
+         f"{dict(Counter(c for (_, c) in digests.elements()))} digests, {len(duplicate_digests)} duplicated; "
+         f"digest_runs {digest_runs}"),
         ("today's pruning once", len(retention) == 1 and retention[0][1] == "t", f"retention_runs {retention}"),
         ("sign-in limit across nodes", limited[0], limited[1]),
     ]

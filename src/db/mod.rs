@@ -18,6 +18,7 @@ pub use pool::{Db, DbError, DbManager, Engine};
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 #[derive(diesel::MultiConnection)]
@@ -31,6 +32,8 @@ static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// The PostgreSQL advisory lock held while migrating (any number SPOT uses for nothing else).
+const MIGRATION_LOCK: i64 = 0x5350_4f54;
 
 impl DbConn {
     pub fn engine(&self) -> Engine {
@@ -43,10 +46,19 @@ impl DbConn {
     /// Applies this engine's embedded migrations; returns how many ran.
     pub fn run_migrations(&mut self) -> anyhow::Result<usize> {
         let applied = match self {
-            DbConn::Postgresql(conn) => conn
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"))?
-                .len(),
+            DbConn::Postgresql(conn) => {
+                // Several nodes may start at once on one database: the first to take this
+                // lock migrates, the others wait for it and then find nothing left to do.
+                diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                    .execute(conn)?;
+                let applied = conn
+                    .run_pending_migrations(POSTGRES_MIGRATIONS)
+                    .map(|versions| versions.len())
+                    .map_err(|e| anyhow::anyhow!("PostgreSQL migration failed: {e}"));
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                    .execute(conn)?;
+                applied?
+            }
             DbConn::Sqlite(conn) => conn
                 .run_pending_migrations(SQLITE_MIGRATIONS)
                 .map_err(|e| anyhow::anyhow!("SQLite migration failed: {e}"))?

@@ -129,3 +129,76 @@ on_both_engines! {
         assert!(err.lines().any(|l| l.starts_with(&format!("indexed: {posts} in "))), "{err}");
     }
 }
+
+/// Several nodes started at once on one new PostgreSQL database: each migrates on start, and
+/// none may fail because another is creating the same tables.
+#[test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
+fn nodes_starting_together_on_a_new_postgres_database_all_migrate() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let admin_url = crate::helpers::without_tls(&std::env::var("SPOT_TEST_POSTGRES_URL").unwrap());
+    let name = format!("spot_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .unwrap();
+    let mut url = url::Url::parse(&admin_url).unwrap();
+    url.set_path(&name);
+    let data = tempfile::tempdir().unwrap();
+    let nodes: Vec<_> = (0..3)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_spot"))
+                .arg("migrate")
+                .env("DATABASE_URL", url.as_str())
+                .env("SPOT_DATA_DIR", data.path())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spot runs")
+        })
+        .collect();
+    let outcomes: Vec<_> = nodes
+        .into_iter()
+        .map(|n| n.wait_with_output().unwrap())
+        .collect();
+    let mut conn = PgConnection::establish(url.as_str()).unwrap();
+    let counted: Vec<(String, i64)> = diesel::sql_query(
+        "SELECT version, count(*) AS n FROM __diesel_schema_migrations GROUP BY version",
+    )
+    .load::<MigrationRow>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|row| (row.version, row.n))
+    .collect();
+    drop(conn);
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
+    for outcome in &outcomes {
+        assert!(
+            outcome.status.success(),
+            "{}",
+            String::from_utf8_lossy(&outcome.stderr)
+        );
+    }
+    let migrations = std::fs::read_dir("migrations/postgres").unwrap().count();
+    assert_eq!(
+        counted.len(),
+        migrations,
+        "every migration applied: {counted:?}"
+    );
+    assert!(
+        counted.iter().all(|(_, n)| *n == 1),
+        "each once: {counted:?}"
+    );
+}
+
+#[derive(diesel::QueryableByName)]
+struct MigrationRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
