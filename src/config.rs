@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::membership::domains::MemberDomains;
+use crate::metrics::access::MetricsToken;
 use crate::retention::Retention;
 
 #[derive(Clone)]
@@ -51,6 +52,12 @@ pub struct Config {
     pub member_domains: MemberDomains,
     /// How long each kind of record is kept (`SPOT_RETAIN_*_DAYS`; see [`crate::retention`]).
     pub retention: Retention,
+    /// How long, after SIGTERM, requests under way and the mail worker's message may take
+    /// before SPOT exits anyway (`SPOT_SHUTDOWN_SECONDS`, default 30).
+    pub shutdown_timeout: std::time::Duration,
+    /// Lets a scraper read `/metrics` from another machine (`SPOT_METRICS_TOKEN`); without
+    /// it, only this machine may.
+    pub metrics_token: Option<MetricsToken>,
 }
 
 impl std::fmt::Debug for Config {
@@ -73,6 +80,8 @@ impl std::fmt::Debug for Config {
             .field("session_lifetime", &self.session_lifetime)
             .field("member_domains", &self.member_domains.list())
             .field("retention", &self.retention)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("metrics_token", &self.metrics_token)
             .finish()
     }
 }
@@ -85,6 +94,34 @@ pub fn redact_password(raw: &str) -> String {
             parsed.to_string()
         }
         _ => raw.to_owned(),
+    }
+}
+
+/// The longest drain `SPOT_SHUTDOWN_SECONDS` may ask for: an hour.
+const MAX_SHUTDOWN_SECONDS: u64 = 3600;
+
+/// How log lines are written (`SPOT_LOG_FORMAT`): `text` for people, `json` (one object a
+/// line, with `timestamp`, `level`, `target`, `message` and the event's fields) for a log
+/// collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => anyhow::bail!("SPOT_LOG_FORMAT must be json or text, not {raw:?}"),
+        }
+    }
+
+    /// From `SPOT_LOG_FORMAT`, `text` when unset. Read before anything else, so that every
+    /// line, the first included, is written one way.
+    pub fn from_env() -> anyhow::Result<Self> {
+        var("SPOT_LOG_FORMAT").map_or(Ok(LogFormat::Text), |raw| Self::parse(&raw))
     }
 }
 
@@ -160,6 +197,16 @@ impl Config {
         };
         let retention = Retention::from_lookup(var, session_days.min(u64::from(u32::MAX)) as u32)
             .map_err(|why| anyhow::anyhow!(why))?;
+        let shutdown_seconds = match var("SPOT_SHUTDOWN_SECONDS") {
+            Some(raw) => raw.parse::<u64>().ok().filter(|s| *s <= MAX_SHUTDOWN_SECONDS).with_context(|| {
+                format!("SPOT_SHUTDOWN_SECONDS must be a whole number of seconds from 0 to {MAX_SHUTDOWN_SECONDS}, not {raw:?}")
+            })?,
+            None => 30,
+        };
+        let metrics_token = var("SPOT_METRICS_TOKEN")
+            .map(|raw| MetricsToken::parse(&raw))
+            .transpose()
+            .map_err(|why| anyhow::anyhow!("SPOT_METRICS_TOKEN: {why}"))?;
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/spot.db".into()),
             bind: var("SPOT_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -181,6 +228,8 @@ impl Config {
             session_lifetime: std::time::Duration::from_secs(session_days * 24 * 60 * 60),
             member_domains,
             retention,
+            shutdown_timeout: std::time::Duration::from_secs(shutdown_seconds),
+            metrics_token,
         })
     }
 
@@ -242,6 +291,15 @@ fn write_private(path: &std::path::Path, contents: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_formats_are_json_or_text() {
+        assert_eq!(LogFormat::parse("json").unwrap(), LogFormat::Json);
+        assert_eq!(LogFormat::parse(" JSON ").unwrap(), LogFormat::Json);
+        assert_eq!(LogFormat::parse("text").unwrap(), LogFormat::Text);
+        let refused = LogFormat::parse("xml").unwrap_err().to_string();
+        assert_eq!(refused, "SPOT_LOG_FORMAT must be json or text, not \"xml\"");
+    }
 
     #[test]
     fn passwords_in_urls_are_redacted() {

@@ -6,12 +6,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::rt::task::JoinHandle;
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use crate::db::{self, Db, DbConn};
 use crate::resources::store::FileStore;
 use crate::retention::{self, Pruned, Retention};
+use crate::shutdown::Stopping;
 
 /// How often each node looks whether today's pruning is done. The first node to look after
 /// midnight (UTC) does it; the others find it claimed and leave it.
@@ -40,10 +42,16 @@ pub fn sweep(
     Ok(Some(pruned))
 }
 
-/// Runs [`sweep`] at start-up and then every hour, on the current async runtime.
-pub fn spawn(db: Db, files: Arc<dyn FileStore>, retention: Retention) {
+/// Runs [`sweep`] at start-up and then every hour, on the current async runtime, until
+/// `stopping` is set.
+pub fn spawn(
+    db: Db,
+    files: Arc<dyn FileStore>,
+    retention: Retention,
+    stopping: Stopping,
+) -> JoinHandle<()> {
     actix_web::rt::spawn(async move {
-        loop {
+        while !stopping.is_set() {
             let (db, files) = (db.clone(), files.clone());
             let swept = actix_web::rt::task::spawn_blocking(move || {
                 let mut conn = db.conn()?;
@@ -60,7 +68,9 @@ pub fn spawn(db: Db, files: Arc<dyn FileStore>, retention: Retention) {
                 }
                 Err(error) => tracing::error!(%error, "housekeeping panicked"),
             }
-            actix_web::rt::time::sleep(EVERY).await;
+            if stopping.sleep(EVERY).await {
+                break;
+            }
         }
-    });
+    })
 }

@@ -27,6 +27,7 @@ pub mod markdown;
 pub mod members;
 pub mod membership;
 pub mod messages;
+pub mod metrics;
 pub mod notifications;
 pub mod progress;
 pub mod published;
@@ -36,6 +37,7 @@ pub mod retention;
 pub mod rules;
 pub mod schema;
 pub mod search;
+pub mod shutdown;
 pub mod web;
 
 use std::net::TcpListener;
@@ -70,6 +72,8 @@ pub struct Site {
     pub member_domains: membership::domains::MemberDomains,
     /// How long each kind of record is kept: the privacy notice quotes it.
     pub retention: retention::Retention,
+    /// Lets a scraper elsewhere read `/metrics`.
+    pub metrics_token: Option<metrics::access::MetricsToken>,
 }
 
 impl Site {
@@ -90,7 +94,9 @@ impl Site {
 pub struct Application {
     port: u16,
     server: Server,
+    shutdown_timeout: std::time::Duration,
     db: Db,
+    metrics: Arc<metrics::Metrics>,
     mailer: Arc<dyn Mailer>,
     files: Arc<dyn resources::store::FileStore>,
     site: Site,
@@ -130,6 +136,7 @@ impl Application {
             session_lifetime: config.session_lifetime,
             member_domains: config.member_domains.clone(),
             retention: config.retention,
+            metrics_token: config.metrics_token.clone(),
         };
         let files: Arc<dyn resources::store::FileStore> = Arc::new(
             resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
@@ -149,6 +156,8 @@ impl Application {
             retry_base: config.mail_retry_base,
         });
 
+        let metrics = Arc::new(metrics::Metrics::new(&db));
+        let server_metrics = metrics.clone();
         let server_db = db.clone();
         let server_site = site.clone();
         let server_mailer = mailer.clone();
@@ -171,6 +180,7 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(from_fn(web::access_log::record))
                 .app_data(aw::Data::new(server_db.clone()))
+                .app_data(aw::Data::from(server_metrics.clone()))
                 .app_data(aw::Data::from(server_mailer.clone()))
                 .app_data(aw::Data::from(server_files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
@@ -194,6 +204,9 @@ impl Application {
                 .configure(routes)
                 .default_service(aw::to(web::not_found))
         })
+        // SIGTERM is heard by run_until_stopped, which stops the workers beside the server.
+        .disable_signals()
+        .shutdown_timeout(config.shutdown_timeout.as_secs())
         .listen(listener)?;
         if let Some(workers) = config.workers {
             server = server.workers(workers);
@@ -203,7 +216,9 @@ impl Application {
         Ok(Self {
             port: address.port(),
             server,
+            shutdown_timeout: config.shutdown_timeout,
             db,
+            metrics,
             mailer,
             files,
             site,
@@ -233,26 +248,85 @@ impl Application {
         self.files.clone()
     }
 
-    /// Serves until stopped, with the mail and export workers and housekeeping alongside.
+    /// Serves, with the mail and export workers and housekeeping alongside, until SIGTERM or
+    /// Ctrl-C; then stops as [`Application::run_until`] says.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        housekeeping::spawn(self.db.clone(), self.files.clone(), self.site.retention);
+        self.run_until(async {
+            let signal = shutdown::signalled().await;
+            tracing::info!(
+                signal,
+                "stopping: no new connections; finishing what is under way"
+            );
+        })
+        .await
+    }
+
+    /// Serves until `stop` resolves; then accepts no more connections, gives the requests
+    /// under way and the background workers (the mail worker finishes the email it is
+    /// sending) up to the shutdown timeout, and closes the database pool.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let (trigger, stopping) = shutdown::channel();
+        let mut workers = vec![(
+            "housekeeping",
+            housekeeping::spawn(
+                self.db.clone(),
+                self.files.clone(),
+                self.site.retention,
+                stopping.clone(),
+            ),
+        )];
         if let Some(pace) = self.mail_pace {
-            notifications::worker::spawn(
+            let mail = notifications::worker::spawn(
                 self.db.clone(),
                 self.mailer.clone(),
                 self.site.clone(),
                 pace,
+                self.metrics.clone(),
+                stopping.clone(),
             );
+            workers.push(("mail worker", mail));
         }
         if let Some(every) = self.export_every {
-            data_rights::worker::spawn(
+            let exports = data_rights::worker::spawn(
                 self.db.clone(),
                 self.files.clone(),
                 self.site.clone(),
                 every,
+                stopping,
             );
+            workers.push(("export worker", exports));
         }
-        self.server.await
+        let server = self.server;
+        tokio::pin!(server);
+        let mut stopped_at = None;
+        let served = tokio::select! {
+            served = &mut server => served,
+            () = stop => {
+                stopped_at = Some(tokio::time::Instant::now());
+                trigger.stop();
+                // Sent at once; the server, awaited, carries it out.
+                drop(server.handle().stop(true));
+                server.await
+            }
+        };
+        // Also when the server ended by itself.
+        trigger.stop();
+        let deadline = stopped_at.unwrap_or_else(tokio::time::Instant::now) + self.shutdown_timeout;
+        for (name, worker) in workers {
+            match tokio::time::timeout_at(deadline, worker).await {
+                Ok(_) => {}
+                Err(_) => tracing::warn!(
+                    worker = name,
+                    "still working at the shutdown timeout: left unfinished"
+                ),
+            }
+        }
+        drop(self.db);
+        tracing::info!("SPOT has stopped");
+        served
     }
 }
 
@@ -280,4 +354,5 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     published::routes::routes(cfg);
     contact::routes::routes(cfg);
     connect::routes::routes(cfg);
+    metrics::routes::routes(cfg);
 }

@@ -6,11 +6,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::rt::task::JoinHandle;
 use chrono::NaiveDateTime;
 
 use super::{archive, exports};
 use crate::db::{self, Db, DbConn};
 use crate::resources::store::{self, FileStore, Incoming};
+use crate::shutdown::Stopping;
 use crate::Site;
 
 /// Exports one round builds at most, so that sweeping is never long put off.
@@ -79,11 +81,17 @@ fn build(
     Ok(())
 }
 
-/// Starts the worker on the current async runtime, a round every `every`; it stops with the
-/// runtime.
-pub fn spawn(db: Db, files: Arc<dyn FileStore>, site: Site, every: Duration) {
+/// Starts the worker on the current async runtime, a round every `every`, until `stopping`
+/// is set; a round under way runs on for as long as the shutdown allows.
+pub fn spawn(
+    db: Db,
+    files: Arc<dyn FileStore>,
+    site: Site,
+    every: Duration,
+    stopping: Stopping,
+) -> JoinHandle<()> {
     actix_web::rt::spawn(async move {
-        loop {
+        while !stopping.is_set() {
             let (db, files, site) = (db.clone(), files.clone(), site.clone());
             let worked = actix_web::rt::task::spawn_blocking(move || {
                 let mut conn = db.conn()?;
@@ -100,7 +108,9 @@ pub fn spawn(db: Db, files: Arc<dyn FileStore>, site: Site, every: Duration) {
                 }
                 Err(error) => tracing::error!(%error, "export worker panicked"),
             }
-            actix_web::rt::time::sleep(every).await;
+            if stopping.sleep(every).await {
+                break;
+            }
         }
-    });
+    })
 }

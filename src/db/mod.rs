@@ -13,7 +13,7 @@ pub mod paging;
 mod pool;
 
 pub use ids::*;
-pub use pool::{Db, DbError, DbManager, Engine};
+pub use pool::{Db, DbError, DbManager, Engine, PoolState};
 
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 use diesel::pg::PgConnection;

@@ -1,10 +1,11 @@
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use prometheus_client::metrics::histogram::Histogram;
 
 use super::{DbConn, WriteConn};
 
@@ -121,7 +122,25 @@ impl ManageConnection for DbManager {
 pub struct Db {
     pool: r2d2::Pool<DbManager>,
     engine: Engine,
+    /// Seconds spent waiting for a connection, every wait (`/metrics` shows them).
+    waits: Histogram,
 }
+
+/// How the pool stands at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolState {
+    /// Connections open, in use or idle.
+    pub connections: u32,
+    pub idle: u32,
+    /// The most it will open.
+    pub max: u32,
+}
+
+/// Waits for a connection: from a tenth of a millisecond (one was idle) to the pool's ten
+/// second limit.
+const WAIT_BUCKETS: [f64; 11] = [
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0,
+];
 
 impl Db {
     /// Connects (failing fast with the engine's own error) and runs pending migrations.
@@ -143,16 +162,42 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .context("could not build the database pool")?;
-        Ok(Self { pool, engine })
+        Ok(Self {
+            pool,
+            engine,
+            waits: Histogram::new(WAIT_BUCKETS),
+        })
     }
 
     pub fn engine(&self) -> Engine {
         self.engine
     }
 
+    /// Every wait for a connection so far, in seconds.
+    pub fn pool_waits(&self) -> &Histogram {
+        &self.waits
+    }
+
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+
+    /// A connection from the pool, the wait for it measured.
+    fn checkout(&self) -> Result<r2d2::PooledConnection<DbManager>, r2d2::PoolError> {
+        let started = Instant::now();
+        let conn = self.pool.get();
+        self.waits.observe(started.elapsed().as_secs_f64());
+        conn
+    }
+
     /// A connection for blocking code that is already off the async threads (CLI, tests).
     pub fn conn(&self) -> anyhow::Result<r2d2::PooledConnection<DbManager>> {
-        self.pool.get().context("no database connection available")
+        self.checkout().context("no database connection available")
     }
 
     /// Runs `work` on a pooled connection on the blocking thread pool.
@@ -162,9 +207,9 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let db = self.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::Pool)?;
+            let mut conn = db.checkout().map_err(DbError::Pool)?;
             work(&mut conn)
         })
         .await

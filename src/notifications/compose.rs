@@ -296,56 +296,102 @@ pub fn period(cadence: Cadence, now: NaiveDateTime) -> (NaiveDateTime, String) {
     (start, name)
 }
 
+/// Where one period's digests stood after [`send_digests`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestRun {
+    pub cadence: Cadence,
+    /// The period's name: `2026-12-07`, or `2026-W50` for a week.
+    pub period: String,
+    /// Letters this call queued.
+    pub letters: usize,
+    pub finished: Finished,
+}
+
+/// Who recorded a period's digests as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// This call did.
+    Here,
+    /// They were done already when this call looked, or another worker finished them while
+    /// this one was helping.
+    Elsewhere,
+}
+
 /// Sends the digests due for this cadence: everything wanted daily (or weekly) that happened
 /// before the latest digest time, one letter per member; the weekly one also brings the
-/// round-up to those who want it. Returns the letters queued.
+/// round-up to those who want it. Returns the letters queued, and who finished the period.
 pub fn send_digests(
     conn: &mut DbConn,
     site: &Site,
     cadence: Cadence,
     now: NaiveDateTime,
-) -> QueryResult<usize> {
+) -> QueryResult<DigestRun> {
     let (start, name) = period(cadence, now);
-    let finished: Option<String> = digest_runs::table
-        .find((cadence.slug(), &name))
-        .select(digest_runs::period)
-        .first(conn)
-        .optional()?;
-    if finished.is_some() {
-        return Ok(0);
+    let mut run = DigestRun {
+        cadence,
+        letters: 0,
+        finished: Finished::Elsewhere,
+        period: name,
+    };
+    if digests_recorded(conn, cadence, &run.period)? {
+        return Ok(run);
     }
-    let mut queued = 0;
     let mut news_cache: HashMap<(Borough, Role), Roundup> = HashMap::new();
     loop {
         let (letters, handled) = conn.write_transaction(|tx| {
             tx.serialize_on("notification-letters")?;
             let conn: &mut DbConn = tx;
-            let done = digest_batch(conn, site, cadence, start, &name, now, &mut news_cache)?;
-            if done.1 == 0 {
-                // Notifications made from now on are after the period's start: they wait for
-                // the next period, so this one is finished.
-                let recorded: Option<String> = digest_runs::table
-                    .find((cadence.slug(), &name))
-                    .select(digest_runs::period)
-                    .first(conn)
-                    .optional()?;
-                if recorded.is_none() {
-                    diesel::insert_into(digest_runs::table)
-                        .values((
-                            digest_runs::cadence.eq(cadence.slug()),
-                            digest_runs::period.eq(&name),
-                            digest_runs::finished_at.eq(now),
-                        ))
-                        .execute(conn)?;
-                }
+            let done = digest_batch(
+                conn,
+                site,
+                cadence,
+                start,
+                &run.period,
+                now,
+                &mut news_cache,
+            )?;
+            // Notifications made from now on are after the period's start: they wait for
+            // the next period, so this one is finished.
+            if done.1 == 0 && !digests_recorded(conn, cadence, &run.period)? {
+                diesel::insert_into(digest_runs::table)
+                    .values((
+                        digest_runs::cadence.eq(cadence.slug()),
+                        digest_runs::period.eq(&run.period),
+                        digest_runs::finished_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                run.finished = Finished::Here;
             }
             Ok::<_, diesel::result::Error>(done)
         })?;
-        queued += letters;
+        run.letters += letters;
         if handled == 0 {
-            return Ok(queued);
+            return Ok(run);
         }
     }
+}
+
+/// Whether a period's digests are recorded as done.
+fn digests_recorded(conn: &mut DbConn, cadence: Cadence, period: &str) -> QueryResult<bool> {
+    let recorded: Option<String> = digest_runs::table
+        .find((cadence.slug(), period))
+        .select(digest_runs::period)
+        .first(conn)
+        .optional()?;
+    Ok(recorded.is_some())
+}
+
+/// When each cadence's digests were last finished, by any node: `(cadence, finished at)`.
+pub fn last_digest_runs(conn: &mut DbConn) -> QueryResult<Vec<(String, NaiveDateTime)>> {
+    use diesel::dsl::max;
+    let rows: Vec<(String, Option<NaiveDateTime>)> = digest_runs::table
+        .group_by(digest_runs::cadence)
+        .select((digest_runs::cadence, max(digest_runs::finished_at)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(cadence, at)| Some((cadence, at?)))
+        .collect())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use crate::db::{DbConn, MemberId, OutboxId};
 use crate::mail::{html_from_text, Enclosure, Letter, Mailer};
 use crate::schema::outbox;
+use crate::shutdown::Stopping;
 
 /// How long a claimed message is left to its worker before another may take it.
 const CLAIM: Duration = Duration::from_secs(120);
@@ -186,21 +187,32 @@ pub struct Sent {
 }
 
 /// Sends every message that is due, batch by batch. A failure waits (`retry_base`, doubling)
-/// before the next attempt; the last attempt gives the message up.
+/// before the next attempt; the last attempt gives the message up. Once `stopping` is set,
+/// the message being sent is finished and marked, and the rest of its batch is let go at
+/// once (not left claimed), for the next start or another node.
 pub fn deliver_due(
     conn: &mut DbConn,
     mailer: &dyn Mailer,
     retry_base: Duration,
     now: NaiveDateTime,
+    stopping: &Stopping,
 ) -> QueryResult<Sent> {
     let mut round = Sent::default();
     loop {
+        if stopping.is_set() {
+            return Ok(round);
+        }
         let batch = claim(conn, now)?;
         if batch.is_empty() {
             return Ok(round);
         }
         let mut stuck = true;
-        for (id, attempts, letter) in batch {
+        let claimed: Vec<OutboxId> = batch.iter().map(|(id, _, _)| *id).collect();
+        for (done, (id, attempts, letter)) in batch.into_iter().enumerate() {
+            if stopping.is_set() {
+                release(conn, &claimed[done..])?;
+                return Ok(round);
+            }
             match mailer.send(&letter) {
                 Ok(()) => {
                     stuck = false;
@@ -249,6 +261,45 @@ pub fn deliver_due(
             return Ok(round);
         }
     }
+}
+
+/// Lets claimed messages go unsent, for any worker to take at once.
+fn release(conn: &mut DbConn, ids: &[OutboxId]) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::sent_at.is_null()),
+    )
+    .set(outbox::claimed_until.eq(None::<NaiveDateTime>))
+    .execute(conn)
+}
+
+/// The letters still to go, for monitoring: neither sent nor given up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backlog {
+    pub waiting: i64,
+    /// When the oldest of them was written.
+    pub oldest: Option<NaiveDateTime>,
+    /// Letters given up after too many failures (until their record is pruned).
+    pub given_up: i64,
+}
+
+pub fn backlog(conn: &mut DbConn) -> QueryResult<Backlog> {
+    use diesel::dsl::{count_star, min};
+    let (waiting, oldest) = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::failed_at.is_null())
+        .select((count_star(), min(outbox::created_at)))
+        .first(conn)?;
+    let given_up = outbox::table
+        .filter(outbox::failed_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(Backlog {
+        waiting,
+        oldest,
+        given_up,
+    })
 }
 
 /// How the outbox stands, for the admin page.

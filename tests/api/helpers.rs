@@ -704,6 +704,8 @@ impl TestApp {
             session_lifetime: std::time::Duration::from_secs(30 * 24 * 60 * 60),
             member_domains: Default::default(),
             retention: Default::default(),
+            shutdown_timeout: std::time::Duration::from_secs(5),
+            metrics_token: None,
         };
         configure(&mut config);
         let application = Application::build(config.clone()).expect("SPOT starts");

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,18 @@ use crate::helpers::*;
 /// with a certificate.
 pub struct SmtpSink {
     pub port: u16,
-    received: Arc<Mutex<Vec<Received>>>,
+    bag: Arc<Mailbag>,
     stopped: Arc<AtomicBool>,
+}
+
+/// What the sink has been sent, and how it answers.
+#[derive(Default)]
+struct Mailbag {
+    received: Mutex<Vec<Received>>,
+    /// Messages whose DATA has begun, taken or not yet.
+    begun: AtomicUsize,
+    /// How long the sink takes over each message before saying it is taken.
+    pause: Duration,
 }
 
 #[derive(Clone)]
@@ -41,12 +51,24 @@ impl SmtpSink {
         Self::start_with(port, SinkTls::None)
     }
 
+    /// A sink that takes `pause` over each message before answering that it is taken.
+    pub fn start_slow(pause: Duration) -> SmtpSink {
+        Self::start_answering(0, SinkTls::None, pause)
+    }
+
     fn start_with(port: u16, tls: SinkTls) -> SmtpSink {
+        Self::start_answering(port, tls, Duration::ZERO)
+    }
+
+    fn start_answering(port: u16, tls: SinkTls, pause: Duration) -> SmtpSink {
         let listener = TcpListener::bind(("127.0.0.1", port)).expect("the sink's port is free");
         let port = listener.local_addr().expect("an address").port();
-        let received = Arc::new(Mutex::new(Vec::new()));
+        let bag = Arc::new(Mailbag {
+            pause,
+            ..Mailbag::default()
+        });
         let stopped = Arc::new(AtomicBool::new(false));
-        let (kept, stop) = (received.clone(), stopped.clone());
+        let (kept, stop) = (bag.clone(), stopped.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stop.load(Ordering::SeqCst) {
@@ -59,11 +81,12 @@ impl SmtpSink {
                 });
             }
         });
-        SmtpSink {
-            port,
-            received,
-            stopped,
-        }
+        SmtpSink { port, bag, stopped }
+    }
+
+    /// How many messages have begun to arrive (their DATA command sent).
+    pub fn begun(&self) -> usize {
+        self.bag.begun.load(Ordering::SeqCst)
     }
 
     pub fn messages(&self) -> Vec<String> {
@@ -74,7 +97,7 @@ impl SmtpSink {
     }
 
     fn received(&self) -> Vec<Received> {
-        self.received.lock().expect("sink lock").clone()
+        self.bag.received.lock().expect("sink lock").clone()
     }
 
     /// Waits (up to `limit`) until at least `count` messages arrived.
@@ -101,7 +124,7 @@ enum Next {
     StartTls(Arc<rustls::ServerConfig>),
 }
 
-fn converse(stream: TcpStream, kept: &Mutex<Vec<Received>>, tls: &SinkTls) -> std::io::Result<()> {
+fn converse(stream: TcpStream, kept: &Mailbag, tls: &SinkTls) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut plain = BufReader::new(stream);
     plain
@@ -122,7 +145,7 @@ fn converse(stream: TcpStream, kept: &Mutex<Vec<Received>>, tls: &SinkTls) -> st
 
 fn talk<S: Read + Write>(
     stream: &mut BufReader<S>,
-    kept: &Mutex<Vec<Received>>,
+    kept: &Mailbag,
     tls: &SinkTls,
     over_tls: bool,
 ) -> std::io::Result<Next> {
@@ -149,6 +172,7 @@ fn talk<S: Read + Write>(
         } else if verb.starts_with("MAIL") && matches!(tls, SinkTls::Required(_)) {
             b"530 5.7.0 must issue a STARTTLS command first\r\n"
         } else if verb.starts_with("DATA") {
+            kept.begun.fetch_add(1, Ordering::SeqCst);
             stream
                 .get_mut()
                 .write_all(b"354 end with <CRLF>.<CRLF>\r\n")?;
@@ -163,7 +187,9 @@ fn talk<S: Read + Write>(
                 }
                 message.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            kept.lock()
+            std::thread::sleep(kept.pause);
+            kept.received
+                .lock()
                 .expect("sink lock")
                 .push(Received { message, over_tls });
             b"250 queued\r\n"

@@ -131,7 +131,7 @@ fn odt() -> Vec<u8> {
 type Sample<'a> = (&'a str, &'a str, &'a [u8], &'a str, &'a str, &'a str);
 
 /// A PDF padded with spaces to exactly `size` bytes.
-fn pdf_of_size(size: usize) -> Vec<u8> {
+pub(crate) fn pdf_of_size(size: usize) -> Vec<u8> {
     let mut bytes = PDF.to_vec();
     bytes.resize(size, b' ');
     bytes
