@@ -34,7 +34,7 @@ fn names(found: &Value) -> Vec<String> {
 fn change_member(app: &TestApp, email: &str, change: impl FnOnce(&mut spot::db::DbConn, i64)) {
     let id = app.member_id(email);
     let mut conn = app.db.conn().expect("connection");
-    change(&mut *conn, id);
+    change(&mut conn, id);
 }
 
 /// Asks how many replies came after `after` in the thread.
