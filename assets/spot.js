@@ -351,7 +351,9 @@
       section.appendChild(prose);
     } else {
       section.appendChild(el('p', { class: 'error-message' }, answer.data.error ||
-        'The preview could not be made: check your connection and try again.'));
+        (answer.status === 403
+          ? 'This page has been open too long to preview from. Reload it (your text is kept) and try again.'
+          : 'The preview could not be made: check your connection and try again.')));
     }
     section.focus();
   }
