@@ -12,8 +12,12 @@ use pulldown_cmark::{html::push_html, Options, Parser};
 
 /// HTML that passed ammonia. Nothing outside this module can build one from a string,
 /// except by reading back what this module stored.
-#[derive(Debug, Clone, PartialEq, Eq, Default, diesel::AsExpression, diesel::FromSqlRow)]
+/// It may be written out as JSON (a preview for the page script), never read in.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, diesel::AsExpression, diesel::FromSqlRow, serde::Serialize,
+)]
 #[diesel(sql_type = Text)]
+#[serde(transparent)]
 pub struct SafeHtml(String);
 
 impl SafeHtml {

@@ -30,7 +30,7 @@ pub struct Retention {
     pub sent_email: u32,
     /// Sessions signed out of: never less than a sign-in lasts (`SPOT_SESSION_DAYS`).
     pub ended_sessions: u32,
-    /// Rate-limit events (failed sign-ins, registrations, resets, contact messages).
+    /// Rate-limit events (failed sign-ins, registrations, resets, contact messages, mention look-ups).
     pub throttle_events: u32,
     /// Notifications their member has read, from when they read them.
     pub read_notifications: u32,
@@ -87,7 +87,7 @@ macro_rules! settings {
 settings! {
     sent_email: "SPOT_RETAIN_SENT_EMAIL_DAYS", 30, "the record of an email sent or given up";
     ended_sessions: "SPOT_RETAIN_ENDED_SESSIONS_DAYS", 30, "the list of sessions signed out of";
-    throttle_events: "SPOT_RETAIN_THROTTLE_DAYS", 7, "rate-limit events (sign-in failures, registrations, password resets, contact messages)";
+    throttle_events: "SPOT_RETAIN_THROTTLE_DAYS", 7, "rate-limit events (sign-in failures, registrations, password resets, contact messages, names looked up to mention)";
     read_notifications: "SPOT_RETAIN_READ_NOTIFICATIONS_DAYS", 180, "notifications after they are read";
     notifications: "SPOT_RETAIN_NOTIFICATIONS_DAYS", 365, "every notification, read or not";
     audit_log: "SPOT_RETAIN_AUDIT_DAYS", 2190, "the audit log of staff actions";

@@ -12,6 +12,9 @@ use crate::schema::throttle_events;
 /// Contact messages one person may send within an hour.
 pub const CONTACT_PER_HOUR: i64 = 5;
 
+/// Names one member may look up to @mention within a minute.
+pub const MENTION_LOOKUPS_PER_MINUTE: i64 = 60;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     /// Failed sign-ins for one email address, whether or not it is registered.
@@ -31,6 +34,8 @@ pub enum Limit {
     ContactPerAddress,
     /// Messages through the contact form from one signed-in member.
     ContactPerMember,
+    /// Names looked up to @mention, by one member as they type.
+    MentionLookupsPerMember,
 }
 
 impl Limit {
@@ -44,6 +49,7 @@ impl Limit {
             Limit::JoiningLettersPerAccount => "joining_account",
             Limit::ContactPerAddress => "contact_ip",
             Limit::ContactPerMember => "contact_member",
+            Limit::MentionLookupsPerMember => "mention_member",
         }
     }
 
@@ -58,6 +64,8 @@ impl Limit {
             Limit::JoiningLettersPerAccount => (3, Duration::hours(1)),
             Limit::ContactPerAddress => (CONTACT_PER_HOUR, Duration::hours(1)),
             Limit::ContactPerMember => (CONTACT_PER_HOUR, Duration::hours(1)),
+            // A few look-ups a name typed; a page script never needs more than one a second.
+            Limit::MentionLookupsPerMember => (MENTION_LOOKUPS_PER_MINUTE, Duration::minutes(1)),
         }
     }
 }

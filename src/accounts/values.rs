@@ -278,13 +278,18 @@ impl DisplayName {
 
     /// The key the directory sorts by, case and accents aside: "Élodie" sorts with "Emma".
     pub fn sort_key(&self) -> String {
-        use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
-        self.0
-            .nfkd()
-            .filter(|c| !is_combining_mark(*c))
-            .collect::<String>()
-            .to_lowercase()
+        sort_key_of(&self.0)
     }
+}
+
+/// A name (or the start of one) as the directory sorts and finds it: lower case, accents
+/// dropped, so "Élodie" and "elodie" are one.
+pub fn sort_key_of(text: &str) -> String {
+    use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
+    text.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// The member's organisation or service, e.g. "Bolton GP Federation".

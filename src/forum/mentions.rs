@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use diesel::prelude::*;
 use regex::Regex;
 
+use crate::accounts::values::sort_key_of;
 use crate::db::{DbConn, MemberId};
 use crate::schema::members;
 
@@ -22,6 +23,16 @@ fn mention_pattern() -> &'static Regex {
         )
         .expect("pattern compiles")
     })
+}
+
+/// Whether `@name` written in a post would mention exactly this name: the names the
+/// writing box offers to complete are only those.
+pub fn links(name: &str) -> bool {
+    let written = format!("@{name}");
+    mention_pattern()
+        .captures(&written)
+        .and_then(|captures| captures.get(1))
+        .is_some_and(|words| words.as_str() == name)
 }
 
 /// The words after each @ that stands in prose: not in code, and not in a link the author
@@ -71,17 +82,14 @@ pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Ve
     if found.is_empty() {
         return Ok((source.to_owned(), Vec::new()));
     }
+    // Names are found by the directory's sort key, so "@Elodie" and "@élodie" find Élodie.
+    let key_of = |words: &[(usize, &str)]| {
+        sort_key_of(&words.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" "))
+    };
     let mut candidates: Vec<String> = Vec::new();
     for (_, words) in &found {
         for n in 1..=words.len() {
-            candidates.push(
-                words[..n]
-                    .iter()
-                    .map(|(_, w)| *w)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase(),
-            );
+            candidates.push(key_of(&words[..n]));
         }
     }
     candidates.sort();
@@ -102,15 +110,9 @@ pub fn link_mentions(conn: &mut DbConn, source: &str) -> QueryResult<(String, Ve
     let mut copied_to = 0;
     for (at, words) in &found {
         // The longest run of words that names a member.
-        let best = (1..=words.len()).rev().find_map(|n| {
-            let key = words[..n]
-                .iter()
-                .map(|(_, w)| *w)
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            known.get(&key).map(|member| (words[n - 1].0, member))
-        });
+        let best = (1..=words.len())
+            .rev()
+            .find_map(|n| known.get(&key_of(&words[..n])).map(|m| (words[n - 1].0, m)));
         if let Some((end, (id, name))) = best {
             linked.push_str(&source[copied_to..*at]);
             linked.push_str(&format!("[@{}](/members/{id})", escape_link_text(name)));
@@ -154,6 +156,17 @@ mod tests {
         assert_eq!(count("Thanks @Sam Jones. Yes, @sam jones. Ask @Kim"), 2);
         assert_eq!(count("`@Sam` in code and sam@nhs.net"), 0);
         assert_eq!(count("[@Lee](/members/3) wrote it"), 0);
+    }
+
+    #[test]
+    fn only_names_a_mention_can_spell_are_offered() {
+        assert!(links("Sam Jones"));
+        assert!(links("Élodie O'Neill-Baker"));
+        assert!(!links("Dr. Sam Jones"), "a full stop ends the mention");
+        assert!(
+            !links("Anna Maria de la Cruz"),
+            "five words are more than a mention reads"
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::markdown::SafeHtml;
 use crate::members::pages::member_badges;
 use crate::notifications::pages::watch_button;
 use crate::web::forms::{
-    checkbox_field, csrf_field, select_field, text_field, textarea_field, FieldErrors, Input,
+    checkbox_field, csrf_field, draft_key, select_field, text_field, textarea_field, FieldErrors,
+    Input,
 };
 use crate::web::layout::{breadcrumbs, layout, moderation_nav, time_tag, FormPage};
 use crate::web::paging::{page_links, pagination, Paged};
@@ -160,7 +161,9 @@ fn composer(ctx: &PageCtx, form: &Composer<'_>) -> Markup {
                 div.prose { (preview) }
             }
         }
-        form.composer method="post" action=(form.action) novalidate {
+        // The page script keeps a draft, offers names after @ and previews in place.
+        form.composer method="post" action=(form.action) novalidate
+            data-draft=[draft_key(ctx, &form.action)] data-mentions data-preview="/preview" {
             (csrf_field(ctx))
             @if let Some(reply_to) = form.post.reply_to() {
                 input type="hidden" name="reply_to" value=(reply_to);
@@ -482,6 +485,11 @@ pub fn thread(ctx: &PageCtx, view: &ThreadView, reply_form: Option<&Composer<'_>
             (links())
             div.posts {
                 @for post in &page.posts { (post_card(ctx, thread, open, view.moderates, post)) }
+            }
+            // On the last page, the page script says here when others reply meanwhile.
+            @if let Some(last) = page.posts.last().filter(|_| page.page == page.last_page) {
+                div.new-replies aria-live="polite"
+                    data-newer={ "/threads/" (thread.id) "/newer?after=" (last.post.id) } {}
             }
             (links())
             @if thread.locked {

@@ -1014,6 +1014,68 @@ pub fn first_unread(
     Ok((id, page_of(position)))
 }
 
+/// A post as it would read once saved, saving nothing: mentions linked, Markdown cooked and
+/// cleaned as [`insert`] does, and what the patient-data guard would ask the author about.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Preview {
+    pub html: SafeHtml,
+    pub concerns: Vec<String>,
+}
+
+pub fn preview(conn: &mut DbConn, body: &PostBody) -> QueryResult<Preview> {
+    let (linked, _) = mentions::link_mentions(conn, body.as_str())?;
+    let concerns = match crate::guard::verdict(&[("post", body.as_str())], false) {
+        Ok(_) => Vec::new(),
+        Err(concerns) => concerns.0,
+    };
+    Ok(Preview {
+        html: markdown::cook(&linked),
+        concerns,
+    })
+}
+
+/// Replies others have added to a thread after a post the viewer has on screen, that the
+/// viewer may read: not held, hidden, removed or purged. `link` jumps to the first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Newer {
+    pub count: i64,
+    pub link: Option<String>,
+}
+
+pub fn newer(
+    conn: &mut DbConn,
+    viewer: Option<&Viewer>,
+    thread_id: ThreadId,
+    after: PostId,
+) -> Result<Newer, RuleError> {
+    readable_thread(conn, viewer, thread_id)?;
+    let after = find(conn, after)?;
+    if after.thread_id != thread_id || !after.known_to(viewer) {
+        return Err(RuleError::NotFound);
+    }
+    let (own, _) = held_seen_by(viewer);
+    let fresh = || {
+        posts::table
+            .filter(posts::thread_id.eq(thread_id))
+            .filter(posts::position.gt(after.position))
+            .filter(posts::author_id.ne(own))
+            .filter(posts::held_at.is_null())
+            .filter(posts::hidden_at.is_null())
+            .filter(posts::deleted_at.is_null())
+            .filter(posts::purged_at.is_null())
+    };
+    let count: i64 = fresh().count().get_result(conn)?;
+    let first: Option<PostId> = fresh()
+        .order(posts::position.asc())
+        .select(posts::id)
+        .first(conn)
+        .optional()?;
+    Ok(Newer {
+        count,
+        link: first.map(|id| format!("/posts/{id}")),
+    })
+}
+
 /// Earlier versions of an edited post, oldest first (facilitators only).
 pub fn revisions(
     conn: &mut DbConn,

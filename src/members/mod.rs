@@ -3,3 +3,4 @@
 pub mod directory;
 pub mod pages;
 pub mod routes;
+pub mod suggestions;

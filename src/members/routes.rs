@@ -3,14 +3,18 @@ use serde::Deserialize;
 
 use super::directory::{self, DirectoryFilter};
 use super::pages;
+use super::suggestions::{self, Lookup, NameStart};
 use crate::accounts::{Borough, Role};
 use crate::connect::services;
 use crate::db::paging::PageNumber;
 use crate::db::{self, Db, MemberId};
+use crate::web::json::{json, JsonError, JsonMember};
 use crate::web::{html, AppError, CurrentMember, PageCtx};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    // Before `/members/{id}`, which would take `mentions` for an id.
     cfg.route("/members", web::get().to(directory_page))
+        .route("/members/mentions", web::get().to(mention_suggestions))
         .route("/members/{id}", web::get().to(profile_page));
 }
 
@@ -89,4 +93,29 @@ async fn profile_page(
         })
         .await?;
     Ok(html(pages::profile(&ctx, &profile, &service, takes)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MentionQuery {
+    q: String,
+}
+
+/// `GET /members/mentions?q=ja`: up to eight members to @mention, in JSON.
+async fn mention_suggestions(
+    me: JsonMember,
+    db: web::Data<Db>,
+    query: web::Query<MentionQuery>,
+) -> Result<HttpResponse, JsonError> {
+    let typed = NameStart::parse(&query.q).map_err(AppError::BadRequest)?;
+    let lookup = db
+        .write(move |tx| suggestions::suggest(tx, &me, &typed, db::now()))
+        .await?;
+    match lookup {
+        Lookup::Found(names) => Ok(json(&names)),
+        Lookup::Wait(seconds) => Err(AppError::TooManyRequests {
+            retry_after_secs: seconds,
+        }
+        .into()),
+    }
 }

@@ -14,7 +14,8 @@ use crate::db::MemberId;
 use crate::forum::values::Reason;
 use crate::guard::Verdict;
 use crate::web::forms::{
-    confirm_patient_data_field, csrf_field, first, select_field, textarea_field, FieldErrors,
+    confirm_patient_data_field, csrf_field, draft_key, first, select_field, textarea_field,
+    FieldErrors,
 };
 use crate::web::layout::{breadcrumbs, layout, moderation_nav, sub_nav, time_tag, FormPage};
 use crate::web::paging::pagination;
@@ -148,12 +149,17 @@ pub fn new_message(
     let title = "New message";
     let chosen = form.to_ids();
     let to_error = errors.get("to");
+    // A draft to these people is theirs alone.
+    let mut to: Vec<i64> = recipients.iter().map(|(id, _)| id.0).collect();
+    to.sort_unstable();
+    let to: Vec<String> = to.iter().map(i64::to_string).collect();
+    let draft = draft_key(ctx, &format!("/messages/new?to={}", to.join(",")));
     FormPage::new(ctx, title, errors)
         .narrow()
         .top(breadcrumbs(&[("Messages", "/messages".into())]))
         .render(html! {
             h1 { (title) }
-            form method="post" action="/messages/new" novalidate {
+            form method="post" action="/messages/new" novalidate data-draft=[draft] {
                 (csrf_field(ctx))
                 div.form-group.form-group-error[to_error.is_some()] {
                     fieldset.fieldset id="to" aria-describedby=[to_error.map(|_| "to-error")] {
@@ -218,7 +224,8 @@ pub fn conversation(
             }
             (pagination(&conversation.messages, |page| format!("/messages/{id}?page={page}")))
             h2 { "Reply" }
-            form method="post" action={ "/messages/" (id) "/reply" } novalidate {
+            form method="post" action={ "/messages/" (id) "/reply" } novalidate
+                data-draft=[draft_key(ctx, &format!("/messages/{id}/reply"))] {
                 (csrf_field(ctx))
                 (textarea_field("body", "Your reply", &form.body, errors,
                     Some("You can use Markdown. Please do not include anything that could identify a patient or service user."), 6))

@@ -67,34 +67,12 @@ impl AppError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::Forbidden(message.into())
     }
-}
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
+    /// What the member is told: a title and a plain message (the cause of an unexpected
+    /// failure is logged here, never shown).
+    pub fn explanation(&self) -> (&'static str, String) {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let status = self.status_code();
-        let (title, message): (&str, String) = match self {
-            AppError::SignInRequired { next } => {
-                let target = format!(
-                    "/login?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                return HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, target))
-                    .finish();
-            }
+            AppError::SignInRequired { .. } => ("Sign in", "Sign in to do that.".into()),
             AppError::NotFound => (
                 "Page not found",
                 "If you typed the web address, check it is correct. If you followed a link, \
@@ -130,7 +108,36 @@ impl ResponseError for AppError {
                         .into(),
                 )
             }
-        };
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) | AppError::CsrfRejected => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if let AppError::SignInRequired { next } = self {
+            let target = format!(
+                "/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, target))
+                .finish();
+        }
+        let (title, message) = self.explanation();
         let mut response = HttpResponse::build(status);
         if let AppError::TooManyRequests { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

@@ -189,6 +189,15 @@ pub fn csrf_field(ctx: &PageCtx) -> Markup {
     html! { input type="hidden" name="csrf_token" value=(ctx.csrf_token); }
 }
 
+/// The name under which the page script keeps a form's unsent text in this browser
+/// (`data-draft`): the signed-in member's own, by where the form is sent, so a draft is
+/// never offered to someone else who signs in on the same browser. `None` signed out.
+pub fn draft_key(ctx: &PageCtx, action: &str) -> Option<String> {
+    ctx.viewer
+        .as_ref()
+        .map(|viewer| format!("{}:{action}", viewer.id))
+}
+
 pub fn error_summary(errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {

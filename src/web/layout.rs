@@ -24,6 +24,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 title { (title) " – SPOT" }
                 link rel="stylesheet" href=(super::assets::STYLESHEET_URL);
                 link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+                script src=(super::assets::script_url()) defer {}
             }
             body {
                 a.skip-link href="#main" { "Skip to main content" }

@@ -8,6 +8,7 @@ pub mod context;
 pub mod csrf;
 mod errors;
 pub mod forms;
+pub mod json;
 pub mod layout;
 pub mod paging;
 

@@ -160,8 +160,8 @@ on_both_engines! {
         let credit = text_of(&page, ".map-credit").expect("the credit");
         assert!(credit.contains("Martin Chorley") && credit.contains("Creative Commons Attribution 4.0"), "{credit}");
         assert!(credit.contains("Contains Ordnance Survey data"), "{credit}");
-        // Drawn by SPOT, inline: no script, no image from elsewhere.
-        assert_eq!(count_of(&page, "script"), 0);
+        // Drawn by SPOT, inline: no script (the page shell's own aside), no image from elsewhere.
+        assert_eq!(count_of(&page, OTHER_SCRIPTS), 0);
         assert_eq!(count_of(&page, "img"), 0);
     }
 

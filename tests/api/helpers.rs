@@ -399,6 +399,9 @@ pub fn attr_of(html: &str, css: &str, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Any script element but the page shell's own (`assets/spot.js`): what no page may carry.
+pub const OTHER_SCRIPTS: &str = "script:not([src^='/assets/spot.js?v='])";
+
 /// How many elements match `css`.
 pub fn count_of(html: &str, css: &str) -> usize {
     let document = scraper::Html::parse_document(html);

@@ -14,6 +14,7 @@ mod courses;
 mod demo;
 mod digests;
 mod directory;
+mod enhancements;
 mod erasure;
 mod evaluation;
 mod export;

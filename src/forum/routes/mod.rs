@@ -28,6 +28,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forum/{slug}/new", web::post().to(threads::create_thread))
         .route("/threads/{id}", web::get().to(threads::thread))
         .route("/threads/{id}/unread", web::get().to(threads::first_unread))
+        .route("/threads/{id}/newer", web::get().to(threads::newer))
+        .route("/preview", web::post().to(posts::preview))
         .route("/threads/{id}/reply", web::get().to(posts::reply_page))
         .route("/threads/{id}/reply", web::post().to(posts::reply))
         // switch::<LOCK, ON>

@@ -11,7 +11,9 @@ use crate::forum::forms::ReasonForm;
 use crate::forum::moderation::{self, ReportOutcome};
 use crate::forum::pages;
 use crate::forum::posts::{self, PostEdit};
+use crate::forum::values::PostBody;
 use crate::web::context::flash;
+use crate::web::json::{json, JsonError, JsonMember};
 use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,4 +208,21 @@ pub(super) async fn history(
         .run(move |conn| Ok(posts::revisions(conn, &me, id)?))
         .await?;
     Ok(html(pages::history(&ctx, post.thread_id, &post, &earlier)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct PreviewForm {
+    body: String,
+}
+
+/// `POST /preview` (`body`): the post as it would read once saved, in JSON; nothing is saved.
+pub(super) async fn preview(
+    _me: JsonMember,
+    db: web::Data<Db>,
+    form: web::Form<PreviewForm>,
+) -> Result<HttpResponse, JsonError> {
+    let body = PostBody::parse(&form.body).map_err(AppError::BadRequest)?;
+    let preview = db.run(move |conn| Ok(posts::preview(conn, &body)?)).await?;
+    Ok(json(&preview))
 }

@@ -2,6 +2,7 @@
 //! one post.
 
 use actix_web::{web, HttpResponse};
+use serde::Deserialize;
 
 use super::{review, sign_in_first, written, Again, PageQuery, Ready, Writing};
 use crate::db::{self, Db, PostId, ThreadId};
@@ -9,6 +10,7 @@ use crate::forum::forms::PostForm;
 use crate::forum::pages;
 use crate::forum::{categories, moderation, posts, threads};
 use crate::notifications::watches;
+use crate::web::json::{json, JsonError};
 use crate::web::{html, see_other, AppError, CurrentMember, MaybeMember, PageCtx};
 
 pub(super) async fn index(ctx: PageCtx, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -172,4 +174,30 @@ pub(super) async fn jump_to_post(
     Ok(see_other(&format!(
         "/threads/{thread}?page={page}#post-{id}"
     )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct NewerQuery {
+    after: String,
+}
+
+/// `GET /threads/{id}/newer?after={post id}`: how many replies others have added since that
+/// post, in JSON, for the notice on an open thread page.
+pub(super) async fn newer(
+    viewer: MaybeMember,
+    db: web::Data<Db>,
+    id: web::Path<ThreadId>,
+    query: web::Query<NewerQuery>,
+) -> Result<HttpResponse, JsonError> {
+    let id = id.into_inner();
+    let after: PostId = query
+        .after
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("`after` must be the number of a post".into()))?;
+    let newer = db
+        .run(move |conn| Ok(posts::newer(conn, viewer.0.as_ref(), id, after)?))
+        .await?;
+    Ok(json(&newer))
 }
