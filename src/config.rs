@@ -81,7 +81,10 @@ impl std::fmt::Debug for Config {
             .field("member_domains", &self.member_domains.list())
             .field("retention", &self.retention)
             .field("shutdown_timeout", &self.shutdown_timeout)
-            .field("metrics_token", &self.metrics_token)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "(set)"),
+            )
             .finish()
     }
 }
