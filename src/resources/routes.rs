@@ -167,7 +167,8 @@ async fn upload(
     session: Session,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let (typed, file) = upload::receive(form, store.incoming_dir(), site.max_upload_mb).await?;
+    let (typed, file): (ResourceForm, _) =
+        upload::receive(form, store.incoming_dir(), site.max_upload_mb).await?;
     let content = upload::content(&typed.url, file.as_ref()).await;
     let new = match typed.parse_new(content) {
         Ok(new) => new,
