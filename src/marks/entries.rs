@@ -52,29 +52,33 @@ pub struct NewMark {
     pub size: u64,
 }
 
+/// A footer mark's columns.
+const FOOTER_COLUMNS: (
+    site_marks::id,
+    site_marks::name,
+    site_marks::alt_text,
+    site_marks::role,
+) = (
+    site_marks::id,
+    site_marks::name,
+    site_marks::alt_text,
+    site_marks::role,
+);
+
 /// The programme's first, then the partners', each in the order they were added.
 pub fn for_footer(conn: &mut DbConn) -> QueryResult<Vec<FooterMark>> {
     site_marks::table
         .order((site_marks::role.desc(), site_marks::id))
-        .select((
-            site_marks::id,
-            site_marks::name,
-            site_marks::alt_text,
-            site_marks::role,
-        ))
+        .select(FOOTER_COLUMNS)
         .load(conn)
 }
 
+/// The marks in the footer's order, with what admins need to know of each image.
 pub fn listed(conn: &mut DbConn) -> QueryResult<Vec<ListedMark>> {
     site_marks::table
         .order((site_marks::role.desc(), site_marks::id))
         .select((
-            (
-                site_marks::id,
-                site_marks::name,
-                site_marks::alt_text,
-                site_marks::role,
-            ),
+            FOOTER_COLUMNS,
             site_marks::content_type,
             site_marks::size,
             site_marks::added_at,

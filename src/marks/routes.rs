@@ -2,7 +2,7 @@
 
 use actix_multipart::Multipart;
 use actix_session::Session;
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -11,7 +11,8 @@ use super::pages;
 use super::values::{AltText, MarkImage, MarkName, MarkRole};
 use super::FooterMarks;
 use crate::db::{Db, MarkId};
-use crate::resources::store::{self, FileStore};
+use crate::resources::files;
+use crate::resources::store::FileStore;
 use crate::resources::upload::{self, Received};
 use crate::web::context::flash;
 use crate::web::forms::FieldErrors;
@@ -117,7 +118,7 @@ async fn remove(
 }
 
 /// A mark's image, for every page's footer: shown in the browser as the image it is and
-/// nothing else (nosniff, a sandbox), as the library serves its files.
+/// nothing else, sent as the library sends its files.
 async fn image(
     db: web::Data<Db>,
     files: web::Data<dyn FileStore>,
@@ -125,31 +126,27 @@ async fn image(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let (key, mime) = db.run(move |conn| Ok(entries::image_of(conn, id)?)).await?;
-    let file = web::block(move || files.open(&key))
-        .await
-        .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))?
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored mark missing: {e}")))?;
     let kind = MarkImage::from_mime(&mime);
-    Ok(HttpResponse::Ok()
-        .content_type(kind.map_or("application/octet-stream", MarkImage::mime))
-        .insert_header(ContentDisposition {
-            // Only the image types a mark may be are shown inline; anything else is saved.
-            disposition: if kind.is_some() {
-                DispositionType::Inline
-            } else {
-                DispositionType::Attachment
-            },
-            parameters: vec![DispositionParam::Filename(format!(
-                "mark-{id}.{}",
-                kind.map_or("bin", MarkImage::extension)
-            ))],
-        })
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox",
-        ))
-        // A mark never changes: a new image is a new mark, with a new address.
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .streaming(store::stream(file)))
+    let disposition = ContentDisposition {
+        // Only the image types a mark may be are shown inline; anything else is saved.
+        disposition: if kind.is_some() {
+            DispositionType::Inline
+        } else {
+            DispositionType::Attachment
+        },
+        parameters: vec![DispositionParam::Filename(format!(
+            "mark-{id}.{}",
+            kind.map_or("bin", MarkImage::extension)
+        ))],
+    };
+    let mime = kind.map_or("application/octet-stream", MarkImage::mime);
+    // A mark never changes: a new image is a new mark, at a new address.
+    files::send(
+        files.into_inner(),
+        key,
+        mime,
+        disposition,
+        "public, max-age=86400",
+    )
+    .await
 }

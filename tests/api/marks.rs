@@ -4,26 +4,15 @@
 
 use reqwest::{Response, StatusCode};
 
+use crate::admin::admin;
 use crate::forum::member;
 use crate::helpers::*;
 use crate::on_both_engines;
-use crate::resources::{multipart_body, BOUNDARY};
+use crate::resources::post_multipart;
 
 const PNG: &[u8] = include_bytes!("../../assets/icon-32.png");
 const SVG: &[u8] =
     br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
-
-/// This browser signs up and is made an admin from the console.
-async fn admin(app: &TestApp) {
-    app.join(
-        "ada@nhs.net",
-        "Ada Admin",
-        "occupational_therapist",
-        "salford",
-    )
-    .await;
-    app.promote("ada@nhs.net", "admin");
-}
 
 /// Sends the marks form as a browser does, the token first.
 async fn upload(
@@ -34,24 +23,14 @@ async fn upload(
     file: (&str, &[u8]),
 ) -> Response {
     let token = browser.csrf_token().await;
-    let body = multipart_body(&[
+    let parts: [(&str, Option<&str>, &[u8]); 5] = [
         ("csrf_token", None, token.as_bytes()),
         ("name", None, name.as_bytes()),
         ("alt_text", None, alt.as_bytes()),
         ("role", None, role.as_bytes()),
         ("file", Some(file.0), file.1),
-    ]);
-    browser
-        .client
-        .post(browser.url("/admin/marks"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("upload sent")
+    ];
+    post_multipart(browser, "/admin/marks", &parts).await
 }
 
 on_both_engines! {
