@@ -24,6 +24,7 @@ pub mod home;
 pub mod housekeeping;
 pub mod mail;
 pub mod markdown;
+pub mod marks;
 pub mod members;
 pub mod membership;
 pub mod messages;
@@ -162,6 +163,7 @@ impl Application {
         let server_site = site.clone();
         let server_mailer = mailer.clone();
         let server_files = files.clone();
+        let footer_marks = aw::Data::new(marks::FooterMarks::default());
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("spot_session".into())
@@ -184,6 +186,7 @@ impl Application {
                 .app_data(aw::Data::from(server_mailer.clone()))
                 .app_data(aw::Data::from(server_files.clone()))
                 .app_data(aw::Data::new(server_site.clone()))
+                .app_data(footer_marks.clone())
                 .app_data(
                     aw::FormConfig::default()
                         .limit(web::body_limit::FORM_LIMIT as usize)
@@ -350,6 +353,7 @@ pub fn routes(cfg: &mut aw::ServiceConfig) {
     report::routes::routes(cfg);
     resources::routes::routes(cfg);
     admin::routes::routes(cfg);
+    marks::routes::routes(cfg);
     search::routes::routes(cfg);
     published::routes::routes(cfg);
     contact::routes::routes(cfg);

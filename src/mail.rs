@@ -247,7 +247,18 @@ pub fn html_from_text(text: &str) -> String {
     wrap_html(PreEscaped(body.into_string()))
 }
 
-/// The page every HTML email sits in: readable in any client, no images, no scripts.
+/// SPOT's colours, as the site's stylesheet has them (NHS blue, text, secondary text, the
+/// grey page).
+const BLUE: &str = "#005eb8";
+const TEXT: &str = "#212b32";
+const SECONDARY: &str = "#4c6272";
+const PAGE: &str = "#f0f4f5";
+const FONT: &str = "font-family: Arial, Helvetica, sans-serif;";
+
+/// The page every HTML email sits in, looking like the site: SPOT's wordmark on a blue band,
+/// the message in one white column at most 600 pixels wide (the whole width of a phone), the
+/// site's colours. Tables and inline styles, because mail programs honour little else; no
+/// images, no scripts.
 pub fn wrap_html(body: maud::PreEscaped<String>) -> String {
     use maud::{html, DOCTYPE};
     html! {
@@ -256,9 +267,29 @@ pub fn wrap_html(body: maud::PreEscaped<String>) -> String {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                title { "SPOT" }
+                style { "a { color: " (BLUE) "; } .message p { margin: 0 0 16px; }" }
             }
-            body style="font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #212b32; max-width: 40em; margin: 0 auto; padding: 16px;" {
-                (body)
+            body style={ "margin: 0; padding: 0; background: " (PAGE) ";" } {
+                table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"
+                    style={ "border-collapse: collapse; background: " (PAGE) ";" } {
+                    tr { td align="center" style="padding: 0;" {
+                        table.letter role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"
+                            style="border-collapse: collapse; max-width: 600px;" {
+                            tr { td style={ "background: " (BLUE) "; padding: 16px 20px;" } {
+                                span.wordmark style={ (FONT) " display: inline-block; border: 3px solid #ffffff; padding: 0 8px; color: #ffffff; font-size: 24px; line-height: 1.3; font-weight: 700; letter-spacing: 0.05em;" } { "SPOT" }
+                                span style={ (FONT) " display: inline-block; color: #ffffff; font-size: 14px; padding: 4px 0 0 12px;" } { "Social prescribers and occupational therapists" }
+                            } }
+                            tr { td.message style={ (FONT) " background: #ffffff; padding: 20px; font-size: 16px; line-height: 1.5; color: " (TEXT) "; word-wrap: break-word; overflow-wrap: anywhere;" } {
+                                (body)
+                            } }
+                            tr { td style={ (FONT) " padding: 16px 20px 24px; border-top: 4px solid " (BLUE) "; font-size: 14px; line-height: 1.5; color: " (SECONDARY) ";" } {
+                                "SPOT brings Greater Manchester's social-prescribing link workers and occupational therapists together. Please never post anything that could identify a patient or service user."
+                            } }
+                        }
+                    } }
+                }
             }
         }
     }
@@ -292,6 +323,11 @@ mod tests {
         assert!(html.contains("Hello &lt;b&gt;you&lt;/b&gt;,"));
         assert!(html.contains(r#"<a href="https://spot.example.org/courses/1">"#));
         assert!(html.contains("now.<br>Bye"));
+        assert!(html.contains(r#"<span class="wordmark""#), "{html}");
+        assert!(
+            html.contains("max-width: 600px"),
+            "one phone-wide column: {html}"
+        );
     }
 
     #[test]

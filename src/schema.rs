@@ -622,6 +622,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    site_marks (id) {
+        id -> BigInt,
+        name -> Text,
+        alt_text -> Text,
+        role -> Text,
+        file_key -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        added_by -> Nullable<BigInt>,
+        added_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(post_revisions -> posts (post_id));
 diesel::joinable!(outbox_items -> outbox (outbox_id));
 diesel::joinable!(thread_watches -> threads (thread_id));
@@ -758,4 +772,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_services,
     service_areas,
     site_settings,
+    site_marks,
 );

@@ -36,6 +36,7 @@ pub fn admin_nav(ctx: &PageCtx) -> Markup {
             ("/admin/outbox", "Outgoing email"),
             ("/admin/pages", "Published pages"),
             ("/admin/settings", "Site settings"),
+            ("/admin/marks", "Programme marks"),
         ],
     )
 }

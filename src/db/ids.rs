@@ -137,3 +137,7 @@ id_type!(
     /// A row of `feedback_responses`: one answered feedback form (anonymous or named).
     FeedbackResponseId
 );
+id_type!(
+    /// A row of `site_marks`: the programme's or a partner's mark in the footer.
+    MarkId
+);

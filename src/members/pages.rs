@@ -6,7 +6,7 @@ use super::directory::{DirectoryEntry, DirectoryFilter, Profile};
 use crate::accounts::{Borough, Role, StaffLevel};
 use crate::connect::pages::service_section;
 use crate::connect::services::Service;
-use crate::web::layout::{layout, long_date, sub_nav};
+use crate::web::layout::{folding_filters, layout, long_date, sub_nav};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -133,12 +133,14 @@ pub fn directory(
             (members_nav(ctx))
             h1 { "Member directory" }
             p.lede { "Find your counterparts: the occupational therapists and link workers in your borough." }
-            form.filter-bar method="get" action="/members" {
-                (filter_select("role", "Role", "Both roles", &Role::options(), role))
-                (filter_select("borough", "Borough", "All boroughs", &Borough::options(), borough))
-                (filter_select("covers", "Their service covers", "Any borough", &Borough::options(), covers))
-                button.button.button-secondary type="submit" { "Show members" }
-            }
+            (folding_filters("Filter members", !(role.is_empty() && borough.is_empty() && covers.is_empty()), html! {
+                form.filter-bar method="get" action="/members" {
+                    (filter_select("role", "Role", "Both roles", &Role::options(), role))
+                    (filter_select("borough", "Borough", "All boroughs", &Borough::options(), borough))
+                    (filter_select("covers", "Their service covers", "Any borough", &Borough::options(), covers))
+                    button.button.button-secondary type="submit" { "Show members" }
+                }
+            }))
             h2 { (summary(filter, results.total)) }
             @if results.items.is_empty() {
                 p { "No members match. Try another borough, or both roles." }

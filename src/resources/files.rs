@@ -4,11 +4,12 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
+use actix_web::http::header::{self, ContentDisposition};
+use actix_web::{web, HttpResponse};
 
 use super::library;
 use super::purge as purging;
-use super::store::{FileStore, Incoming};
+use super::store::{self, FileStore, Incoming};
 use super::values::{Content, NewResource};
 use crate::accounts::members::Viewer;
 use crate::db::{self, Db, ResourceId};
@@ -108,4 +109,31 @@ pub async fn purge(
         }
     }
     Ok(())
+}
+
+/// A stored file as the answer to a request: of type `mime`, opened or saved as
+/// `disposition` says, never sniffed for another type, and in a sandbox, so that whatever it
+/// holds, a browser opening it runs nothing and loads nothing; read from the store as it is
+/// sent.
+pub async fn send(
+    files: Arc<dyn FileStore>,
+    key: String,
+    mime: &str,
+    disposition: ContentDisposition,
+    cache_control: &'static str,
+) -> Result<HttpResponse, AppError> {
+    let file = web::block(move || files.open(&key))
+        .await
+        .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))?
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored file missing: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(disposition)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+        ))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .streaming(store::stream(file)))
 }

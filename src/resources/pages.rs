@@ -8,10 +8,10 @@ use super::values::{Audience, ResourceForm, Tag, MAX_TAGS};
 use crate::accounts::Borough;
 use crate::members::pages::member_badges;
 use crate::web::forms::{
-    confirm_patient_data_field, csrf_field, select_field, text_field, textarea_field, FieldErrors,
-    Input,
+    confirm_patient_data_field, csrf_field, file_field, select_field, text_field, textarea_field,
+    FieldErrors, Input,
 };
-use crate::web::layout::{breadcrumbs, layout, time_tag, FormPage};
+use crate::web::layout::{breadcrumbs, folding_filters, layout, time_tag, FormPage};
 use crate::web::paging::{pagination, Paged};
 use crate::web::PageCtx;
 
@@ -136,6 +136,7 @@ pub fn browse(
                     }
                 }
             }
+            (folding_filters("Filter resources", filter.audience.is_some() || filter.borough.is_some() || filter.kind.is_some(), html! {
             form.filter-bar method="get" action="/resources" {
                 @for tag in &filter.tags { input type="hidden" name="tag" value=(tag); }
                 div.form-group {
@@ -162,6 +163,7 @@ pub fn browse(
                 }
                 button.button.button-secondary type="submit" { "Show resources" }
             }
+            }))
             @if !filter.tags.is_empty() {
                 p { "Tagged: "
                     @for tag in &filter.tags {
@@ -334,16 +336,7 @@ pub fn new_resource(
                 fieldset.fieldset aria-describedby="source-hint" {
                     legend.label { "A file or a link" }
                     p.hint #source-hint { "Upload a file, or give the address of a web page: one or the other." }
-                    div.form-group.form-group-error[errors.get("file").is_some()] {
-                        label.label for="file" { "File" }
-                        div.hint id="file-hint" { (ALLOWED) ", up to " (max_mb) " MB." }
-                        @if let Some(message) = errors.get("file") {
-                            p.error-message id="file-error" { span.visually-hidden { "Error: " } (message) }
-                        }
-                        input.file-input #file type="file" name="file"
-                            aria-invalid=[errors.get("file").map(|_| "true")]
-                            aria-describedby={ "file-hint" @if errors.get("file").is_some() { " file-error" } };
-                    }
+                    (file_field("file", "File", &format!("{ALLOWED}, up to {max_mb} MB."), None, errors))
                     (text_field("url", "Or a link", &values.url, errors, Input::of("url").hint("Starting https://")))
                 }
                 (confirm_patient_data_field(errors))

@@ -12,7 +12,7 @@ use super::library::{self, Filter, Resource};
 use super::pages;
 use super::purge as purging;
 use super::sniff;
-use super::store::{self, FileStore};
+use super::store::FileStore;
 use super::upload;
 use super::values::{Audience, ResourceForm, Tag};
 use crate::accounts::Borough;
@@ -167,7 +167,8 @@ async fn upload(
     session: Session,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let (typed, file) = upload::receive(form, store.incoming_dir(), site.max_upload_mb).await?;
+    let (typed, file): (ResourceForm, _) =
+        upload::receive(form, store.incoming_dir(), site.max_upload_mb).await?;
     let content = upload::content(&typed.url, file.as_ref()).await;
     let new = match typed.parse_new(content) {
         Ok(new) => new,
@@ -223,25 +224,19 @@ async fn download(
         .run(move |conn| Ok(library::download(conn, &me, id)?))
         .await?;
     let key = resource.file_key.clone().ok_or(AppError::NotFound)?;
-    let file = web::block(move || store.open(&key))
-        .await
-        .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))?
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored file missing: {e}")))?;
     let mime = resource
         .content_type
         .clone()
         .unwrap_or_else(|| "application/octet-stream".into());
-    Ok(HttpResponse::Ok()
-        .content_type(mime.as_str())
-        .insert_header(disposition(&resource, &mime))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        // Whatever the file holds, a browser opening it runs nothing and loads nothing.
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .streaming(store::stream(file)))
+    let disposition = disposition(&resource, &mime);
+    files::send(
+        store.into_inner(),
+        key,
+        &mime,
+        disposition,
+        "private, no-store",
+    )
+    .await
 }
 
 /// Shown in the browser when it is safe to, else saved; under its name as it was shared.

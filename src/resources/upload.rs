@@ -10,13 +10,13 @@ use actix_web::error::PayloadError;
 use actix_web::web;
 use futures_util::StreamExt;
 use serde::de::value::{Error as ValueError, MapDeserializer};
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::sniff::{self, ALLOWED};
 use super::store::{self, Incoming};
-use super::values::{Content, FileName, ResourceForm, ResourceUrl};
+use super::values::{Content, FileName, ResourceUrl};
 use crate::web::AppError;
 
 /// A file as it arrived.
@@ -28,6 +28,22 @@ pub struct Received {
     head: Vec<u8>,
 }
 
+impl Received {
+    /// The name the uploader's computer gave it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Its first bytes (8 KiB, or all of a smaller file), to judge it by.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
 const TEXT_FIELD_LIMIT: usize = 64 * 1024;
 /// All the text fields together: a title, a description of 10,000 characters, tags.
 const TEXT_TOTAL_LIMIT: usize = 192 * 1024;
@@ -36,13 +52,14 @@ const MAX_FIELDS: usize = 16;
 /// How much of a file is kept in memory to judge its type by.
 const HEAD: usize = 8192;
 
-/// Reads the upload form: its text fields as the form, and its file if one was chosen.
-/// `max_mb` is the largest file accepted.
-pub async fn receive(
+/// Reads an upload form (the library's `ResourceForm`, or another with a `file` field):
+/// its text fields as the form, and its file if one was chosen. `max_mb` is the largest
+/// file accepted.
+pub async fn receive<Form: DeserializeOwned>(
     mut form: Multipart,
     incoming_dir: &Path,
     max_mb: u64,
-) -> Result<(ResourceForm, Option<Received>), AppError> {
+) -> Result<(Form, Option<Received>), AppError> {
     let mut text = HashMap::new();
     let (mut file, mut fields, mut text_bytes) = (None, 0, 0);
     while let Some(field) = form.next().await {
@@ -63,7 +80,7 @@ pub async fn receive(
             file = receive_file(field, incoming_dir, max_mb).await?;
         }
     }
-    let form = ResourceForm::deserialize(MapDeserializer::<_, ValueError>::new(text.into_iter()))
+    let form = Form::deserialize(MapDeserializer::<_, ValueError>::new(text.into_iter()))
         .map_err(|e| AppError::BadRequest(format!("The form could not be read ({e})")))?;
     Ok((form, file))
 }

@@ -38,6 +38,8 @@ pub struct PageCtx {
     pub unread: i64,
     /// The viewer's unread private messages (in conversations they have not muted).
     pub unread_messages: i64,
+    /// The programme's and partners' marks, for the footer.
+    pub marks: std::sync::Arc<Vec<crate::marks::FooterMark>>,
 }
 
 impl PageCtx {
@@ -56,6 +58,7 @@ impl PageCtx {
             path: req.path().to_owned(),
             unread: unread_of(req).notifications,
             unread_messages: unread_of(req).messages,
+            marks: footer_marks(req).await,
         })
     }
 
@@ -68,7 +71,19 @@ impl PageCtx {
             path: String::new(),
             unread: 0,
             unread_messages: 0,
+            marks: Default::default(),
         }
+    }
+}
+
+/// The footer's marks, as this node last read them.
+async fn footer_marks(req: &HttpRequest) -> std::sync::Arc<Vec<crate::marks::FooterMark>> {
+    match (
+        req.app_data::<web::Data<crate::marks::FooterMarks>>(),
+        req.app_data::<web::Data<Db>>(),
+    ) {
+        (Some(marks), Some(db)) => marks.current(db).await,
+        _ => Default::default(),
     }
 }
 

@@ -405,6 +405,28 @@ pub fn checkboxes_field(
     }
 }
 
+/// A file input with its hint and, after a refusal, the reason (the file is never kept for
+/// the redisplayed form: it must be chosen again). `accept` suggests types to the picker.
+pub fn file_field(
+    name: &str,
+    label: &str,
+    hint: &str,
+    accept: Option<&str>,
+    errors: &FieldErrors,
+) -> Markup {
+    let error = errors.get(name);
+    html! {
+        div.form-group.form-group-error[error.is_some()] {
+            label.label for=(name) { (label) }
+            div.hint id={ (name) "-hint" } { (hint) }
+            (field_error(name, error))
+            input.file-input id=(name) type="file" name=(name) accept=[accept]
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[described_by(name, true, error.is_some())];
+        }
+    }
+}
+
 pub fn checkbox_field(name: &str, label: &str, checked: bool, hint: Option<&str>) -> Markup {
     html! {
         div.form-group.checkbox {

@@ -25,6 +25,10 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 link rel="stylesheet" href=(super::assets::STYLESHEET_URL);
                 link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
                 script src=(super::assets::script_url()) defer {}
+                link rel="icon" href="/assets/icon-32.png" type="image/png" sizes="32x32";
+                link rel="apple-touch-icon" href="/assets/apple-touch-icon.png";
+                link rel="manifest" href="/manifest.webmanifest";
+                meta name="theme-color" content="#005eb8";
             }
             body {
                 a.skip-link href="#main" { "Skip to main content" }
@@ -34,16 +38,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                             span.brand-mark { "SPOT" }
                             span.brand-tag { "Social prescribers and occupational therapists" }
                         }
-                        (search_box())
-                        (account_links(ctx))
-                    }
-                    nav.site-nav aria-label="Main" {
-                        ul.container {
-                            @for (href, label) in NAV {
-                                @let current = is_current(&ctx.path, href);
-                                li { a href=(href) aria-current=[current.then_some("page")] { (label) } }
-                            }
-                        }
+                        (menu(ctx))
                     }
                 }
                 div.container {
@@ -54,16 +49,56 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                         (body)
                     }
                 }
-                footer.site-footer {
-                    div.container {
-                        p {
-                            "SPOT brings Greater Manchester's social-prescribing link workers and "
-                            "occupational therapists together: short online courses, then a community of practice."
+                (footer(ctx))
+            }
+        }
+    }
+}
+
+/// The site's menu: search, sections and the account's links. On a phone it is one
+/// "Menu" disclosure under the brand (a `details`, so it opens without JavaScript); on a
+/// wider screen the stylesheet shows its contents in the header and hides the toggle.
+fn menu(ctx: &PageCtx) -> Markup {
+    let unread = ctx.unread + ctx.unread_messages;
+    html! {
+        details.site-menu.wide-open {
+            summary.menu-toggle {
+                "Menu"
+                @if unread > 0 {
+                    " " span.unread-count { (unread) } span.visually-hidden { " unread" }
+                }
+            }
+            div.menu-panel {
+                (search_box())
+                nav.site-nav aria-label="Main" {
+                    ul {
+                        @for (href, label) in NAV {
+                            @let current = is_current(&ctx.path, href);
+                            li { a href=(href) aria-current=[current.then_some("page")] { (label) } }
                         }
-                        p { "Please never post anything that could identify a patient or service user." }
-                        (crate::published::pages::footer_links())
                     }
                 }
+                (account_links(ctx))
+            }
+        }
+    }
+}
+
+/// The foot of every page: what SPOT is, the published pages, and who runs the programme.
+fn footer(ctx: &PageCtx) -> Markup {
+    html! {
+        footer.site-footer {
+            div.container {
+                div.footer-brand {
+                    span.brand-mark { "SPOT" }
+                    p {
+                        "SPOT brings Greater Manchester's social-prescribing link workers and "
+                        "occupational therapists together: short online courses, then a community of practice."
+                    }
+                }
+                p { "Please never post anything that could identify a patient or service user." }
+                (crate::published::pages::footer_links())
+                (crate::marks::pages::footer_marks(&ctx.marks))
             }
         }
     }
@@ -117,6 +152,18 @@ fn is_current(path: &str, href: &str) -> bool {
         path == "/"
     } else {
         path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// A list's filters: on a phone they fold into a disclosure (open while any filter is
+/// chosen), so the list's first item shows on the first screen; on a wider screen they
+/// simply show.
+pub fn folding_filters(label: &str, open: bool, form: Markup) -> Markup {
+    html! {
+        details.filters.wide-open open[open] {
+            summary.filters-toggle { (label) }
+            (form)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::helpers::*;
 use crate::on_both_engines;
 
 /// This browser signs up as an admin (made from the console); returns the admin's id.
-async fn admin(app: &TestApp) -> i64 {
+pub(crate) async fn admin(app: &TestApp) -> i64 {
     app.join(
         "ada@nhs.net",
         "Ada Admin",

@@ -142,6 +142,25 @@ pub(crate) fn pdf_of_size(size: usize) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 
 /// Mixed case, as browsers make them (Chromium: `----WebKitFormBoundary…`).
+/// POSTs an upload form, built by [`multipart_body`], as a browser sends it.
+pub(crate) async fn post_multipart(
+    browser: &Browser,
+    path: &str,
+    parts: &[(&str, Option<&str>, &[u8])],
+) -> Response {
+    browser
+        .client
+        .post(browser.url(path))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart_body(parts))
+        .send()
+        .await
+        .expect("upload sent")
+}
+
 pub(crate) const BOUNDARY: &str = "----WebKitFormBoundaryR3s0urceT3st7Q";
 
 /// `multipart/form-data` as a browser sends it: `(field, file name, content)`, in order.
@@ -249,18 +268,7 @@ impl Share {
         if self.confirmed {
             parts.push(("confirm_patient_data", None, b"yes"));
         }
-        let body = multipart_body(&parts);
-        browser
-            .client
-            .post(browser.url("/resources/new"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .expect("upload sent")
+        post_multipart(browser, "/resources/new", &parts).await
     }
 
     /// Shares it, asserting it worked; returns the new resource's id.

@@ -222,8 +222,11 @@ async function shots(page, name) {
 
 // Presses Tab from the top of the page until `test(activeElement)` holds; screenshots the
 // element's surroundings so the focus indicator can be judged by eye.
-async function focusShot(page, name, test, { width = 1280, maxTabs = 60 } = {}) {
+async function focusShot(page, name, test, { width = 1280, maxTabs = 60, menu = false } = {}) {
   await page.setViewportSize({ width, height: 900 });
+  // On a phone the header's links are inside the Menu disclosure: `menu` opens it first, as
+  // a member pressing Menu does.
+  if (menu) await page.evaluate(() => document.querySelector('details.site-menu')?.setAttribute('open', ''));
   // Start keyboard navigation at the very top of the document, as after a fresh page load:
   // focus a throw-away element placed before everything else (tabindex -1: not a tab stop).
   await page.evaluate(() => {
@@ -692,9 +695,9 @@ async function notificationWalk(newContext, admin, sam, fresh, { threadA, samPos
   await visit(page, 'Notifications (all unread)', '/notifications');
   await shots(page, 'notifications-unread');
   focus.push(await focusShot(page, 'header Notifications link (unread badge)', (el) => el.matches('.account-links a[href="/notifications"]')));
-  focus.push(await focusShot(page, 'header Notifications link (390px)', (el) => el.matches('.account-links a[href="/notifications"]'), { width: 390 }));
+  focus.push(await focusShot(page, 'header Notifications link (390px)', (el) => el.matches('.account-links a[href="/notifications"]'), { width: 390, menu: true }));
   focus.push(await focusShot(page, 'header search box', (el) => el.id === 'site-search'));
-  focus.push(await focusShot(page, 'header search box (390px)', (el) => el.id === 'site-search', { width: 390 }));
+  focus.push(await focusShot(page, 'header search box (390px)', (el) => el.id === 'site-search', { width: 390, menu: true }));
   focus.push(await focusShot(page, 'header Search button', (el) => el.matches('.header-search-button')));
   focus.push(await focusShot(page, 'Mark all as read button', (el) => el.matches('form[action="/notifications/read"] button')));
   focus.push(await focusShot(page, 'notification link', (el) => el.matches('.notification a')));
@@ -880,7 +883,7 @@ async function main() {
     focus.push(await focusShot(anon, 'header link Sign in', (el) => el.matches('.account-links a') && el.textContent.includes('Sign in')));
     focus.push(await focusShot(anon, 'nav link Members', (el) => el.matches('.site-nav a') && el.textContent.includes('Members')));
     focus.push(await focusShot(anon, 'button link Join SPOT', (el) => el.matches('a.button') && el.textContent.includes('Join')));
-    focus.push(await focusShot(anon, 'nav link Home (mobile)', (el) => el.matches('.site-nav a') && el.textContent.includes('Home'), { width: 390 }));
+    focus.push(await focusShot(anon, 'nav link Home (mobile)', (el) => el.matches('.site-nav a') && el.textContent.includes('Home'), { width: 390, menu: true }));
 
     await visit(anon, 'Register', '/register');
     focus.push(await focusShot(anon, 'text input', (el) => el.id === 'email'));
