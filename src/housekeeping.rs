@@ -21,7 +21,7 @@ const EVERY: Duration = Duration::from_secs(60 * 60);
 /// files of resources removed go from the store after their rows.
 pub fn sweep(
     conn: &mut DbConn,
-    files: &dyn FileStore,
+    files: &FileStore,
     retention: &Retention,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Pruned>> {
@@ -32,7 +32,7 @@ pub fn sweep(
     }
     let pruned = retention::prune(conn, retention, now)?;
     for key in &pruned.files {
-        if let Err(error) = files.delete(key) {
+        if let Err(error) = files.delete_blocking(key) {
             tracing::error!(%error, "a removed resource's file could not be deleted");
         }
     }
@@ -41,7 +41,7 @@ pub fn sweep(
 }
 
 /// Runs [`sweep`] at start-up and then every hour, on the current async runtime.
-pub fn spawn(db: Db, files: Arc<dyn FileStore>, retention: Retention) {
+pub fn spawn(db: Db, files: Arc<FileStore>, retention: Retention) {
     actix_web::rt::spawn(async move {
         loop {
             let (db, files) = (db.clone(), files.clone());

@@ -92,7 +92,7 @@ pub struct Application {
     server: Server,
     db: Db,
     mailer: Arc<dyn Mailer>,
-    files: Arc<dyn resources::store::FileStore>,
+    files: Arc<resources::store::FileStore>,
     site: Site,
     mail_pace: Option<notifications::worker::Pace>,
     export_every: Option<std::time::Duration>,
@@ -131,14 +131,7 @@ impl Application {
             member_domains: config.member_domains.clone(),
             retention: config.retention,
         };
-        let files: Arc<dyn resources::store::FileStore> = Arc::new(
-            resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
-                format!(
-                    "could not use the upload folder {}",
-                    config.uploads_dir.display()
-                )
-            })?,
-        );
+        let files = Arc::new(resources::store::FileStore::for_config(&config)?);
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
             Some(url) => Arc::new(mail::SmtpServer::new(url, config.smtp_ca_file.as_deref())?),
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
@@ -199,7 +192,12 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.run();
-        tracing::info!(%address, engine = db.engine().name(), "SPOT is listening");
+        tracing::info!(
+            %address,
+            engine = db.engine().name(),
+            store = files.location(),
+            "SPOT is listening"
+        );
         Ok(Self {
             port: address.port(),
             server,
@@ -229,7 +227,7 @@ impl Application {
     }
 
     /// The upload store (which also keeps data exports while they can be downloaded).
-    pub fn files(&self) -> Arc<dyn resources::store::FileStore> {
+    pub fn files(&self) -> Arc<resources::store::FileStore> {
         self.files.clone()
     }
 

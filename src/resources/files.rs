@@ -2,10 +2,6 @@
 //! reaches the store only after its row is committed, and leaves it only after its row is
 //! gone, so the library never lists a file it does not have.
 
-use std::sync::Arc;
-
-use actix_web::web;
-
 use super::library;
 use super::purge as purging;
 use super::store::{FileStore, Incoming};
@@ -40,7 +36,7 @@ impl From<PublishError> for AppError {
 /// Should the store fail, the row is removed again and the upload, dropped, deletes itself.
 pub async fn publish(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     owner: Viewer,
     new: NewResource,
     upload: Option<Incoming>,
@@ -56,20 +52,19 @@ pub async fn publish(
     let (Some(key), Some(upload)) = (key, upload) else {
         return Ok(id);
     };
-    let put = web::block(move || store.put(upload, &key)).await;
-    if matches!(put, Ok(Ok(()))) {
+    let Err(error) = store.put(upload, &key).await else {
         return Ok(id);
-    }
+    };
     db.write(move |tx| library::remove(tx, &owner, id, db::now()))
         .await?;
-    Err(PublishError::Store(format!("{put:?}")))
+    Err(PublishError::Store(error.to_string()))
 }
 
 /// Deletes a resource, then its file. A file the store cannot delete is logged, not
 /// refused: its resource is gone either way.
 pub async fn withdraw(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     viewer: Viewer,
     id: ResourceId,
 ) -> Result<(), RuleError> {
@@ -77,7 +72,7 @@ pub async fn withdraw(
         .write(move |tx| library::remove(tx, &viewer, id, db::now()))
         .await?;
     if let Some(key) = key {
-        if let Ok(Err(error)) = web::block(move || store.delete(&key)).await {
+        if let Err(error) = store.delete(&key).await {
             tracing::error!(%error, "a deleted resource's file could not be removed");
         }
     }
@@ -88,7 +83,7 @@ pub async fn withdraw(
 /// error naming its key: it holds what had to go, so an operator must remove it.
 pub async fn purge(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     viewer: Viewer,
     id: ResourceId,
     reason: Reason,
@@ -97,11 +92,9 @@ pub async fn purge(
         .write(move |tx| purging::purge(tx, &viewer, id, &reason, db::now()))
         .await?;
     if let Some(key) = key {
-        let file = key.clone();
-        let removed = web::block(move || store.delete(&file)).await;
-        if !matches!(removed, Ok(Ok(()))) {
+        if let Err(error) = store.delete(&key).await {
             tracing::error!(
-                ?removed,
+                %error,
                 key,
                 "a purged resource's file is still in the store: remove it by hand"
             );

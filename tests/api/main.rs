@@ -36,3 +36,4 @@ mod security;
 mod security_review;
 mod sessions;
 mod site_pages;
+mod store;
