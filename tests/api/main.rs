@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod backup;
 mod bookings;
 mod concurrency;
 mod conduct;
