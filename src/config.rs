@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use crate::membership::domains::MemberDomains;
 use crate::metrics::access::MetricsToken;
+use crate::resources::store::StoreUrl;
 use crate::retention::Retention;
 
 #[derive(Clone)]
@@ -16,7 +17,12 @@ pub struct Config {
     pub bind: String,
     /// Where the generated secret key and the mail outbox live.
     pub data_dir: PathBuf,
+    /// The upload folder (`SPOT_UPLOADS`): the store itself, or, with `store_url`, only where
+    /// uploads wait while they arrive.
     pub uploads_dir: PathBuf,
+    /// An S3-compatible bucket for uploads (`SPOT_STORE_URL=s3://bucket/prefix`, with the
+    /// `AWS_*` variables); `None`: the upload folder.
+    pub store_url: Option<StoreUrl>,
     /// Signs and encrypts session cookies; generated and kept in `data_dir` when absent.
     pub secret_key: Option<String>,
     pub max_upload_mb: u64,
@@ -67,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("data_dir", &self.data_dir)
             .field("uploads_dir", &self.uploads_dir)
+            .field("store_url", &self.store_url)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "(set)"))
             .field("max_upload_mb", &self.max_upload_mb)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_password))
@@ -198,6 +205,14 @@ impl Config {
             Some(list) => MemberDomains::parse(list)
                 .map_err(|why| anyhow::anyhow!("SPOT_MEMBER_DOMAINS: {why}"))?,
         };
+        let store_url = match var("SPOT_STORE_URL") {
+            Some(raw) => Some(
+                StoreUrl::parse(&raw)
+                    .map_err(|why| anyhow::anyhow!(why))?
+                    .with_settings_from(std::env::vars()),
+            ),
+            None => None,
+        };
         let retention = Retention::from_lookup(var, session_days.min(u64::from(u32::MAX)) as u32)
             .map_err(|why| anyhow::anyhow!(why))?;
         let shutdown_seconds = match var("SPOT_SHUTDOWN_SECONDS") {
@@ -217,6 +232,7 @@ impl Config {
             uploads_dir: var("SPOT_UPLOADS")
                 .unwrap_or_else(|| "uploads".into())
                 .into(),
+            store_url,
             secret_key: var("SPOT_SECRET_KEY"),
             max_upload_mb,
             smtp_url: var("SPOT_SMTP_URL"),

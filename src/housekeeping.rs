@@ -23,7 +23,7 @@ const EVERY: Duration = Duration::from_secs(60 * 60);
 /// files of resources removed go from the store after their rows.
 pub fn sweep(
     conn: &mut DbConn,
-    files: &dyn FileStore,
+    files: &FileStore,
     retention: &Retention,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Pruned>> {
@@ -34,7 +34,7 @@ pub fn sweep(
     }
     let pruned = retention::prune(conn, retention, now)?;
     for key in &pruned.files {
-        if let Err(error) = files.delete(key) {
+        if let Err(error) = files.delete_blocking(key) {
             tracing::error!(%error, "a removed resource's file could not be deleted");
         }
     }
@@ -46,7 +46,7 @@ pub fn sweep(
 /// `stopping` is set.
 pub fn spawn(
     db: Db,
-    files: Arc<dyn FileStore>,
+    files: Arc<FileStore>,
     retention: Retention,
     stopping: Stopping,
 ) -> JoinHandle<()> {

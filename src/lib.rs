@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod bookings;
 pub mod conduct;
 pub mod config;
@@ -99,7 +100,7 @@ pub struct Application {
     db: Db,
     metrics: Arc<metrics::Metrics>,
     mailer: Arc<dyn Mailer>,
-    files: Arc<dyn resources::store::FileStore>,
+    files: Arc<resources::store::FileStore>,
     site: Site,
     mail_pace: Option<notifications::worker::Pace>,
     export_every: Option<std::time::Duration>,
@@ -139,14 +140,7 @@ impl Application {
             retention: config.retention,
             metrics_token: config.metrics_token.clone(),
         };
-        let files: Arc<dyn resources::store::FileStore> = Arc::new(
-            resources::store::LocalFolder::new(&config.uploads_dir).with_context(|| {
-                format!(
-                    "could not use the upload folder {}",
-                    config.uploads_dir.display()
-                )
-            })?,
-        );
+        let files = Arc::new(resources::store::FileStore::for_config(&config)?);
         let mailer: Arc<dyn Mailer> = match &config.smtp_url {
             Some(url) => Arc::new(mail::SmtpServer::new(url, config.smtp_ca_file.as_deref())?),
             None => Arc::new(mail::OutboxFolder::new(&config.outbox_dir())?),
@@ -215,7 +209,12 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.run();
-        tracing::info!(%address, engine = db.engine().name(), "SPOT is listening");
+        tracing::info!(
+            %address,
+            engine = db.engine().name(),
+            store = files.location(),
+            "SPOT is listening"
+        );
         Ok(Self {
             port: address.port(),
             server,
@@ -247,7 +246,7 @@ impl Application {
     }
 
     /// The upload store (which also keeps data exports while they can be downloaded).
-    pub fn files(&self) -> Arc<dyn resources::store::FileStore> {
+    pub fn files(&self) -> Arc<resources::store::FileStore> {
         self.files.clone()
     }
 

@@ -2,10 +2,12 @@ use clap::{Parser, Subcommand};
 
 use spot::accounts::{Email, StaffLevel};
 use spot::admin::staff;
+use spot::backup;
 use spot::config::LogFormat;
 use spot::db::{self, Db};
 use spot::demo;
 use spot::membership::applications;
+use spot::progress::Progress;
 use spot::rules::RuleError;
 use spot::{Application, Config};
 
@@ -39,6 +41,12 @@ enum Command {
     },
     /// Rebuild the search indexes from the forum, the library and the directory.
     Reindex,
+    /// Write a consistent snapshot of the database and every uploaded file into DIR (empty
+    /// or absent), with a manifest of checksums. Safe while SPOT serves.
+    Backup { dir: std::path::PathBuf },
+    /// Restore a backup made by `spot backup` into an empty database and file store, after
+    /// checking every file against its manifest.
+    Restore { dir: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -142,11 +150,45 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { scale, seed } => run_demo(&config, scale, seed),
+        Command::Backup { dir } => {
+            let started = std::time::Instant::now();
+            let taken = backup::take(&config, &dir, Progress::for_console())?;
+            let manifest = &taken.manifest;
+            println!(
+                "Backed up the {} database ({}) and {} files ({}) into {} in {:.1} s.",
+                manifest.engine,
+                megabytes(manifest.database.size),
+                manifest.files.len(),
+                megabytes(taken.file_bytes()),
+                dir.display(),
+                started.elapsed().as_secs_f64()
+            );
+            if !manifest.missing.is_empty() {
+                println!(
+                    "{} files the database names were not in the store (listed in the manifest                      under \"missing\"): {}",
+                    manifest.missing.len(),
+                    manifest.missing.join(", ")
+                );
+            }
+            Ok(())
+        }
+        Command::Restore { dir } => {
+            let started = std::time::Instant::now();
+            let restored = backup::restore(&config, &dir, Progress::for_console())?;
+            println!(
+                "Restored the backup of {} ({} members, {} files) in {:.1} s.",
+                restored.manifest.created_at.format("%Y-%m-%d %H:%M UTC"),
+                restored.members,
+                restored.manifest.files.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Reindex => {
             let started = std::time::Instant::now();
             let db = Db::connect(&config.database_url)?;
             let mut conn = db.conn()?;
-            let progress = spot::progress::Progress::for_console();
+            let progress = Progress::for_console();
             let rebuilt =
                 conn.write_transaction(|tx| spot::search::index::rebuild_showing(tx, progress))?;
             println!(
@@ -161,14 +203,18 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// "12.3 MB".
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
 fn run_demo(config: &Config, scale: f64, seed: u64) -> anyhow::Result<()> {
     let options = demo::Options { scale, seed };
     options.check()?;
     let started = std::time::Instant::now();
     let db = Db::connect(&config.database_url)?;
     let mut conn = db.conn()?;
-    let summary =
-        demo::generate_showing(&mut conn, &options, spot::progress::Progress::for_console())?;
+    let summary = demo::generate_showing(&mut conn, &options, Progress::for_console())?;
     println!(
         "Made a demo community in {:.1} s: {} members, {} threads, {} posts, {} helpful marks, \
          {} resources ({} rows in the search index).",

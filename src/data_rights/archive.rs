@@ -94,9 +94,9 @@ impl Archive {
     }
 
     /// Copies a stored file into the zip as it is.
-    fn copy(&mut self, name: &str, file: &mut File) -> anyhow::Result<()> {
+    fn copy(&mut self, name: &str, store: &FileStore, key: &str) -> anyhow::Result<()> {
         self.zip.start_file(name, self.stored)?;
-        io::copy(file, &mut self.zip)?;
+        store.copy_blocking(key, &mut self.zip)?;
         Ok(())
     }
 
@@ -143,7 +143,7 @@ impl Tally {
 /// Writes the export `job` asks for into a new file at `path`; returns its size.
 pub fn build(
     conn: &mut DbConn,
-    store: &dyn FileStore,
+    store: &FileStore,
     job: &Job,
     path: &Path,
     now: NaiveDateTime,
@@ -197,7 +197,7 @@ pub fn build(
 fn copy_files(
     zip: &mut Archive,
     conn: &mut DbConn,
-    store: &dyn FileStore,
+    store: &FileStore,
     member: MemberId,
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
@@ -209,15 +209,14 @@ fn copy_files(
         for file in &page {
             let name =
                 contents::path_in_zip(file.id, file.original_name.as_deref().unwrap_or("file"));
-            match store.open(&file.key) {
-                Ok(mut stored) => zip.copy(&name, &mut stored)?,
-                Err(error) => {
-                    tracing::warn!(resource = %file.id, %error, "a file for an export is missing from the store");
-                    zip.text(
-                        &format!("{name}.missing.txt"),
-                        "SPOT could not find this file in its store when the export was made.\n",
-                    )?;
-                }
+            if store.contains_blocking(&file.key)? {
+                zip.copy(&name, store, &file.key)?;
+            } else {
+                tracing::warn!(resource = %file.id, key = file.key, "a file for an export is missing from the store");
+                zip.text(
+                    &format!("{name}.missing.txt"),
+                    "SPOT could not find this file in its store when the export was made.\n",
+                )?;
             }
             tally.add(conn, 1)?;
         }

@@ -12,7 +12,7 @@ use super::pages::{self, DeleteForm};
 use crate::accounts::members::Viewer;
 use crate::db::{self, Db, MemberId};
 use crate::forum::values::Reason;
-use crate::resources::store::{self, FileStore};
+use crate::resources::store::FileStore;
 use crate::rules::RuleError;
 use crate::web::context::{end_session, flash};
 use crate::web::forms::FieldErrors;
@@ -73,10 +73,9 @@ impl DeleteForm {
 
 /// The erased member's files leave the store once their rows are gone; a file the store
 /// cannot delete is logged (its resource has gone either way).
-async fn delete_files(store: web::Data<dyn FileStore>, erased: Erased) {
+async fn delete_files(store: web::Data<FileStore>, erased: Erased) {
     for key in erased.file_keys {
-        let store = store.clone();
-        if let Ok(Err(error)) = web::block(move || store.delete(&key)).await {
+        if let Err(error) = store.delete(&key).await {
             tracing::error!(%error, "an erased member's file could not be removed");
         }
     }
@@ -87,7 +86,7 @@ async fn delete_account(
     me: CurrentMember,
     db: web::Data<Db>,
     site: web::Data<Site>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     session: Session,
     form: web::Form<DeleteForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -115,7 +114,7 @@ async fn erase_member(
     admin: Admin,
     db: web::Data<Db>,
     site: web::Data<Site>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     session: Session,
     id: web::Path<MemberId>,
     form: web::Form<DeleteForm>,
@@ -222,7 +221,7 @@ async fn send_export(
     ctx: PageCtx,
     viewer: Viewer,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     whose: Whose,
     token: Option<String>,
 ) -> Result<HttpResponse, AppError> {
@@ -243,30 +242,24 @@ async fn send_export(
         Err(RuleError::NotFound) if linked => return Ok(dead(StatusCode::NOT_FOUND)),
         Err(refused) => return Err(refused.into()),
     };
-    let key = export.file_key.clone();
-    let (file, length) = web::block(move || {
-        let file = files.open(&key)?;
-        let length = file.metadata()?.len();
-        std::io::Result::Ok((file, length))
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))?
-    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored export missing: {e}")))?;
+    let Some(file) = files.find(&export.file_key).await? else {
+        return Ok(dead(StatusCode::NOT_FOUND));
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header(header::ContentDisposition::attachment(export.file_name))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         // A zip is compressed already.
         .insert_header((header::CONTENT_ENCODING, "identity"))
-        .no_chunking(length)
-        .streaming(store::stream(file)))
+        .no_chunking(file.size)
+        .streaming(file.into_stream()))
 }
 
 async fn download_own(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
 ) -> Result<HttpResponse, AppError> {
     send_export(ctx, me.0, db, files, Whose::Own, None).await
 }
@@ -275,7 +268,7 @@ async fn download_own_by_link(
     ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let token = Some(token.into_inner());
@@ -286,7 +279,7 @@ async fn download_member(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     id: web::Path<MemberId>,
 ) -> Result<HttpResponse, AppError> {
     let whose = Whose::Member(id.into_inner());
@@ -297,7 +290,7 @@ async fn download_member_by_link(
     ctx: PageCtx,
     admin: Admin,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     path: web::Path<(MemberId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, token) = path.into_inner();

@@ -29,13 +29,13 @@ pub struct Round {
 /// One round at `now`. Public so that tests can run a round at a time of their choosing.
 pub fn round(
     conn: &mut DbConn,
-    files: &dyn FileStore,
+    files: &FileStore,
     site: &Site,
     now: NaiveDateTime,
 ) -> anyhow::Result<Round> {
     let mut done = Round::default();
     for key in exports::sweep(conn, now)? {
-        match files.delete(&key) {
+        match files.delete_blocking(&key) {
             Ok(()) => done.swept += 1,
             Err(error) => tracing::error!(%error, "an expired export could not be removed"),
         }
@@ -60,7 +60,7 @@ pub fn round(
 /// export ready (which emails its link). A zip whose export went meanwhile is removed.
 fn build(
     conn: &mut DbConn,
-    files: &dyn FileStore,
+    files: &FileStore,
     site: &Site,
     job: &exports::Job,
     now: NaiveDateTime,
@@ -69,13 +69,13 @@ fn build(
     let incoming = Incoming::new(files.incoming_dir());
     let size = archive::build(conn, files, job, incoming.path(), now)?;
     let key = store::new_key();
-    files.put(incoming, &key)?;
+    files.put_blocking(incoming, &key)?;
     let finished_at = now + chrono::Duration::from_std(started.elapsed())?;
     let finished = conn.write_transaction(|tx| {
         exports::finish(tx, job, &key, size as i64, &site.base_url, finished_at)
     });
     if !matches!(finished, Ok(true)) {
-        let _ = files.delete(&key);
+        let _ = files.delete_blocking(&key);
     }
     finished?;
     Ok(())
@@ -85,7 +85,7 @@ fn build(
 /// is set; a round under way runs on for as long as the shutdown allows.
 pub fn spawn(
     db: Db,
-    files: Arc<dyn FileStore>,
+    files: Arc<FileStore>,
     site: Site,
     every: Duration,
     stopping: Stopping,

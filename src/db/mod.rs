@@ -35,6 +35,19 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// The PostgreSQL advisory lock held while migrating (any number SPOT uses for nothing else).
 const MIGRATION_LOCK: i64 = 0x5350_4f54;
 
+/// The newest migration this build of SPOT knows for `engine`.
+pub fn newest_migration(engine: Engine) -> String {
+    use diesel::migration::MigrationSource;
+    let names: Vec<String> = match engine {
+        Engine::Sqlite => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect()),
+        Engine::Postgres => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|all| all.iter().map(|m| m.name().version().to_string()).collect()),
+    }
+    .unwrap_or_default();
+    names.into_iter().max().unwrap_or_default()
+}
+
 impl DbConn {
     pub fn engine(&self) -> Engine {
         match self {
@@ -65,6 +78,17 @@ impl DbConn {
                 .len(),
         };
         Ok(applied)
+    }
+
+    /// The newest migration applied to this database (`20261207000024`), `None` for one
+    /// never migrated.
+    pub fn migration_version(&mut self) -> anyhow::Result<Option<String>> {
+        let applied = match self {
+            DbConn::Postgresql(conn) => conn.applied_migrations(),
+            DbConn::Sqlite(conn) => conn.applied_migrations(),
+        }
+        .map_err(|e| anyhow::anyhow!("could not read the database's migrations: {e}"))?;
+        Ok(applied.iter().map(ToString::to_string).max())
     }
 
     /// A transaction that will write. SQLite's default deferred transaction upgrades its

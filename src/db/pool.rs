@@ -62,6 +62,11 @@ impl DbManager {
         self.engine
     }
 
+    /// The SQLite database's file (`None` for PostgreSQL).
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        (self.engine == Engine::Sqlite).then(|| Path::new(&self.target))
+    }
+
     pub fn establish(&self) -> anyhow::Result<DbConn> {
         match self.engine {
             Engine::Postgres => PgConnection::establish(&self.target)

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -174,7 +173,7 @@ fn log(
 /// again and the upload, dropped, deletes itself.
 pub async fn publish(
     db: &Db,
-    files: Arc<dyn FileStore>,
+    files: Arc<FileStore>,
     admin: Viewer,
     new: NewMark,
     upload: Incoming,
@@ -185,8 +184,8 @@ pub async fn publish(
         .write(move |tx| add(tx, &adder, &new, &stored_key, db::now()))
         .await
         .map_err(AppError::from)?;
-    let put = web::block(move || files.put(upload, &key)).await;
-    if matches!(put, Ok(Ok(()))) {
+    let put = files.put(upload, &key).await;
+    if put.is_ok() {
         return Ok(id);
     }
     db.write(move |tx| remove(tx, &admin, id, db::now()))
@@ -201,7 +200,7 @@ pub async fn publish(
 /// refused: its mark is gone from the footer either way.
 pub async fn withdraw(
     db: &Db,
-    files: Arc<dyn FileStore>,
+    files: Arc<FileStore>,
     admin: Viewer,
     id: MarkId,
 ) -> Result<(), RuleError> {
@@ -209,7 +208,7 @@ pub async fn withdraw(
         .write(move |tx| remove(tx, &admin, id, db::now()))
         .await?;
     let file = key.clone();
-    if let Ok(Err(error)) = web::block(move || files.delete(&file)).await {
+    if let Err(error) = files.delete(&file).await {
         tracing::error!(%error, key, "a removed mark's image could not be deleted from the store");
     }
     Ok(())

@@ -82,7 +82,7 @@ async fn add(
     admin: Admin,
     db: web::Data<Db>,
     site: web::Data<Site>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     shown: web::Data<FooterMarks>,
     session: Session,
     form: Multipart,
@@ -106,7 +106,7 @@ async fn add(
 async fn remove(
     admin: Admin,
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     shown: web::Data<FooterMarks>,
     session: Session,
     id: web::Path<MarkId>,
@@ -121,7 +121,7 @@ async fn remove(
 /// nothing else, sent as the library sends its files.
 async fn image(
     db: web::Data<Db>,
-    files: web::Data<dyn FileStore>,
+    files: web::Data<FileStore>,
     id: web::Path<MarkId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -141,12 +141,13 @@ async fn image(
     };
     let mime = kind.map_or("application/octet-stream", MarkImage::mime);
     // A mark never changes: a new image is a new mark, at a new address.
-    files::send(
-        files.into_inner(),
-        key,
+    let Some(file) = files.find(&key).await? else {
+        return Err(AppError::NotFound);
+    };
+    Ok(files::send(
+        file,
         mime,
         disposition,
         "public, max-age=86400",
-    )
-    .await
+    ))
 }

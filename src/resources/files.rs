@@ -2,10 +2,8 @@
 //! reaches the store only after its row is committed, and leaves it only after its row is
 //! gone, so the library never lists a file it does not have.
 
-use std::sync::Arc;
-
 use actix_web::http::header::{self, ContentDisposition};
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 
 use super::library;
 use super::purge as purging;
@@ -41,7 +39,7 @@ impl From<PublishError> for AppError {
 /// Should the store fail, the row is removed again and the upload, dropped, deletes itself.
 pub async fn publish(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     owner: Viewer,
     new: NewResource,
     upload: Option<Incoming>,
@@ -57,20 +55,19 @@ pub async fn publish(
     let (Some(key), Some(upload)) = (key, upload) else {
         return Ok(id);
     };
-    let put = web::block(move || store.put(upload, &key)).await;
-    if matches!(put, Ok(Ok(()))) {
+    let Err(error) = store.put(upload, &key).await else {
         return Ok(id);
-    }
+    };
     db.write(move |tx| library::remove(tx, &owner, id, db::now()))
         .await?;
-    Err(PublishError::Store(format!("{put:?}")))
+    Err(PublishError::Store(error.to_string()))
 }
 
 /// Deletes a resource, then its file. A file the store cannot delete is logged, not
 /// refused: its resource is gone either way.
 pub async fn withdraw(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     viewer: Viewer,
     id: ResourceId,
 ) -> Result<(), RuleError> {
@@ -78,7 +75,7 @@ pub async fn withdraw(
         .write(move |tx| library::remove(tx, &viewer, id, db::now()))
         .await?;
     if let Some(key) = key {
-        if let Ok(Err(error)) = web::block(move || store.delete(&key)).await {
+        if let Err(error) = store.delete(&key).await {
             tracing::error!(%error, "a deleted resource's file could not be removed");
         }
     }
@@ -89,7 +86,7 @@ pub async fn withdraw(
 /// error naming its key: it holds what had to go, so an operator must remove it.
 pub async fn purge(
     db: &Db,
-    store: Arc<dyn FileStore>,
+    store: &FileStore,
     viewer: Viewer,
     id: ResourceId,
     reason: Reason,
@@ -98,11 +95,9 @@ pub async fn purge(
         .write(move |tx| purging::purge(tx, &viewer, id, &reason, db::now()))
         .await?;
     if let Some(key) = key {
-        let file = key.clone();
-        let removed = web::block(move || store.delete(&file)).await;
-        if !matches!(removed, Ok(Ok(()))) {
+        if let Err(error) = store.delete(&key).await {
             tracing::error!(
-                ?removed,
+                %error,
                 key,
                 "a purged resource's file is still in the store: remove it by hand"
             );
@@ -115,18 +110,13 @@ pub async fn purge(
 /// `disposition` says, never sniffed for another type, and in a sandbox, so that whatever it
 /// holds, a browser opening it runs nothing and loads nothing; read from the store as it is
 /// sent.
-pub async fn send(
-    files: Arc<dyn FileStore>,
-    key: String,
+pub fn send(
+    file: store::Download,
     mime: &str,
     disposition: ContentDisposition,
     cache_control: &'static str,
-) -> Result<HttpResponse, AppError> {
-    let file = web::block(move || files.open(&key))
-        .await
-        .map_err(|e| anyhow::anyhow!("blocking task failed: {e}"))?
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored file missing: {e}")))?;
-    Ok(HttpResponse::Ok()
+) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type(mime)
         .insert_header(disposition)
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -135,5 +125,5 @@ pub async fn send(
             "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
         ))
         .insert_header((header::CACHE_CONTROL, cache_control))
-        .streaming(store::stream(file)))
+        .streaming(file.into_stream())
 }

@@ -264,6 +264,21 @@ pub fn detail(ctx: &PageCtx, listed: &Listed, may_change: bool) -> Markup {
     )
 }
 
+/// A resource whose file the store no longer has (status 404).
+pub fn file_missing(ctx: &PageCtx, title: &str) -> Markup {
+    layout(
+        ctx,
+        "This file is missing",
+        html! {
+            div.narrow {
+                h1 { "This file is missing" }
+                p { "SPOT has the details of “" (title) "”, but not its file: it is no longer in SPOT's file store. SPOT has logged this for the site's administrators." }
+                p { "If you shared it, you can share the file again. Otherwise, ask a facilitator through the " a href="/contact" { "contact page" } "." }
+            }
+        },
+    )
+}
+
 /// The purge of a resource: what will happen, and why (for the audit log).
 pub fn purge_resource(
     ctx: &PageCtx,

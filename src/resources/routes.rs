@@ -4,6 +4,7 @@
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
@@ -23,7 +24,9 @@ use crate::forum::values::Reason;
 use crate::rules::RuleError;
 use crate::web::context::flash;
 use crate::web::forms::{first, FieldErrors, HtmlQuery};
-use crate::web::{html, invalid_form, see_other, AppError, CurrentMember, Facilitator, PageCtx};
+use crate::web::{
+    html, invalid_form, page_with_status, see_other, AppError, CurrentMember, Facilitator, PageCtx,
+};
 use crate::Site;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -163,7 +166,7 @@ async fn upload(
     me: CurrentMember,
     db: web::Data<Db>,
     site: web::Data<Site>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     session: Session,
     form: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -176,7 +179,7 @@ async fn upload(
     };
     let arrived = file.map(|received| received.incoming);
     let held = new.described.verdict.holds();
-    match files::publish(&db, store.into_inner(), me.0, new, arrived).await {
+    match files::publish(&db, &store, me.0, new, arrived).await {
         Ok(id) => {
             flash(
                 &session,
@@ -214,9 +217,10 @@ async fn detail(
 }
 
 async fn download(
+    ctx: PageCtx,
     me: CurrentMember,
     db: web::Data<Db>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     id: web::Path<ResourceId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
@@ -224,19 +228,16 @@ async fn download(
         .run(move |conn| Ok(library::download(conn, &me, id)?))
         .await?;
     let key = resource.file_key.clone().ok_or(AppError::NotFound)?;
+    let Some(file) = store.find(&key).await? else {
+        let page = pages::file_missing(&ctx, &resource.title);
+        return Ok(page_with_status(StatusCode::NOT_FOUND, page));
+    };
     let mime = resource
         .content_type
         .clone()
         .unwrap_or_else(|| "application/octet-stream".into());
     let disposition = disposition(&resource, &mime);
-    files::send(
-        store.into_inner(),
-        key,
-        &mime,
-        disposition,
-        "private, no-store",
-    )
-    .await
+    Ok(files::send(file, &mime, disposition, "private, no-store"))
 }
 
 /// Shown in the browser when it is safe to, else saved; under its name as it was shared.
@@ -318,11 +319,11 @@ const HELD_NOTICE: &str = "Your resource is saved and waiting for a facilitator:
 async fn delete(
     me: CurrentMember,
     db: web::Data<Db>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     session: Session,
     id: web::Path<ResourceId>,
 ) -> Result<HttpResponse, AppError> {
-    files::withdraw(&db, store.into_inner(), me.0, id.into_inner()).await?;
+    files::withdraw(&db, &store, me.0, id.into_inner()).await?;
     flash(&session, "The resource has been deleted.");
     Ok(see_other("/resources"))
 }
@@ -387,7 +388,7 @@ async fn purge(
     ctx: PageCtx,
     me: Facilitator,
     db: web::Data<Db>,
-    store: web::Data<dyn FileStore>,
+    store: web::Data<FileStore>,
     session: Session,
     id: web::Path<ResourceId>,
     form: web::Form<ReasonForm>,
@@ -404,7 +405,7 @@ async fn purge(
             return Ok(invalid_form(page));
         }
     };
-    files::purge(&db, store.into_inner(), me.0, id, reason).await?;
+    files::purge(&db, &store, me.0, id, reason).await?;
     flash(&session, "The resource has been removed everywhere.");
     Ok(see_other("/resources"))
 }

@@ -599,7 +599,7 @@ pub struct TestApp {
     pub mailer: std::sync::Arc<dyn spot::mail::Mailer>,
     pub site: spot::Site,
     /// The server's upload store (data exports are kept there too).
-    pub files: std::sync::Arc<dyn spot::resources::store::FileStore>,
+    pub files: std::sync::Arc<spot::resources::store::FileStore>,
     /// What this server was started with: a second node can share its database.
     pub config: Config,
 }
@@ -668,31 +668,13 @@ impl TestApp {
     pub async fn spawn_with(engine: Engine, configure: impl FnOnce(&mut Config)) -> TestApp {
         capture_log();
         let data_dir = tempfile::tempdir().expect("temporary folder");
-        let (database_url, postgres) = match engine {
-            Engine::Sqlite => (
-                format!("sqlite://{}", data_dir.path().join("spot.db").display()),
-                None,
-            ),
-            Engine::Postgres => {
-                let admin_url = without_tls(&std::env::var("SPOT_TEST_POSTGRES_URL").expect(
-                    "SPOT_TEST_POSTGRES_URL was set when the tests were built: set it to run them",
-                ));
-                let name = format!("spot_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&admin_url)
-                    .expect("SPOT_TEST_POSTGRES_URL names a reachable PostgreSQL server");
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .expect("test database created");
-                let mut url = url::Url::parse(&admin_url).expect("SPOT_TEST_POSTGRES_URL is a URL");
-                url.set_path(&name);
-                (url.to_string(), Some((admin_url, name)))
-            }
-        };
+        let (database_url, postgres) = new_database(engine, data_dir.path(), "spot_test");
         let mut config = Config {
             database_url,
             bind: "127.0.0.1:0".into(),
             data_dir: data_dir.path().to_owned(),
             uploads_dir: data_dir.path().join("uploads"),
+            store_url: None,
             secret_key: Some("test secret key that is long enough for the cookie key".into()),
             max_upload_mb: 2,
             smtp_url: None,
@@ -846,11 +828,228 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some((admin_url, name)) = self.postgres.take() {
-            if let Ok(mut admin) = PgConnection::establish(&admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin);
-            }
+        if let Some(database) = self.postgres.take() {
+            drop_postgres_database(database);
         }
     }
+}
+
+/// A database of `engine` that nothing has used: `spot.db` in `dir`, or a new PostgreSQL
+/// database (see [`new_postgres_database`]). Its URL, and the PostgreSQL database to drop.
+pub fn new_database(
+    engine: Engine,
+    dir: &std::path::Path,
+    prefix: &str,
+) -> (String, Option<(String, String)>) {
+    match engine {
+        Engine::Sqlite => (format!("sqlite://{}", dir.join("spot.db").display()), None),
+        Engine::Postgres => {
+            let (url, database) = new_postgres_database(prefix);
+            (url, Some(database))
+        }
+    }
+}
+
+/// A new database on the server of `SPOT_TEST_POSTGRES_URL`, named `prefix_<uuid>`: its URL,
+/// and what [`drop_postgres_database`] takes to remove it.
+pub fn new_postgres_database(prefix: &str) -> (String, (String, String)) {
+    let admin_url = without_tls(
+        &std::env::var("SPOT_TEST_POSTGRES_URL")
+            .expect("SPOT_TEST_POSTGRES_URL was set when the tests were built: set it to run them"),
+    );
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::establish(&admin_url)
+        .expect("SPOT_TEST_POSTGRES_URL names a reachable PostgreSQL server");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("test database created");
+    let mut url = url::Url::parse(&admin_url).expect("SPOT_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    (url.to_string(), (admin_url, name))
+}
+
+pub fn drop_postgres_database((admin_url, name): (String, String)) {
+    if let Ok(mut admin) = PgConnection::establish(&admin_url) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin);
+    }
+}
+
+/// An S3-compatible server for one test: `moto_server` (PyPI `moto[server]`) on a free
+/// loopback port, stopped when this is dropped. Tests that need it are ignored unless the
+/// build had `SPOT_TEST_S3=1` (see `build.rs`); with it, a machine without `moto_server`
+/// fails them, saying what to install.
+pub struct S3 {
+    server: std::process::Child,
+    pub endpoint: String,
+}
+
+pub const S3_KEY_ID: &str = "testing";
+pub const S3_SECRET: &str = "testing-secret";
+
+impl S3 {
+    pub async fn start() -> S3 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let server = std::process::Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "could not start moto_server ({error}): the S3 tests need it on PATH; \
+                     install it with `pip install 'moto[server]'`, or build the tests \
+                     without SPOT_TEST_S3 to skip them"
+                )
+            });
+        let s3 = S3 {
+            server,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if client.get(&s3.endpoint).send().await.is_ok() {
+                return s3;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not answer on {} within 20 s", s3.endpoint);
+    }
+
+    /// A plain (unsigned) request to moto, which must succeed.
+    pub async fn request(&self, method: reqwest::Method, path: &str) -> Response {
+        let response = reqwest::Client::new()
+            .request(method.clone(), format!("{}/{path}", self.endpoint))
+            .send()
+            .await
+            .expect("moto answers");
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {response:?}"
+        );
+        response
+    }
+
+    /// A new, empty bucket; returns its name.
+    pub async fn new_bucket(&self) -> String {
+        let name = format!("spot-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        self.request(reqwest::Method::PUT, &name).await;
+        name
+    }
+
+    /// The store URL of `bucket`, under the prefix `spot`, with moto's endpoint and
+    /// credentials.
+    pub fn store_url(&self, bucket: &str) -> spot::resources::store::StoreUrl {
+        spot::resources::store::StoreUrl::parse(&format!("s3://{bucket}/spot"))
+            .and_then(|url| url.with_setting("aws_endpoint_url", &self.endpoint))
+            .and_then(|url| url.with_setting("aws_access_key_id", S3_KEY_ID))
+            .and_then(|url| url.with_setting("aws_secret_access_key", S3_SECRET))
+            .and_then(|url| url.with_setting("aws_region", "us-east-1"))
+            .expect("a store URL")
+    }
+
+    /// The environment `spot` reads the same store from.
+    pub fn env(&self, bucket: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("SPOT_STORE_URL", format!("s3://{bucket}/spot")),
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID", S3_KEY_ID.to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", S3_SECRET.to_owned()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+        ]
+    }
+
+    /// The keys under the bucket's `spot/` prefix, as S3 lists them.
+    pub async fn keys(&self, bucket: &str) -> Vec<String> {
+        let listing = self
+            .request(
+                reqwest::Method::GET,
+                &format!("{bucket}?list-type=2&prefix=spot/"),
+            )
+            .await
+            .text()
+            .await
+            .expect("a listing");
+        let mut keys: Vec<String> = listing
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split("</Key>").next())
+            .map(|key| key.trim_start_matches("spot/").to_owned())
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// Deletes an object behind SPOT's back.
+    pub async fn delete(&self, bucket: &str, key: &str) {
+        self.request(reqwest::Method::DELETE, &format!("{bucket}/spot/{key}"))
+            .await;
+    }
+
+    /// The object's ETag as S3 gives it: a multipart upload's ends in `-<parts>`.
+    pub async fn etag(&self, bucket: &str, key: &str) -> String {
+        let response = self
+            .request(reqwest::Method::HEAD, &format!("{bucket}/spot/{key}"))
+            .await;
+        response.headers()["etag"]
+            .to_str()
+            .unwrap()
+            .trim_matches('"')
+            .to_owned()
+    }
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Runs a scenario with an S3 file store, once per engine: `async fn name(app: TestApp,
+/// s3: S3, bucket: String) { .. }`. Ignored unless the build had `SPOT_TEST_S3=1` (and, for
+/// PostgreSQL, `SPOT_TEST_POSTGRES_URL`).
+#[macro_export]
+macro_rules! on_both_engines_with_s3 {
+    ($(async fn $name:ident($app:ident: TestApp, $s3:ident: S3, $bucket:ident: String) $body:block)+) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn scenario($app: $crate::helpers::TestApp, $s3: $crate::helpers::S3, $bucket: String) $body
+
+                async fn run(engine: $crate::helpers::Engine) {
+                    let s3 = $crate::helpers::S3::start().await;
+                    let bucket = s3.new_bucket().await;
+                    let url = s3.store_url(&bucket);
+                    let app = $crate::helpers::TestApp::spawn_with(engine, |config| {
+                        config.store_url = Some(url);
+                        // A file larger than one 5 MiB part can go through the form.
+                        config.max_upload_mb = 12;
+                    })
+                    .await;
+                    scenario(app, s3, bucket).await;
+                }
+
+                #[actix_web::test]
+                #[cfg_attr(not(spot_s3_tests), ignore = "needs moto_server: set SPOT_TEST_S3=1")]
+                async fn sqlite() {
+                    run($crate::helpers::Engine::Sqlite).await;
+                }
+
+                #[actix_web::test]
+                #[cfg_attr(
+                    not(all(spot_s3_tests, spot_postgres_tests)),
+                    ignore = "needs moto_server and PostgreSQL: set SPOT_TEST_S3=1 and SPOT_TEST_POSTGRES_URL"
+                )]
+                async fn postgres() {
+                    run($crate::helpers::Engine::Postgres).await;
+                }
+            }
+        )+
+    };
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod backup;
 mod bookings;
 mod concurrency;
 mod conduct;
@@ -41,3 +42,4 @@ mod security;
 mod security_review;
 mod sessions;
 mod site_pages;
+mod store;

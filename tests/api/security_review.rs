@@ -225,8 +225,7 @@ on_both_engines! {
         }
         let swept = {
             let mut conn = app.db.conn().unwrap();
-            let store = spot::resources::store::LocalFolder::new(&app.data_dir.path().join("uploads")).unwrap();
-            spot::housekeeping::sweep(&mut conn, &store, &app.config.retention, now)
+            spot::housekeeping::sweep(&mut conn, &app.files, &app.config.retention, now)
                 .unwrap()
                 .expect("the day's pruning")
         };

@@ -73,10 +73,8 @@ fn stored_files(app: &TestApp) -> usize {
 
 /// Today's pruning, as the housekeeping job runs it (`None`: done already today).
 fn sweep(app: &TestApp, now: NaiveDateTime) -> Option<spot::retention::Pruned> {
-    let store = spot::resources::store::LocalFolder::new(&app.data_dir.path().join("uploads"))
-        .expect("the upload folder");
     let mut conn = app.db.conn().expect("connection");
-    spot::housekeeping::sweep(&mut conn, &store, &app.config.retention, now).expect("pruned")
+    spot::housekeeping::sweep(&mut conn, &app.files, &app.config.retention, now).expect("pruned")
 }
 
 on_both_engines! {
