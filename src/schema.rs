@@ -406,6 +406,7 @@ diesel::table! {
         failed_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         reply_to -> Nullable<Text>,
+        handovers -> Integer,
     }
 }
 

@@ -213,6 +213,11 @@ pub fn deliver_due(
                 release(conn, &claimed[done..])?;
                 return Ok(round);
             }
+            // Recorded before the letter goes, so a letter whose worker died mid-send can be
+            // told apart (more handovers than finished attempts) when it is sent again.
+            diesel::update(outbox::table.find(id))
+                .set(outbox::handovers.eq(outbox::handovers + 1))
+                .execute(conn)?;
             match mailer.send(&letter) {
                 Ok(()) => {
                     stuck = false;

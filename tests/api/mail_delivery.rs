@@ -287,6 +287,93 @@ async fn delivered_over_smtp(engine: Engine) {
     let rows = outbox_rows(&app);
     assert_eq!(rows.len(), 1);
     assert!(rows[0].1, "the outbox row is marked sent");
+    assert_eq!(
+        handovers(&app),
+        vec![(1, 1)],
+        "handed over once, and that attempt finished"
+    );
+}
+
+/// (handovers, attempts) of each letter: more handovers than attempts means a worker died
+/// while the mail server had the letter.
+fn handovers(app: &TestApp) -> Vec<(i32, i32)> {
+    use spot::schema::outbox;
+    let mut conn = app.db.conn().expect("connection");
+    outbox::table
+        .order(outbox::id.asc())
+        .select((outbox::handovers, outbox::attempts))
+        .load(&mut *conn)
+        .expect("outbox rows")
+}
+
+/// A letter for Ann waiting to be composed, in a SPOT without a mail worker (rounds are run
+/// by hand) whose SMTP server, on the port returned, is not up yet.
+async fn a_reply_without_a_worker(engine: Engine) -> (TestApp, u16) {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = TestApp::spawn_with(engine, |config| {
+        config.smtp_url = Some(url);
+        config.mail_every = None;
+    })
+    .await;
+    a_reply_to_ann(&app).await;
+    (app, port)
+}
+
+async fn resent_after_a_death_mid_send(engine: Engine) {
+    use spot::schema::outbox;
+    // No worker of its own: the letter is composed into the outbox, and a round is run by
+    // hand once the SMTP server is up.
+    let (app, port) = a_reply_without_a_worker(engine).await;
+    let message_id: String = {
+        let mut conn = app.db.conn().expect("connection");
+        spot::notifications::compose::send_immediate(&mut conn, &app.site, spot::db::now())
+            .expect("letters composed");
+        // As a worker leaves it when killed after handing the letter over: claimed, handed
+        // over once, no attempt finished; its claim has since run out.
+        diesel::update(outbox::table)
+            .set((
+                outbox::handovers.eq(outbox::attempts + 1),
+                outbox::next_attempt_at.eq(spot::db::now() - chrono::Duration::minutes(1)),
+                outbox::claimed_until.eq(Some(spot::db::now() - chrono::Duration::minutes(1))),
+            ))
+            .execute(&mut *conn)
+            .expect("left mid-send");
+        outbox::table
+            .select(outbox::message_id)
+            .first(&mut *conn)
+            .expect("message id")
+    };
+    let sink = SmtpSink::start_on(port);
+    app.mail_round_at(spot::db::now());
+    let received = sink.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(received.len(), 1, "sent again once its claim ran out");
+    assert!(
+        received[0].contains(&format!("Message-ID: {message_id}")),
+        "with the same Message-ID, so mail clients show it once: {}",
+        received[0]
+    );
+    let rows = handovers(&app);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].0,
+        rows[0].1 + 1,
+        "the letter is on record as possibly sent twice: {rows:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_letter_in_flight_when_its_worker_died_goes_again_with_its_message_id_sqlite() {
+    resent_after_a_death_mid_send(Engine::Sqlite).await;
+}
+
+#[actix_web::test]
+#[cfg_attr(
+    not(spot_postgres_tests),
+    ignore = "needs PostgreSQL: set SPOT_TEST_POSTGRES_URL"
+)]
+async fn a_letter_in_flight_when_its_worker_died_goes_again_with_its_message_id_postgres() {
+    resent_after_a_death_mid_send(Engine::Postgres).await;
 }
 
 #[actix_web::test]
@@ -385,14 +472,7 @@ async fn letters_waiting_at_a_restart_are_sent_after_it_postgres() {
 }
 
 async fn given_up_after_many_failures(engine: Engine) {
-    let port = free_port();
-    let url = format!("smtp://127.0.0.1:{port}");
-    let app = TestApp::spawn_with(engine, |config| {
-        config.smtp_url = Some(url);
-        config.mail_every = None;
-    })
-    .await;
-    a_reply_to_ann(&app).await;
+    let (app, port) = a_reply_without_a_worker(engine).await;
     // Rounds far apart in time, so that every backoff has passed: the last attempt gives up.
     let mut at = spot::db::now();
     for _ in 0..spot::notifications::outbox::MAX_ATTEMPTS {
