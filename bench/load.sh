@@ -187,13 +187,22 @@ echo "Cold start on the existing database, to the first answered request: $cold_
 echo
 echo "| page | requests/s | p50 | p99 | errors | server peak RSS |"
 echo "|---|---|---|---|---|---|"
+# The whole middleware stack and no page: what every other row is measured against.
+run "/healthz (no page)" "/healthz" "$work/get.lua"
 run "forum index" "/forum" "$work/get.lua"
 run "category page" "/forum/post-covid-rehabilitation" "$work/get.lua"
 run "thread page (30 posts)" "/threads/$small" "$work/get.lua"
 run "first page of a $deep_posts-post thread" "/threads/$deep_id" "$work/get.lua"
 run "deep page (page $deep_pages of the same, 30 posts)" "/threads/$deep_id?page=$deep_pages" "$work/get.lua"
 run "resource library, tag filter" "/resources?tag=fatigue" "$work/get.lua"
+run "resource library, first page" "/resources" "$work/get.lua"
+run "member directory" "/members" "$work/get.lua"
+run "member directory, role and borough" "/members?role=occupational_therapist&borough=bolton" "$work/get.lua"
+run "course list" "/courses" "$work/get.lua"
+run "notifications" "/notifications" "$work/get.lua"
 run "search, two words" "/search?q=fatigue+pacing" "$work/get.lua"
+run "search, two broad words, discussions" "/search?q=long+covid&kind=posts" "$work/get.lua"
+run "search, a rarer word" "/search?q=reablement" "$work/get.lua"
 run "search, discussions page 2" "/search?q=energy+diary&kind=posts&page=2" "$work/get.lua"
 run "mixed: thread reads, 5% replies" "/threads/$replied" "$work/mixed.lua"
 if grep -qi "database is locked" "$work/server.log"; then

@@ -4,7 +4,9 @@
 //!
 //! `cargo bench --bench search` (the first run makes the database with `spot demo`'s
 //! generator and keeps it as `target/bench-search-scale5.db` for later runs; set
-//! `SPOT_BENCH_SCALE` for another size).
+//! `SPOT_BENCH_SCALE` for another size). For the million posts, point
+//! `SPOT_BENCH_DATABASE` at the scale-50 file `bench/load.sh --scale 50 --data DIR` keeps
+//! (`DIR/spot.db`): making it again here would take as long as there.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,6 +30,11 @@ const QUERIES: [&str; 6] = [
 ];
 
 fn database(scale: f64) -> Db {
+    if let Some(path) = std::env::var_os("SPOT_BENCH_DATABASE") {
+        let path = PathBuf::from(path);
+        assert!(path.exists(), "no database at {}", path.display());
+        return Db::connect(&format!("sqlite://{}", path.display())).expect("database");
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));

@@ -163,6 +163,10 @@ impl Db {
         };
         let pool = r2d2::Pool::builder()
             .max_size(size)
+            // A SQLite connection is a file handle in this process: nothing can break it
+            // between two uses, so the `SELECT 1` before each use is only cost. A PostgreSQL
+            // connection can (a restarted server), and is checked.
+            .test_on_check_out(engine == Engine::Postgres)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)

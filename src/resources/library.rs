@@ -495,6 +495,20 @@ pub fn browse(
                 .get_result(conn)?;
             kept + own_hidden
         }
+        // The whole library: what everyone sees and the viewer's own hidden ones, each
+        // counted in an index (through the sharers it would read every resource's row).
+        ([], None, None, None) if !moderator => {
+            let visible: i64 = resources::table
+                .filter(resources::hidden_at.is_null())
+                .count()
+                .get_result(conn)?;
+            let own_hidden: i64 = resources::table
+                .filter(resources::hidden_at.is_not_null())
+                .filter(resources::owner_id.eq(me))
+                .count()
+                .get_result(conn)?;
+            visible + own_hidden
+        }
         _ => base().count().get_result(conn)?,
     };
     let rows: Vec<(Resource, Sharer)> = base()

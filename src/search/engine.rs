@@ -7,22 +7,23 @@
 //! Who may see what is decided here, against the rows as they are now, whatever the index
 //! holds: posts hidden or removed and categories the viewer cannot read never come back.
 //!
-//! A search ranks a bounded set of candidates: the index's best [`CANDIDATES`] matches,
-//! picked by the engine inside its full-text index (FTS5 scores every match in C and keeps
-//! the best in a bounded sort; PostgreSQL reads the GIN index and does the same with
-//! `ORDER BY … LIMIT`), before any join. Only those are joined to their rows, checked against
-//! the viewer's rights and the filters, grouped by thread and counted. A common pair of
-//! words matches tens of thousands of posts at scale; ranking and counting every one of them
-//! cost hundreds of milliseconds and grew with the forum (docs/benchmarks.md, "Search").
+//! A search ranks a bounded set of candidates, picked inside the full-text index before any
+//! join ([`Cut`]). Discussions take the index's newest [`CANDIDATES`] matches: the index is
+//! read newest first and left after that many, and only those are scored (FTS5's `bm25`,
+//! PostgreSQL's `ts_rank`), so a word in a fifth of a million posts costs what a rare one
+//! does; the page is the full ranking of those matches, and says so. Ranking every match
+//! cost hundreds of milliseconds at scale and grew with every year of the forum
+//! (docs/benchmarks.md, "Search"). Resources and members, which grow slowly, take the
+//! index's best matches by score instead (the engine scores every match, in C, and keeps
+//! the best in a bounded sort).
 //!
-//! Why the page is still right: every match left out scores no better than the worst
-//! candidate, and every match that scores better is a candidate. So the candidates scoring
-//! better than the worst that pass the checks are the best of all the matches that do, ties
-//! and all, in the same order, and such a thread's best post is among them; those at the
-//! worst score are set aside, as a match left out may tie with them. Every page drawn from
-//! what is kept is the page the full ranking would give. What the candidates cannot say is
-//! how many there are beyond them: a search cut this way counts what it kept
-//! ([`Ranked::cut`]), and the page says so.
+//! Why a page cut to the best is still right: every match left out scores no better than
+//! the worst candidate, and every match that scores better is a candidate. So the
+//! candidates scoring better than the worst that pass the checks are the best of all the
+//! matches that do, ties and all, in the same order; those at the worst score are set
+//! aside, as a match left out may tie with them. Every page drawn from what is kept is the
+//! page the full ranking would give. What candidates cannot say is how many there are
+//! beyond them: a cut search counts what it kept ([`Ranked::cut`]), and the page says so.
 //!
 //! Filters and rights are checked after the cut, on the candidates only, so that a search
 //! pays for its candidates and not for every match. When the candidates that pass cannot
@@ -166,29 +167,49 @@ fn within_budgets<T>(
     }
 }
 
+/// Which matches a ranking with a budget keeps as its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// The index's best by score: exactly the full ranking's first pages, but the engine
+    /// scores every match to find them, so a broad word costs in proportion to the index.
+    Best,
+    /// The newest matches, each then scored: the index stops reading after the budget, so a
+    /// broad word costs what a rare one does, however long the forum has talked. The pages
+    /// are the full ranking of those matches.
+    Newest,
+}
+
 /// Opens the statement with `hits (id, score)`: the matches, scored. With a budget, the
 /// best that many (ties to the newest), found and cut inside the index and kept apart
 /// (`MATERIALIZED`) so that nothing is joined before the cut, and `edge (candidates,
 /// worst)`: how many there are and the worst score among them. Without one, every match,
 /// left for the planner to join as it goes (as it would the index itself).
-fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i64>) {
+fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i64>, cut: Cut) {
     let full_text = sql.full_text();
     let opened = full_text.open_query(sql, query);
-    let (from, id) = (full_text.scored_from(table), full_text.indexed_id(table));
-    sql.push(if opened { ", " } else { "WITH " }).push(&format!(
-        "hits AS {}MATERIALIZED (SELECT {id} AS id, {from} WHERE ",
-        if budget.is_some() { "" } else { "NOT " }
-    ));
-    full_text.matches(sql, table, query);
-    if let Some(budget) = budget {
-        sql.push(" ORDER BY score, id DESC LIMIT ")
-            .bind_int(budget)
-            .push(
-                "), edge AS MATERIALIZED (SELECT COUNT(*) AS candidates, MAX(score) AS worst \
-             FROM hits",
-            );
+    sql.push(if opened { ", " } else { "WITH " });
+    let Some(budget) = budget else {
+        let (from, id) = (full_text.scored_from(table), full_text.indexed_id(table));
+        sql.push(&format!(
+            "hits AS NOT MATERIALIZED (SELECT {id} AS id, {from} WHERE "
+        ));
+        full_text.matches(sql, table, query);
+        sql.push(")");
+        return;
+    };
+    sql.push("hits AS MATERIALIZED (");
+    match cut {
+        Cut::Best => {
+            let (from, id) = (full_text.scored_from(table), full_text.indexed_id(table));
+            sql.push(&format!("SELECT {id} AS id, {from} WHERE "));
+            full_text.matches(sql, table, query);
+            sql.push(" ORDER BY score, id DESC LIMIT ").bind_int(budget);
+        }
+        Cut::Newest => full_text.newest_scored(sql, table, query, budget),
     }
-    sql.push(")");
+    sql.push(
+        "), edge AS MATERIALIZED (SELECT COUNT(*) AS candidates, MAX(score) AS worst FROM hits)",
+    );
 }
 
 /// ` AND` the hit scores better than the worst candidate, when the candidates were cut: a
@@ -196,8 +217,8 @@ fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i6
 /// thread with a later post), or be a better post of its thread; every match that scores
 /// better is a candidate. So what is kept is exactly what the full ranking puts first, ties
 /// and all.
-fn better_than_the_edge(sql: &mut Sql, budget: Option<i64>) {
-    if let Some(budget) = budget {
+fn better_than_the_edge(sql: &mut Sql, budget: Option<i64>, cut: Cut) {
+    if let (Some(budget), Cut::Best) = (budget, cut) {
         sql.push(" AND ((SELECT candidates FROM edge) < ")
             .bind_int(budget)
             .push(" OR hits.score < (SELECT worst FROM edge))");
@@ -296,7 +317,7 @@ fn threads_with(
     budget: Option<i64>,
 ) -> QueryResult<Ranked<(i64, i64)>> {
     let mut sql = Sql::for_conn(conn);
-    with_hits(&mut sql, Table::Posts, query, budget);
+    with_hits(&mut sql, Table::Posts, query, budget, Cut::Newest);
     let join = sql.full_text().join();
     // The hits the viewer may see, in threads they may read, as the filters ask; then one a
     // thread, its best post.
@@ -322,7 +343,7 @@ fn threads_with(
         sql.push(" AND m.borough = ").bind_text(borough.slug());
     }
     date_range(&mut sql, "p.created_at", scope.from, scope.until);
-    better_than_the_edge(&mut sql, budget);
+    better_than_the_edge(&mut sql, budget, Cut::Newest);
     sql.push(") ranked WHERE nth = 1)");
     counted_page(
         &mut sql,
@@ -380,7 +401,7 @@ fn flat_ranking(
     }
     within_budgets(window, |budget| {
         let mut sql = Sql::for_conn(conn);
-        with_hits(&mut sql, flat.table, query, budget);
+        with_hits(&mut sql, flat.table, query, budget, Cut::Best);
         let join = sql.full_text().join();
         let Flat {
             source,
@@ -397,7 +418,7 @@ fn flat_ranking(
         }
         sql.push(" WHERE 1 = 1");
         narrow(&mut sql);
-        better_than_the_edge(&mut sql, budget);
+        better_than_the_edge(&mut sql, budget, Cut::Best);
         sql.push(")");
         counted_page(
             &mut sql,

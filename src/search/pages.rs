@@ -81,12 +81,13 @@ fn total_label(count: Count) -> String {
     }
 }
 
-/// Why a list cut to the best matches ends where it does.
+/// Why a list cut to some of the matches ends where it does: discussions rank their newest
+/// matching posts, the others their best matches (`search::engine::Cut`).
 fn cut_note(kind: Kind, best: i64) -> String {
     match kind {
         Kind::Posts => format!(
-            "These are the discussions of the best {} matching posts. Add words to narrow the \
-             search.",
+            "These are the discussions of the {} most recent matching posts, best first. Add \
+             words, or dates, to search further back.",
             figure(best)
         ),
         Kind::Resources | Kind::Members | Kind::Messages => format!(
@@ -394,8 +395,7 @@ mod tests {
         let listed = listed.into_string();
         assert!(listed.contains("Page 1 of 439"), "{listed}");
         assert!(
-            listed
-                .contains("These are the discussions of the best 2,000 matching posts. Add words"),
+            listed.contains("These are the discussions of the 2,000 most recent matching posts"),
             "{listed}"
         );
         let beyond = Found {
@@ -419,7 +419,10 @@ mod tests {
             beyond.contains("No more discussions on this page"),
             "{beyond}"
         );
-        assert!(beyond.contains("the best 2,000 matching posts"), "{beyond}");
+        assert!(
+            beyond.contains("the 2,000 most recent matching posts"),
+            "{beyond}"
+        );
         let about = Found {
             count: Count::About(7_469),
             ..found

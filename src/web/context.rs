@@ -47,10 +47,7 @@ impl PageCtx {
         let viewer = viewer_of(req).await?;
         let session = req.get_session();
         let csrf_token = masked(&csrf_token(&session)?);
-        let flash = session
-            .remove_as::<Vec<String>>(FLASH_KEY)
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        let flash = take_flash(&session);
         Ok(PageCtx {
             viewer,
             csrf_token,
@@ -181,6 +178,19 @@ pub fn end_session(session: &Session) -> Option<String> {
     session.clear();
     session.renew();
     ended
+}
+
+/// The messages left for this page, taken off the session. Only a session that had some is
+/// changed: a changed session is encrypted and sent again as a cookie, which every page
+/// would otherwise pay for.
+fn take_flash(session: &Session) -> Vec<String> {
+    match session.get::<Vec<String>>(FLASH_KEY) {
+        Ok(Some(messages)) => {
+            session.remove(FLASH_KEY);
+            messages
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// A one-off message for the next page the member sees.

@@ -120,6 +120,26 @@ on_both_engines! {
         assert!(!session.contains("member") && !session.contains("sam@nhs.net"), "{session}");
     }
 
+    async fn reading_pages_does_not_send_the_session_again(app: TestApp) {
+        fn sets_session(response: &reqwest::Response) -> bool {
+            response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|c| c.starts_with("spot_session="))
+        }
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        // The first page makes the form token, if signing in had not; after that, pages only
+        // read the session, and re-encrypting and re-sending it would cost every page view.
+        app.get("/forum").await;
+        for path in ["/forum", "/members", "/resources", "/account", "/forum"] {
+            let response = app.get(path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            assert!(!sets_session(&response), "{path} sent the session cookie again");
+        }
+    }
+
     #[config(|config| config.secure_cookies = true)]
     async fn the_session_cookie_is_secure_when_asked(app: TestApp) {
         let response = app.get("/login").await;

@@ -47,6 +47,10 @@ pub(crate) trait FullText: Sync {
     /// `<score> AS score FROM <index>`: lower is better on both engines.
     fn scored_from(&self, table: Table) -> String;
 
+    /// `SELECT id, score` of the newest `budget` matches, the index read newest first and
+    /// left there: only those are scored.
+    fn newest_scored(&self, sql: &mut Sql, table: Table, query: &SearchQuery, budget: i64);
+
     /// The expression naming the indexed row's id, after [`FullText::scored_from`].
     fn indexed_id(&self, table: Table) -> String;
 
@@ -102,6 +106,16 @@ impl FullText for Fts5 {
 
     fn indexed_id(&self, table: Table) -> String {
         format!("{}.rowid", table.name())
+    }
+
+    /// FTS5 walks its lists of rows in rowid order, either way, and works out an auxiliary
+    /// function (`bm25`) only for the rows it hands on: with the `LIMIT` it stops there.
+    fn newest_scored(&self, sql: &mut Sql, table: Table, query: &SearchQuery, budget: i64) {
+        let (from, id) = (self.scored_from(table), self.indexed_id(table));
+        sql.push(&format!("SELECT {id} AS id, {from} WHERE "));
+        self.matches(sql, table, query);
+        sql.push(&format!(" ORDER BY {id} DESC LIMIT "))
+            .bind_int(budget);
     }
 
     fn counted_from(&self, table: Table) -> String {
@@ -217,6 +231,24 @@ impl FullText for TsVector {
 
     fn indexed_id(&self, table: Table) -> String {
         format!("s.{}", self.key(table))
+    }
+
+    /// The newest matches first, with their documents (the GIN index, or the key's index
+    /// read backwards, as the planner judges from how common the words are), then
+    /// `ts_rank` over those alone: in one query PostgreSQL may rank every row before it
+    /// sorts.
+    fn newest_scored(&self, sql: &mut Sql, table: Table, query: &SearchQuery, budget: i64) {
+        let id = self.indexed_id(table);
+        sql.push(&format!(
+            "SELECT c.id AS id, (-ts_rank({PG_WEIGHTS}, c.document, (SELECT query FROM q)))\
+             ::float8 AS score FROM (SELECT {id} AS id, s.document AS document FROM {} s \
+             WHERE ",
+            table.name()
+        ));
+        self.matches(sql, table, query);
+        sql.push(&format!(" ORDER BY {id} DESC LIMIT "))
+            .bind_int(budget)
+            .push(") c");
     }
 
     fn counted_from(&self, table: Table) -> String {
