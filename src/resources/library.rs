@@ -495,11 +495,13 @@ pub fn browse(
                 .get_result(conn)?;
             kept + own_hidden
         }
-        // The whole library: what everyone sees and the viewer's own hidden ones, each
-        // counted in an index (through the sharers it would read every resource's row).
+        // The whole library: every resource less the hidden ones (few, in an index of their
+        // own), and the viewer's own hidden ones, that only they see. SQLite counts a whole
+        // table in its smallest index; through the sharers it would read every row.
         ([], None, None, None) if !moderator => {
-            let visible: i64 = resources::table
-                .filter(resources::hidden_at.is_null())
+            let all: i64 = resources::table.count().get_result(conn)?;
+            let hidden: i64 = resources::table
+                .filter(resources::hidden_at.is_not_null())
                 .count()
                 .get_result(conn)?;
             let own_hidden: i64 = resources::table
@@ -507,7 +509,7 @@ pub fn browse(
                 .filter(resources::owner_id.eq(me))
                 .count()
                 .get_result(conn)?;
-            visible + own_hidden
+            all - hidden + own_hidden
         }
         _ => base().count().get_result(conn)?,
     };

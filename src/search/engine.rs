@@ -13,8 +13,8 @@
 //! PostgreSQL's `ts_rank`), so a word in a fifth of a million posts costs what a rare one
 //! does; the page is the full ranking of those matches, and says so. Ranking every match
 //! cost hundreds of milliseconds at scale and grew with every year of the forum
-//! (docs/benchmarks.md, "Search"). Resources and members, which grow slowly, take the
-//! index's best matches by score instead (the engine scores every match, in C, and keeps
+//! (docs/benchmarks.md, "Search"); resources the same. Members, whose number stays that
+//! of the region's practitioners, take the index's best matches by score instead (the engine scores every match, in C, and keeps
 //! the best in a bounded sort).
 //!
 //! Why a page cut to the best is still right: every match left out scores no better than
@@ -185,6 +185,18 @@ pub enum Cut {
 /// worst)`: how many there are and the worst score among them. Without one, every match,
 /// left for the planner to join as it goes (as it would the index itself).
 fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i64>, cut: Cut) {
+    with_hits_from(sql, table, query, budget, cut, false)
+}
+
+/// [`with_hits`], the newest matches read from the window of recent posts when `recent`.
+fn with_hits_from(
+    sql: &mut Sql,
+    table: Table,
+    query: &SearchQuery,
+    budget: Option<i64>,
+    cut: Cut,
+    recent: bool,
+) {
     let full_text = sql.full_text();
     let opened = full_text.open_query(sql, query);
     sql.push(if opened { ", " } else { "WITH " });
@@ -205,7 +217,7 @@ fn with_hits(sql: &mut Sql, table: Table, query: &SearchQuery, budget: Option<i6
             full_text.matches(sql, table, query);
             sql.push(" ORDER BY score, id DESC LIMIT ").bind_int(budget);
         }
-        Cut::Newest => full_text.newest_scored(sql, table, query, budget),
+        Cut::Newest => full_text.newest_scored(sql, table, query, budget, recent),
     }
     sql.push(
         "), edge AS MATERIALIZED (SELECT COUNT(*) AS candidates, MAX(score) AS worst FROM hits)",
@@ -305,8 +317,35 @@ pub fn threads(
         return Ok(Ranked::default());
     }
     within_budgets(window, |budget| {
-        threads_with(conn, query, scope, window, budget)
+        let recent = match budget {
+            Some(budget) => window_suffices(conn, query, budget)?,
+            None => false,
+        };
+        threads_with(conn, query, scope, window, budget, recent)
     })
+}
+
+/// Whether the window of recent posts, where the engine keeps one, gives the newest
+/// `budget` matches of all: it holds every post newer than its oldest, so when it has that
+/// many matches they are the newest; with fewer, older ones may be missing, unless it holds
+/// every post. Found without scoring anything (a fraction of a millisecond).
+fn window_suffices(conn: &mut DbConn, query: &SearchQuery, budget: i64) -> QueryResult<bool> {
+    let mut sql = Sql::for_conn(conn);
+    let Some(recent) = sql.full_text().recent_posts() else {
+        return Ok(false);
+    };
+    sql.push(&format!(
+        "SELECT COUNT(*) AS n FROM (SELECT rowid FROM {recent} WHERE {recent} MATCH "
+    ))
+    .bind_text(query.fts5_match().unwrap_or_default())
+    .push(" ORDER BY rowid DESC LIMIT ")
+    .bind_int(budget)
+    .push(")");
+    let rows: Vec<Count> = sql.load(conn)?;
+    if rows.first().is_some_and(|r| r.n >= budget) {
+        return Ok(true);
+    }
+    super::index::window_holds_every_post(conn)
 }
 
 fn threads_with(
@@ -315,9 +354,10 @@ fn threads_with(
     scope: &PostScope,
     window: Window,
     budget: Option<i64>,
+    recent: bool,
 ) -> QueryResult<Ranked<(i64, i64)>> {
     let mut sql = Sql::for_conn(conn);
-    with_hits(&mut sql, Table::Posts, query, budget, Cut::Newest);
+    with_hits_from(&mut sql, Table::Posts, query, budget, Cut::Newest, recent);
     let join = sql.full_text().join();
     // The hits the viewer may see, in threads they may read, as the filters ask; then one a
     // thread, its best post.
@@ -385,6 +425,8 @@ struct Flat<'a> {
     join: Option<&'a str>,
     /// The column that breaks ties, and the order of the ties: `r.updated_at`, `DESC`.
     tie: (&'a str, &'a str),
+    /// Which matches a budget keeps.
+    cut: Cut,
 }
 
 /// Scored hits of one table that `narrow` allows (each condition starting ` AND`), counted,
@@ -401,7 +443,7 @@ fn flat_ranking(
     }
     within_budgets(window, |budget| {
         let mut sql = Sql::for_conn(conn);
-        with_hits(&mut sql, flat.table, query, budget, Cut::Best);
+        with_hits(&mut sql, flat.table, query, budget, flat.cut);
         let join = sql.full_text().join();
         let Flat {
             source,
@@ -418,7 +460,7 @@ fn flat_ranking(
         }
         sql.push(" WHERE 1 = 1");
         narrow(&mut sql);
-        better_than_the_edge(&mut sql, budget, Cut::Best);
+        better_than_the_edge(&mut sql, budget, flat.cut);
         sql.push(")");
         counted_page(
             &mut sql,
@@ -451,6 +493,8 @@ pub fn resources(
         alias: "r",
         join: scope.role.map(|_| "members m ON m.id = r.owner_id"),
         tie: ("r.updated_at", "DESC"),
+        // The library grows with every year too: its newest matches, as discussions.
+        cut: Cut::Newest,
     };
     let narrow = |sql: &mut Sql| {
         sql.push(" AND r.hidden_at IS NULL");
@@ -486,6 +530,9 @@ pub fn members(
         alias: "m",
         join: None,
         tie: ("m.sort_name", "ASC"),
+        // A directory holds the region's practitioners, not years of writing: its best
+        // matches, exactly, cost little (names are short).
+        cut: Cut::Best,
     };
     let narrow = |sql: &mut Sql| {
         sql.push(" AND m.listed = TRUE AND (m.suspended_at IS NULL OR m.suspended_until <= ")
@@ -517,6 +564,7 @@ pub fn messages(
         alias: "g",
         join: None,
         tie: ("g.id", "DESC"),
+        cut: Cut::Best,
     };
     let narrow = |sql: &mut Sql| {
         sql.push(

@@ -175,7 +175,8 @@ fn post_sources(
 /// A post was written, edited, hidden, shown again, removed by its author or purged.
 pub fn post(conn: &mut DbConn, id: PostId) -> QueryResult<()> {
     let found = post_sources(conn, Some(&[id]), None, None, 1)?;
-    refresh(conn, Table::Posts, &[id.0], post_rows(found))
+    refresh(conn, Table::Posts, &[id.0], post_rows(found))?;
+    follow_in_window(conn, &[id.0])
 }
 
 /// Many posts changed at once (a member's posts emptied on erasure).
@@ -184,6 +185,7 @@ pub fn posts(conn: &mut DbConn, ids: &[PostId]) -> QueryResult<()> {
         let found = post_sources(conn, Some(chunk), None, None, i64::MAX)?;
         let chunk: Vec<i64> = chunk.iter().map(|id| id.0).collect();
         refresh(conn, Table::Posts, &chunk, post_rows(found))?;
+        follow_in_window(conn, &chunk)?;
     }
     Ok(())
 }
@@ -192,7 +194,84 @@ pub fn posts(conn: &mut DbConn, ids: &[PostId]) -> QueryResult<()> {
 pub fn thread(conn: &mut DbConn, id: ThreadId) -> QueryResult<()> {
     let found = post_sources(conn, None, Some(id), None, i64::MAX)?;
     let ids: Vec<i64> = found.iter().map(|(id, ..)| id.0).collect();
-    refresh(conn, Table::Posts, &ids, post_rows(found))
+    refresh(conn, Table::Posts, &ids, post_rows(found))?;
+    follow_in_window(conn, &ids)
+}
+
+/// How many of the newest posts (by id) the window of recent posts holds, where the
+/// engine keeps one ([`crate::db::dialect::full_text::FullText::recent_posts`]).
+pub const RECENT_POSTS: i64 = 100_000;
+
+/// The lowest post id the window holds.
+fn window_floor(conn: &mut DbConn) -> QueryResult<i64> {
+    let newest: Option<PostId> = posts::table
+        .select(diesel::dsl::max(posts::id))
+        .first(conn)?;
+    Ok(newest.map_or(0, |id| id.0) - RECENT_POSTS)
+}
+
+/// Whether the window of recent posts holds every post's row (a forum of fewer posts than
+/// it holds), so that what it does not find is not there.
+pub(crate) fn window_holds_every_post(conn: &mut DbConn) -> QueryResult<bool> {
+    let oldest: Option<PostId> = posts::table
+        .select(diesel::dsl::min(posts::id))
+        .first(conn)?;
+    Ok(oldest.is_none_or(|oldest| oldest.0 >= window_floor(conn).unwrap_or(i64::MAX)))
+}
+
+/// Brings the window of recent posts in step with the main index for these posts (just
+/// rewritten there), and lets go of the rows that have fallen out of it.
+fn follow_in_window(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
+    let Some(recent) = Sql::for_conn(conn).full_text().recent_posts() else {
+        return Ok(());
+    };
+    let floor = window_floor(conn)?;
+    for chunk in ids.chunks(BATCH) {
+        Sql::for_conn(conn)
+            .push(&format!("DELETE FROM {recent} WHERE rowid IN "))
+            .bind_list(chunk.iter().copied())
+            .execute(conn)?;
+        Sql::for_conn(conn)
+            .push(&format!(
+                "INSERT INTO {recent} (rowid, title, body) SELECT rowid, title, body FROM {} \
+                 WHERE rowid >= ",
+                Table::Posts.name()
+            ))
+            .bind_int(floor)
+            .push(" AND rowid IN ")
+            .bind_list(chunk.iter().copied())
+            .execute(conn)?;
+    }
+    Sql::for_conn(conn)
+        .push(&format!("DELETE FROM {recent} WHERE rowid < "))
+        .bind_int(floor)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Fills the window of recent posts afresh from the main index.
+fn rebuild_window(conn: &mut DbConn) -> QueryResult<()> {
+    let Some(recent) = Sql::for_conn(conn).full_text().recent_posts() else {
+        return Ok(());
+    };
+    let floor = window_floor(conn)?;
+    Sql::for_conn(conn)
+        .push(&format!("DELETE FROM {recent}"))
+        .execute(conn)?;
+    Sql::for_conn(conn)
+        .push(&format!(
+            "INSERT INTO {recent} (rowid, title, body) SELECT rowid, title, body FROM {} WHERE \
+             rowid >= ",
+            Table::Posts.name()
+        ))
+        .bind_int(floor)
+        .execute(conn)?;
+    Sql::for_conn(conn)
+        .push(&format!(
+            "INSERT INTO {recent} ({recent}) VALUES ('optimize')"
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -487,6 +566,7 @@ pub fn rebuild_showing(
         stage.set(rebuilt.posts as u64);
     }
     stage.finish();
+    rebuild_window(conn)?;
     let found = resource_sources(conn, None)?;
     let rows = resource_rows(conn, found)?;
     rebuilt.resources = rows.len();

@@ -81,8 +81,8 @@ fn total_label(count: Count) -> String {
     }
 }
 
-/// Why a list cut to some of the matches ends where it does: discussions rank their newest
-/// matching posts, the others their best matches (`search::engine::Cut`).
+/// Why a list cut to some of the matches ends where it does: discussions and resources
+/// rank their newest matches, the others their best (`search::engine::Cut`).
 fn cut_note(kind: Kind, best: i64) -> String {
     match kind {
         Kind::Posts => format!(
@@ -90,7 +90,12 @@ fn cut_note(kind: Kind, best: i64) -> String {
              words, or dates, to search further back.",
             figure(best)
         ),
-        Kind::Resources | Kind::Members | Kind::Messages => format!(
+        Kind::Resources => format!(
+            "These are the {} most recent matching resources, best first. Add words, or dates, \
+             to search further back.",
+            figure(best)
+        ),
+        Kind::Members | Kind::Messages => format!(
             "These are the best {} matching {}. Add words to narrow the search.",
             figure(best),
             kind.label().to_lowercase()

@@ -341,6 +341,82 @@ on_both_engines! {
         assert!(threads_found(&sam, "zumba").await.is_empty(), "the thread went with its first post");
     }
 
+    async fn older_posts_are_found_when_the_window_of_recent_posts_has_moved_past_them(app: TestApp) {
+        use spot::schema::posts;
+        let sam = member(&app, "sam@nhs.net", "Sam Jones").await;
+        let old = start_thread(&sam, "practice-questions", "Lantern walks", "Evening lantern walks in Wigan.").await;
+        let edited = reply(&sam, old, "A first draft.").await;
+        let response = sam.post(&format!("/posts/{edited}/edit"), &[("body", "Lantern making for the walk.")]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let hidden = reply(&sam, old, "Lantern spam.").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Facilitator").await;
+        fay.post(&format!("/posts/{hidden}/hide"), &[("reason", "Spam")]).await;
+        // SQLite keeps the newest posts' rows again in a window of their own: in step with
+        // the main index through every write.
+        let window = |app: &TestApp| -> Option<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+            #[derive(diesel::QueryableByName)]
+            struct IndexRow {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                id: i64,
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                body: String,
+            }
+            let mut conn = app.db.conn().unwrap();
+            let rows = |conn: &mut spot::db::DbConn, table: &str| -> Vec<(i64, String)> {
+                let query = diesel::sql_query(format!("SELECT rowid AS id, body FROM {table} ORDER BY rowid"));
+                let rows: Vec<IndexRow> = match conn {
+                    spot::db::DbConn::Sqlite(c) => query.load(c).unwrap(),
+                    spot::db::DbConn::Postgresql(_) => return Vec::new(),
+                };
+                rows.into_iter().map(|r| (r.id, r.body)).collect()
+            };
+            matches!(app.engine, Engine::Sqlite)
+                .then(|| (rows(&mut conn, "search_posts"), rows(&mut conn, "search_posts_recent")))
+        };
+        if let Some((main, recent)) = window(&app) {
+            assert_eq!(main.len(), 2, "the hidden post is not indexed: {main:?}");
+            assert_eq!(recent, main, "the window holds what the index holds");
+        }
+        // A hundred thousand posts later (one post with a far higher id stands in for them),
+        // the window has moved past the old thread's posts.
+        let newest = {
+            let mut conn = app.db.conn().unwrap();
+            let (thread, author): (i64, i64) = posts::table
+                .find(edited)
+                .select((posts::thread_id, posts::author_id))
+                .first(&mut *conn)
+                .unwrap();
+            let id = edited + spot::search::index::RECENT_POSTS + 10;
+            diesel::insert_into(posts::table)
+                .values((
+                    posts::id.eq(id),
+                    posts::thread_id.eq(thread),
+                    posts::author_id.eq(author),
+                    posts::position.eq(99),
+                    posts::body_source.eq("Paper lanterns, much later."),
+                    posts::body_html.eq("<p>Paper lanterns, much later.</p>"),
+                    posts::created_at.eq(spot::db::now()),
+                ))
+                .execute(&mut *conn)
+                .unwrap();
+            spot::search::index::post(&mut conn, spot::db::PostId(id)).unwrap();
+            id
+        };
+        if let Some((main, recent)) = window(&app) {
+            assert_eq!(main.len(), 3);
+            assert_eq!(recent.iter().map(|r| r.0).collect::<Vec<_>>(), [newest], "only the newest post is in the window");
+        }
+        // The window has no match for "evening": too few, and older posts may match, so the
+        // search reads the whole index and finds the first post.
+        let page = search_page(&sam, &q("evening")).await;
+        assert_eq!(titles_in(&page, "posts"), ["Lantern walks"], "{page}");
+        let href = attr_of(&page, "li.search-result h3 a", "href").expect("a link");
+        assert_eq!(href, format!("/threads/{old}"), "the thread's first post");
+        assert_eq!(threads_found(&sam, "lantern making").await, ["Lantern walks"], "the edit");
+        assert_eq!(threads_found(&sam, "paper lanterns").await, ["Lantern walks"], "the newest");
+        assert!(threads_found(&sam, "spam").await.is_empty(), "the hidden post is still not found");
+    }
+
     async fn private_cohort_spaces_are_found_only_by_those_who_read_them(app: TestApp) {
         let fay = facilitator(&app, "fay@nhs.net", "Fay Facilitator").await;
         let ann = member(&app, "ann@nhs.net", "Ann Bury").await;
@@ -661,8 +737,22 @@ on_both_engines! {
                         same_pages_as_the_ranking_of_the_newest(what, &mut rank, &mut oldest_of, candidates, limit).is_some(),
                     );
                 }
-                let mut rank = |window| engine::resources(&mut conn, &query, &ResourceScope::default(), window).unwrap();
-                cuts += usize::from(same_pages_as_the_full_ranking("resources", &mut rank, candidates, limit).is_some());
+                let mut rank = |window, from| {
+                    let scope = ResourceScope { from, ..ResourceScope::default() };
+                    engine::resources(&mut app.db.conn().unwrap(), &query, &scope, window).unwrap()
+                };
+                let mut oldest_of = |n: i64| {
+                    use spot::schema::resources;
+                    resources::table
+                        .order(resources::id.desc())
+                        .offset(n - 1)
+                        .select(resources::created_at)
+                        .first(&mut *app.db.conn().unwrap())
+                        .unwrap()
+                };
+                cuts += usize::from(
+                    same_pages_as_the_ranking_of_the_newest("resources", &mut rank, &mut oldest_of, candidates, limit).is_some(),
+                );
                 let scope = MemberScope { role: None, borough: None, now: spot::db::now() };
                 let mut rank = |window| engine::members(&mut conn, &query, &scope, window).unwrap();
                 cuts += usize::from(same_pages_as_the_full_ranking("members", &mut rank, candidates, limit).is_some());

@@ -1,4 +1,4 @@
 DROP INDEX members_listing_borough;
 DROP INDEX members_listing_role;
 DROP INDEX members_listing;
-DROP INDEX resources_visible;
+DROP INDEX resources_hidden;

@@ -1,0 +1,2 @@
+DROP TRIGGER search_posts_recent_gone;
+DROP TABLE search_posts_recent;
