@@ -72,7 +72,9 @@ case "$engine" in
             name="spot_bench_$$"
             psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $name" >/dev/null
         fi
-        url="postgres://postgres@127.0.0.1:5432/$name" ;;
+        # SPOT_BENCH_PG_OPTIONS: connection options, e.g. sslmode=disable (libpq prefers TLS
+        # even on loopback when the server offers it).
+        url="postgres://postgres@127.0.0.1:5432/$name${SPOT_BENCH_PG_OPTIONS:+?$SPOT_BENCH_PG_OPTIONS}" ;;
     *) echo "engine is sqlite or postgres" >&2; exit 2 ;;
 esac
 export DATABASE_URL="$url" SPOT_DATA_DIR="$work" SPOT_UPLOADS="$work/uploads" SPOT_BIND="127.0.0.1:$port" RUST_LOG=warn

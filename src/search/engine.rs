@@ -27,9 +27,9 @@
 //!
 //! Filters and rights are checked after the cut, on the candidates only, so that a search
 //! pays for its candidates and not for every match. When the candidates that pass cannot
-//! fill one page and more matched, the search runs again with ten times as many (when a
-//! tenth of a page or more passed, so that ten times as many likely fill it), else with
-//! every match: a filter (a category, a role, a borough, dates, a tag) or a private category
+//! fill one page and more matched, the search runs again with ten times as many (when
+//! anything passed: a busy thread whose title matches has every new post among the newest
+//! matches, and a wider cut reaches past it), else with every match: a filter (a category, a role, a borough, dates, a tag) or a private category
 //! that leaves few of the candidates, or one long thread whose posts are all the best
 //! candidates, still gets a full first page, exact, at the price of a second (or third)
 //! pass; a filter that leaves nothing costs what every search cost before. Whether a page
@@ -148,7 +148,7 @@ pub struct Ranked<T> {
 
 /// Runs a ranking with the first budget of candidates; when what passes the checks cannot
 /// fill a page and more matched, again with ten times as many (when that would likely be
-/// enough: a tenth of a page found, or more), then with every match.
+/// enough: anything found), then with every match.
 fn within_budgets<T>(
     window: Window,
     mut run: impl FnMut(Option<i64>) -> QueryResult<Ranked<T>>,
@@ -159,7 +159,11 @@ fn within_budgets<T>(
         let ranked = run(budget)?;
         match (ranked.cut, budget) {
             (Some(_), Some(tried)) if ranked.total < window.limit => {
-                let likely = ranked.total.saturating_mul(10) >= window.limit;
+                // Ten times as many likely fill the page when a tenth of it was found, or
+                // when anything was: a few threads found among many candidates are busy
+                // threads whose every new post matches (by its thread's title), and a wider
+                // cut reaches past them. Nothing found: a filter that leaves nothing.
+                let likely = ranked.total > 0;
                 budget = (Some(tried) == first && likely).then(|| tried.saturating_mul(10));
             }
             _ => return Ok(ranked),
@@ -316,23 +320,31 @@ pub fn threads(
     if query.is_empty() || scope.categories.is_empty() {
         return Ok(Ranked::default());
     }
+    let first = window.candidates.unwrap_or(CANDIDATES);
     within_budgets(window, |budget| {
-        let recent = match budget {
-            Some(budget) => window_suffices(conn, query, budget)?,
-            None => false,
+        let Some(budget) = budget else {
+            return threads_with(conn, query, scope, window, None, false);
         };
-        threads_with(conn, query, scope, window, budget, recent)
+        // The window holds every post newer than its oldest: as many matches as the budget
+        // there are the newest of all; fewer, but more than a first budget (a wider pass),
+        // are the newest that many. Too few may leave older matches out, unless it holds
+        // every post.
+        let (budget, recent) = match window_matches(conn, query, budget)? {
+            None => (budget, false),
+            Some(n) if n >= budget => (budget, true),
+            Some(n) if n > first => (n, true),
+            Some(_) => (budget, super::index::window_holds_every_post(conn)?),
+        };
+        threads_with(conn, query, scope, window, Some(budget), recent)
     })
 }
 
-/// Whether the window of recent posts, where the engine keeps one, gives the newest
-/// `budget` matches of all: it holds every post newer than its oldest, so when it has that
-/// many matches they are the newest; with fewer, older ones may be missing, unless it holds
-/// every post. Found without scoring anything (a fraction of a millisecond).
-fn window_suffices(conn: &mut DbConn, query: &SearchQuery, budget: i64) -> QueryResult<bool> {
+/// How many of the newest `budget` matches the window of recent posts holds, where the
+/// engine keeps one: found without scoring anything (a fraction of a millisecond).
+fn window_matches(conn: &mut DbConn, query: &SearchQuery, budget: i64) -> QueryResult<Option<i64>> {
     let mut sql = Sql::for_conn(conn);
     let Some(recent) = sql.full_text().recent_posts() else {
-        return Ok(false);
+        return Ok(None);
     };
     sql.push(&format!(
         "SELECT COUNT(*) AS n FROM (SELECT rowid FROM {recent} WHERE {recent} MATCH "
@@ -342,10 +354,7 @@ fn window_suffices(conn: &mut DbConn, query: &SearchQuery, budget: i64) -> Query
     .bind_int(budget)
     .push(")");
     let rows: Vec<Count> = sql.load(conn)?;
-    if rows.first().is_some_and(|r| r.n >= budget) {
-        return Ok(true);
-    }
-    super::index::window_holds_every_post(conn)
+    Ok(Some(rows.first().map_or(0, |r| r.n)))
 }
 
 fn threads_with(

@@ -200,12 +200,33 @@ pub fn flash(session: &Session, message: impl Into<String>) {
     let _ = session.insert(FLASH_KEY, messages);
 }
 
+/// This request's viewer, once looked up: shared by every extractor that asks. actix polls a
+/// handler's extractors together, so `PageCtx` and `CurrentMember` would each miss a plain
+/// cache while the other waits on the database, and look the member up twice.
+#[derive(Default)]
+struct ViewerOnce(tokio::sync::OnceCell<Option<Viewer>>);
+
 /// The member behind this request's session, checked against the database once per request
 /// (a password change or a suspension ends the session at once).
 async fn viewer_of(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
-    if let Some(cached) = req.extensions().get::<Option<Viewer>>() {
-        return Ok(cached.clone());
-    }
+    let once = {
+        let mut extensions = req.extensions_mut();
+        match extensions.get::<std::rc::Rc<ViewerOnce>>() {
+            Some(once) => once.clone(),
+            None => {
+                let once = std::rc::Rc::new(ViewerOnce::default());
+                extensions.insert(once.clone());
+                once
+            }
+        }
+    };
+    once.0
+        .get_or_try_init(|| look_up_viewer(req))
+        .await
+        .cloned()
+}
+
+async fn look_up_viewer(req: &HttpRequest) -> Result<Option<Viewer>, AppError> {
     let session = req.get_session();
     let lifetime = req
         .app_data::<web::Data<Site>>()
