@@ -17,7 +17,8 @@
 #   bench/load.sh --scale 0.01 --seconds 1 --binary target/debug/spot --check
 #
 # Needs wrk (Debian package `wrk`). For PostgreSQL it uses a throwaway database on the
-# local server (postgres://postgres@127.0.0.1:5432).
+# local server (postgres://postgres@127.0.0.1:5432); SPOT_BENCH_PG_OPTIONS adds connection
+# options to its URL, e.g. SPOT_BENCH_PG_OPTIONS=sslmode=disable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -353,7 +353,9 @@ on_both_engines! {
         fay.post(&format!("/posts/{hidden}/hide"), &[("reason", "Spam")]).await;
         // SQLite keeps the newest posts' rows again in a window of their own: in step with
         // the main index through every write.
-        let window = |app: &TestApp| -> Option<(Vec<(i64, String)>, Vec<(i64, String)>)> {
+        // (id, body) of each row of the main index and of the window, on SQLite.
+        type Rows = Vec<(i64, String)>;
+        let window = |app: &TestApp| -> Option<(Rows, Rows)> {
             #[derive(diesel::QueryableByName)]
             struct IndexRow {
                 #[diesel(sql_type = diesel::sql_types::BigInt)]
