@@ -6,8 +6,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConn;
-use crate::schema::ended_sessions;
+use crate::accounts::members::Member;
+use crate::db::{DbConn, MemberId};
+use crate::schema::{ended_sessions, members};
 
 /// Records that the session `id` has ended. The record is kept at least as long as a
 /// session may live (a cookie older than that is refused by its age already), and pruned
@@ -29,6 +30,18 @@ pub fn end(conn: &mut DbConn, id: &str, now: NaiveDateTime) -> QueryResult<()> {
     }
 }
 
-pub fn has_ended(conn: &mut DbConn, id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(ended_sessions::table.find(id))).get_result(conn)
+/// The member a session names, unless that session has ended (or the member is gone): one
+/// statement, as every signed-in request asks.
+pub fn member_unless_ended(
+    conn: &mut DbConn,
+    member: MemberId,
+    session: &str,
+) -> QueryResult<Option<Member>> {
+    let ended = diesel::dsl::exists(ended_sessions::table.find(session.to_owned()));
+    members::table
+        .find(member)
+        .filter(diesel::dsl::not(ended))
+        .select(Member::as_select())
+        .first(conn)
+        .optional()
 }

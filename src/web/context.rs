@@ -9,8 +9,8 @@ use futures_util::future::LocalBoxFuture;
 use rand::RngCore;
 
 use super::AppError;
+use crate::accounts::members::Member;
 pub use crate::accounts::members::Viewer;
-use crate::accounts::members::{self, Member};
 use crate::accounts::sessions;
 use crate::accounts::StaffLevel;
 use crate::db::{self, Db, MemberId};
@@ -286,19 +286,20 @@ async fn member_of(
     // The header's unread counts come with the member: one trip to the pool.
     let found = pool
         .run(move |conn| {
-            if sessions::has_ended(conn, &sid)? {
-                return Ok(None);
-            }
-            Ok(match members::find(conn, MemberId(id)).ok() {
-                Some(member) => {
-                    let unread = Unread {
-                        notifications: inbox::unread_count(conn, member.id)?,
-                        messages: crate::messages::conversations::unread_count(conn, member.id)?,
-                    };
-                    Some((member, unread))
-                }
-                None => None,
-            })
+            Ok(
+                match sessions::member_unless_ended(conn, MemberId(id), &sid)? {
+                    Some(member) => {
+                        let unread = Unread {
+                            notifications: inbox::unread_count(conn, member.id)?,
+                            messages: crate::messages::conversations::unread_count(
+                                conn, member.id,
+                            )?,
+                        };
+                        Some((member, unread))
+                    }
+                    None => None,
+                },
+            )
         })
         .await?;
     // Only an approved member is anyone here; an applicant reads as signed out.
