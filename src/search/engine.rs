@@ -392,7 +392,7 @@ fn threads_with(
         sql.push(" AND m.borough = ").bind_text(borough.slug());
     }
     date_range(&mut sql, "p.created_at", scope.from, scope.until);
-    better_than_the_edge(&mut sql, budget, Cut::Newest);
+    // The newest matches keep every candidate: nothing to set aside at an edge.
     sql.push(") ranked WHERE nth = 1)");
     counted_page(
         &mut sql,

@@ -216,7 +216,10 @@ pub(crate) fn window_holds_every_post(conn: &mut DbConn) -> QueryResult<bool> {
     let oldest: Option<PostId> = posts::table
         .select(diesel::dsl::min(posts::id))
         .first(conn)?;
-    Ok(oldest.is_none_or(|oldest| oldest.0 >= window_floor(conn).unwrap_or(i64::MAX)))
+    match oldest {
+        Some(oldest) => Ok(oldest.0 >= window_floor(conn)?),
+        None => Ok(true),
+    }
 }
 
 /// Brings the window of recent posts in step with the main index for these posts (just
@@ -231,22 +234,34 @@ fn follow_in_window(conn: &mut DbConn, ids: &[i64]) -> QueryResult<()> {
             .push(&format!("DELETE FROM {recent} WHERE rowid IN "))
             .bind_list(chunk.iter().copied())
             .execute(conn)?;
-        Sql::for_conn(conn)
-            .push(&format!(
-                "INSERT INTO {recent} (rowid, title, body) SELECT rowid, title, body FROM {} \
-                 WHERE rowid >= ",
-                Table::Posts.name()
-            ))
-            .bind_int(floor)
-            .push(" AND rowid IN ")
-            .bind_list(chunk.iter().copied())
-            .execute(conn)?;
+        copy_into_window(conn, recent, floor, Some(chunk))?;
     }
     Sql::for_conn(conn)
         .push(&format!("DELETE FROM {recent} WHERE rowid < "))
         .bind_int(floor)
         .execute(conn)?;
     Ok(())
+}
+
+/// Copies the main index's rows from `floor` up (of these posts only, when given) into the
+/// window `recent`.
+fn copy_into_window(
+    conn: &mut DbConn,
+    recent: &str,
+    floor: i64,
+    only: Option<&[i64]>,
+) -> QueryResult<usize> {
+    let mut sql = Sql::for_conn(conn);
+    sql.push(&format!(
+        "INSERT INTO {recent} (rowid, title, body) SELECT rowid, title, body FROM {} WHERE \
+         rowid >= ",
+        Table::Posts.name()
+    ))
+    .bind_int(floor);
+    if let Some(ids) = only {
+        sql.push(" AND rowid IN ").bind_list(ids.iter().copied());
+    }
+    sql.execute(conn)
 }
 
 /// Fills the window of recent posts afresh from the main index.
@@ -258,14 +273,7 @@ fn rebuild_window(conn: &mut DbConn) -> QueryResult<()> {
     Sql::for_conn(conn)
         .push(&format!("DELETE FROM {recent}"))
         .execute(conn)?;
-    Sql::for_conn(conn)
-        .push(&format!(
-            "INSERT INTO {recent} (rowid, title, body) SELECT rowid, title, body FROM {} WHERE \
-             rowid >= ",
-            Table::Posts.name()
-        ))
-        .bind_int(floor)
-        .execute(conn)?;
+    copy_into_window(conn, recent, floor, None)?;
     Sql::for_conn(conn)
         .push(&format!(
             "INSERT INTO {recent} ({recent}) VALUES ('optimize')"
