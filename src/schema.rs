@@ -708,6 +708,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Listed, approved members by role and borough, kept by triggers (migration 000029).
+    directory_counts (role, borough) {
+        role -> Text,
+        borough -> Text,
+        listed -> BigInt,
+    }
+}
+
 diesel::joinable!(conversation_members -> conversations (conversation_id));
 diesel::joinable!(messages -> conversations (conversation_id));
 diesel::joinable!(message_reports -> messages (message_id));
@@ -716,6 +725,7 @@ diesel::joinable!(feedback_answers -> feedback_responses (response_id));
 diesel::joinable!(feedback_answers -> feedback_questions (question_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    directory_counts,
     feedback_questions,
     feedback_responses,
     feedback_answers,

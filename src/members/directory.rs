@@ -7,7 +7,7 @@ use crate::accounts::{Borough, Role, StaffLevel};
 use crate::db::paging::{PageNumber, Paged};
 use crate::db::{DbConn, MemberId, MultiBackend};
 use crate::markdown::SafeHtml;
-use crate::schema::{members, service_areas};
+use crate::schema::{directory_counts, members, service_areas};
 
 pub const PER_PAGE: i64 = 20;
 
@@ -73,7 +73,10 @@ pub fn page(
         }
         query
     };
-    let total: i64 = base().count().get_result(conn)?;
+    let total = match filter.covers {
+        None => listed_count(conn, filter.role, filter.borough, now)?,
+        Some(_) => base().count().get_result(conn)?,
+    };
     let items = base()
         .select(DirectoryEntry::as_select())
         .order((members::sort_name.asc(), members::id.asc()))
@@ -81,6 +84,85 @@ pub fn page(
         .offset(page.offset(PER_PAGE))
         .load(conn)?;
     Ok(Paged::new(items, page, PER_PAGE, total))
+}
+
+/// The role and borough of each listed, approved member suspended at `now`: the ones the
+/// kept counts hold that the directory does not list. Read from the index of suspended
+/// members alone (few), and told apart here: with the other conditions in the query,
+/// SQLite takes the listing index instead and reads every member.
+fn suspended_now(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<(Role, Borough)>> {
+    let suspended: Vec<Suspended> = members::table
+        .filter(members::suspended_at.is_not_null())
+        .select(Suspended::as_select())
+        .load(conn)?;
+    Ok(suspended
+        .into_iter()
+        .filter(|s| {
+            s.listed && s.approved_at.is_some() && s.suspended_until.is_none_or(|until| until > now)
+        })
+        .map(|s| (s.role, s.borough))
+        .collect())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = members)]
+struct Suspended {
+    role: Role,
+    borough: Borough,
+    listed: bool,
+    approved_at: Option<NaiveDateTime>,
+    suspended_until: Option<NaiveDateTime>,
+}
+
+/// How many members the directory lists at `now` of this role and borough (each `None`
+/// for any): the kept counts of listed, approved members less those suspended now. The
+/// same as counting [`listed`], without reading every member.
+pub fn listed_count(
+    conn: &mut DbConn,
+    role: Option<Role>,
+    borough: Option<Borough>,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    let mut kept = directory_counts::table
+        .select(directory_counts::listed)
+        .into_boxed();
+    if let Some(role) = role {
+        kept = kept.filter(directory_counts::role.eq(role.slug()));
+    }
+    if let Some(borough) = borough {
+        kept = kept.filter(directory_counts::borough.eq(borough.slug()));
+    }
+    // Twenty rows at most (two roles, ten boroughs).
+    let kept: i64 = kept.load::<i64>(conn)?.into_iter().sum();
+    let suspended = suspended_now(conn, now)?
+        .into_iter()
+        .filter(|(r, b)| {
+            role.is_none_or(|role| role == *r) && borough.is_none_or(|borough| borough == *b)
+        })
+        .count();
+    Ok(kept - suspended as i64)
+}
+
+/// [`listed_count`] by borough and role, as rows to add up: the kept counts, and each member
+/// suspended now as a count of minus one.
+pub fn listed_counts(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(Borough, Role, i64)>> {
+    let mut rows: Vec<(Borough, Role, i64)> = directory_counts::table
+        .select((
+            directory_counts::borough,
+            directory_counts::role,
+            directory_counts::listed,
+        ))
+        .load(conn)?;
+    let suspended = suspended_now(conn, now)?;
+    rows.extend(
+        suspended
+            .into_iter()
+            .map(|(role, borough)| (borough, role, -1)),
+    );
+    Ok(rows)
 }
 
 /// Everything a profile page shows.

@@ -420,7 +420,25 @@ pub struct Filter {
 
 pub const PER_PAGE: i64 = 20;
 
-/// Newest first, every filter combined (all the tags asked for). Three queries.
+/// A tag asked for, as the library keeps it: its id and how many resources anyone may see
+/// carry it.
+struct AskedTag {
+    id: TagId,
+    visible: i64,
+}
+
+/// How the page's query meets a tag. It can walk the library newest first in an index that
+/// tells visible from hidden, looking each resource up in the tag's list, and stop after
+/// the page: about `(offset + page) × library ÷ tagged` index entries, under a microsecond
+/// each. Or it can start from the tag's resources, reading and sorting every one of them:
+/// `tagged` rows at several microseconds each. Measured at 50,000 resources: the first page
+/// of a tag on 7,469 of them 0.3 ms walking against 19 ms from the tag; page 40 of it 6 ms
+/// walking. So the rare tags start from their list, the rest walk.
+fn walks_newest_first(tagged: i64, library: i64, page_end: i64) -> bool {
+    tagged.saturating_mul(tagged).saturating_mul(10) >= page_end.saturating_mul(library)
+}
+
+/// Newest first, every filter combined (all the tags asked for). Four queries.
 pub fn browse(
     conn: &mut DbConn,
     viewer: &Viewer,
@@ -429,7 +447,34 @@ pub fn browse(
 ) -> QueryResult<Paged<Listed>> {
     let moderator = viewer.staff.can_moderate();
     let me = viewer.id;
-    let base = || {
+    let asked: Vec<AskedTag> = if filter.tags.is_empty() {
+        Vec::new()
+    } else {
+        let names: Vec<&str> = filter.tags.iter().map(Tag::as_str).collect();
+        tags::table
+            .filter(tags::name.eq_any(names))
+            .select((tags::id, tags::resource_count))
+            .load::<(TagId, i64)>(conn)?
+            .into_iter()
+            .map(|(id, visible)| AskedTag { id, visible })
+            .collect()
+    };
+    if asked.len() < filter.tags.len() {
+        // A tag nobody has used: nothing carries it.
+        return Ok(Paged::new(Vec::new(), page, PER_PAGE, 0));
+    }
+    let library: i64 = if asked.is_empty() {
+        0
+    } else {
+        // The newest id stands for the library's size: counting it would cost more than
+        // the page.
+        resources::table
+            .select(diesel::dsl::max(resources::id))
+            .first::<Option<ResourceId>>(conn)?
+            .map_or(0, |id| id.0)
+    };
+    let page_end = page.offset(PER_PAGE) + PER_PAGE;
+    let base = |counting: bool| {
         let mut query = resources::table
             .inner_join(members::table.on(members::id.eq(resources::owner_id)))
             .into_boxed();
@@ -440,18 +485,18 @@ pub fn browse(
                     .or(resources::owner_id.eq(me)),
             );
         }
-        // `id + 0` keeps SQLite walking the newest-first index and stopping at a page,
-        // testing each row against the tag's list; on `id` itself it would fetch every
-        // resource with the tag and sort them all (thousands at scale 50) for twenty.
-        for tag in &filter.tags {
-            query = query.filter(
-                (resources::id + 0_i64).eq_any(
-                    resource_tags::table
-                        .inner_join(tags::table)
-                        .filter(tags::name.eq(tag.to_string()))
-                        .select(resource_tags::resource_id),
-                ),
-            );
+        // A count reads every match whichever way: from the tag's list, the fewest rows.
+        for tag in &asked {
+            let carries = resource_tags::table
+                .filter(resource_tags::tag_id.eq(tag.id))
+                .select(resource_tags::resource_id);
+            if !counting && walks_newest_first(tag.visible, library, page_end) {
+                query = query.filter(diesel::dsl::exists(
+                    carries.filter(resource_tags::resource_id.eq(resources::id)),
+                ));
+            } else {
+                query = query.filter(resources::id.eq_any(carries));
+            }
         }
         match filter.audience {
             // "For OTs" includes what is for both.
@@ -472,7 +517,7 @@ pub fn browse(
         query
     };
     let total: i64 = match (
-        filter.tags.as_slice(),
+        asked.as_slice(),
         filter.audience,
         filter.borough,
         filter.kind,
@@ -480,20 +525,14 @@ pub fn browse(
         // The library's commonest view, one tag: its kept count of visible resources, and
         // the viewer's own hidden ones that only they see.
         ([tag], None, None, None) if !moderator => {
-            let kept: i64 = tags::table
-                .filter(tags::name.eq(tag.as_str()))
-                .select(tags::resource_count)
-                .first(conn)
-                .optional()?
-                .unwrap_or(0);
             let own_hidden: i64 = resources::table
-                .inner_join(resource_tags::table.inner_join(tags::table))
-                .filter(tags::name.eq(tag.as_str()))
+                .inner_join(resource_tags::table)
+                .filter(resource_tags::tag_id.eq(tag.id))
                 .filter(resources::owner_id.eq(me))
                 .filter(resources::hidden_at.is_not_null())
                 .count()
                 .get_result(conn)?;
-            kept + own_hidden
+            tag.visible + own_hidden
         }
         // The whole library: every resource less the hidden ones (few, in an index of their
         // own), and the viewer's own hidden ones, that only they see. SQLite counts a whole
@@ -511,9 +550,9 @@ pub fn browse(
                 .get_result(conn)?;
             all - hidden + own_hidden
         }
-        _ => base().count().get_result(conn)?,
+        _ => base(true).count().get_result(conn)?,
     };
-    let rows: Vec<(Resource, Sharer)> = base()
+    let rows: Vec<(Resource, Sharer)> = base(false)
         .order((resources::created_at.desc(), resources::id.desc()))
         .limit(PER_PAGE)
         .offset(page.offset(PER_PAGE))
@@ -907,4 +946,22 @@ pub fn cards(
             (id, ResourceCard { id, title, label })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::walks_newest_first;
+
+    #[test]
+    fn common_tags_walk_the_library_and_rare_ones_or_deep_pages_start_from_the_tag() {
+        // 50,000 resources, the first page (20).
+        assert!(walks_newest_first(7_469, 50_000, 20));
+        assert!(walks_newest_first(317, 50_000, 20));
+        assert!(!walks_newest_first(316, 50_000, 20));
+        // Page 40 of the common tag, 800 resources deep, still walks; page 1,000 does not.
+        assert!(walks_newest_first(7_469, 50_000, 800));
+        assert!(!walks_newest_first(7_469, 50_000, 20_000));
+        assert!(!walks_newest_first(0, 10, 20));
+        assert!(walks_newest_first(i64::MAX, i64::MAX, 20), "no overflow");
+    }
 }

@@ -155,6 +155,87 @@ on_both_engines! {
         assert!(app.directory("?page=9").await.is_empty());
     }
 
+    async fn the_directory_totals_follow_every_change_to_who_is_listed(app: TestApp) {
+        use diesel::prelude::*;
+        use spot::accounts::{Borough, Role};
+        use spot::members::directory::{listed, listed_count};
+        use spot::schema::members;
+        community(&app).await;
+        app.insert_members(&[
+            ("ann@nhs.net", "Ann Bury", "occupational_therapist", "bury"),
+            ("bea@nhs.net", "Bea Bury", "occupational_therapist", "bury"),
+        ]);
+        let now = spot::db::now();
+        // Every filter's kept total against counting the members the directory lists.
+        let agree = |when: chrono::NaiveDateTime, what: &str| {
+            let mut conn = app.db.conn().unwrap();
+            let roles = [None, Some(Role::LinkWorker), Some(Role::OccupationalTherapist)];
+            let boroughs = std::iter::once(None).chain(Borough::ALL.iter().copied().map(Some));
+            for borough in boroughs {
+                for role in roles {
+                    let mut counted = listed(when);
+                    if let Some(role) = role {
+                        counted = counted.filter(members::role.eq(role));
+                    }
+                    if let Some(borough) = borough {
+                        counted = counted.filter(members::borough.eq(borough));
+                    }
+                    let counted: i64 = counted.count().get_result(&mut *conn).unwrap();
+                    let kept = listed_count(&mut conn, role, borough, when).unwrap();
+                    assert_eq!(kept, counted, "{what}: {role:?} in {borough:?}");
+                }
+            }
+        };
+        agree(now, "joined");
+        let page = app.page("/members").await;
+        assert!(page.contains("8 members"), "{page}");
+
+        let change = |email: &str, set: &dyn Fn(&mut spot::db::DbConn, i64)| {
+            let id = app.member_id(email);
+            let mut conn = app.db.conn().unwrap();
+            set(&mut conn, id);
+        };
+        // Suspended for a week: off the directory now, back when the week is out.
+        change("olu@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id))
+                .set((members::suspended_at.eq(now), members::suspended_until.eq(now + chrono::Duration::days(7))))
+                .execute(conn).unwrap();
+        });
+        // Suspended until further notice.
+        change("kim@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id)).set(members::suspended_at.eq(now)).execute(conn).unwrap();
+        });
+        agree(now, "two suspended");
+        agree(now + chrono::Duration::days(8), "a week on");
+        assert!(app.page("/members").await.contains("6 members"));
+        assert!(app.page("/members?role=link_worker&borough=bolton").await.contains("No members"));
+
+        // Unlisted, moved borough and role, an applicant not yet approved, one erased.
+        change("priya@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id)).set(members::listed.eq(false)).execute(conn).unwrap();
+        });
+        change("alex@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id))
+                .set((members::borough.eq(Borough::Salford), members::role.eq(Role::OccupationalTherapist)))
+                .execute(conn).unwrap();
+        });
+        app.another_browser().register("new@nhs.net", "Nia New", "link_worker", "wigan").await;
+        change("ann@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id)).set(members::approved_at.eq(None::<chrono::NaiveDateTime>)).execute(conn).unwrap();
+        });
+        agree(now, "unlisted, moved, applied, erased");
+        // Listed again, and one leaves for good.
+        change("priya@nhs.net", &|conn, id| {
+            diesel::update(members::table.find(id)).set(members::listed.eq(true)).execute(conn).unwrap();
+        });
+        change("bea@nhs.net", &|conn, id| {
+            diesel::delete(members::table.find(id)).execute(conn).unwrap();
+        });
+        agree(now, "listed again, one deleted");
+        let page = app.page("/members").await;
+        assert!(page.contains("4 members"), "{page}");
+    }
+
     async fn an_unknown_filter_in_the_address_is_a_bad_request(app: TestApp) {
         app.join("viewer@nhs.net", "Vic Viewer", "link_worker", "wigan").await;
         let response = app.get("/members?borough=liverpool").await;

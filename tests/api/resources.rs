@@ -854,6 +854,51 @@ on_both_engines! {
         assert!(prev.contains("kind=link") && prev.contains("page=1"), "{prev}");
     }
 
+    async fn a_common_tag_and_a_rare_one_list_the_same_newest_first_on_every_page(app: TestApp) {
+        // 30 resources, 28 of them on "common": its pages are found by walking the library
+        // newest first; the rare tag's from the tag's own list.
+        app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
+        let kim = member(&app, "kim@nhs.net", "Kim Lee").await;
+        let fay = facilitator(&app, "fay@nhs.net", "Fay Green").await;
+        let mut ids = Vec::new();
+        for n in 1..=30 {
+            let tags = match n {
+                7 | 19 => "rare, common",
+                12 => "other",
+                20 => "rare",
+                _ => "common",
+            };
+            let sharer = if n == 3 || n == 24 { &kim } else { &app.browser };
+            let id = Share::link(&format!("Service number {n:02}"), &format!("https://example.org/services/{n}"))
+                .tags(tags).shared_by(sharer).await;
+            ids.push(id);
+        }
+        // Kim's numbers 3 and 24 are hidden: she still sees them, Sam does not.
+        for n in [24, 3] {
+            let response = fay.post(&format!("/resources/{}/hide", ids[n - 1]), &[]).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        }
+        let newest_first = |numbers: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+            numbers.map(|n| format!("Service number {n:02}")).collect()
+        };
+        let common: Vec<String> = newest_first(&mut (1..=30).rev().filter(|n| ![12, 20].contains(n)));
+        let page = kim.page("/resources?tag=common").await;
+        assert!(page.contains("<h2>28 resources</h2>"), "Kim sees her own hidden ones: {page}");
+        assert_eq!(listed(&page), common[..20]);
+        assert_eq!(listed(&kim.page("/resources?tag=common&page=2").await), common[20..]);
+
+        let page = app.page("/resources?tag=common").await;
+        assert!(page.contains("<h2>26 resources</h2>"), "{page}");
+        let sams: Vec<String> = common.iter().filter(|t| !t.ends_with("03") && !t.ends_with("24")).cloned().collect();
+        assert_eq!(listed(&page), sams[..20]);
+        assert_eq!(listed(&app.page("/resources?tag=common&page=2").await), sams[20..]);
+
+        assert_eq!(titles(&kim, "?tag=rare").await, newest_first(&mut [20, 19, 7].into_iter()));
+        assert_eq!(titles(&kim, "?tag=rare&tag=common").await, newest_first(&mut [19, 7].into_iter()));
+        assert_eq!(titles(&kim, "?tag=common&kind=link&page=2").await, common[20..]);
+        assert!(titles(&kim, "?tag=nobody-uses-this").await.is_empty());
+    }
+
     async fn visitors_are_sent_to_sign_in(app: TestApp) {
         app.join("sam@nhs.net", "Sam Jones", "link_worker", "wigan").await;
         let id = Share::file("Fatigue leaflet", "fatigue.pdf", PDF).shared_by(&app).await;

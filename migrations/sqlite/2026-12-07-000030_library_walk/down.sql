@@ -1,0 +1,2 @@
+DROP INDEX resources_recent;
+CREATE INDEX resources_recent ON resources (created_at, id);
