@@ -1,5 +1,5 @@
 //! The figures the map shows: how many link workers and occupational therapists the directory
-//! lists in each borough, in one grouped query.
+//! lists in each borough, from the directory's kept counts.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

@@ -1,4 +1,4 @@
-//! Directory queries: one count and one page query, whatever the filters.
+//! Directory queries: the page, and its total from the counts kept by role and borough.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -115,35 +115,25 @@ struct Suspended {
 }
 
 /// How many members the directory lists at `now` of this role and borough (each `None`
-/// for any): the kept counts of listed, approved members less those suspended now. The
-/// same as counting [`listed`], without reading every member.
+/// for any): [`listed_counts`] added up. The same as counting [`listed`], without reading
+/// every member.
 pub fn listed_count(
     conn: &mut DbConn,
     role: Option<Role>,
     borough: Option<Borough>,
     now: NaiveDateTime,
 ) -> QueryResult<i64> {
-    let mut kept = directory_counts::table
-        .select(directory_counts::listed)
-        .into_boxed();
-    if let Some(role) = role {
-        kept = kept.filter(directory_counts::role.eq(role.slug()));
-    }
-    if let Some(borough) = borough {
-        kept = kept.filter(directory_counts::borough.eq(borough.slug()));
-    }
-    // Twenty rows at most (two roles, ten boroughs).
-    let kept: i64 = kept.load::<i64>(conn)?.into_iter().sum();
-    let suspended = suspended_now(conn, now)?
+    Ok(listed_counts(conn, now)?
         .into_iter()
-        .filter(|(r, b)| {
+        .filter(|(b, r, _)| {
             role.is_none_or(|role| role == *r) && borough.is_none_or(|borough| borough == *b)
         })
-        .count();
-    Ok(kept - suspended as i64)
+        .map(|(.., n)| n)
+        .sum())
 }
 
-/// [`listed_count`] by borough and role, as rows to add up: the kept counts, and each member
+/// How many members the directory lists at `now`, by borough and role, as rows to add up:
+/// the kept counts of listed, approved members (twenty rows at most), and each member
 /// suspended now as a count of minus one.
 pub fn listed_counts(
     conn: &mut DbConn,
